@@ -1,0 +1,181 @@
+import { join } from 'node:path';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ENV } from '../../shared/runtime/env';
+
+/** Properties of a {@link HearthFunction}. */
+export interface HearthFunctionProps {
+  /** Entry file, absolute. */
+  readonly entry: string;
+  /** Repository root: package.json, tsconfig.json and package-lock.json live there. */
+  readonly projectRoot: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** Invoked asynchronously (bus, scheduler): two retries, then the dead-letter queue. */
+  readonly async: boolean;
+  /** Where the function's alarms notify. */
+  readonly alarmTopic: ITopic;
+  /**
+   * Bundle the entry with esbuild (the default). False deploys a placeholder handler instead, so tests and an
+   * offline synth do not depend on the entry files compiling.
+   * @default true
+   */
+  readonly bundle?: boolean;
+}
+
+/** How much of the table a function may touch. */
+export type TableAccess = 'read' | 'readWrite';
+
+/** Stands in for the real bundle when bundling is off; CommonJS because an inline handler is `index.js`. */
+const PLACEHOLDER_CODE = 'exports.handler = async () => ({});';
+
+/**
+ * A Hearth Lambda function: Node.js 22 on arm64, one ESM bundle with the AWS SDK inside, an explicit log group,
+ * an error alarm, and for asynchronous functions a dead-letter queue with its own alarm. It gets no permission
+ * by default; the `bind*` methods set an environment variable and grant the matching least-privilege access.
+ * An asynchronous function's queue is `deadLetterQueue`; the rules and schedules that invoke it use it as their own.
+ */
+export class HearthFunction extends NodejsFunction {
+  public constructor(scope: Construct, id: string, props: HearthFunctionProps) {
+    // The log group and the queue have to exist before the function, so they are its siblings, not its children.
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const dlq = props.async
+      ? new Queue(scope, `${id}DeadLetterQueue`, {
+          retentionPeriod: Duration.days(14),
+          encryption: QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+        })
+      : undefined;
+    const code = props.bundle === false ? { code: Code.fromInline(PLACEHOLDER_CODE), handler: 'index.handler' } : {};
+
+    super(scope, id, {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      handler: 'handler',
+      ...code,
+      description: props.description,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'hearth',
+        POWERTOOLS_METRICS_NAMESPACE: 'Hearth',
+      },
+      ...(dlq ? { deadLetterQueue: dlq, retryAttempts: 2 } : {}),
+      bundling: {
+        minify: true,
+        // Off until measured: a map roughly doubles the bundle and only helps with --enable-source-maps, which slows
+        // every cold start.
+        sourceMap: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // Bundle the SDK so its version is the one we test with, not whatever the runtime ships.
+        bundleAwsSDK: true,
+        // Some dependencies still call `require`, which an ESM bundle does not have.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+
+    this.alarm(
+      'ErrorsAlarm',
+      `${id}: the function failed`,
+      this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      props.alarmTopic,
+    );
+    if (dlq) {
+      this.alarm(
+        'DeadLetterAlarm',
+        `${id}: a failed invocation or delivery is waiting in the dead-letter queue`,
+        dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        props.alarmTopic,
+      );
+    }
+  }
+
+  /** Sets `TABLE_NAME` and grants read, or read and write, access to the table and its indexes. */
+  public bindTable(table: ITable, access: TableAccess): void {
+    this.addEnvironment(ENV.table, table.tableName);
+    if (access === 'readWrite') table.grantReadWriteData(this);
+    else table.grantReadData(this);
+  }
+
+  /** Sets `EVENT_BUS_NAME` and allows `events:PutEvents` on that bus only. */
+  public bindBus(bus: IEventBus): void {
+    this.addEnvironment(ENV.bus, bus.eventBusName);
+    bus.grantPutEventsTo(this);
+  }
+
+  /**
+   * Sets `SECRETS_PARAMETER_PREFIX` and allows reading the SSM parameters under it, decrypting SecureStrings
+   * through SSM only (the AWS-managed `aws/ssm` key).
+   * @param prefix a parameter path such as `/hearth/`
+   */
+  public bindSecrets(prefix: string): void {
+    this.addEnvironment(ENV.secretsPrefix, prefix);
+    const path = prefix.replace(/^\/+|\/+$/g, '');
+    const parameterArn = (name: string) =>
+      Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name });
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+        // GetParametersByPath is authorized against the path itself, the others against each parameter.
+        resources: [parameterArn(path), parameterArn(`${path}/*`)],
+      }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: { StringEquals: { 'kms:ViaService': `ssm.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  /**
+   * Sets `MAIL_FROM` and allows sending through SES as that sender: its email identity, or its domain's
+   * identity when the domain is what was verified.
+   * @param from the verified sender address (may be a token, such as a CloudFormation parameter)
+   */
+  public bindMail(from: string): void {
+    this.addEnvironment(ENV.mailFrom, from);
+    const identityArn = (identity: string) =>
+      Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [identityArn(from), identityArn(Fn.select(1, Fn.split('@', from)))],
+      }),
+    );
+  }
+
+  /** An alarm at one or more in five minutes, notifying the topic. */
+  private alarm(id: string, description: string, metric: IMetric, topic: ITopic): void {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(topic));
+  }
+}

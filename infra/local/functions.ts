@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { FileChatSender } from '../../shared/chat/sender';
+import type { EventPublisher } from '../../shared/events/domain-events';
+import { pipelineMetrics } from '../../shared/runtime/observability';
+import { literalSecrets } from '../../shared/runtime/secrets';
+import { CommunityCache } from '../../shared/store/communities';
+import type { Db } from '../../shared/store/db';
+import { createWebhookHandler } from '../../shared/webhook/http';
+import { createDispatcherHandler, createOnboardingHandler } from '../../shared/workflows/handlers';
+import type { FunctionName } from '../topology';
+
+/**
+ * The same handlers the Lambdas export, wired to local stand-ins: the embedded
+ * table, the in-process bus, literal secrets, and outboxes on disk.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: each function takes its own event shape, as Lambda does.
+export type LocalFunctions = Record<FunctionName, (event: any, context: Context) => Promise<any>>;
+
+export interface LocalDeps {
+  db: Db;
+  dataDir: string;
+  publisher: EventPublisher;
+  clock?: () => Date;
+}
+
+/** Build every function in the topology for local invocation. */
+export function localFunctions(deps: LocalDeps): LocalFunctions {
+  const communities = new CommunityCache(deps.db, 2_000);
+  const chat = new FileChatSender(join(deps.dataDir, 'outbox', 'chat.jsonl'));
+  const clock = deps.clock ?? (() => new Date());
+  return {
+    webhook: createWebhookHandler(
+      { db: deps.db, communities, secrets: literalSecrets, publisher: deps.publisher, metrics: pipelineMetrics },
+      clock,
+    ),
+    onboarding: createOnboardingHandler({ db: deps.db, communities }, clock),
+    // Locally every platform without credentials delivers to chat.jsonl; platform senders come with their adapters.
+    dispatcher: createDispatcherHandler({ db: deps.db, communities, senderFor: () => chat }, clock),
+  };
+}
+
+/** A Lambda context for a local invocation. */
+export function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: crypto.randomUUID(),
+    logGroupName: `/local/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

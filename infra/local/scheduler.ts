@@ -1,0 +1,38 @@
+import { logger } from '../../shared/runtime/observability';
+import { SCHEDULES, scheduleFiresAt } from '../topology';
+import { type LocalFunctions, lambdaContext } from './functions';
+
+/**
+ * The in-process stand-in for EventBridge Scheduler: at each UTC minute
+ * boundary it invokes the targets of the SCHEDULES that fire then, with the
+ * same `{ job }` input the CDK schedules send.
+ */
+export class LocalScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(private readonly functions: LocalFunctions) {}
+
+  start(): void {
+    const msToNextMinute = 60_000 - (Date.now() % 60_000);
+    this.timer = setTimeout(() => {
+      this.tick(new Date(Math.round(Date.now() / 60_000) * 60_000));
+      this.start();
+    }, msToNextMinute);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.running]);
+  }
+
+  private tick(minute: Date): void {
+    for (const schedule of SCHEDULES) {
+      if (!scheduleFiresAt(schedule.cron, minute)) continue;
+      const run = this.functions[schedule.target]({ job: schedule.job }, lambdaContext(schedule.target))
+        .catch((error: unknown) => logger.error('scheduled job failed', { job: schedule.job, error: error as Error }))
+        .finally(() => this.running.delete(run));
+      this.running.add(run);
+    }
+  }
+}

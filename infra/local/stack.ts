@@ -1,0 +1,108 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { parseCommunityConfig } from '../../shared/domain/config';
+import { logger } from '../../shared/runtime/observability';
+import { listCommunities, putCommunity } from '../../shared/store/communities';
+import { createDb, type Db } from '../../shared/store/db';
+import { LocalBus } from './bus';
+import { ensureTable, startDynalite } from './dynamo';
+import { type LocalFunctions, localFunctions } from './functions';
+import { startHttpServer } from './http';
+import { reapExpired } from './reaper';
+import { LocalScheduler } from './scheduler';
+import { removeStackInfo, writeStackInfo } from './stack-file';
+
+/**
+ * The whole local stack: embedded DynamoDB on disk, the webhook HTTP server,
+ * the in-process bus and scheduler, the TTL reaper, outboxes on disk.
+ */
+
+export const LOCAL_TABLE = 'hearth';
+const REAP_EVERY_MS = 60 * 60 * 1000;
+
+export interface LocalStackOptions {
+  dataDir: string;
+  port: number;
+  schedules: boolean;
+  /** Config to create when no community exists yet. */
+  demoConfigFile?: string;
+}
+
+export interface LocalStack {
+  db: Db;
+  endpoint: string;
+  webhookBaseUrl: string;
+  dataDir: string;
+  demo?: { id: string; created: boolean; secret: string };
+  functions: LocalFunctions;
+  bus: LocalBus;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(join(dataDir, 'outbox', 'mail'), { recursive: true });
+  const dynamo = await startDynalite({ path: join(dataDir, 'db') });
+  await ensureTable(dynamo.endpoint, LOCAL_TABLE);
+  const db = createDb({ table: LOCAL_TABLE, endpoint: dynamo.endpoint });
+
+  let functions: LocalFunctions | undefined;
+  const bus = new LocalBus(() => functions as LocalFunctions, join(dataDir, 'dead-letters.jsonl'));
+  functions = localFunctions({ db, dataDir, publisher: bus });
+
+  const demo = options.demoConfigFile ? await ensureDemoCommunity(db, options.demoConfigFile) : undefined;
+  const server: Server = await startHttpServer(functions, options.port);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const webhookBaseUrl = `http://127.0.0.1:${port}/webhooks`;
+
+  const scheduler = new LocalScheduler(functions);
+  if (options.schedules) scheduler.start();
+  const reap = () => reapExpired(db, new Date()).catch((error) => logger.error('reaper failed', { error }));
+  const reaper = setInterval(reap, REAP_EVERY_MS);
+  reaper.unref();
+  void reap();
+
+  await writeStackInfo(dataDir, {
+    pid: process.pid,
+    endpoint: dynamo.endpoint,
+    table: LOCAL_TABLE,
+    webhookBaseUrl,
+    startedAt: new Date().toISOString(),
+  });
+
+  return {
+    db,
+    endpoint: dynamo.endpoint,
+    webhookBaseUrl,
+    dataDir,
+    demo,
+    functions,
+    bus,
+    async stop() {
+      clearInterval(reaper);
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeIdleConnections();
+      });
+      await scheduler.stop();
+      await bus.drain();
+      db.doc.destroy();
+      await dynamo.close();
+      await removeStackInfo(dataDir);
+    },
+  };
+}
+
+/** With no community configured yet, store the demo one. */
+async function ensureDemoCommunity(db: Db, file: string) {
+  const existing = await listCommunities(db);
+  const config = parseCommunityConfig(JSON.parse(await readFile(file, 'utf8')));
+  if (existing.length > 0) {
+    const demo = existing.find((c) => c.id === config.id) ?? existing[0];
+    return { id: demo.id, created: false, secret: demo.webhookSecret };
+  }
+  await putCommunity(db, config, new Date());
+  return { id: config.id, created: true, secret: config.webhookSecret };
+}

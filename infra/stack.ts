@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Construct } from 'constructs';
+import { TABLE, type TableDefinition } from '../shared/store/table';
+import { AlarmTopic } from './constructs/alarm-topic';
+import { HearthFunction } from './constructs/hearth-function';
+import {
+  type Access,
+  FUNCTIONS,
+  type FunctionDefinition,
+  type FunctionName,
+  RULES,
+  rulePattern,
+  SCHEDULES,
+  scheduleExpression,
+  WEBHOOK_ROUTE,
+} from './topology';
+
+/** The repository root: entry paths in the topology are relative to it. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The custom event bus domain events go to. */
+const BUS_NAME = 'hearth';
+
+/** SSM Parameter Store path under which community secrets live. */
+const SECRETS_PARAMETER_PREFIX = '/hearth/';
+
+/** How often EventBridge and the Scheduler retry delivering to a function before the dead-letter queue. */
+const DELIVERY_RETRY_ATTEMPTS = 2;
+
+/** Properties of the {@link HearthStack}. */
+export interface HearthStackProps extends StackProps {
+  /**
+   * Bundle the function entries with esbuild (the default). False deploys placeholder handlers, so tests and an
+   * offline synth do not depend on the entry files.
+   * @default true
+   */
+  readonly bundle?: boolean;
+}
+
+/**
+ * Hearth on AWS: the table, the functions, the webhook API, the event bus with its rules and the schedules,
+ * each built by iterating its one definition in `topology.ts` or `table.ts`.
+ */
+export class HearthStack extends Stack {
+  /** Every function, by its name in the topology. */
+  public readonly functions: ReadonlyMap<FunctionName, HearthFunction>;
+
+  public constructor(scope: Construct, id: string, props: HearthStackProps = {}) {
+    super(scope, id, props);
+
+    const mailFrom = new CfnParameter(this, 'MailFrom', {
+      type: 'String',
+      description: 'The SES-verified sender of operator email',
+      default: 'hearth@example.com',
+    });
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      description: 'Who receives alarms by email (empty: no one)',
+      default: '',
+    });
+
+    const alarms = new AlarmTopic(this, 'AlarmTopic', { email: alarmEmail.valueAsString });
+    const table = this.table(TABLE);
+    const bus = new EventBus(this, 'Bus', { eventBusName: BUS_NAME });
+
+    const functions = new Map<FunctionName, HearthFunction>();
+    for (const def of FUNCTIONS) {
+      const fn = new HearthFunction(this, pascalCase(def.name), {
+        entry: join(ROOT, def.entry),
+        projectRoot: ROOT,
+        description: def.description,
+        memorySize: def.memoryMb,
+        timeout: Duration.seconds(def.timeoutSeconds),
+        async: def.async,
+        alarmTopic: alarms.topic,
+        bundle: props.bundle,
+      });
+      grantAccess(fn, def, { table, bus, mailFrom: mailFrom.valueAsString });
+      functions.set(def.name, fn);
+    }
+    this.functions = functions;
+    const target = (name: FunctionName, by: string) => {
+      const fn = functions.get(name);
+      if (!fn) throw new Error(`${by} targets ${name}, which is not in FUNCTIONS`);
+      return fn;
+    };
+    const asyncTarget = (name: FunctionName, by: string) => {
+      const fn = target(name, by);
+      if (!fn.deadLetterQueue) throw new Error(`${by} invokes ${name} asynchronously, but ${name} is not async`);
+      return { fn, deadLetterQueue: fn.deadLetterQueue };
+    };
+
+    const api = new HttpApi(this, 'WebhookApi', { description: 'Hearth chat-platform webhooks' });
+    api.addRoutes({
+      path: WEBHOOK_ROUTE.path,
+      methods: WEBHOOK_ROUTE.methods.map((method) => HttpMethod[method]),
+      integration: new HttpLambdaIntegration('WebhookIntegration', target(WEBHOOK_ROUTE.target, 'WEBHOOK_ROUTE')),
+    });
+    new CfnOutput(this, 'WebhookBaseUrl', {
+      description: 'Append /webhooks/{platform}/{communityId}',
+      value: api.apiEndpoint,
+    });
+
+    for (const rule of RULES) {
+      const { fn, deadLetterQueue } = asyncTarget(rule.target, `rule ${rule.name}`);
+      // CDK spells the pattern's `detail-type` in camelCase and renders it back.
+      const { 'detail-type': detailType, ...pattern } = rulePattern(rule);
+      new Rule(this, `${pascalCase(rule.name)}Rule`, {
+        description: `Hearth ${rule.detailTypes.join(', ')} to ${rule.target}`,
+        eventBus: bus,
+        eventPattern: { ...pattern, detailType },
+        targets: [new LambdaFunction(fn, { retryAttempts: DELIVERY_RETRY_ATTEMPTS, deadLetterQueue })],
+      });
+    }
+
+    for (const schedule of SCHEDULES) {
+      const { fn, deadLetterQueue } = asyncTarget(schedule.target, `schedule ${schedule.name}`);
+      new Schedule(this, `${pascalCase(schedule.name)}Schedule`, {
+        description: `Hearth job ${schedule.job}`,
+        schedule: ScheduleExpression.expression(scheduleExpression(schedule.cron)),
+        target: new LambdaInvoke(fn, {
+          input: ScheduleTargetInput.fromObject({ job: schedule.job }),
+          retryAttempts: DELIVERY_RETRY_ATTEMPTS,
+          deadLetterQueue,
+        }),
+      });
+    }
+  }
+
+  /** The one table: on-demand, point-in-time recovery, kept when the stack goes. */
+  private table(def: TableDefinition): TableV2 {
+    const key = (name: string) => ({ name, type: AttributeType.STRING });
+    return new TableV2(this, 'Table', {
+      partitionKey: key(def.partitionKey),
+      sortKey: key(def.sortKey),
+      globalSecondaryIndexes: def.indexes.map((index) => ({
+        indexName: index.name,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+        projectionType: ProjectionType[index.projection],
+      })),
+      timeToLiveAttribute: def.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}
+
+/** What {@link grantAccess} binds a function to. */
+interface Resources {
+  readonly table: TableV2;
+  readonly bus: EventBus;
+  readonly mailFrom: string;
+}
+
+/** Turns a function's `access` list into environment variables and IAM grants; it gets nothing it does not list. */
+function grantAccess(fn: HearthFunction, def: FunctionDefinition, { table, bus, mailFrom }: Resources): void {
+  // A Record, so a new kind of access fails to compile until it is granted here.
+  const grants: Record<Access, () => void> = {
+    // Write implies read; granting both would only repeat the read statement.
+    'table:read': () => {
+      if (!def.access.includes('table:write')) fn.bindTable(table, 'read');
+    },
+    'table:write': () => fn.bindTable(table, 'readWrite'),
+    'bus:put': () => fn.bindBus(bus),
+    'secrets:read': () => fn.bindSecrets(SECRETS_PARAMETER_PREFIX),
+    'mail:send': () => fn.bindMail(mailFrom),
+  };
+  for (const access of new Set(def.access)) grants[access]();
+}
+
+/** `dispatch-every-minute` → `DispatchEveryMinute`, for construct ids. */
+function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+}

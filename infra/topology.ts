@@ -1,0 +1,124 @@
+/**
+ * What runs, and what triggers it: the functions, the event routing rules and
+ * the schedules. The CDK stack and the local runtime are both built from this
+ * module, so the two runtimes cannot drift apart. It imports nothing from CDK.
+ */
+
+/** What a function may touch; the CDK stack turns these into IAM grants. */
+export type Access = 'table:read' | 'table:write' | 'bus:put' | 'secrets:read' | 'mail:send';
+
+/** One Lambda function. */
+export interface FunctionDefinition {
+  /** Construct id and local name. */
+  readonly name: FunctionName;
+  /** Entry file, relative to the repository root. */
+  readonly entry: string;
+  readonly description: string;
+  readonly access: readonly Access[];
+  /** Invoked asynchronously (bus, scheduler), so failures go to a dead-letter queue. */
+  readonly async: boolean;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+export type FunctionName = 'webhook' | 'onboarding' | 'dispatcher';
+
+export const FUNCTIONS: readonly FunctionDefinition[] = [
+  {
+    name: 'webhook',
+    entry: 'functions/webhook.ts',
+    description: 'Chat-platform webhooks: verify, parse, dedupe, apply, publish',
+    access: ['table:read', 'table:write', 'bus:put', 'secrets:read'],
+    async: false,
+    timeoutSeconds: 10,
+    memoryMb: 512,
+  },
+  {
+    name: 'onboarding',
+    entry: 'functions/onboarding.ts',
+    description: 'Member lifecycle events: queue the welcome, cancel on leave',
+    access: ['table:read', 'table:write'],
+    async: true,
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  {
+    name: 'dispatcher',
+    entry: 'functions/dispatcher.ts',
+    description: 'Outbox delivery: claim due items, send, record, retry',
+    access: ['table:read', 'table:write', 'secrets:read', 'mail:send'],
+    async: true,
+    timeoutSeconds: 60,
+    memoryMb: 256,
+  },
+];
+
+/** Where the webhook routes live; `{platform}` and `{communityId}` are path parameters. */
+export const WEBHOOK_ROUTE = {
+  path: '/webhooks/{platform}/{communityId}',
+  methods: ['POST', 'GET'] as const,
+  target: 'webhook' as FunctionName,
+};
+
+/** Source of every domain event Hearth publishes. */
+export const EVENT_SOURCE = 'hearth';
+
+/** Domain event types on the bus (EventBridge detail-type). */
+export const DOMAIN_EVENT_TYPES = ['member.joined', 'member.left', 'member.updated', 'member.reactivated'] as const;
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
+
+/** An EventBridge rule: events of these detail-types from Hearth go to the target. */
+export interface RuleDefinition {
+  readonly name: string;
+  readonly detailTypes: readonly DomainEventType[];
+  readonly target: FunctionName;
+}
+
+export const RULES: readonly RuleDefinition[] = [
+  { name: 'onboarding', detailTypes: ['member.joined', 'member.left'], target: 'onboarding' },
+];
+
+/** The EventBridge pattern a rule stands for; the local bus matches the same pattern. */
+export function rulePattern(rule: RuleDefinition) {
+  return { source: [EVENT_SOURCE], 'detail-type': [...rule.detailTypes] };
+}
+
+/** Cron fields in UTC; each is `*`, `*\/n` or a number. */
+export interface CronFields {
+  readonly minute: string;
+  readonly hour: string;
+}
+
+/** Jobs that `hearth run <job>` and the schedules can start. */
+export const JOBS = ['birthdays', 'winback', 'digest', 'dispatch', 'onboarding'] as const;
+export type JobName = (typeof JOBS)[number];
+
+/** A schedule: at these times, invoke the target with `{ job }`. */
+export interface ScheduleDefinition {
+  readonly name: string;
+  readonly job: JobName;
+  readonly cron: CronFields;
+  readonly target: FunctionName;
+}
+
+export const SCHEDULES: readonly ScheduleDefinition[] = [
+  { name: 'dispatch-every-minute', job: 'dispatch', cron: { minute: '*', hour: '*' }, target: 'dispatcher' },
+];
+
+/** EventBridge Scheduler expression for a schedule. */
+export function scheduleExpression(cron: CronFields): string {
+  return `cron(${cron.minute} ${cron.hour} * * ? *)`;
+}
+
+/** Whether a cron field matches a value; the local scheduler's only cron logic. */
+export function cronFieldMatches(field: string, value: number): boolean {
+  if (field === '*') return true;
+  const step = /^\*\/(\d+)$/.exec(field);
+  if (step) return value % Number(step[1]) === 0;
+  return Number(field) === value;
+}
+
+/** Whether a schedule fires at the UTC minute that starts at `at`. */
+export function scheduleFiresAt(cron: CronFields, at: Date): boolean {
+  return cronFieldMatches(cron.minute, at.getUTCMinutes()) && cronFieldMatches(cron.hour, at.getUTCHours());
+}

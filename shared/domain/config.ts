@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { describeZodError, idSchema, timeZoneSchema } from './validation';
+
+/**
+ * A community's configuration. Every section has defaults, so the minimal
+ * config in DESIGN.md section 4 is whole and valid. A secret may be given as a
+ * literal (local runs) or as `ssm:<parameter name>` (AWS), resolved at runtime.
+ */
+
+const secret = z.string().min(1);
+const url = z.url();
+
+const platformSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('generic') }),
+  z.object({ kind: z.literal('slack'), signingSecret: secret, botToken: secret, apiBaseUrl: url.optional() }),
+  z.object({ kind: z.literal('telegram'), secretToken: secret, botToken: secret, apiBaseUrl: url.optional() }),
+  z.object({
+    kind: z.literal('wecom'),
+    token: secret,
+    encodingAesKey: secret,
+    corpId: secret,
+    robotKey: secret.optional(),
+    apiBaseUrl: url.optional(),
+  }),
+  z.object({
+    kind: z.literal('feishu'),
+    encryptKey: secret.optional(),
+    verificationToken: secret,
+    appId: secret,
+    appSecret: secret,
+    apiBaseUrl: url.optional(),
+  }),
+  z.object({
+    kind: z.literal('dingtalk'),
+    appSecret: secret,
+    robotToken: secret.optional(),
+    apiBaseUrl: url.optional(),
+  }),
+  z.object({
+    kind: z.literal('discord'),
+    publicKey: secret,
+    applicationId: secret,
+    botToken: secret,
+    apiBaseUrl: url.optional(),
+  }),
+]);
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+const delivery = z.enum(['channel', 'dm']);
+
+const onboardingSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    delivery: delivery.default('channel'),
+    /** Channel for channel delivery; absent means the platform's default channel. */
+    channel: z.string().min(1).optional(),
+    rulesUrl: url.optional(),
+  })
+  .prefault({});
+
+const birthdaysSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    hour: z.number().int().min(0).max(23).default(9),
+    delivery: z.enum(['channel', 'dm', 'both']).default('channel'),
+  })
+  .prefault({});
+
+const winbackSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Days of silence for each rung; the first also defines a "quiet spell". */
+    ladderDays: z
+      .array(z.number().int().min(1).max(365))
+      .min(1)
+      .default([14, 30])
+      .refine((days) => days.every((d, i) => i === 0 || d > days[i - 1]), 'must be increasing'),
+  })
+  .prefault({});
+
+const quietHoursSchema = z.object({ start: hhmm.default('22:00'), end: hhmm.default('08:00') }).prefault({});
+
+const capsSchema = z
+  .object({ perDay: z.number().int().min(0).default(1), perWeek: z.number().int().min(0).default(3) })
+  .prefault({});
+
+const digestSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** ISO weekday: 1 = Monday. */
+    weekday: z.number().int().min(1).max(7).default(1),
+    hour: z.number().int().min(0).max(23).default(9),
+  })
+  .prefault({});
+
+const targetsSchema = z
+  .object({
+    wau: z.number().int().min(0).optional(),
+    stickiness: z.number().min(0).max(1).optional(),
+    activation: z.number().min(0).max(1).optional(),
+  })
+  .prefault({});
+
+export const communityConfigSchema = z.object({
+  id: idSchema,
+  name: z.string().min(1).max(200),
+  timezone: timeZoneSchema,
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or zh-CN')
+    .default('en'),
+  operators: z.array(z.email()).default([]),
+  webhookSecret: secret.min(8),
+  platform: platformSchema,
+  onboarding: onboardingSchema,
+  birthdays: birthdaysSchema,
+  winback: winbackSchema,
+  quietHours: quietHoursSchema,
+  caps: capsSchema,
+  digest: digestSchema,
+  targets: targetsSchema,
+  /** Record what would be sent without sending it. */
+  dryRun: z.boolean().default(false),
+});
+
+/** A validated community config with every default filled in. */
+export type CommunityConfig = z.infer<typeof communityConfigSchema>;
+/** The platform kinds a community can live on. */
+export type PlatformKind = CommunityConfig['platform']['kind'];
+
+/** Thrown for a config that does not validate; `path` names the first bad field. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Validate a config (parsed JSON), filling defaults; throws ConfigError naming the bad field. */
+export function parseCommunityConfig(input: unknown): CommunityConfig {
+  const result = communityConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(describeZodError(result.error), issue?.path.join('.') || '(root)');
+  }
+  return result.data;
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { birthdaySchema, idSchema, timeZoneSchema } from './validation';
+
+/**
+ * Canonical inbound events. Every platform's parser produces these; the generic
+ * webhook accepts them as they are (DESIGN.md section 4). Unknown fields are
+ * dropped (sources add fields over time); known fields of the wrong shape are
+ * rejected, naming the field.
+ */
+
+export const INBOUND_EVENT_TYPES = [
+  'member.joined',
+  'member.left',
+  'message.posted',
+  'reaction.added',
+  'member.updated',
+] as const;
+
+const memberSchema = z.object({
+  id: idSchema,
+  name: z.string().max(200).optional(),
+  birthday: birthdaySchema.optional(),
+  timezone: timeZoneSchema.optional(),
+  locale: z.string().min(2).max(35).optional(),
+  isBot: z.boolean().optional(),
+  isStaff: z.boolean().optional(),
+});
+
+const base = {
+  id: z.string().min(1).max(256),
+  occurredAt: z.iso.datetime({ offset: true }),
+  member: memberSchema,
+};
+
+export const inboundEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('member.joined'), referralCode: z.string().min(1).max(128).optional() }),
+  z.object({ ...base, type: z.literal('member.left') }),
+  z.object({
+    ...base,
+    type: z.literal('message.posted'),
+    channelId: z.string().min(1).max(256),
+    replyTo: idSchema.optional(),
+    // Used only to recognise commands; never stored or logged.
+    text: z.string().max(40_000).optional(),
+  }),
+  z.object({ ...base, type: z.literal('reaction.added'), toMemberId: idSchema }),
+  z.object({ ...base, type: z.literal('member.updated') }),
+]);
+
+/** An inbound event as validated. */
+export type InboundEvent = z.infer<typeof inboundEventSchema>;
+export type InboundEventType = InboundEvent['type'];
+/** What an event says about its actor. */
+export type MemberProfile = z.infer<typeof memberSchema>;
+
+/** A command addressed to Hearth (`/birthday 03-14`). */
+export interface Command {
+  name: string;
+  args: string[];
+}
+
+/** Recognise a command in a message's text; the text itself is not kept. */
+export function commandIn(text: string | undefined): Command | undefined {
+  if (!text) return undefined;
+  const match = /^\/([a-z][a-z0-9_]{0,31})(?:@\S+)?(?:\s+(.*))?$/is.exec(text.trim());
+  if (!match) return undefined;
+  return { name: match[1].toLowerCase(), args: match[2] ? match[2].trim().split(/\s+/) : [] };
+}
+
+/** How an event changes its actor's counts on its day. */
+export interface ActivityDelta {
+  messages: number;
+  replies: number;
+  reactions: number;
+  joins: number;
+  leaves: number;
+}
+
+/**
+ * The counts an event adds. A reply is a message with a reply target; commands
+ * addressed to Hearth and joins are not activity (DESIGN.md section 6).
+ */
+export function activityDelta(event: InboundEvent): ActivityDelta {
+  const delta: ActivityDelta = { messages: 0, replies: 0, reactions: 0, joins: 0, leaves: 0 };
+  switch (event.type) {
+    case 'message.posted':
+      if (commandIn(event.text)) break;
+      delta.messages = 1;
+      if (event.replyTo) delta.replies = 1;
+      break;
+    case 'reaction.added':
+      delta.reactions = 1;
+      break;
+    case 'member.joined':
+      delta.joins = 1;
+      break;
+    case 'member.left':
+      delta.leaves = 1;
+      break;
+    case 'member.updated':
+      break;
+  }
+  return delta;
+}
+
+/** Whether the delta is activity (counts toward DAU/WAU/MAU). */
+export const isActivity = (delta: ActivityDelta): boolean => delta.messages + delta.reactions > 0;
+
+/** Events more than this far in the future are refused. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;

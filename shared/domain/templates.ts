@@ -1,0 +1,44 @@
+/**
+ * Message templates per locale. Variables are `{name}`; an unknown variable is
+ * a programming error caught by the tests, not a broken message.
+ */
+
+export type TemplateName = 'welcome';
+
+const TEMPLATES: Record<string, Record<TemplateName, string>> = {
+  en: {
+    welcome:
+      'Welcome to {community}, {name}! Have a look at the rules ({rulesUrl}), then tell us a little about yourself and what brought you here.',
+  },
+  'zh-CN': {
+    welcome: '欢迎加入{community}，{name}！请先看看群规（{rulesUrl}），然后简单介绍一下自己，说说是什么让你来到这里。',
+  },
+};
+
+/** Template variables; missing optional ones render as sensible fallbacks. */
+export type TemplateVars = Record<string, string>;
+
+/** The template text for a locale, falling back from `zh-TW` to `zh-CN`-less `en`. */
+export function templateFor(name: TemplateName, locale: string): string {
+  const table = TEMPLATES[locale] ?? TEMPLATES[locale.split('-')[0]] ?? TEMPLATES.en;
+  return table[name];
+}
+
+/** Fill `{var}` placeholders; throws on a variable that has no value. */
+export function render(template: string, vars: TemplateVars): string {
+  return template.replace(/\{([a-zA-Z]+)\}/g, (_, key: string) => {
+    const value = vars[key];
+    if (value === undefined) throw new Error(`template variable {${key}} has no value`);
+    return value;
+  });
+}
+
+/** Variables a template uses. */
+export const templateVariables = (template: string): string[] =>
+  [...template.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => m[1]);
+
+/** Every shipped template, for tests that check them. */
+export const shippedTemplates = (): Array<{ locale: string; name: TemplateName; text: string }> =>
+  Object.entries(TEMPLATES).flatMap(([locale, table]) =>
+    Object.entries(table).map(([name, text]) => ({ locale, name: name as TemplateName, text })),
+  );

@@ -1,0 +1,36 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+/** Ids that become part of table keys: no `#`, no control characters, bounded. */
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^#\s\p{Cc}]+$/u, 'must not contain "#", spaces or control characters');
+
+/** An IANA time zone name that this runtime knows. */
+export const timeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone');
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A birthday as "MM-DD" or "YYYY-MM-DD"; 02-29 is a valid birthday. */
+export const birthdaySchema = z
+  .string()
+  .regex(/^(\d{4}-)?\d{2}-\d{2}$/, 'must be MM-DD or YYYY-MM-DD')
+  .refine((value) => {
+    const [month, day] = value.slice(-5).split('-').map(Number);
+    return month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1];
+  }, 'is not a calendar date');
+
+/** A zod error as one line that names the path of each bad field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The path of the first bad field, for machine-readable error bodies. */
+export function firstZodPath(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue?.path.length ? issue.path.join('.') : '(root)';
+}

@@ -1,0 +1,25 @@
+import type { DomainEventType } from '../../infra/topology';
+
+/**
+ * Events Hearth publishes for the workflows. Plain messages never become bus
+ * events (one per message would cost money and buy nothing); only changes in a
+ * member's lifecycle do.
+ */
+export interface DomainEvent {
+  type: DomainEventType;
+  communityId: string;
+  memberId: string;
+  /** When it happened (the source event's time, ISO 8601 UTC). */
+  occurredAt: string;
+  /** The inbound event that caused it, for tracing. */
+  sourceEventId: string;
+  /** Referral code on a join. */
+  referralCode?: string;
+  /** Days of silence before a reactivation. */
+  quietDays?: number;
+}
+
+/** Something that puts domain events on the bus. */
+export interface EventPublisher {
+  publish(events: readonly DomainEvent[]): Promise<void>;
+}

@@ -1,0 +1,16 @@
+import { genericAdapter } from './generic';
+import type { PlatformAdapter } from './types';
+
+/** Platforms named in the webhook path (DESIGN.md section 4). */
+export const PLATFORMS = ['generic', 'slack', 'telegram', 'wecom', 'feishu', 'dingtalk', 'discord'] as const;
+export type PlatformName = (typeof PLATFORMS)[number];
+
+const ADAPTERS: Partial<Record<PlatformName, PlatformAdapter>> = {
+  generic: genericAdapter,
+};
+
+/** Whether a path segment names a platform Hearth knows. */
+export const isPlatformName = (name: string): name is PlatformName => (PLATFORMS as readonly string[]).includes(name);
+
+/** The adapter for a platform, or undefined while it is not built. */
+export const adapterFor = (platform: PlatformName): PlatformAdapter | undefined => ADAPTERS[platform];

@@ -1,0 +1,43 @@
+import type { CommunityConfig } from '../domain/config';
+import type { InboundEvent } from '../domain/events';
+import type { SecretResolver } from '../runtime/secrets';
+
+/** An HTTP request as a platform adapter sees it: raw body, lower-case headers. */
+export interface InboundRequest {
+  method: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  query: Readonly<Record<string, string | undefined>>;
+  rawBody: string;
+}
+
+/** A reply the adapter chooses instead of the default acknowledgement (handshakes). */
+export interface HttpReply {
+  statusCode: number;
+  body: string;
+  contentType?: string;
+}
+
+/** What a parsed request holds: canonical events, and possibly a reply of the platform's own. */
+export interface ParsedRequest {
+  events: InboundEvent[];
+  reply?: HttpReply;
+}
+
+/** Context an adapter gets: the community, its secrets, and the time of receipt. */
+export interface AdapterContext {
+  community: CommunityConfig;
+  secrets: SecretResolver;
+  now: Date;
+}
+
+/**
+ * One chat platform's inbound side. `verify` throws `unauthorized` and must
+ * not write anything; `parse` throws `badRequest` naming the field.
+ */
+export interface PlatformAdapter {
+  readonly platform: string;
+  /** Whether GET requests are part of this platform's protocol (URL verification). */
+  readonly acceptsGet: boolean;
+  verify(request: InboundRequest, context: AdapterContext): Promise<void>;
+  parse(request: InboundRequest, context: AdapterContext): ParsedRequest;
+}

@@ -1,0 +1,53 @@
+/**
+ * One error family. Below 500 the message is safe to show the caller; the
+ * error mapper in `handler.ts` hides everything else behind a generic reply.
+ */
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'internal';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  internal: 500,
+};
+
+/** Base error: a typed code, its HTTP status, and the field at fault where there is one. */
+export class HearthError extends Error {
+  override name = 'HearthError';
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.statusCode = STATUS[code];
+  }
+}
+
+/** 400: the request is malformed; `field` names what is wrong. */
+export const badRequest = (message: string, field?: string) => new HearthError('bad_request', message, field);
+/** 401: a signature or token is missing, wrong or stale. */
+export const unauthorized = (message: string) => new HearthError('unauthorized', message);
+/** 404: no such community or platform. */
+export const notFound = (message: string) => new HearthError('not_found', message);
+
+/** A conditional write lost: the item already exists or changed underneath. */
+export class ConditionFailedError extends HearthError {
+  override name = 'ConditionFailedError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('conflict', message, undefined, options);
+  }
+}

@@ -1,0 +1,68 @@
+import { Agent } from 'node:http';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ConditionFailedError } from '../runtime/errors';
+
+/** A table and the client that reaches it; every store function takes one. */
+export interface Db {
+  readonly doc: DynamoDBDocumentClient;
+  readonly table: string;
+}
+
+/** Options for a DynamoDB client: AWS by default, or a local endpoint. */
+export interface DbOptions {
+  table: string;
+  endpoint?: string;
+  region?: string;
+}
+
+/**
+ * Build a document client. Against a local endpoint (dynalite, DynamoDB Local)
+ * it uses fixed dummy credentials and a keep-alive agent wide enough for a
+ * benchmark's concurrency; in AWS the SDK's defaults apply.
+ */
+export function createDb(options: DbOptions): Db {
+  const local = options.endpoint !== undefined;
+  const client = new DynamoDBClient({
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    ...(local
+      ? {
+          endpoint: options.endpoint,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 128 }) }),
+          maxAttempts: 5,
+        }
+      : {}),
+  });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { doc, table: options.table };
+}
+
+/** Whether an SDK error is a lost conditional write. */
+export function isConditionFailed(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+/** Run a conditional write, translating a lost condition into ConditionFailedError. */
+export async function conditional<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isConditionFailed(error)) throw new ConditionFailedError(what, { cause: error });
+    throw error;
+  }
+}
+
+/** Run a conditional write; `undefined` when its condition did not hold. */
+export async function ifCondition<T>(write: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isConditionFailed(error)) return undefined;
+    throw error;
+  }
+}

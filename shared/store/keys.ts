@@ -1,0 +1,87 @@
+/**
+ * Every key shape in the table, in one place. Items are plain strings joined by
+ * `#`; community and member ids are the platform's own and never contain `#`
+ * (the config and event schemas refuse it), so keys cannot collide.
+ *
+ * | item            | pk                          | sk            | index keys                                         |
+ * |-----------------|-----------------------------|---------------|----------------------------------------------------|
+ * | community       | `COMMUNITY`                 | `<c>`         |                                                    |
+ * | member          | `C#<c>`                     | `M#<m>`       | bdayPk `BDAY#<MM-DD>` / bdaySk `<c>#<m>`           |
+ * |                 |                             |               | idlePk `C#<c>#LAST#<day>` / idleSk `<m>`           |
+ * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       |                                                    |
+ * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
+ * | dispatch mark   | `DISPATCH`                  | `WATERMARK`   |                                                    |
+ *
+ * Access patterns and what serves each:
+ * - community by id: GetItem `COMMUNITY`/`<c>`; all communities: Query pk `COMMUNITY`.
+ * - member by id: GetItem `C#<c>`/`M#<m>`; a community's members (CLI only): Query pk `C#<c>`, sk begins_with `M#`.
+ * - a day's activity (DAU, day totals, digest): Query pk `C#<c>#D#<day>`, one row per member
+ *   active (or joining/leaving) that day. The row's `ids` set is also the dedupe record
+ *   for every event of that member on that day (see `ingest.ts`).
+ * - birthdays on a month-day (sweep): Query index byBirthday, pk `BDAY#<MM-DD>`.
+ * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
+ * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>`, sk <= `<now>`.
+ * - a community's outbox (CLI): Query pk `C#<c>#OUTBOX`.
+ */
+
+/** A table key. */
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+export const COMMUNITY_PK = 'COMMUNITY';
+
+/** The community config item. */
+export const communityKey = (communityId: string): Key => ({ pk: COMMUNITY_PK, sk: communityId });
+
+/** The partition holding a community's members. */
+export const membersPk = (communityId: string): string => `C#${communityId}`;
+export const MEMBER_SK_PREFIX = 'M#';
+
+/** A member item. */
+export const memberKey = (communityId: string, memberId: string): Key => ({
+  pk: membersPk(communityId),
+  sk: `${MEMBER_SK_PREFIX}${memberId}`,
+});
+
+/** The partition with one row per member for a community's day. */
+export const dayPk = (communityId: string, day: string): string => `C#${communityId}#D#${day}`;
+
+/** A member's row for one day: that day's counts and the ids of the events applied. */
+export const memberDayKey = (communityId: string, day: string, memberId: string): Key => ({
+  pk: dayPk(communityId, day),
+  sk: `${MEMBER_SK_PREFIX}${memberId}`,
+});
+
+/** byBirthday index keys for a member with a birthday. */
+export const birthdayIndexKeys = (communityId: string, memberId: string, monthDay: string) => ({
+  bdayPk: `BDAY#${monthDay}`,
+  bdaySk: `${communityId}#${memberId}`,
+});
+
+/** byLastActive index keys for a member last active on `day`. */
+export const lastActiveIndexKeys = (communityId: string, memberId: string, day: string) => ({
+  idlePk: lastActivePk(communityId, day),
+  idleSk: memberId,
+});
+export const lastActivePk = (communityId: string, day: string): string => `C#${communityId}#LAST#${day}`;
+
+/** The partition holding a community's outbox. */
+export const outboxPk = (communityId: string): string => `C#${communityId}#OUTBOX`;
+
+/** An outbox item; its id is deterministic (`kind#community#member#period`). */
+export const outboxKey = (communityId: string, id: string): Key => ({ pk: outboxPk(communityId), sk: id });
+
+/** Deterministic outbox id: the same decision always yields the same item. */
+export const outboxId = (kind: string, communityId: string, memberId: string, period: string): string =>
+  `${kind}#${communityId}#${memberId}#${period}`;
+
+/** byDueBucket partition for an ISO instant: its UTC hour. */
+export const dueBucket = (isoInstant: string): string => `DUE#${isoInstant.slice(0, 13)}`;
+
+/** byDueBucket keys for a pending outbox item. */
+export const dueIndexKeys = (id: string, dueAt: string) => ({ duePk: dueBucket(dueAt), dueSk: `${dueAt}#${id}` });
+
+/** The dispatcher's watermark: the oldest due bucket that may still hold pending items. */
+export const dispatchWatermarkKey: Key = { pk: 'DISPATCH', sk: 'WATERMARK' };

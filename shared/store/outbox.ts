@@ -1,0 +1,178 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Db, ifCondition } from './db';
+import { dispatchWatermarkKey, dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
+import { UpdateBuilder } from './update';
+
+/** Outbox kinds (DESIGN.md section 4). */
+export type OutboxKind =
+  | 'welcome'
+  | 'onboarding'
+  | 'birthday'
+  | 'winback'
+  | 'reply'
+  | 'referral'
+  | 'recognition'
+  | 'digest';
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+/** One automated message: decided once, delivered by the dispatcher. */
+export interface OutboxItem {
+  id: string;
+  communityId: string;
+  kind: OutboxKind;
+  memberId: string;
+  /** `channel` or `dm`; the channel id when known. */
+  delivery: 'channel' | 'dm';
+  channel?: string;
+  /** Template variables captured at decision time (never message text). */
+  vars: Record<string, string>;
+  status: OutboxStatus;
+  dueAt: string;
+  createdAt: string;
+  sentAt?: string;
+  attempts: number;
+  reason?: string;
+  leaseUntil?: string;
+}
+
+/** What a workflow decides; the store adds status and bookkeeping. */
+export type OutboxDecision = Omit<OutboxItem, 'status' | 'attempts' | 'createdAt' | 'sentAt' | 'reason' | 'leaseUntil'>;
+
+/**
+ * Record a decision once: a conditional put on the deterministic id. Returns
+ * false when the same decision was already taken.
+ */
+export async function enqueue(db: Db, decision: OutboxDecision, now: Date): Promise<boolean> {
+  const item: OutboxItem = { ...decision, status: 'pending', attempts: 0, createdAt: now.toISOString() };
+  const put = await ifCondition(() =>
+    db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: { ...outboxKey(item.communityId, item.id), ...dueIndexKeys(item.id, item.dueAt), ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+  return put !== undefined;
+}
+
+/** A community's outbox, optionally of one status. */
+export async function listOutbox(db: Db, communityId: string, status?: OutboxStatus): Promise<OutboxItem[]> {
+  return queryAll(db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': outboxPk(communityId), ...(status ? { ':status': status } : {}) },
+    ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+  });
+}
+
+/** Outbox items of a community whose id starts with `prefix` (a member's items of one kind). */
+export async function outboxWithPrefix(db: Db, communityId: string, prefix: string): Promise<OutboxItem[]> {
+  return queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': outboxPk(communityId), ':prefix': prefix },
+  });
+}
+
+/** One outbox item. */
+export async function getOutboxItem(db: Db, communityId: string, id: string): Promise<OutboxItem | undefined> {
+  const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: outboxKey(communityId, id) }));
+  return result.Item as OutboxItem | undefined;
+}
+
+/** Pending items in one due bucket that are due by `now`. */
+export async function dueInBucket(db: Db, bucket: string, now: Date): Promise<OutboxItem[]> {
+  return queryAll(db, {
+    IndexName: 'byDueBucket',
+    KeyConditionExpression: 'duePk = :bucket AND dueSk <= :upTo',
+    // `~` sorts after every id character, so items due exactly at `now` are included.
+    ExpressionAttributeValues: { ':bucket': bucket, ':upTo': `${now.toISOString()}#~` },
+  });
+}
+
+/**
+ * Claim an item for sending: a lease, so two dispatchers never send the same
+ * item. Returns the claimed item, or undefined when someone else holds it.
+ */
+export async function claim(db: Db, item: OutboxItem, now: Date, leaseMs: number): Promise<OutboxItem | undefined> {
+  const update = new UpdateBuilder()
+    .set('leaseUntil', new Date(now.getTime() + leaseMs).toISOString())
+    .add('attempts', 1);
+  const status = update.name('status');
+  const lease = update.name('leaseUntil');
+  const condition = `${status} = ${update.value('pending')} AND (attribute_not_exists(${lease}) OR ${lease} < ${update.value(now.toISOString())})`;
+  const result = await ifCondition(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: outboxKey(item.communityId, item.id),
+        ...update.build(condition),
+        ReturnValues: 'ALL_NEW',
+      }),
+    ),
+  );
+  return result?.Attributes as OutboxItem | undefined;
+}
+
+/** Settle an item as sent, skipped or failed; it leaves the due index. */
+export async function settle(
+  db: Db,
+  item: OutboxItem,
+  status: Exclude<OutboxStatus, 'pending'>,
+  now: Date,
+  reason?: string,
+): Promise<void> {
+  const update = new UpdateBuilder()
+    .set('status', status)
+    .set('reason', reason)
+    .set(status === 'sent' ? 'sentAt' : 'settledAt', now.toISOString())
+    .remove('duePk', 'dueSk', 'leaseUntil');
+  await db.doc.send(
+    new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build() }),
+  );
+}
+
+/** Put an item back as pending, due at `dueAt` (a retry, or an operator's `outbox retry`). */
+export async function reschedule(db: Db, item: OutboxItem, dueAt: Date, reason?: string, resetAttempts = false) {
+  const at = dueAt.toISOString();
+  const update = new UpdateBuilder().set('status', 'pending').set('dueAt', at).set('reason', reason);
+  for (const [k, v] of Object.entries(dueIndexKeys(item.id, at))) update.set(k, v);
+  if (resetAttempts) update.set('attempts', 0);
+  update.remove('leaseUntil');
+  await db.doc.send(
+    new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build() }),
+  );
+}
+
+/** The oldest due bucket that may still hold pending items, if recorded. */
+export async function getWatermark(db: Db): Promise<string | undefined> {
+  const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: dispatchWatermarkKey }));
+  return result.Item?.bucket as string | undefined;
+}
+
+/** Move the watermark (only forward). */
+export async function setWatermark(db: Db, bucket: string): Promise<void> {
+  await ifCondition(() =>
+    db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: { ...dispatchWatermarkKey, bucket },
+        ConditionExpression: 'attribute_not_exists(bucket) OR bucket < :bucket',
+        ExpressionAttributeValues: { ':bucket': bucket },
+      }),
+    ),
+  );
+}
+
+/** The due bucket of an instant. */
+export const bucketOf = (at: Date): string => dueBucket(at.toISOString());
+
+async function queryAll(db: Db, input: Record<string, unknown>): Promise<OutboxItem[]> {
+  const items: OutboxItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(new QueryCommand({ TableName: db.table, ...input, ExclusiveStartKey: startKey }));
+    items.push(...((page.Items ?? []) as OutboxItem[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}

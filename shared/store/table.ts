@@ -1,0 +1,64 @@
+/**
+ * The one table's shape: keys, indexes and TTL attribute. The CDK stack and the
+ * local runtime both build the table from this definition, so nothing about it
+ * is described twice. Key *values* live in `keys.ts`.
+ */
+
+/** A global secondary index: its name and the attributes that key it. */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** What a sweep reads from it; ALL so a sweep never needs a second read. */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
+}
+
+/** Everything needed to create the table in AWS or in the embedded engine. */
+export interface TableDefinition {
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly ttlAttribute: string;
+  readonly indexes: readonly IndexDefinition[];
+}
+
+export const TABLE: TableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  indexes: [
+    // Members by birthday month-day (sparse: only members with a birthday).
+    { name: 'byBirthday', partitionKey: 'bdayPk', sortKey: 'bdaySk', projection: 'ALL' },
+    // Members by community and last-active day (sparse: only members who were active).
+    { name: 'byLastActive', partitionKey: 'idlePk', sortKey: 'idleSk', projection: 'ALL' },
+    // Pending outbox items by due-time bucket (sparse: removed once an item is settled).
+    { name: 'byDueBucket', partitionKey: 'duePk', sortKey: 'dueSk', projection: 'ALL' },
+  ],
+};
+
+/** Every attribute that is a key of the table or of an index (all strings). */
+export function keyAttributes(def: TableDefinition = TABLE): string[] {
+  const names = [def.partitionKey, def.sortKey];
+  for (const index of def.indexes) names.push(index.partitionKey, index.sortKey);
+  return [...new Set(names)];
+}
+
+/** The CreateTable input for the embedded engine and for tests. */
+export function createTableInput(tableName: string, def: TableDefinition = TABLE) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: keyAttributes(def).map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+    KeySchema: [
+      { AttributeName: def.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: def.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: def.indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: index.projection },
+    })),
+  };
+}

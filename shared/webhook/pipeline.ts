@@ -1,0 +1,101 @@
+import type { InboundEvent } from '../domain/events';
+import type { EventPublisher } from '../events/domain-events';
+import { adapterFor, isPlatformName } from '../platforms/registry';
+import type { HttpReply, InboundRequest } from '../platforms/types';
+import { HearthError, notFound } from '../runtime/errors';
+import type { SecretResolver } from '../runtime/secrets';
+import type { CommunityCache } from '../store/communities';
+import type { Db } from '../store/db';
+import { ingestEvent } from '../store/ingest';
+
+/**
+ * The webhook pipeline every platform shares: find the community, verify,
+ * parse, then dedupe + apply each event and publish what changed. Nothing is
+ * written before verification and parsing have both passed.
+ */
+
+/** Largest body accepted (DESIGN.md section 4). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** What the pipeline needs; the Lambda and the local runtime each supply their own. */
+export interface PipelineDeps {
+  db: Db;
+  communities: CommunityCache;
+  secrets: SecretResolver;
+  publisher: EventPublisher;
+  metrics: PipelineMetrics;
+}
+
+/** Counters the pipeline reports (CloudWatch EMF in AWS). */
+export interface PipelineMetrics {
+  accepted(count: number): void;
+  duplicates(count: number): void;
+  rejected(reason: string): void;
+}
+
+/** A webhook request after routing. */
+export interface WebhookRequest extends InboundRequest {
+  platform: string;
+  communityId: string;
+}
+
+/** Outcome of a request: the reply and what was accepted. */
+export interface WebhookOutcome {
+  reply: HttpReply;
+  accepted: number;
+  duplicates: number;
+}
+
+/** Run one webhook request through the pipeline at time `now`. */
+export async function handleWebhook(deps: PipelineDeps, request: WebhookRequest, now: Date): Promise<WebhookOutcome> {
+  try {
+    return await run(deps, request, now);
+  } catch (error) {
+    if (error instanceof HearthError && error.statusCode < 500) deps.metrics.rejected(error.code);
+    throw error;
+  }
+}
+
+async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Promise<WebhookOutcome> {
+  if (Buffer.byteLength(request.rawBody) > MAX_BODY_BYTES) {
+    throw new HearthError('payload_too_large', `body is over ${MAX_BODY_BYTES} bytes`);
+  }
+  if (!isPlatformName(request.platform)) throw notFound(`unknown platform "${request.platform}"`);
+  const adapter = adapterFor(request.platform);
+  if (!adapter) throw notFound(`platform "${request.platform}" is not supported yet`);
+  if (request.method === 'GET' && !adapter.acceptsGet) {
+    throw new HearthError('method_not_allowed', `${request.platform} webhooks are POSTed`);
+  }
+
+  const community = await deps.communities.get(request.communityId, now);
+  if (!community) throw notFound(`unknown community "${request.communityId}"`);
+  // The generic webhook is open to every community; a named platform only to the community on it.
+  if (request.platform !== 'generic' && community.platform.kind !== request.platform) {
+    throw notFound(`community "${community.id}" is not on ${request.platform}`);
+  }
+
+  const context = { community, secrets: deps.secrets, now };
+  await adapter.verify(request, context);
+  const parsed = adapter.parse(request, context);
+
+  let accepted = 0;
+  let duplicates = 0;
+  for (const event of parsed.events) {
+    const result = await ingestEvent(deps.db, community, event);
+    if (result.duplicate) {
+      duplicates++;
+      continue;
+    }
+    accepted++;
+    if (result.events.length) await deps.publisher.publish(result.events);
+  }
+  deps.metrics.accepted(accepted);
+  deps.metrics.duplicates(duplicates);
+
+  const reply = parsed.reply ?? {
+    statusCode: 200,
+    contentType: 'application/json',
+    body: JSON.stringify({ ok: true, accepted, duplicates, ids: parsed.events.map((e: InboundEvent) => e.id) }),
+  };
+  return { reply, accepted, duplicates };
+}

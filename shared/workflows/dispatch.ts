@@ -1,0 +1,133 @@
+import type { ChatSender } from '../chat/sender';
+import type { CommunityConfig } from '../domain/config';
+import { render, templateFor } from '../domain/templates';
+import type { CommunityCache } from '../store/communities';
+import type { Db } from '../store/db';
+import { getMember } from '../store/members';
+import {
+  bucketOf,
+  claim,
+  dueInBucket,
+  getWatermark,
+  type OutboxItem,
+  reschedule,
+  settle,
+  setWatermark,
+} from '../store/outbox';
+
+/**
+ * The dispatcher: the only part that talks to the outside world. It walks the
+ * due buckets from its watermark to now, claims each due item with a lease,
+ * checks the member can still be written to, renders and sends, and records
+ * the result. A failing send is retried with exponential backoff and parked as
+ * `failed` after the last attempt, where `hearth outbox --status failed` shows it.
+ */
+
+export interface DispatchDeps {
+  db: Db;
+  communities: CommunityCache;
+  /** The sender for a community's platform. */
+  senderFor(community: CommunityConfig): ChatSender;
+}
+
+export const MAX_ATTEMPTS = 5;
+export const LEASE_MS = 60_000;
+/** How far back the first run looks when no watermark is recorded. */
+export const FIRST_LOOKBACK_HOURS = 24;
+/** Backoff before retry `attempt` (1-based): 1, 2, 4, 8 minutes. */
+export const backoffMs = (attempt: number): number => 60_000 * 2 ** (attempt - 1);
+
+/** What one run did. */
+export interface DispatchReport {
+  buckets: number;
+  sent: number;
+  skipped: number;
+  retried: number;
+  failed: number;
+}
+
+/** One dispatcher run as if it were `now`. */
+export async function dispatch(deps: DispatchDeps, now: Date): Promise<DispatchReport> {
+  const report: DispatchReport = { buckets: 0, sent: 0, skipped: 0, retried: 0, failed: 0 };
+  const current = bucketOf(now);
+  const first = (await getWatermark(deps.db)) ?? bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));
+  let oldestUnsettled: string | undefined;
+  for (let hour = bucketStart(first); bucketOf(hour) <= current; hour = new Date(hour.getTime() + 3_600_000)) {
+    const bucket = bucketOf(hour);
+    report.buckets++;
+    for (const item of await dueInBucket(deps.db, bucket, now)) {
+      const settled = await deliver(deps, item, now, report);
+      if (!settled && oldestUnsettled === undefined) oldestUnsettled = bucket;
+    }
+  }
+  await setWatermark(deps.db, oldestUnsettled ?? current);
+  return report;
+}
+
+const bucketStart = (bucket: string): Date => new Date(`${bucket.slice(4)}:00:00.000Z`);
+
+/** Deliver one item; false when it is left for another run (leased elsewhere). */
+async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: DispatchReport): Promise<boolean> {
+  const item = await claim(deps.db, due, now, LEASE_MS);
+  if (!item) return false;
+  const community = await deps.communities.get(item.communityId, now);
+  if (!community) {
+    await settle(deps.db, item, 'skipped', now, 'community no longer exists');
+    report.skipped++;
+    return true;
+  }
+  const member = await getMember(deps.db, item.communityId, item.memberId);
+  const refusal = !member
+    ? 'member unknown'
+    : member.status === 'left'
+      ? 'member left'
+      : member.optedOut
+        ? 'member opted out'
+        : member.isBot || member.isStaff
+          ? 'member is a bot or staff'
+          : undefined;
+  if (refusal) {
+    await settle(deps.db, item, 'skipped', now, refusal);
+    report.skipped++;
+    return true;
+  }
+  const locale = member?.locale ?? community.locale;
+  const text = render(templateFor(item.kind as 'welcome', locale), {
+    name: member?.name ?? item.memberId,
+    community: community.name,
+    rulesUrl: community.onboarding.rulesUrl ?? '',
+    ...item.vars,
+  });
+  if (community.dryRun) {
+    await settle(deps.db, item, 'skipped', now, 'dry run');
+    report.skipped++;
+    return true;
+  }
+  try {
+    await deps.senderFor(community).send(
+      {
+        id: item.id,
+        communityId: item.communityId,
+        platform: community.platform.kind,
+        kind: item.kind,
+        memberId: item.memberId,
+        channel: item.channel ?? null,
+        text,
+      },
+      now,
+    );
+    await settle(deps.db, item, 'sent', now);
+    report.sent++;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const retryable = !(error instanceof Error && (error as { retryable?: boolean }).retryable === false);
+    if (retryable && item.attempts < MAX_ATTEMPTS) {
+      await reschedule(deps.db, item, new Date(now.getTime() + backoffMs(item.attempts)), reason);
+      report.retried++;
+    } else {
+      await settle(deps.db, item, 'failed', now, reason);
+      report.failed++;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,45 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { DomainEventType } from '../../infra/topology';
+import type { DomainEvent } from '../events/domain-events';
+import { jobHandler } from '../runtime/handler';
+import { logger } from '../runtime/observability';
+import type { CommunityCache } from '../store/communities';
+import type { Db } from '../store/db';
+import { type DispatchDeps, dispatch } from './dispatch';
+import { onLifecycleEvent } from './onboarding';
+
+/**
+ * Lambda-shaped handlers for the workflows, shared by the function entry
+ * files (AWS) and the local runtime (in-process bus and scheduler).
+ */
+
+/** The scheduler's input: which job, and optionally the time to run it as. */
+export interface JobEvent {
+  job: string;
+  at?: string;
+}
+
+/** The bus target for member lifecycle events. */
+export function createOnboardingHandler(deps: { db: Db; communities: CommunityCache }, clock = () => new Date()) {
+  return jobHandler(async (event: EventBridgeEvent<DomainEventType, DomainEvent>) => {
+    const now = clock();
+    const community = await deps.communities.get(event.detail.communityId, now);
+    if (!community) {
+      logger.warn('event for unknown community', { communityId: event.detail.communityId });
+      return { outcome: 'ignored' };
+    }
+    const outcome = await onLifecycleEvent(deps.db, community, event.detail, now);
+    logger.info('onboarding', { type: event.detail.type, communityId: community.id, outcome });
+    return { outcome };
+  });
+}
+
+/** The scheduled dispatcher. */
+export function createDispatcherHandler(deps: DispatchDeps, clock = () => new Date()) {
+  return jobHandler(async (event: JobEvent) => {
+    const now = event.at ? new Date(event.at) : clock();
+    const report = await dispatch(deps, now);
+    logger.info('dispatch', { ...report });
+    return report;
+  });
+}

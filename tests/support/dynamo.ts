@@ -1,0 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { ensureTable } from '../../infra/local/dynamo';
+import { createDb, type Db } from '../../shared/store/db';
+
+/** A fresh table on the run's DynamoDB engine, built from the shared table definition. */
+export async function freshTable(prefix = 'test'): Promise<Db> {
+  const endpoint = inject('dynamoEndpoint');
+  const table = `${prefix}-${randomUUID().slice(0, 8)}`;
+  await ensureTable(endpoint, table);
+  return createDb({ table, endpoint, region: 'us-east-1' });
+}
