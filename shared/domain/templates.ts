@@ -3,15 +3,17 @@
  * a programming error caught by the tests, not a broken message.
  */
 
-export type TemplateName = 'welcome';
+export type TemplateName = 'welcome' | 'rules';
 
 const TEMPLATES: Record<string, Record<TemplateName, string>> = {
   en: {
-    welcome:
-      'Welcome to {community}, {name}! Have a look at the rules ({rulesUrl}), then tell us a little about yourself and what brought you here.',
+    welcome: 'Welcome to {community}, {name}! {rules}Tell us a little about yourself and what brought you here.',
+    // Filled into {rules} only when the community has a rules URL.
+    rules: 'Have a look at the rules first: {rulesUrl} ',
   },
   'zh-CN': {
-    welcome: '欢迎加入{community}，{name}！请先看看群规（{rulesUrl}），然后简单介绍一下自己，说说是什么让你来到这里。',
+    welcome: '欢迎加入{community}，{name}！{rules}简单介绍一下自己，说说是什么让你来到这里吧。',
+    rules: '请先看看群规：{rulesUrl} ',
   },
 };
 

@@ -156,7 +156,9 @@ export async function setWatermark(db: Db, bucket: string): Promise<void> {
       new PutCommand({
         TableName: db.table,
         Item: { ...dispatchWatermarkKey, bucket },
-        ConditionExpression: 'attribute_not_exists(bucket) OR bucket < :bucket',
+        // `bucket` is a reserved word in expressions.
+        ConditionExpression: 'attribute_not_exists(#bucket) OR #bucket < :bucket',
+        ExpressionAttributeNames: { '#bucket': 'bucket' },
         ExpressionAttributeValues: { ':bucket': bucket },
       }),
     ),

@@ -92,10 +92,11 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
     return true;
   }
   const locale = member?.locale ?? community.locale;
+  const rulesUrl = community.onboarding.rulesUrl;
   const text = render(templateFor(item.kind as 'welcome', locale), {
     name: member?.name ?? item.memberId,
     community: community.name,
-    rulesUrl: community.onboarding.rulesUrl ?? '',
+    rules: rulesUrl ? render(templateFor('rules', locale), { rulesUrl }) : '',
     ...item.vars,
   });
   if (community.dryRun) {

@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import { communityList, communityPut, communityShow } from './commands/community';
+import { memberForget, memberShow } from './commands/member';
+import { outboxList, outboxRetry } from './commands/outbox';
+import { post } from './commands/post';
+import { runJob } from './commands/run';
+import { UsageError } from './errors';
+import { openTarget, type Target } from './target';
+
+/**
+ * `hearth`: the operator CLI. Exit 0 on success, 2 on bad input (the message
+ * names the field), 1 on anything else. With --json a command prints one JSON
+ * value and nothing else on stdout.
+ */
+
+const USAGE = `usage: hearth <command> [--json]
+  community put <file.json>       validate and store a community config
+  community list                  list communities
+  community show <id>             show a config (secrets masked)
+  member show <community> <member>
+  member forget <community> <member>   erase personal data; counts stay
+  run <job> [--at <ISO time>]     one sweep as if it were that time (${'birthdays|winback|digest|dispatch|onboarding'})
+  outbox [--community <id>] [--status pending|sent|failed|skipped]
+  outbox retry <id>
+  post <community> [event.json] [--url <webhook base>]   sign and post an event to the local stack
+
+Data: the running local stack (npm start) for HEARTH_DATA_DIR (.hearth), else that folder;
+AWS when HEARTH_TABLE and AWS credentials are set.`;
+
+async function main(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, sub, ...rest] = positionals;
+  const json = values.json ?? false;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    if (!command && !values.help) process.exitCode = 2;
+    return;
+  }
+  const known = ['community', 'member', 'run', 'outbox', 'post'];
+  if (!known.includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+
+  const target = await openTarget();
+  try {
+    await route(target, command, sub, rest, values, json);
+  } finally {
+    await target.close();
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      at: { type: 'string' },
+      community: { type: 'string' },
+      status: { type: 'string' },
+      url: { type: 'string' },
+    },
+  });
+}
+
+async function route(
+  target: Target,
+  command: string,
+  sub: string | undefined,
+  rest: string[],
+  values: ReturnType<typeof parse>['values'],
+  json: boolean,
+): Promise<void> {
+  switch (command) {
+    case 'community':
+      if (sub === 'put') return communityPut(target, rest[0], json);
+      if (sub === 'list') return communityList(target, json);
+      if (sub === 'show') return communityShow(target, rest[0], json);
+      throw new UsageError('community: use put <file>, list or show <id>');
+    case 'member':
+      if (sub === 'show') return memberShow(target, rest, json);
+      if (sub === 'forget') return memberForget(target, rest, json);
+      throw new UsageError('member: use show <community> <member> or forget <community> <member>');
+    case 'run':
+      return runJob(target, sub, values.at, json);
+    case 'outbox':
+      if (sub === 'retry') return outboxRetry(target, rest[0], json);
+      if (sub !== undefined) throw new UsageError(`outbox: unknown argument "${sub}"`);
+      return outboxList(target, { community: values.community, status: values.status }, json);
+    case 'post':
+      return post(target, [sub, ...rest].filter((a): a is string => a !== undefined), values.url, json);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`hearth: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`hearth: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
