@@ -1,0 +1,315 @@
+/**
+ * `npm run bench:ingest`: how fast the local stack ingests webhooks compared to
+ * the raw write rate of its embedded engine, on this machine, in one run.
+ *
+ * a. Raw engine: dynalite on disk (in a worker thread, as the stack runs it),
+ *    32 concurrent PutItem of member-day-sized items with distinct keys.
+ * b. HTTP ingest: the local stack in a child process (so the load generator
+ *    does not share its event loop), 32 keep-alive clients POSTing signed
+ *    `message.posted` events to /webhooks/generic/demo.
+ * c. A report with PASS/MISS per target, also written to bench/results/ingest.json.
+ *
+ * Exits non-zero only when a request failed. Environment:
+ *   BENCH_WARMUP_MS (1000), BENCH_MEASURE_MS (8000), BENCH_CONCURRENCY (32),
+ *   BENCH_STACK_CPU_PROF=<dir>  run the stack child with --cpu-prof into <dir>.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ensureTable, startDynalite } from '../infra/local/dynamo';
+import { signGeneric } from '../shared/platforms/generic';
+import { createDb } from '../shared/store/db';
+import { closedLoop, freePort, host, type LoadResult, percentile, ROOT, round, sleep, writeResults } from './lib';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const envInt = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
+const CONCURRENCY = envInt('BENCH_CONCURRENCY', 32);
+const WARMUP_MS = envInt('BENCH_WARMUP_MS', 1_000);
+const MEASURE_MS = envInt('BENCH_MEASURE_MS', 8_000);
+const MEMBERS = 500;
+const STACK_START_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const TARGET_RATIO = 0.5;
+const TARGET_P99_MS = 50;
+
+const DEMO_CONFIG = join(ROOT, 'examples', 'community.json');
+const demo = JSON.parse(await readFile(DEMO_CONFIG, 'utf8')) as { id: string; webhookSecret: string };
+const SECRET = 'whsec_demo_local_only';
+if (demo.webhookSecret !== SECRET) throw new Error(`examples/community.json no longer has the demo secret ${SECRET}`);
+
+const load = { concurrency: CONCURRENCY, warmupMs: WARMUP_MS, measureMs: MEASURE_MS };
+const tmpDirs: string[] = [];
+let stackChild: ChildProcess | undefined;
+
+/** a. PutItem against dynalite on disk, through the project's own client. */
+async function rawEngine(): Promise<LoadResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-raw-'));
+  tmpDirs.push(dir);
+  const dynamo = await startDynalite({ path: join(dir, 'db') });
+  const table = 'bench';
+  const db = createDb({ table, endpoint: dynamo.endpoint, region: 'local' });
+  try {
+    await ensureTable(dynamo.endpoint, table);
+    const day = new Date().toISOString().slice(0, 10);
+    const run = randomUUID().slice(0, 8);
+    return await closedLoop(load, async (worker, seq) => {
+      const memberId = `w${worker}-${seq}`;
+      // The shape and size of a member-day row after a few events (see shared/store/ingest.ts).
+      await db.doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: `C#${demo.id}#D#${day}`,
+            sk: `M#${memberId}`,
+            messages: 3,
+            replies: 1,
+            reactions: 0,
+            joins: 0,
+            leaves: 0,
+            ids: new Set([`bench-${run}-${seq}-a`, `bench-${run}-${seq}-b`, `bench-${run}-${seq}-c`]),
+            memberId,
+            day,
+            expiresAt: Math.floor(Date.now() / 1000) + 400 * 86_400,
+          },
+        }),
+      );
+      return undefined;
+    });
+  } finally {
+    db.doc.destroy();
+    await dynamo.close();
+  }
+}
+
+/** Start `npx tsx infra/local/main.ts` on a free port with its own data folder; resolves once /health answers. */
+async function startStackChild(): Promise<{ port: number; logs: () => string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hearth-bench-stack-'));
+  tmpDirs.push(dataDir);
+  const port = await freePort();
+  const profDir = process.env.BENCH_STACK_CPU_PROF ? resolve(process.env.BENCH_STACK_CPU_PROF) : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HEARTH_DATA_DIR: dataDir,
+    HEARTH_SCHEDULES: 'off',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  if (profDir) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+  // Its own process group, so that npx, tsx and node all stop together.
+  const child = spawn('npx', ['tsx', 'infra/local/main.ts'], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stackChild = child;
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const logs = () => output;
+
+  const deadline = Date.now() + STACK_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the stack exited early (${child.exitCode ?? child.signalCode}):\n${logs()}`);
+    }
+    const status = await get(port, '/health').catch(() => 0);
+    if (status === 200) return { port, logs };
+    await sleep(100);
+  }
+  throw new Error(`the stack did not answer /health within ${STACK_START_TIMEOUT_MS} ms:\n${logs()}`);
+}
+
+function get(port: number, path: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: 1_000 }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+/** Stop the stack child (SIGTERM to its group, SIGKILL after 5 s). */
+async function stopStackChild(): Promise<void> {
+  const child = stackChild;
+  stackChild = undefined;
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timedOut = await Promise.race([exited.then(() => false), sleep(5_000).then(() => true)]);
+  if (timedOut) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** b. Signed `message.posted` events through the real webhook endpoint. */
+async function httpIngest(port: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const path = `/webhooks/generic/${demo.id}`;
+  const run = randomUUID().slice(0, 8);
+  let next = 0;
+  try {
+    return await closedLoop(load, () => {
+      const n = next++;
+      const member = n % MEMBERS;
+      const now = new Date();
+      const event: Record<string, unknown> = {
+        id: `bench-${run}-${n}`,
+        type: 'message.posted',
+        occurredAt: now.toISOString(),
+        member: { id: `m${member}`, name: `Member ${member}` },
+        channelId: `c${member % 8}`,
+      };
+      // Every fourth message is a reply, as in a lively channel.
+      if (n % 4 === 3) event.replyTo = `m${(member + 1) % MEMBERS}`;
+      const body = JSON.stringify(event);
+      return new Promise<string | undefined>((done) => {
+        const req = request(
+          {
+            agent,
+            host: '127.0.0.1',
+            port,
+            path,
+            method: 'POST',
+            timeout: REQUEST_TIMEOUT_MS,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              'hearth-signature': signGeneric(SECRET, body, now),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              if (res.statusCode === 200) return done(undefined);
+              done(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`);
+            });
+            res.on('error', (error) => done(`response: ${error.message}`));
+          },
+        );
+        req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+        req.on('error', (error) => done(`request: ${error.message}`));
+        req.end(body);
+      });
+    });
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function cleanup(): Promise<void> {
+  await stopStackChild();
+  await Promise.all(tmpDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const began = performance.now();
+let exitCode = 0;
+try {
+  console.log(
+    `bench:ingest: ${CONCURRENCY} workers, ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms measured per phase (${host().cpus} cpus, node ${process.version})`,
+  );
+  console.log('a. raw engine: PutItem against dynalite on disk …');
+  const raw = await rawEngine();
+  console.log(`   ${round(raw.opsPerSecond)} ops/s (${raw.ops} in ${raw.seconds} s, ${raw.errors} errors)`);
+
+  console.log('b. HTTP ingest: starting the local stack in a child process …');
+  const t0 = performance.now();
+  const stack = await startStackChild();
+  const startupMs = performance.now() - t0;
+  console.log(`   stack up on port ${stack.port} in ${Math.round(startupMs)} ms; posting …`);
+  const ingest = await httpIngest(stack.port);
+  await stopStackChild();
+  if (ingest.errors > 0) console.error(`   stack output (tail):\n${stack.logs().slice(-3_000)}`);
+
+  const ratio = ingest.opsPerSecond / raw.opsPerSecond;
+  const latency = {
+    p50: round(percentile(ingest.latenciesMs, 50), 2),
+    p95: round(percentile(ingest.latenciesMs, 95), 2),
+    p99: round(percentile(ingest.latenciesMs, 99), 2),
+    max: round(Math.max(...ingest.latenciesMs), 2),
+  };
+  const errors = raw.errors + ingest.errors;
+  const targets = {
+    ratio: { target: `>= ${TARGET_RATIO}`, value: round(ratio, 3), pass: ratio >= TARGET_RATIO },
+    p99Ms: { target: `< ${TARGET_P99_MS}`, value: latency.p99, pass: latency.p99 < TARGET_P99_MS },
+    errors: { target: '0', value: errors, pass: errors === 0 },
+  };
+  const report = {
+    benchmark: 'ingest',
+    at: new Date().toISOString(),
+    host: host(),
+    config: { concurrency: CONCURRENCY, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, members: MEMBERS },
+    raw: {
+      engine: 'dynalite on disk (worker thread), PutItem via createDb().doc',
+      opsPerSecond: round(raw.opsPerSecond),
+      ops: raw.ops,
+      p50Ms: round(percentile(raw.latenciesMs, 50), 2),
+      p99Ms: round(percentile(raw.latenciesMs, 99), 2),
+      errors: raw.errors,
+    },
+    ingest: {
+      path: `POST /webhooks/generic/${demo.id} (message.posted, signed), stack in a child process`,
+      stackStartupMs: Math.round(startupMs),
+      eventsPerSecond: round(ingest.opsPerSecond),
+      events: ingest.ops,
+      latencyMs: latency,
+      errors: ingest.errors,
+      errorSamples: ingest.errorSamples,
+    },
+    ratio: round(ratio, 3),
+    targets,
+    durationSeconds: round((performance.now() - began) / 1000, 1),
+  };
+
+  const mark = (pass: boolean) => (pass ? 'PASS' : 'MISS');
+  console.log('');
+  console.log('Hearth ingest benchmark');
+  console.log(`  raw PutItem (dynalite, disk)   ${report.raw.opsPerSecond} ops/s`);
+  console.log(`  webhook ingest (HTTP)          ${report.ingest.eventsPerSecond} events/s`);
+  console.log(`  ratio ingest/raw               ${report.ratio}   ${mark(targets.ratio.pass)} (target >= ${TARGET_RATIO})`);
+  console.log(
+    `  latency p50/p95/p99 (max) ms   ${latency.p50} / ${latency.p95} / ${latency.p99} (${latency.max})   ${mark(targets.p99Ms.pass)} (target p99 < ${TARGET_P99_MS})`,
+  );
+  console.log(`  errors                         ${errors}   ${errors === 0 ? 'PASS' : 'FAIL'}`);
+  for (const sample of [...raw.errorSamples, ...ingest.errorSamples]) console.log(`    ${sample}`);
+  const file = await writeResults('ingest.json', report);
+  console.log(`  written to ${file.slice(ROOT.length)} (${report.durationSeconds} s)`);
+  if (errors > 0) exitCode = 1;
+} catch (error) {
+  console.error('bench:ingest failed:', error);
+  exitCode = 2;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

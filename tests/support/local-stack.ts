@@ -1,0 +1,62 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { StackInfo } from '../../infra/local/stack-file';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** A local stack started as a user starts it (`npm start`), in its own process. */
+export interface RunningStack {
+  info: StackInfo;
+  output: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** `npm start` with a data folder and no schedules; resolves once stack.json names it. */
+export async function startStack(dataDir: string): Promise<RunningStack> {
+  const child: ChildProcess = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HEARTH_DATA_DIR: dataDir, HEARTH_SCHEDULES: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('Hearth local stack is running')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`stack did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const info = JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')) as StackInfo;
+  return {
+    info,
+    output: () => out,
+    async stop() {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // SIGINT to the process group: what Ctrl-C in a terminal does.
+      process.kill(-(child.pid as number), 'SIGINT');
+      return exited;
+    },
+  };
+}
+
+/** Run `npx hearth …` against a data folder; resolves with exit code and output. */
+export async function hearth(dataDir: string, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run('npx', ['hearth', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, HEARTH_DATA_DIR: dataDir },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseCommunityConfig } from '../../shared/domain/config';
+
+/** The minimal config of DESIGN.md section 4, verbatim. */
+const MINIMAL = {
+  id: 'acme',
+  name: 'Acme Makers',
+  timezone: 'Asia/Shanghai',
+  locale: 'zh-CN',
+  operators: ['ops@acme.example'],
+  webhookSecret: 'whsec_change_me',
+  platform: { kind: 'generic' },
+};
+
+/** Parse `input` and return the ConfigError it throws (fails the test if it does not throw one). */
+function configError(input: unknown): ConfigError {
+  try {
+    parseCommunityConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected parseCommunityConfig to throw');
+}
+
+describe('Module: config', () => {
+  describe('Function: parseCommunityConfig', () => {
+    it('accepts the minimal DESIGN.md config and fills every default', () => {
+      // Prepare
+      const input = structuredClone(MINIMAL);
+
+      // Act
+      const config = parseCommunityConfig(input);
+
+      // Assess
+      expect(config.id).toBe('acme');
+      expect(config.locale).toBe('zh-CN');
+      expect(config.operators).toEqual(['ops@acme.example']);
+      expect(config.platform).toEqual({ kind: 'generic' });
+      expect(config.birthdays).toEqual({ enabled: true, hour: 9, delivery: 'channel' });
+      expect(config.winback).toEqual({ enabled: true, ladderDays: [14, 30] });
+      expect(config.caps).toEqual({ perDay: 1, perWeek: 3 });
+      expect(config.quietHours).toEqual({ start: '22:00', end: '08:00' });
+      expect(config.digest).toEqual({ enabled: true, weekday: 1, hour: 9 });
+      expect(config.onboarding).toEqual({ enabled: true, delivery: 'channel' });
+      expect(config.targets).toEqual({});
+      expect(config.dryRun).toBe(false);
+    });
+
+    it('defaults locale to en and operators to [] when they are left out', () => {
+      // Prepare
+      const { locale: _locale, operators: _operators, ...input } = MINIMAL;
+
+      // Act
+      const config = parseCommunityConfig(input);
+
+      // Assess
+      expect(config.locale).toBe('en');
+      expect(config.operators).toEqual([]);
+    });
+
+    it('keeps values given for a section and defaults the rest of it', () => {
+      // Prepare
+      const input = { ...MINIMAL, birthdays: { hour: 7 }, winback: { ladderDays: [7, 21, 60] }, caps: { perDay: 2 } };
+
+      // Act
+      const config = parseCommunityConfig(input);
+
+      // Assess
+      expect(config.birthdays).toEqual({ enabled: true, hour: 7, delivery: 'channel' });
+      expect(config.winback.ladderDays).toEqual([7, 21, 60]);
+      expect(config.caps).toEqual({ perDay: 2, perWeek: 3 });
+    });
+
+    it('accepts a slack platform with its credentials', () => {
+      // Prepare
+      const input = { ...MINIMAL, platform: { kind: 'slack', signingSecret: 's3cret', botToken: 'xoxb-1' } };
+
+      // Act
+      const config = parseCommunityConfig(input);
+
+      // Assess
+      expect(config.platform).toEqual({ kind: 'slack', signingSecret: 's3cret', botToken: 'xoxb-1' });
+    });
+
+    it.each([
+      ['a time zone that is not IANA', { timezone: 'Mars/Olympus_Mons' }, 'timezone'],
+      ['an operator that is not an email', { operators: ['not-an-email'] }, 'operators.0'],
+      ['the second operator not an email', { operators: ['ops@acme.example', 'nope'] }, 'operators.1'],
+      ['a slack platform without botToken', { platform: { kind: 'slack', signingSecret: 's3cret' } }, 'platform.botToken'],
+      ['an id with "#"', { id: 'ac#me' }, 'id'],
+      ['an id with a space', { id: 'ac me' }, 'id'],
+      ['a webhook secret shorter than 8', { webhookSecret: 'short' }, 'webhookSecret'],
+      ['a birthday hour of 24', { birthdays: { hour: 24 } }, 'birthdays.hour'],
+      ['a decreasing win-back ladder', { winback: { ladderDays: [30, 14] } }, 'winback.ladderDays'],
+      ['quiet hours not HH:MM', { quietHours: { start: '25:00' } }, 'quietHours.start'],
+      ['a locale that is not a locale', { locale: 'English!' }, 'locale'],
+    ])('rejects %s with a ConfigError naming the field', (_what, override, path) => {
+      // Prepare
+      const input = { ...MINIMAL, ...override };
+
+      // Act
+      const error = configError(input);
+
+      // Assess
+      expect(error.path).toBe(path);
+      expect(error.message).toContain(path);
+    });
+
+    it('names the missing field when a required one is absent', () => {
+      // Prepare
+      const { name: _name, ...input } = MINIMAL;
+
+      // Act
+      const error = configError(input);
+
+      // Assess
+      expect(error.path).toBe('name');
+    });
+
+    it('names (root) when the input is not an object', () => {
+      // Prepare
+      const input = 'acme';
+
+      // Act
+      const error = configError(input);
+
+      // Assess
+      expect(error.path).toBe('(root)');
+    });
+  });
+});
