@@ -104,9 +104,12 @@ async function startStackChild(): Promise<{ port: number; logs: () => string }> 
     POWERTOOLS_LOG_LEVEL: 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
-  if (profDir) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+  // --cpu-prof is not allowed in NODE_OPTIONS, so a profiled stack runs as `node --cpu-prof --import tsx`.
+  const [command, args] = profDir
+    ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', 'infra/local/main.ts']]
+    : ['npx', ['tsx', 'infra/local/main.ts']];
   // Its own process group, so that npx, tsx and node all stop together.
-  const child = spawn('npx', ['tsx', 'infra/local/main.ts'], {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env,
     detached: true,

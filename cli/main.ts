@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { communityList, communityPut, communityShow } from './commands/community';
+import { mailTest } from './commands/mail';
 import { memberForget, memberShow } from './commands/member';
 import { outboxList, outboxRetry } from './commands/outbox';
 import { post } from './commands/post';
@@ -22,6 +23,7 @@ const USAGE = `usage: hearth <command> [--json]
   run <job> [--at <ISO time>]     one sweep as if it were that time (${'birthdays|winback|digest|dispatch|onboarding'})
   outbox [--community <id>] [--status pending|sent|failed|skipped]
   outbox retry <id>
+  mail test <community>           send a test email to the community's operators
   post <community> [event.json] [--url <webhook base>]   sign and post an event to the local stack
 
 Data: the running local stack (npm start) for HEARTH_DATA_DIR (.hearth), else that folder;
@@ -42,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
     if (!command && !values.help) process.exitCode = 2;
     return;
   }
-  const known = ['community', 'member', 'run', 'outbox', 'post'];
+  const known = ['community', 'member', 'run', 'outbox', 'post', 'mail'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
 
   const target = await openTarget();
@@ -92,8 +94,16 @@ async function route(
       if (sub === 'retry') return outboxRetry(target, rest[0], json);
       if (sub !== undefined) throw new UsageError(`outbox: unknown argument "${sub}"`);
       return outboxList(target, { community: values.community, status: values.status }, json);
+    case 'mail':
+      if (sub === 'test') return mailTest(target, rest[0], json);
+      throw new UsageError('mail: use test <community>');
     case 'post':
-      return post(target, [sub, ...rest].filter((a): a is string => a !== undefined), values.url, json);
+      return post(
+        target,
+        [sub, ...rest].filter((a): a is string => a !== undefined),
+        values.url,
+        json,
+      );
   }
 }
 

@@ -36,7 +36,13 @@ export async function communityList(target: Target, json: boolean): Promise<void
   const communities = await listCommunities(target.db);
   output(
     json,
-    communities.map((c) => ({ id: c.id, name: c.name, platform: c.platform.kind, timezone: c.timezone, locale: c.locale })),
+    communities.map((c) => ({
+      id: c.id,
+      name: c.name,
+      platform: c.platform.kind,
+      timezone: c.timezone,
+      locale: c.locale,
+    })),
     () =>
       communities.length
         ? table([

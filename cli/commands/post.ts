@@ -30,7 +30,10 @@ export async function post(target: Target, args: string[], url: string | undefin
       });
   const response = await fetch(`${base}/generic/${encodeURIComponent(communityId)}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'hearth-signature': signGeneric(community.webhookSecret, body, now) },
+    headers: {
+      'content-type': 'application/json',
+      'hearth-signature': signGeneric(community.webhookSecret, body, now),
+    },
     body,
   });
   const reply = await response.text();

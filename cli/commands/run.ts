@@ -29,5 +29,9 @@ export async function runJob(target: Target, job: string | undefined, at: string
   functions = localFunctions({ db: target.db, dataDir: target.dataDir, publisher: bus, clock: () => when });
   const report = await functions[fn]({ job, at: when.toISOString() }, lambdaContext(fn));
   await bus.drain();
-  output(json, { job, at: when.toISOString(), ...report }, () => `${job} at ${when.toISOString()}: ${JSON.stringify(report)}`);
+  output(
+    json,
+    { job, at: when.toISOString(), ...report },
+    () => `${job} at ${when.toISOString()}: ${JSON.stringify(report)}`,
+  );
 }

@@ -1,0 +1,63 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+
+/** An email to operators: always both a text and an HTML part. */
+export interface Mail {
+  /** Deterministic id (the outbox id); names the local file. */
+  id: string;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  date: Date;
+}
+
+/** Something that delivers mail. */
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+/** The RFC 5322 message, multipart/alternative with text and HTML parts. */
+export async function compose(mail: Mail): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    date: mail.date,
+    messageId: `<${mail.id.replace(/[^A-Za-z0-9._-]/g, '.')}@hearth.local>`,
+  });
+  return composer.compile().build();
+}
+
+/** The local stand-in for SES: `<dir>/<id>.eml` (DESIGN.md section 4). */
+export class FileMailer implements Mailer {
+  constructor(private readonly dir: string) {}
+
+  async send(mail: Mail): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(join(this.dir, `${fileSafe(mail.id)}.eml`), await compose(mail));
+  }
+}
+
+/** Sends through SES (v2) as a raw MIME message, so the same bytes go out as locally. */
+export class SesMailer implements Mailer {
+  constructor(private readonly client: SESv2Client = new SESv2Client({})) {}
+
+  async send(mail: Mail): Promise<void> {
+    await this.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: mail.from,
+        Destination: { ToAddresses: mail.to },
+        Content: { Raw: { Data: await compose(mail) } },
+      }),
+    );
+  }
+}
+
+/** Outbox ids hold `#`; file names get `_` instead. */
+export const fileSafe = (id: string): string => id.replace(/[^A-Za-z0-9._-]/g, '_');

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import {
+  birthdayIndexKeys,
+  communityKey,
+  dayPk,
+  dueBucket,
+  dueIndexKeys,
+  lastActiveIndexKeys,
+  lastActivePk,
+  memberDayKey,
+  memberKey,
+  outboxId,
+  outboxKey,
+} from '../../shared/store/keys';
+import { bucketOf } from '../../shared/store/outbox';
+
+describe('Module: keys', () => {
+  describe('Function: item keys', () => {
+    it('keys a community under COMMUNITY', () => {
+      // Act + Assess
+      expect(communityKey('acme')).toEqual({ pk: 'COMMUNITY', sk: 'acme' });
+    });
+
+    it('keys a member under its community', () => {
+      // Act + Assess
+      expect(memberKey('acme', 'u1')).toEqual({ pk: 'C#acme', sk: 'M#u1' });
+    });
+
+    it('keys a member-day row under the day partition', () => {
+      // Act
+      const key = memberDayKey('acme', '2026-11-26', 'u1');
+
+      // Assess
+      expect(key).toEqual({ pk: 'C#acme#D#2026-11-26', sk: 'M#u1' });
+      expect(key.pk).toBe(dayPk('acme', '2026-11-26'));
+    });
+
+    it('keeps a member-day partition apart from the member partition', () => {
+      // Act
+      const day = memberDayKey('acme', '2026-11-26', 'u1');
+      const member = memberKey('acme', 'u1');
+
+      // Assess
+      expect(day.pk).not.toBe(member.pk);
+      expect(day.sk).toBe(member.sk);
+    });
+
+    it('keys an outbox item by its id in the community outbox', () => {
+      // Act + Assess
+      expect(outboxKey('acme', 'welcome#acme#u1#2026-11-26')).toEqual({
+        pk: 'C#acme#OUTBOX',
+        sk: 'welcome#acme#u1#2026-11-26',
+      });
+    });
+  });
+
+  describe('Function: outboxId', () => {
+    it('joins kind, community, member and period with #', () => {
+      // Act
+      const id = outboxId('welcome', 'acme', 'u1', '2026-11-26');
+
+      // Assess
+      expect(id).toBe('welcome#acme#u1#2026-11-26');
+    });
+
+    it('is deterministic and distinguishes each part', () => {
+      // Act
+      const ids = [
+        outboxId('welcome', 'acme', 'u1', '2026-11-26'),
+        outboxId('welcome', 'acme', 'u1', '2026-11-26'),
+        outboxId('birthday', 'acme', 'u1', '2026-11-26'),
+        outboxId('welcome', 'acme', 'u10', '2026-11-26'),
+        outboxId('welcome', 'acme', 'u1', '2026-11-27'),
+      ];
+
+      // Assess
+      expect(ids[0]).toBe(ids[1]);
+      expect(new Set(ids).size).toBe(4);
+    });
+  });
+
+  describe('Function: dueBucket', () => {
+    it.each([
+      ['2026-11-25T17:30:00.000Z', 'DUE#2026-11-25T17'],
+      ['2026-11-25T17:00:00.000Z', 'DUE#2026-11-25T17'],
+      ['2026-11-25T23:59:59.999Z', 'DUE#2026-11-25T23'],
+      ['2026-11-26T00:00:00.000Z', 'DUE#2026-11-26T00'],
+    ])('puts %s in %s (its UTC hour)', (instant, bucket) => {
+      // Act + Assess
+      expect(dueBucket(instant)).toBe(bucket);
+    });
+
+    it('agrees with bucketOf for a Date', () => {
+      // Prepare
+      const at = new Date('2026-11-26T01:30:00+08:00');
+
+      // Act
+      const bucket = bucketOf(at);
+
+      // Assess
+      expect(bucket).toBe('DUE#2026-11-25T17');
+      expect(bucket).toBe(dueBucket(at.toISOString()));
+    });
+
+    it('builds due index keys that sort by due time, then id', () => {
+      // Act
+      const keys = dueIndexKeys('welcome#acme#u1#2026-11-26', '2026-11-25T17:30:00.000Z');
+
+      // Assess
+      expect(keys).toEqual({
+        duePk: 'DUE#2026-11-25T17',
+        dueSk: '2026-11-25T17:30:00.000Z#welcome#acme#u1#2026-11-26',
+      });
+    });
+  });
+
+  describe('Function: index keys', () => {
+    it('keys a birthday by month-day across communities', () => {
+      // Act + Assess
+      expect(birthdayIndexKeys('acme', 'u1', '03-14')).toEqual({ bdayPk: 'BDAY#03-14', bdaySk: 'acme#u1' });
+    });
+
+    it('keys last activity by community and day', () => {
+      // Act
+      const keys = lastActiveIndexKeys('acme', 'u1', '2026-11-26');
+
+      // Assess
+      expect(keys).toEqual({ idlePk: 'C#acme#LAST#2026-11-26', idleSk: 'u1' });
+      expect(keys.idlePk).toBe(lastActivePk('acme', '2026-11-26'));
+    });
+  });
+});

@@ -1,0 +1,79 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { compose, FileMailer, type Mail, SesMailer } from '../../shared/mail/mailer';
+
+const mail: Mail = {
+  id: 'digest#acme#operators#2026-W48',
+  from: 'Hearth <hearth@acme.example>',
+  to: ['ops@acme.example', 'lead@acme.example'],
+  subject: 'Acme Makers: week 48',
+  text: 'WAU 120 (+8%)',
+  html: '<p>WAU <strong>120</strong> (+8%)</p>',
+  date: new Date('2026-11-30T01:00:00Z'),
+};
+
+describe('Module: mailer', () => {
+  const ses = mockClient(SESv2Client);
+  let dir: string | undefined;
+
+  afterEach(async () => {
+    ses.reset();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('composes an RFC 5322 multipart/alternative message with text and HTML parts', async () => {
+    // Act
+    const raw = (await compose(mail)).toString('utf8');
+
+    // Assess
+    expect(raw).toMatch(/^From: Hearth <hearth@acme\.example>\r\n/m);
+    expect(raw).toContain('To: ops@acme.example, lead@acme.example');
+    expect(raw).toContain('Subject: Acme Makers: week 48');
+    expect(raw).toMatch(/Content-Type: multipart\/alternative;/);
+    expect(raw).toMatch(/Content-Type: text\/plain; charset=utf-8/);
+    expect(raw).toMatch(/Content-Type: text\/html; charset=utf-8/);
+    expect(raw).toContain('Message-ID: <digest.acme.operators.2026-W48@hearth.local>');
+  });
+
+  it('FileMailer writes <id>.eml with a file-safe name', async () => {
+    // Prepare
+    dir = await mkdtemp(join(tmpdir(), 'hearth-mail-'));
+
+    // Act
+    await new FileMailer(dir).send(mail);
+
+    // Assess
+    expect(await readdir(dir)).toEqual(['digest_acme_operators_2026-W48.eml']);
+    expect(await readFile(join(dir, 'digest_acme_operators_2026-W48.eml'), 'utf8')).toContain('WAU 120');
+  });
+
+  it('SesMailer sends the same raw message through SES v2', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+
+    // Act
+    await new SesMailer(new SESv2Client({ region: 'us-east-1' })).send(mail);
+
+    // Assess
+    const calls = ses.commandCalls(SendEmailCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0].args[0].input;
+    expect(input.FromEmailAddress).toBe(mail.from);
+    expect(input.Destination?.ToAddresses).toEqual(mail.to);
+    expect(Buffer.from(input.Content?.Raw?.Data as Uint8Array).toString('utf8')).toContain(
+      'Subject: Acme Makers: week 48',
+    );
+  });
+
+  it('SesMailer surfaces an SES failure to the caller (the dispatcher retries it)', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).rejects(new Error('MessageRejected'));
+
+    // Act / Assess
+    await expect(new SesMailer(new SESv2Client({ region: 'us-east-1' })).send(mail)).rejects.toThrow('MessageRejected');
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { render, shippedTemplates, templateFor, templateVariables } from '../../shared/domain/templates';
+
+const ALLOWED = ['name', 'community', 'rulesUrl'];
+
+const english = () => shippedTemplates().find((t) => t.locale === 'en' && t.name === 'welcome')?.text;
+const chinese = () => shippedTemplates().find((t) => t.locale === 'zh-CN' && t.name === 'welcome')?.text;
+
+describe('Module: templates', () => {
+  describe('Function: shippedTemplates', () => {
+    it('ships a welcome in en and zh-CN', () => {
+      // Act
+      const shipped = shippedTemplates().map((t) => `${t.locale}/${t.name}`);
+
+      // Assess
+      expect(shipped).toEqual(expect.arrayContaining(['en/welcome', 'zh-CN/welcome']));
+    });
+
+    it.each(shippedTemplates().map((t) => [`${t.locale}/${t.name}`, t.text]))(
+      '%s uses only the variables name, community and rulesUrl',
+      (_id, text) => {
+        // Act
+        const used = templateVariables(text);
+
+        // Assess
+        expect(used.length).toBeGreaterThan(0);
+        for (const variable of used) expect(ALLOWED).toContain(variable);
+      },
+    );
+
+    it.each(shippedTemplates().map((t) => [`${t.locale}/${t.name}`, t.text]))(
+      '%s renders with the allowed variables and leaves no placeholder',
+      (_id, text) => {
+        // Act
+        const out = render(text, { name: 'Ada', community: 'Acme', rulesUrl: 'https://acme.example/rules' });
+
+        // Assess
+        expect(out).not.toMatch(/\{[a-zA-Z]+\}/);
+        expect(out).toContain('Ada');
+      },
+    );
+  });
+
+  describe('Function: render', () => {
+    it('fills every placeholder, repeated ones too', () => {
+      // Act
+      const out = render('{name}, {name}! Welcome to {community}.', { name: 'Ada', community: 'Acme' });
+
+      // Assess
+      expect(out).toBe('Ada, Ada! Welcome to Acme.');
+    });
+
+    it('throws on a variable that has no value, naming it', () => {
+      // Act
+      const run = () => render('Hi {name}, see {rulesUrl}', { name: 'Ada' });
+
+      // Assess
+      expect(run).toThrow('{rulesUrl}');
+    });
+
+    it('renders an empty string value as empty', () => {
+      // Act
+      const out = render('rules: ({rulesUrl})', { rulesUrl: '' });
+
+      // Assess
+      expect(out).toBe('rules: ()');
+    });
+
+    it('does not re-expand placeholders found in values', () => {
+      // Act
+      const out = render('Hi {name}', { name: '{community}' });
+
+      // Assess
+      expect(out).toBe('Hi {community}');
+    });
+  });
+
+  describe('Function: templateFor', () => {
+    it('returns the exact locale', () => {
+      // Act + Assess
+      expect(templateFor('welcome', 'zh-CN')).toBe(chinese());
+      expect(templateFor('welcome', 'en')).toBe(english());
+    });
+
+    it.each(['fr', 'de-DE', 'pt-BR', 'xx'])('falls back to en for the unknown locale %s', (locale) => {
+      // Act + Assess
+      expect(templateFor('welcome', locale)).toBe(english());
+    });
+
+    it('falls back from a region variant to its language (en-GB → en)', () => {
+      // Act + Assess
+      expect(templateFor('welcome', 'en-GB')).toBe(english());
+    });
+
+    // The language prefix must find the shipped Chinese template: a member whose
+    // client reports `zh`, `zh-Hans` or `zh-SG` reads Chinese, not English.
+    it.each(['zh', 'zh-Hans', 'zh-SG'])('falls back from %s to the Chinese template', (locale) => {
+      // Act
+      const text = templateFor('welcome', locale);
+
+      // Assess
+      expect(text).toBe(chinese());
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, dayIn, daysBetween, unixSeconds } from '../../shared/domain/time';
+
+describe('Module: time', () => {
+  describe('Function: dayIn', () => {
+    it.each([
+      // DST starts in New York at 2026-03-08 02:00 local (07:00Z).
+      ['2026-03-08T04:59:00Z', 'America/New_York', '2026-03-07'],
+      ['2026-03-08T05:00:00Z', 'America/New_York', '2026-03-08'],
+      ['2026-03-08T06:59:00Z', 'America/New_York', '2026-03-08'],
+      ['2026-03-08T07:00:00Z', 'America/New_York', '2026-03-08'],
+      ['2026-03-09T03:59:00Z', 'America/New_York', '2026-03-08'],
+      ['2026-03-09T04:00:00Z', 'America/New_York', '2026-03-09'],
+      // UTC+14 and UTC-11 put the same instant on different days.
+      ['2026-11-25T16:30:00Z', 'Pacific/Kiritimati', '2026-11-26'],
+      ['2026-11-25T16:30:00Z', 'Pacific/Pago_Pago', '2026-11-25'],
+      ['2026-11-25T16:30:00Z', 'UTC', '2026-11-25'],
+      // Shanghai (UTC+8) changes day at 16:00Z.
+      ['2026-11-25T15:59:59.999Z', 'Asia/Shanghai', '2026-11-25'],
+      ['2026-11-25T16:00:00.000Z', 'Asia/Shanghai', '2026-11-26'],
+      ['2026-11-25T17:30:00.000Z', 'Asia/Shanghai', '2026-11-26'],
+      // Year boundary.
+      ['2026-12-31T16:00:00Z', 'Asia/Shanghai', '2027-01-01'],
+    ])('puts %s on the day of %s: %s', (instant, zone, day) => {
+      // Act
+      const result = dayIn(new Date(instant), zone);
+
+      // Assess
+      expect(result).toBe(day);
+    });
+  });
+
+  describe('Function: daysBetween', () => {
+    it.each([
+      ['2026-10-01', '2026-10-20', 19],
+      ['2026-10-20', '2026-10-01', -19],
+      ['2026-10-01', '2026-10-01', 0],
+      ['2026-03-07', '2026-03-09', 2],
+      ['2028-02-28', '2028-03-01', 2],
+      ['2026-02-28', '2026-03-01', 1],
+      ['2026-12-31', '2027-01-01', 1],
+      ['2026-01-01', '2027-01-01', 365],
+    ])('counts from %s to %s: %i', (a, b, days) => {
+      // Act + Assess
+      expect(daysBetween(a, b)).toBe(days);
+    });
+  });
+
+  describe('Function: addDays', () => {
+    it.each([
+      ['2026-10-01', 19, '2026-10-20'],
+      ['2026-12-31', 1, '2027-01-01'],
+      ['2028-02-28', 1, '2028-02-29'],
+      ['2026-02-28', 1, '2026-03-01'],
+      ['2026-03-01', -1, '2026-02-28'],
+      ['2026-03-07', 1, '2026-03-08'],
+      ['2026-11-25', 400, '2027-12-30'],
+    ])('adds to %s %i days: %s', (day, n, expected) => {
+      // Act + Assess
+      expect(addDays(day, n)).toBe(expected);
+    });
+
+    it('is the inverse of daysBetween', () => {
+      // Prepare
+      const from = '2026-01-15';
+
+      // Act
+      const results = [-40, -1, 0, 1, 59, 366].map((n) => daysBetween(from, addDays(from, n)));
+
+      // Assess
+      expect(results).toEqual([-40, -1, 0, 1, 59, 366]);
+    });
+  });
+
+  describe('Function: unixSeconds', () => {
+    it('floors to whole seconds', () => {
+      // Act + Assess
+      expect(unixSeconds(new Date('2026-11-25T17:30:00.999Z'))).toBe(Date.UTC(2026, 10, 25, 17, 30) / 1000);
+    });
+  });
+});
