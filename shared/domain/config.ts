@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError, idSchema, timeZoneSchema } from './validation';
 
 /**

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Ids that become part of table keys: no `#`, no control characters, bounded. */
 export const idSchema = z
