@@ -87,7 +87,11 @@ describe('Module: config', () => {
       ['a time zone that is not IANA', { timezone: 'Mars/Olympus_Mons' }, 'timezone'],
       ['an operator that is not an email', { operators: ['not-an-email'] }, 'operators.0'],
       ['the second operator not an email', { operators: ['ops@acme.example', 'nope'] }, 'operators.1'],
-      ['a slack platform without botToken', { platform: { kind: 'slack', signingSecret: 's3cret' } }, 'platform.botToken'],
+      [
+        'a slack platform without botToken',
+        { platform: { kind: 'slack', signingSecret: 's3cret' } },
+        'platform.botToken',
+      ],
       ['an id with "#"', { id: 'ac#me' }, 'id'],
       ['an id with a space', { id: 'ac me' }, 'id'],
       ['a webhook secret shorter than 8', { webhookSecret: 'short' }, 'webhookSecret'],

@@ -73,7 +73,11 @@ describe('Module: events', () => {
       ['a member without id', { ...EXAMPLES['member.left'], member: { name: 'Ada' } }, 'member.id'],
       ['a member id with "#"', { ...EXAMPLES['member.left'], member: { id: 'u#1' } }, 'member.id'],
       ['a string isBot', { ...EXAMPLES['member.left'], member: { id: 'u1', isBot: 'yes' } }, 'member.isBot'],
-      ['a bad time zone', { ...EXAMPLES['member.left'], member: { id: 'u1', timezone: 'Nowhere/Land' } }, 'member.timezone'],
+      [
+        'a bad time zone',
+        { ...EXAMPLES['member.left'], member: { id: 'u1', timezone: 'Nowhere/Land' } },
+        'member.timezone',
+      ],
       ['a numeric birthday', { ...EXAMPLES['member.left'], member: { id: 'u1', birthday: 314 } }, 'member.birthday'],
       ['an empty referralCode', { ...EXAMPLES['member.joined'], referralCode: '' }, 'referralCode'],
     ])('rejects %s naming the field', (_what, input, path) => {

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommunityConfig } from '../../shared/domain/config';
-import {
-  genericAdapter,
-  parseSignatureHeader,
-  SIGNATURE_HEADER,
-  signGeneric,
-} from '../../shared/platforms/generic';
+import { genericAdapter, parseSignatureHeader, SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic';
 import { hmacSha256Hex } from '../../shared/platforms/signature';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { HearthError } from '../../shared/runtime/errors';

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { render, shippedTemplates, templateFor, templateVariables } from '../../shared/domain/templates';
 
-const ALLOWED = ['name', 'community', 'rulesUrl'];
+/**
+ * Variables the dispatcher supplies: name, community and rulesUrl, plus `rules`,
+ * which the dispatcher fills with the rendered `rules` template (or '').
+ */
+const ALLOWED = ['name', 'community', 'rulesUrl', 'rules'];
+const VARS = { name: 'Ada', community: 'Acme', rulesUrl: 'https://acme.example/rules', rules: '' };
 
 const english = () => shippedTemplates().find((t) => t.locale === 'en' && t.name === 'welcome')?.text;
 const chinese = () => shippedTemplates().find((t) => t.locale === 'zh-CN' && t.name === 'welcome')?.text;
@@ -16,8 +21,20 @@ describe('Module: templates', () => {
       expect(shipped).toEqual(expect.arrayContaining(['en/welcome', 'zh-CN/welcome']));
     });
 
+    it('ships the same template names in every locale', () => {
+      // Act
+      const names = (locale: string) =>
+        shippedTemplates()
+          .filter((t) => t.locale === locale)
+          .map((t) => t.name)
+          .sort();
+
+      // Assess
+      expect(names('zh-CN')).toEqual(names('en'));
+    });
+
     it.each(shippedTemplates().map((t) => [`${t.locale}/${t.name}`, t.text]))(
-      '%s uses only the variables name, community and rulesUrl',
+      '%s uses only the variables name, community, rulesUrl (and rules)',
       (_id, text) => {
         // Act
         const used = templateVariables(text);
@@ -32,16 +49,29 @@ describe('Module: templates', () => {
       '%s renders with the allowed variables and leaves no placeholder',
       (_id, text) => {
         // Act
-        const out = render(text, { name: 'Ada', community: 'Acme', rulesUrl: 'https://acme.example/rules' });
+        const out = render(text, VARS);
 
         // Assess
         expect(out).not.toMatch(/\{[a-zA-Z]+\}/);
-        expect(out).toContain('Ada');
+        expect(out.length).toBeGreaterThan(0);
       },
     );
   });
 
   describe('Function: render', () => {
+    it('nests the rules snippet into the welcome', () => {
+      // Prepare
+      const rules = render(templateFor('rules', 'en'), { rulesUrl: 'https://acme.example/rules' });
+
+      // Act
+      const out = render(templateFor('welcome', 'en'), { name: 'Ada', community: 'Acme', rules });
+
+      // Assess
+      expect(out).toContain('Ada');
+      expect(out).toContain('Acme');
+      expect(out).toContain('https://acme.example/rules');
+    });
+
     it('fills every placeholder, repeated ones too', () => {
       // Act
       const out = render('{name}, {name}! Welcome to {community}.', { name: 'Ada', community: 'Acme' });

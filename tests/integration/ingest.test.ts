@@ -1,0 +1,562 @@
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCommunityConfig } from '../../shared/domain/config';
+import { type InboundEvent, inboundEventSchema } from '../../shared/domain/events';
+import type { Db } from '../../shared/store/db';
+import { ingestEvent } from '../../shared/store/ingest';
+import { dayPk, lastActivePk, memberKey } from '../../shared/store/keys';
+import { getMember } from '../../shared/store/members';
+import { freshTable } from '../support/dynamo';
+
+const COMMUNITY = parseCommunityConfig({
+  id: 'acme',
+  name: 'Acme Makers',
+  timezone: 'Asia/Shanghai',
+  locale: 'zh-CN',
+  webhookSecret: 'whsec_change_me',
+  platform: { kind: 'generic' },
+});
+
+let db: Db;
+let seq = 0;
+
+beforeAll(async () => {
+  db = await freshTable('ingest');
+});
+
+/** A validated inbound event; a unique id unless one is given. */
+function event(type: InboundEvent['type'], memberId: string, occurredAt: string, extra: Record<string, unknown> = {}) {
+  const defaults: Record<string, unknown> =
+    type === 'message.posted' ? { channelId: 'general' } : type === 'reaction.added' ? { toMemberId: 'someone' } : {};
+  return inboundEventSchema.parse({
+    id: `evt-${++seq}`,
+    type,
+    occurredAt,
+    member: { id: memberId },
+    ...defaults,
+    ...extra,
+  });
+}
+
+/** The rows of one day partition of the community. */
+async function dayRows(day: string, communityId = COMMUNITY.id) {
+  const result = await db.doc.send(
+    new QueryCommand({
+      TableName: db.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': dayPk(communityId, day) },
+    }),
+  );
+  return result.Items ?? [];
+}
+
+const dayRow = async (day: string, memberId: string) => (await dayRows(day)).find((r) => r.memberId === memberId);
+
+async function queryIndex(index: 'byBirthday' | 'byLastActive', partitionKey: string, value: string) {
+  const result = await db.doc.send(
+    new QueryCommand({
+      TableName: db.table,
+      IndexName: index,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': partitionKey },
+      ExpressionAttributeValues: { ':pk': value },
+    }),
+  );
+  return result.Items ?? [];
+}
+
+describe('Module: ingest', () => {
+  describe('Function: ingestEvent (activity)', () => {
+    it("creates the member from a message and counts it on the community's day", async () => {
+      // Prepare: 17:30Z is 01:30 on the next day in Shanghai.
+      const message = event('message.posted', 'm-first', '2026-11-25T17:30:00Z');
+
+      // Act
+      const result = await ingestEvent(db, COMMUNITY, message);
+
+      // Assess
+      expect(result).toEqual({ duplicate: false, events: [] });
+      const member = await getMember(db, COMMUNITY.id, 'm-first');
+      expect(member).toMatchObject({
+        id: 'm-first',
+        communityId: 'acme',
+        status: 'member',
+        messages: 1,
+        lastActiveDay: '2026-11-26',
+        firstActiveDay: '2026-11-26',
+        lastActiveAt: '2026-11-25T17:30:00.000Z',
+        firstSeenAt: '2026-11-25T17:30:00.000Z',
+      });
+      expect(member?.replies ?? 0).toBe(0);
+      const row = await dayRow('2026-11-26', 'm-first');
+      expect(row).toMatchObject({ memberId: 'm-first', day: '2026-11-26', messages: 1 });
+      expect(row?.ids).toEqual(new Set([message.id]));
+      expect(await dayRow('2026-11-25', 'm-first')).toBeUndefined();
+    });
+
+    it('never stores the message text', async () => {
+      // Prepare
+      const message = event('message.posted', 'm-text', '2026-11-25T03:00:00Z', { text: 'a secret plan' });
+
+      // Act
+      await ingestEvent(db, COMMUNITY, message);
+
+      // Assess
+      const member = await getMember(db, COMMUNITY.id, 'm-text');
+      const row = await dayRow('2026-11-25', 'm-text');
+      expect(JSON.stringify(member)).not.toContain('a secret plan');
+      expect(JSON.stringify({ ...row, ids: [...((row?.ids as Set<string> | undefined) ?? [])] })).not.toContain(
+        'a secret plan',
+      );
+      expect(row).toBeDefined();
+    });
+
+    it('counts a reply as a message and a reply', async () => {
+      // Prepare
+      const reply = event('message.posted', 'm-reply', '2026-11-25T03:00:00Z', { replyTo: 'm-first' });
+
+      // Act
+      await ingestEvent(db, COMMUNITY, reply);
+
+      // Assess
+      expect(await getMember(db, COMMUNITY.id, 'm-reply')).toMatchObject({ messages: 1, replies: 1 });
+      expect(await dayRow('2026-11-25', 'm-reply')).toMatchObject({ messages: 1, replies: 1 });
+    });
+
+    it('counts a reaction as a reaction, and it is activity', async () => {
+      // Prepare
+      const reaction = event('reaction.added', 'm-react', '2026-11-25T03:00:00Z', { toMemberId: 'm-first' });
+
+      // Act
+      await ingestEvent(db, COMMUNITY, reaction);
+
+      // Assess
+      const member = await getMember(db, COMMUNITY.id, 'm-react');
+      expect(member).toMatchObject({ reactions: 1, lastActiveDay: '2026-11-25' });
+      expect(member?.messages ?? 0).toBe(0);
+      expect(await dayRow('2026-11-25', 'm-react')).toMatchObject({ reactions: 1 });
+    });
+
+    it('counts nothing for a command, and its duplicate is still a duplicate', async () => {
+      // Prepare
+      const command = event('message.posted', 'm-cmd', '2026-11-25T03:00:00Z', { text: '/birthday 03-14' });
+
+      // Act
+      const first = await ingestEvent(db, COMMUNITY, command);
+      const again = await ingestEvent(db, COMMUNITY, command);
+
+      // Assess
+      expect(first.duplicate).toBe(false);
+      expect(again).toEqual({ duplicate: true, events: [] });
+      const member = await getMember(db, COMMUNITY.id, 'm-cmd');
+      expect(member?.messages ?? 0).toBe(0);
+      expect(member?.replies ?? 0).toBe(0);
+      expect(member?.lastActiveDay).toBeUndefined();
+      const row = await dayRow('2026-11-25', 'm-cmd');
+      expect(row?.messages ?? 0).toBe(0);
+    });
+
+    it('applies the same event twice only once', async () => {
+      // Prepare
+      const message = event('message.posted', 'm-dup', '2026-11-25T03:00:00Z', { replyTo: 'm-first' });
+      await ingestEvent(db, COMMUNITY, message);
+
+      // Act
+      const again = await ingestEvent(db, COMMUNITY, message);
+
+      // Assess
+      expect(again).toEqual({ duplicate: true, events: [] });
+      expect(await getMember(db, COMMUNITY.id, 'm-dup')).toMatchObject({ messages: 1, replies: 1 });
+      expect(await dayRow('2026-11-25', 'm-dup')).toMatchObject({ messages: 1, replies: 1 });
+    });
+
+    it('applies exactly one of 20 concurrent copies of an event', async () => {
+      // Prepare
+      const message = event('message.posted', 'm-race', '2026-11-25T03:00:00Z');
+
+      // Act
+      const results = await Promise.all(Array.from({ length: 20 }, () => ingestEvent(db, COMMUNITY, message)));
+
+      // Assess
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      expect(results.filter((r) => r.duplicate)).toHaveLength(19);
+      expect(await getMember(db, COMMUNITY.id, 'm-race')).toMatchObject({ messages: 1 });
+      expect(await dayRow('2026-11-25', 'm-race')).toMatchObject({ messages: 1 });
+    });
+
+    it('counts distinct events of one member on one day, each once', async () => {
+      // Prepare
+      const events = [
+        event('message.posted', 'm-many', '2026-11-25T01:00:00Z'),
+        event('message.posted', 'm-many', '2026-11-25T02:00:00Z', { replyTo: 'm-first' }),
+        event('reaction.added', 'm-many', '2026-11-25T03:00:00Z'),
+      ];
+
+      // Act
+      await Promise.all(events.map((e) => ingestEvent(db, COMMUNITY, e)));
+
+      // Assess
+      expect(await getMember(db, COMMUNITY.id, 'm-many')).toMatchObject({ messages: 2, replies: 1, reactions: 1 });
+      const row = await dayRow('2026-11-25', 'm-many');
+      expect(row).toMatchObject({ messages: 2, replies: 1, reactions: 1 });
+      expect(row?.ids).toEqual(new Set(events.map((e) => e.id)));
+    });
+
+    it('keeps the latest day last and lowers the first day for activity out of order', async () => {
+      // Prepare
+      const d3 = event('message.posted', 'm-order', '2026-11-03T04:00:00Z');
+      const d1 = event('message.posted', 'm-order', '2026-11-01T04:00:00Z');
+      await ingestEvent(db, COMMUNITY, d3);
+
+      // Act
+      const late = await ingestEvent(db, COMMUNITY, d1);
+
+      // Assess
+      expect(late).toEqual({ duplicate: false, events: [] });
+      expect(await getMember(db, COMMUNITY.id, 'm-order')).toMatchObject({
+        lastActiveDay: '2026-11-03',
+        firstActiveDay: '2026-11-01',
+        messages: 2,
+      });
+      expect(await dayRow('2026-11-01', 'm-order')).toMatchObject({ messages: 1 });
+      expect(await dayRow('2026-11-03', 'm-order')).toMatchObject({ messages: 1 });
+      const lastOnD3 = await queryIndex('byLastActive', 'idlePk', lastActivePk(COMMUNITY.id, '2026-11-03'));
+      const lastOnD1 = await queryIndex('byLastActive', 'idlePk', lastActivePk(COMMUNITY.id, '2026-11-01'));
+      expect(lastOnD3.map((m) => m.id)).toContain('m-order');
+      expect(lastOnD1.map((m) => m.id)).not.toContain('m-order');
+    });
+  });
+
+  describe('Function: ingestEvent (quiet spells)', () => {
+    it('emits member.reactivated after 19 quiet days', async () => {
+      // Prepare
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-quiet', '2026-10-01T04:00:00Z'));
+      const back = event('message.posted', 'm-quiet', '2026-10-20T04:00:00Z');
+
+      // Act
+      const result = await ingestEvent(db, COMMUNITY, back);
+
+      // Assess
+      expect(result.events).toEqual([
+        {
+          type: 'member.reactivated',
+          communityId: 'acme',
+          memberId: 'm-quiet',
+          occurredAt: '2026-10-20T04:00:00.000Z',
+          sourceEventId: back.id,
+          quietDays: 19,
+        },
+      ]);
+    });
+
+    it('emits nothing for a second message on the same day', async () => {
+      // Prepare: back after 19 quiet days, then active again later that day.
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-quiet2', '2026-10-01T04:00:00Z'));
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-quiet2', '2026-10-20T04:00:00Z'));
+
+      // Act
+      const result = await ingestEvent(db, COMMUNITY, event('message.posted', 'm-quiet2', '2026-10-20T05:00:00Z'));
+
+      // Assess
+      expect(result).toEqual({ duplicate: false, events: [] });
+      expect(await getMember(db, COMMUNITY.id, 'm-quiet2')).toMatchObject({ messages: 3 });
+    });
+
+    it('emits one reactivation for a return day that starts with a reaction and goes on with a message', async () => {
+      // Prepare
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-mixed', '2026-10-01T04:00:00Z'));
+      const reaction = await ingestEvent(db, COMMUNITY, event('reaction.added', 'm-mixed', '2026-10-20T04:00:00Z'));
+
+      // Act
+      const message = await ingestEvent(db, COMMUNITY, event('message.posted', 'm-mixed', '2026-10-20T05:00:00Z'));
+
+      // Assess
+      expect(reaction.events.map((e) => e.type)).toEqual(['member.reactivated']);
+      expect(message.events).toEqual([]);
+      expect(await getMember(db, COMMUNITY.id, 'm-mixed')).toMatchObject({
+        messages: 2,
+        reactions: 1,
+        lastActiveDay: '2026-10-20',
+        lastActiveAt: '2026-10-20T04:00:00.000Z',
+      });
+    });
+
+    it('emits nothing after 3 quiet days', async () => {
+      // Prepare
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-busy', '2026-10-01T04:00:00Z'));
+
+      // Act
+      const result = await ingestEvent(db, COMMUNITY, event('reaction.added', 'm-busy', '2026-10-04T04:00:00Z'));
+
+      // Assess
+      expect(result.events).toEqual([]);
+      expect(await getMember(db, COMMUNITY.id, 'm-busy')).toMatchObject({ lastActiveDay: '2026-10-04' });
+    });
+
+    it('uses the first win-back rung as the threshold: 14 days yes, 13 no', async () => {
+      // Prepare
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-14', '2026-10-01T04:00:00Z'));
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-13', '2026-10-01T04:00:00Z'));
+
+      // Act
+      const fourteen = await ingestEvent(db, COMMUNITY, event('message.posted', 'm-14', '2026-10-15T04:00:00Z'));
+      const thirteen = await ingestEvent(db, COMMUNITY, event('message.posted', 'm-13', '2026-10-14T04:00:00Z'));
+
+      // Assess
+      expect(fourteen.events.map((e) => [e.type, e.quietDays])).toEqual([['member.reactivated', 14]]);
+      expect(thirteen.events).toEqual([]);
+    });
+
+    it('does not treat a late, older message as a return from silence', async () => {
+      // Prepare
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-late', '2026-10-30T04:00:00Z'));
+
+      // Act
+      const result = await ingestEvent(db, COMMUNITY, event('message.posted', 'm-late', '2026-10-01T04:00:00Z'));
+
+      // Assess
+      expect(result.events).toEqual([]);
+      expect(await getMember(db, COMMUNITY.id, 'm-late')).toMatchObject({
+        lastActiveDay: '2026-10-30',
+        firstActiveDay: '2026-10-01',
+      });
+    });
+  });
+
+  describe('Function: ingestEvent (lifecycle)', () => {
+    it('joins, leaves and rejoins a member, with a domain event for each', async () => {
+      // Prepare
+      const join = event('member.joined', 'm-life', '2026-11-25T02:00:00Z', { referralCode: 'REF-7' });
+      const leave = event('member.left', 'm-life', '2026-11-27T02:00:00Z');
+      const rejoin = event('member.joined', 'm-life', '2026-11-29T02:00:00Z');
+
+      // Act + Assess: the join
+      const joined = await ingestEvent(db, COMMUNITY, join);
+      expect(joined.events).toEqual([
+        {
+          type: 'member.joined',
+          communityId: 'acme',
+          memberId: 'm-life',
+          occurredAt: '2026-11-25T02:00:00.000Z',
+          sourceEventId: join.id,
+          referralCode: 'REF-7',
+        },
+      ]);
+      expect(await getMember(db, COMMUNITY.id, 'm-life')).toMatchObject({
+        status: 'member',
+        joinedAt: '2026-11-25T02:00:00.000Z',
+        firstJoinedAt: '2026-11-25T02:00:00.000Z',
+        joins: 1,
+        referralCode: 'REF-7',
+      });
+      expect(await dayRow('2026-11-25', 'm-life')).toMatchObject({ joins: 1 });
+      expect((await getMember(db, COMMUNITY.id, 'm-life'))?.lastActiveDay).toBeUndefined();
+
+      // Act + Assess: the leave
+      const left = await ingestEvent(db, COMMUNITY, leave);
+      expect(left.events.map((e) => e.type)).toEqual(['member.left']);
+      expect(await getMember(db, COMMUNITY.id, 'm-life')).toMatchObject({
+        status: 'left',
+        leftAt: '2026-11-27T02:00:00.000Z',
+        leaves: 1,
+      });
+      expect(await dayRow('2026-11-27', 'm-life')).toMatchObject({ leaves: 1 });
+
+      // Act + Assess: the rejoin
+      const rejoined = await ingestEvent(db, COMMUNITY, rejoin);
+      expect(rejoined.events.map((e) => e.type)).toEqual(['member.joined']);
+      expect(await getMember(db, COMMUNITY.id, 'm-life')).toMatchObject({
+        status: 'member',
+        joinedAt: '2026-11-29T02:00:00.000Z',
+        firstJoinedAt: '2026-11-25T02:00:00.000Z',
+        joins: 2,
+        leaves: 1,
+      });
+    });
+
+    it('keeps a member who left before a late, older join as left', async () => {
+      // Prepare
+      const t1 = '2026-11-20T02:00:00Z';
+      const t2 = '2026-11-22T02:00:00Z';
+      const leftEarly = await ingestEvent(db, COMMUNITY, event('member.left', 'm-ooo', t2));
+
+      // Act
+      const lateJoin = await ingestEvent(db, COMMUNITY, event('member.joined', 'm-ooo', t1));
+
+      // Assess
+      expect(leftEarly.events.map((e) => e.type)).toEqual(['member.left']);
+      expect(lateJoin).toEqual({ duplicate: false, events: [] });
+      expect(await getMember(db, COMMUNITY.id, 'm-ooo')).toMatchObject({
+        status: 'left',
+        joins: 1,
+        leaves: 1,
+        firstJoinedAt: '2026-11-20T02:00:00.000Z',
+        leftAt: '2026-11-22T02:00:00.000Z',
+      });
+      expect(await dayRow('2026-11-20', 'm-ooo')).toMatchObject({ joins: 1 });
+    });
+
+    it('keeps a member who rejoined as member when an older leave arrives late', async () => {
+      // Prepare
+      await ingestEvent(db, COMMUNITY, event('member.joined', 'm-ooo2', '2026-11-20T02:00:00Z'));
+      await ingestEvent(db, COMMUNITY, event('member.joined', 'm-ooo2', '2026-11-24T02:00:00Z'));
+
+      // Act
+      const lateLeave = await ingestEvent(db, COMMUNITY, event('member.left', 'm-ooo2', '2026-11-22T02:00:00Z'));
+
+      // Assess
+      expect(lateLeave.events).toEqual([]);
+      expect(await getMember(db, COMMUNITY.id, 'm-ooo2')).toMatchObject({
+        status: 'member',
+        joinedAt: '2026-11-24T02:00:00.000Z',
+        firstJoinedAt: '2026-11-20T02:00:00.000Z',
+        joins: 2,
+        leaves: 1,
+      });
+    });
+
+    it('lowers firstJoinedAt for a late, older join', async () => {
+      // Prepare
+      await ingestEvent(db, COMMUNITY, event('member.joined', 'm-first-join', '2026-11-24T02:00:00Z'));
+
+      // Act
+      const late = await ingestEvent(db, COMMUNITY, event('member.joined', 'm-first-join', '2026-11-10T02:00:00Z'));
+
+      // Assess
+      expect(late.events).toEqual([]);
+      expect(await getMember(db, COMMUNITY.id, 'm-first-join')).toMatchObject({
+        joinedAt: '2026-11-24T02:00:00.000Z',
+        firstJoinedAt: '2026-11-10T02:00:00.000Z',
+      });
+    });
+  });
+
+  describe('Function: ingestEvent (profile and indexes)', () => {
+    it('indexes a birthday by month-day and the member by last-active day', async () => {
+      // Prepare
+      const message = event('message.posted', 'm-bday', '2026-11-25T17:30:00Z', {
+        member: { id: 'm-bday', name: 'Ada', birthday: '1990-03-14' },
+      });
+
+      // Act
+      await ingestEvent(db, COMMUNITY, message);
+
+      // Assess
+      const member = await getMember(db, COMMUNITY.id, 'm-bday');
+      expect(member).toMatchObject({ birthday: '1990-03-14', bdayPk: 'BDAY#03-14', bdaySk: 'acme#m-bday' });
+      const birthdays = await queryIndex('byBirthday', 'bdayPk', 'BDAY#03-14');
+      expect(birthdays.map((m) => m.id)).toContain('m-bday');
+      const lastActive = await queryIndex('byLastActive', 'idlePk', lastActivePk(COMMUNITY.id, '2026-11-26'));
+      expect(lastActive.map((m) => m.id)).toContain('m-bday');
+    });
+
+    it('moves a member in the byLastActive index as they stay active', async () => {
+      // Prepare
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-idle', '2026-09-01T04:00:00Z'));
+
+      // Act
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-idle', '2026-09-05T04:00:00Z'));
+
+      // Assess
+      const before = await queryIndex('byLastActive', 'idlePk', lastActivePk(COMMUNITY.id, '2026-09-01'));
+      const after = await queryIndex('byLastActive', 'idlePk', lastActivePk(COMMUNITY.id, '2026-09-05'));
+      expect(before.map((m) => m.id)).not.toContain('m-idle');
+      expect(after.map((m) => m.id)).toContain('m-idle');
+    });
+
+    it('stores a profile update and emits member.updated', async () => {
+      // Prepare
+      const update = event('member.updated', 'm-profile', '2026-11-25T03:00:00Z', {
+        member: {
+          id: 'm-profile',
+          name: 'Grace',
+          birthday: '02-29',
+          timezone: 'Europe/Berlin',
+          locale: 'de',
+          isStaff: true,
+        },
+      });
+
+      // Act
+      const result = await ingestEvent(db, COMMUNITY, update);
+
+      // Assess
+      expect(result.events).toEqual([
+        {
+          type: 'member.updated',
+          communityId: 'acme',
+          memberId: 'm-profile',
+          occurredAt: '2026-11-25T03:00:00.000Z',
+          sourceEventId: update.id,
+        },
+      ]);
+      expect(await getMember(db, COMMUNITY.id, 'm-profile')).toMatchObject({
+        name: 'Grace',
+        birthday: '02-29',
+        timezone: 'Europe/Berlin',
+        locale: 'de',
+        isStaff: true,
+        bdayPk: 'BDAY#02-29',
+      });
+    });
+
+    it('emits no member.updated for an update that carries no profile', async () => {
+      // Act
+      const result = await ingestEvent(db, COMMUNITY, event('member.updated', 'm-bare', '2026-11-25T03:00:00Z'));
+
+      // Assess
+      expect(result).toEqual({ duplicate: false, events: [] });
+    });
+
+    it('keeps profile fields an event leaves out', async () => {
+      // Prepare
+      await ingestEvent(
+        db,
+        COMMUNITY,
+        event('member.updated', 'm-keep', '2026-11-25T03:00:00Z', { member: { id: 'm-keep', name: 'Lin' } }),
+      );
+
+      // Act
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-keep', '2026-11-25T04:00:00Z'));
+
+      // Assess
+      expect(await getMember(db, COMMUNITY.id, 'm-keep')).toMatchObject({ name: 'Lin', messages: 1 });
+    });
+  });
+
+  describe('Function: ingestEvent (a failure between its writes)', () => {
+    /**
+     * The real table behind a client that fails the first update of one member
+     * item, as a throttle or a timeout would, after the day row was written.
+     */
+    function failingMemberWriteOnce(memberId: string): Db {
+      let failed = false;
+      const target = memberKey(COMMUNITY.id, memberId);
+      const send = (command: unknown) => {
+        const key = command instanceof UpdateCommand ? command.input.Key : undefined;
+        if (!failed && key?.pk === target.pk && key?.sk === target.sk) {
+          failed = true;
+          return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+        }
+        return db.doc.send(command as UpdateCommand);
+      };
+      return { table: db.table, doc: { send } as unknown as DynamoDBDocumentClient };
+    }
+
+    // The webhook answers 500 when ingest throws, and the platform retries the
+    // same event; the retry must finish the work, not be dropped as a duplicate.
+    it('applies the member update when the event is retried after the member write failed', async () => {
+      // Prepare
+      const join = event('member.joined', 'm-retry', '2026-11-25T02:00:00Z', { referralCode: 'REF-9' });
+      await expect(ingestEvent(failingMemberWriteOnce('m-retry'), COMMUNITY, join)).rejects.toThrow('Rate exceeded');
+
+      // Act
+      const retry = await ingestEvent(db, COMMUNITY, join);
+
+      // Assess
+      expect(await getMember(db, COMMUNITY.id, 'm-retry')).toMatchObject({ status: 'member', joins: 1 });
+      expect(retry.events.map((e) => e.type)).toEqual(['member.joined']);
+      expect(await dayRow('2026-11-25', 'm-retry')).toMatchObject({ joins: 1 });
+    });
+  });
+});

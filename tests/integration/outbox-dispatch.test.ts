@@ -1,0 +1,527 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type ChatMessage, type ChatSender, NoSenderError } from '../../shared/chat/sender';
+import { type CommunityConfig, parseCommunityConfig } from '../../shared/domain/config';
+import { inboundEventSchema } from '../../shared/domain/events';
+import type { DomainEvent } from '../../shared/events/domain-events';
+import { CommunityCache, putCommunity } from '../../shared/store/communities';
+import type { Db } from '../../shared/store/db';
+import { ingestEvent } from '../../shared/store/ingest';
+import { memberKey } from '../../shared/store/keys';
+import { getMember } from '../../shared/store/members';
+import { enqueue, getOutboxItem, listOutbox, type OutboxDecision } from '../../shared/store/outbox';
+import { backoffMs, type DispatchDeps, dispatch, MAX_ATTEMPTS } from '../../shared/workflows/dispatch';
+import { onLifecycleEvent, WELCOME_WINDOW_MS } from '../../shared/workflows/onboarding';
+import { freshTable } from '../support/dynamo';
+
+const NOW = new Date('2026-11-25T17:30:00.000Z');
+/** NOW is 01:30 on 2026-11-26 in Shanghai. */
+const JOIN_DAY = '2026-11-26';
+
+const ACME = parseCommunityConfig({
+  id: 'acme',
+  name: 'Acme Makers',
+  timezone: 'Asia/Shanghai',
+  locale: 'en',
+  webhookSecret: 'whsec_change_me',
+  platform: { kind: 'generic' },
+  onboarding: { channel: 'welcome-hall', rulesUrl: 'https://acme.example/rules' },
+});
+const DRY = parseCommunityConfig({
+  id: 'dry',
+  name: 'Dry Runners',
+  timezone: 'UTC',
+  webhookSecret: 'whsec_change_me',
+  platform: { kind: 'generic' },
+  dryRun: true,
+});
+
+const minutes = (n: number, from: Date = NOW) => new Date(from.getTime() + n * 60_000);
+
+class RecordingSender implements ChatSender {
+  readonly sent: ChatMessage[] = [];
+  async send(message: ChatMessage): Promise<void> {
+    this.sent.push(message);
+  }
+}
+
+class FailingSender implements ChatSender {
+  calls = 0;
+  constructor(private readonly error: () => Error) {}
+  async send(): Promise<void> {
+    this.calls++;
+    throw this.error();
+  }
+}
+
+let seq = 0;
+
+/** Join `memberId` through ingest, as the webhook would; returns the member.joined domain event. */
+async function join(
+  db: Db,
+  community: CommunityConfig,
+  memberId: string,
+  at: Date,
+  profile: Record<string, unknown> = {},
+): Promise<DomainEvent> {
+  const event = inboundEventSchema.parse({
+    id: `join-${++seq}`,
+    type: 'member.joined',
+    occurredAt: at.toISOString(),
+    member: { id: memberId, ...profile },
+  });
+  const result = await ingestEvent(db, community, event);
+  const joined = result.events.find((e) => e.type === 'member.joined');
+  if (!joined) throw new Error('join produced no member.joined event');
+  return joined;
+}
+
+async function leave(db: Db, community: CommunityConfig, memberId: string, at: Date): Promise<DomainEvent> {
+  const event = inboundEventSchema.parse({
+    id: `leave-${++seq}`,
+    type: 'member.left',
+    occurredAt: at.toISOString(),
+    member: { id: memberId },
+  });
+  const result = await ingestEvent(db, community, event);
+  const left = result.events.find((e) => e.type === 'member.left');
+  if (!left) throw new Error('leave produced no member.left event');
+  return left;
+}
+
+/** A welcome decision for a member, due at `dueAt`. */
+const welcome = (memberId: string, dueAt: Date, community: CommunityConfig = ACME): OutboxDecision => ({
+  id: `welcome#${community.id}#${memberId}#${JOIN_DAY}`,
+  communityId: community.id,
+  kind: 'welcome',
+  memberId,
+  delivery: 'channel',
+  channel: 'welcome-hall',
+  vars: {},
+  dueAt: dueAt.toISOString(),
+});
+
+describe('Module: outbox', () => {
+  let db: Db;
+
+  beforeAll(async () => {
+    db = await freshTable('outbox');
+  });
+
+  describe('Function: enqueue', () => {
+    it('records a decision once: the second enqueue of the same id is refused', async () => {
+      // Prepare
+      const decision = welcome('o-once', NOW);
+
+      // Act
+      const first = await enqueue(db, decision, NOW);
+      const second = await enqueue(db, { ...decision, dueAt: minutes(5).toISOString() }, minutes(1));
+
+      // Assess
+      expect(first).toBe(true);
+      expect(second).toBe(false);
+      const items = (await listOutbox(db, ACME.id)).filter((i) => i.memberId === 'o-once');
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+        dueAt: NOW.toISOString(),
+        createdAt: NOW.toISOString(),
+      });
+    });
+
+    it('lets exactly one of concurrent enqueues of the same id win', async () => {
+      // Prepare
+      const decision = welcome('o-race', NOW);
+
+      // Act
+      const results = await Promise.all(Array.from({ length: 10 }, () => enqueue(db, decision, NOW)));
+
+      // Assess
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('Function: onLifecycleEvent', () => {
+    it('queues a welcome for a recent join, keyed by the join day in the community time zone', async () => {
+      // Prepare
+      const joined = await join(db, ACME, 'o-new', minutes(-10));
+
+      // Act
+      const outcome = await onLifecycleEvent(db, ACME, joined, NOW);
+
+      // Assess
+      expect(outcome).toBe('queued');
+      const item = await getOutboxItem(db, ACME.id, `welcome#acme#o-new#${JOIN_DAY}`);
+      expect(item).toMatchObject({
+        kind: 'welcome',
+        memberId: 'o-new',
+        status: 'pending',
+        delivery: 'channel',
+        channel: 'welcome-hall',
+        dueAt: NOW.toISOString(),
+        attempts: 0,
+      });
+    });
+
+    it('queues the welcome only once when the event is delivered twice', async () => {
+      // Prepare
+      const joined = await join(db, ACME, 'o-twice', minutes(-10));
+      await onLifecycleEvent(db, ACME, joined, NOW);
+
+      // Act
+      const again = await onLifecycleEvent(db, ACME, joined, minutes(1));
+
+      // Assess
+      expect(again).toBe('already-queued');
+      expect((await listOutbox(db, ACME.id)).filter((i) => i.memberId === 'o-twice')).toHaveLength(1);
+    });
+
+    it('does not welcome a join older than 24 hours', async () => {
+      // Prepare
+      const joined = await join(db, ACME, 'o-old', new Date(NOW.getTime() - WELCOME_WINDOW_MS - 1000));
+
+      // Act
+      const outcome = await onLifecycleEvent(db, ACME, joined, NOW);
+
+      // Assess
+      expect(outcome).toBe('stale');
+      expect((await listOutbox(db, ACME.id)).filter((i) => i.memberId === 'o-old')).toEqual([]);
+    });
+
+    it('welcomes a join 23 hours old', async () => {
+      // Prepare
+      const joined = await join(db, ACME, 'o-23h', minutes(-23 * 60));
+
+      // Act
+      const outcome = await onLifecycleEvent(db, ACME, joined, NOW);
+
+      // Assess
+      expect(outcome).toBe('queued');
+    });
+
+    it('does nothing when onboarding is disabled', async () => {
+      // Prepare
+      const off = { ...ACME, onboarding: { ...ACME.onboarding, enabled: false } };
+      const joined = await join(db, off, 'o-off', minutes(-1));
+
+      // Act
+      const outcome = await onLifecycleEvent(db, off, joined, NOW);
+
+      // Assess
+      expect(outcome).toBe('disabled');
+      expect((await listOutbox(db, ACME.id)).filter((i) => i.memberId === 'o-off')).toEqual([]);
+    });
+
+    it('cancels the pending welcome of a member who leaves', async () => {
+      // Prepare
+      const joined = await join(db, ACME, 'o-gone', minutes(-10));
+      await onLifecycleEvent(db, ACME, joined, NOW);
+      const left = await leave(db, ACME, 'o-gone', minutes(5));
+
+      // Act
+      const outcome = await onLifecycleEvent(db, ACME, left, minutes(6));
+
+      // Assess
+      expect(outcome).toBe('cancelled');
+      const item = await getOutboxItem(db, ACME.id, `welcome#acme#o-gone#${JOIN_DAY}`);
+      expect(item).toMatchObject({ status: 'skipped', reason: 'member left' });
+      expect(item).not.toHaveProperty('duePk');
+    });
+
+    it('leaves other members’ welcomes alone when one leaves', async () => {
+      // Prepare: o-a is a prefix of o-ab.
+      await onLifecycleEvent(db, ACME, await join(db, ACME, 'o-a', minutes(-10)), NOW);
+      await onLifecycleEvent(db, ACME, await join(db, ACME, 'o-ab', minutes(-10)), NOW);
+      const left = await leave(db, ACME, 'o-a', minutes(5));
+
+      // Act
+      await onLifecycleEvent(db, ACME, left, minutes(6));
+
+      // Assess
+      expect(await getOutboxItem(db, ACME.id, `welcome#acme#o-a#${JOIN_DAY}`)).toMatchObject({ status: 'skipped' });
+      expect(await getOutboxItem(db, ACME.id, `welcome#acme#o-ab#${JOIN_DAY}`)).toMatchObject({ status: 'pending' });
+    });
+
+    it('ignores a leave with nothing pending, and other event types', async () => {
+      // Prepare
+      const left = await leave(db, ACME, 'o-never-welcomed', NOW);
+
+      // Act
+      const onLeave = await onLifecycleEvent(db, ACME, left, NOW);
+      const onUpdate = await onLifecycleEvent(db, ACME, { ...left, type: 'member.updated' }, NOW);
+
+      // Assess
+      expect(onLeave).toBe('ignored');
+      expect(onUpdate).toBe('ignored');
+    });
+  });
+});
+
+describe('Module: dispatch', () => {
+  // The dispatcher keeps one watermark per table, so each test gets its own
+  // table: a run at a later time in one test must not hide another's items.
+  let db: Db;
+  let sender: RecordingSender;
+  let deps: DispatchDeps;
+
+  beforeEach(async () => {
+    db = await freshTable('dispatch');
+    await putCommunity(db, ACME, NOW);
+    await putCommunity(db, DRY, NOW);
+    sender = new RecordingSender();
+    deps = { db, communities: new CommunityCache(db), senderFor: () => sender };
+  });
+
+  /** A member who joined just now, with a welcome queued by onboarding. */
+  async function welcomed(memberId: string, profile: Record<string, unknown> = {}, community = ACME) {
+    const joined = await join(db, community, memberId, minutes(-5), profile);
+    expect(await onLifecycleEvent(db, community, joined, NOW)).toBe('queued');
+    const day = community.timezone === 'UTC' ? '2026-11-25' : JOIN_DAY;
+    return `welcome#${community.id}#${memberId}#${day}`;
+  }
+
+  describe('Function: dispatch', () => {
+    it('sends a due welcome once and records it', async () => {
+      // Prepare
+      const id = await welcomed('d-ada', { name: 'Ada' });
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report).toMatchObject({ sent: 1, skipped: 0, retried: 0, failed: 0 });
+      expect(sender.sent).toEqual([
+        {
+          id,
+          communityId: 'acme',
+          platform: 'generic',
+          kind: 'welcome',
+          memberId: 'd-ada',
+          channel: 'welcome-hall',
+          text: expect.stringContaining('Ada'),
+        },
+      ]);
+      expect(sender.sent[0].text).toContain('Acme Makers');
+      expect(sender.sent[0].text).toContain('https://acme.example/rules');
+      const item = await getOutboxItem(db, ACME.id, id);
+      expect(item).toMatchObject({ status: 'sent', sentAt: minutes(1).toISOString(), attempts: 1 });
+      expect(item).not.toHaveProperty('duePk');
+      expect(item).not.toHaveProperty('leaseUntil');
+    });
+
+    it('sends nothing more on the next run', async () => {
+      // Prepare
+      await welcomed('d-once');
+      await dispatch(deps, minutes(1));
+
+      // Act
+      const report = await dispatch(deps, minutes(2));
+
+      // Assess
+      expect(report.sent).toBe(0);
+      expect(sender.sent).toHaveLength(1);
+    });
+
+    it('sends an item once when two runs race', async () => {
+      // Prepare
+      const id = await welcomed('d-race');
+
+      // Act
+      const reports = await Promise.all([dispatch(deps, minutes(1)), dispatch(deps, minutes(1))]);
+
+      // Assess
+      expect(reports.reduce((n, r) => n + r.sent, 0)).toBe(1);
+      expect(sender.sent.map((m) => m.id)).toEqual([id]);
+      expect(await getOutboxItem(db, ACME.id, id)).toMatchObject({ status: 'sent', attempts: 1 });
+    });
+
+    it('sends each of several items once when five runs race', async () => {
+      // Prepare
+      const ids = await Promise.all(['d-r1', 'd-r2', 'd-r3'].map((m) => welcomed(m)));
+
+      // Act
+      await Promise.all(Array.from({ length: 5 }, () => dispatch(deps, minutes(1))));
+
+      // Assess
+      expect(sender.sent.map((m) => m.id).sort()).toEqual([...ids].sort());
+    });
+
+    it('waits for an item due in the future', async () => {
+      // Prepare
+      await join(db, ACME, 'd-later', minutes(-5));
+      await join(db, ACME, 'd-next-hour', minutes(-5));
+      await enqueue(db, welcome('d-later', minutes(10)), NOW);
+      await enqueue(db, welcome('d-next-hour', minutes(150)), NOW);
+
+      // Act
+      const early = await dispatch(deps, minutes(9));
+      const onTime = await dispatch(deps, minutes(10));
+      const stillEarly = await dispatch(deps, minutes(149));
+      const later = await dispatch(deps, minutes(151));
+
+      // Assess
+      expect(early.sent).toBe(0);
+      expect(onTime.sent).toBe(1);
+      expect(stillEarly.sent).toBe(0);
+      expect(later.sent).toBe(1);
+      expect(sender.sent.map((m) => m.memberId)).toEqual(['d-later', 'd-next-hour']);
+    });
+
+    it('reschedules a failed send with backoff, then parks it as failed after the last attempt', async () => {
+      // Prepare
+      const id = await welcomed('d-flaky');
+      const failing = new FailingSender(() => new Error('platform down'));
+      deps = { ...deps, senderFor: () => failing };
+
+      // Act + Assess: the first failure is retried a minute later.
+      const first = await dispatch(deps, minutes(1));
+      expect(first).toMatchObject({ sent: 0, retried: 1, failed: 0 });
+      let item = await getOutboxItem(db, ACME.id, id);
+      expect(item).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        reason: 'platform down',
+        dueAt: new Date(minutes(1).getTime() + backoffMs(1)).toISOString(),
+      });
+
+      // Act + Assess: not before it is due again.
+      const tooSoon = await dispatch(deps, minutes(1.5));
+      expect(tooSoon.retried).toBe(0);
+      expect(failing.calls).toBe(1);
+
+      // Act + Assess: every further failure until the last attempt.
+      for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+        await dispatch(deps, new Date(item?.dueAt as string));
+        item = await getOutboxItem(db, ACME.id, id);
+        expect(item?.attempts).toBe(attempt);
+      }
+      expect(item).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS, reason: 'platform down' });
+      expect(item).not.toHaveProperty('duePk');
+      expect(failing.calls).toBe(MAX_ATTEMPTS);
+
+      // Act + Assess: a failed item is not tried again.
+      await dispatch(deps, minutes(120));
+      expect(failing.calls).toBe(MAX_ATTEMPTS);
+    });
+
+    it('parks an item at once when the sender says retrying cannot help', async () => {
+      // Prepare
+      const id = await welcomed('d-nosender');
+      const failing = new FailingSender(() => new NoSenderError('no sender for generic'));
+      deps = { ...deps, senderFor: () => failing };
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report).toMatchObject({ sent: 0, retried: 0, failed: 1 });
+      expect(await getOutboxItem(db, ACME.id, id)).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        reason: 'no sender for generic',
+      });
+      expect(failing.calls).toBe(1);
+    });
+
+    it('skips a member who opted out', async () => {
+      // Prepare
+      const id = await welcomed('d-optout');
+      await db.doc.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: memberKey(ACME.id, 'd-optout'),
+          UpdateExpression: 'SET optedOut = :yes',
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      );
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report.skipped).toBe(1);
+      expect(sender.sent).toEqual([]);
+      expect(await getOutboxItem(db, ACME.id, id)).toMatchObject({ status: 'skipped', reason: 'member opted out' });
+    });
+
+    it('skips a member who left before the send', async () => {
+      // Prepare: the leave is stored, but onboarding has not cancelled the welcome yet.
+      const id = await welcomed('d-left');
+      await leave(db, ACME, 'd-left', NOW);
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report.skipped).toBe(1);
+      expect(sender.sent).toEqual([]);
+      expect(await getOutboxItem(db, ACME.id, id)).toMatchObject({ status: 'skipped', reason: 'member left' });
+      expect((await getMember(db, ACME.id, 'd-left'))?.status).toBe('left');
+    });
+
+    it('skips a bot, and a member never seen', async () => {
+      // Prepare
+      const bot = await welcomed('d-bot', { isBot: true });
+      await enqueue(db, welcome('d-ghost', NOW), NOW);
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report.skipped).toBe(2);
+      expect(sender.sent).toEqual([]);
+      expect(await getOutboxItem(db, ACME.id, bot)).toMatchObject({ reason: 'member is a bot or staff' });
+      expect(await getOutboxItem(db, ACME.id, welcome('d-ghost', NOW).id)).toMatchObject({
+        status: 'skipped',
+        reason: 'member unknown',
+      });
+    });
+
+    it('records but does not send in a dry-run community', async () => {
+      // Prepare
+      const id = await welcomed('d-dry', {}, DRY);
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report).toMatchObject({ sent: 0, skipped: 1 });
+      expect(sender.sent).toEqual([]);
+      expect(await getOutboxItem(db, DRY.id, id)).toMatchObject({ status: 'skipped', reason: 'dry run' });
+    });
+
+    it("writes in the member's locale, else the community's", async () => {
+      // Prepare
+      await welcomed('d-zh', { name: '小明', locale: 'zh-CN' });
+      await welcomed('d-en', { name: 'Ada' });
+
+      // Act
+      await dispatch(deps, minutes(1));
+
+      // Assess
+      const text = (memberId: string) => sender.sent.find((m) => m.memberId === memberId)?.text ?? '';
+      expect(text('d-zh')).toContain('欢迎加入Acme Makers');
+      expect(text('d-zh')).toContain('小明');
+      expect(text('d-en')).toMatch(/^Welcome to Acme Makers, Ada!/);
+    });
+
+    it('leaves the rules sentence out when the community has no rules URL', async () => {
+      // Prepare
+      await welcomed('d-norules', { name: 'Ada' }, DRY);
+      const live = { ...DRY, id: 'live', name: 'Live Ones', dryRun: false };
+      await putCommunity(db, live, NOW);
+      await welcomed('d-live', { name: 'Bo' }, live);
+
+      // Act
+      await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(sender.sent).toHaveLength(1);
+      expect(sender.sent[0].text).toBe(
+        'Welcome to Live Ones, Bo! Tell us a little about yourself and what brought you here.',
+      );
+      expect(sender.sent[0].channel).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,417 @@
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseCommunityConfig } from '../../shared/domain/config';
+import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
+import { signGeneric } from '../../shared/platforms/generic';
+import { HearthError } from '../../shared/runtime/errors';
+import { literalSecrets } from '../../shared/runtime/secrets';
+import { CommunityCache, putCommunity } from '../../shared/store/communities';
+import type { Db } from '../../shared/store/db';
+import { dayPk } from '../../shared/store/keys';
+import { getMember } from '../../shared/store/members';
+import {
+  handleWebhook,
+  MAX_BODY_BYTES,
+  type PipelineDeps,
+  type PipelineMetrics,
+  type WebhookRequest,
+} from '../../shared/webhook/pipeline';
+import { freshTable } from '../support/dynamo';
+
+const SECRET = 'whsec_pipeline_test';
+const NOW = new Date('2026-11-25T17:30:00.000Z');
+
+const COMMUNITY = parseCommunityConfig({
+  id: 'acme',
+  name: 'Acme Makers',
+  timezone: 'Asia/Shanghai',
+  webhookSecret: SECRET,
+  platform: { kind: 'generic' },
+});
+const ON_SLACK = parseCommunityConfig({
+  id: 'slackers',
+  name: 'Slackers',
+  timezone: 'UTC',
+  webhookSecret: 'whsec_slackers_secret',
+  platform: { kind: 'slack', signingSecret: 'sign', botToken: 'xoxb-1' },
+});
+
+class RecordingPublisher implements EventPublisher {
+  readonly published: DomainEvent[][] = [];
+  async publish(events: readonly DomainEvent[]): Promise<void> {
+    this.published.push([...events]);
+  }
+}
+
+class RecordingMetrics implements PipelineMetrics {
+  readonly calls: Array<[string, number | string]> = [];
+  accepted(count: number) {
+    this.calls.push(['accepted', count]);
+  }
+  duplicates(count: number) {
+    this.calls.push(['duplicates', count]);
+  }
+  rejected(reason: string) {
+    this.calls.push(['rejected', reason]);
+  }
+}
+
+let db: Db;
+let publisher: RecordingPublisher;
+let metrics: RecordingMetrics;
+let deps: PipelineDeps;
+let seq = 0;
+
+beforeAll(async () => {
+  db = await freshTable('pipeline');
+  await putCommunity(db, COMMUNITY, NOW);
+  await putCommunity(db, ON_SLACK, NOW);
+});
+
+beforeEach(() => {
+  publisher = new RecordingPublisher();
+  metrics = new RecordingMetrics();
+  deps = { db, communities: new CommunityCache(db), secrets: literalSecrets, publisher, metrics };
+});
+
+/** A generic event body for member `memberId`, one minute before NOW. */
+function body(type: string, memberId: string, extra: Record<string, unknown> = {}) {
+  const defaults: Record<string, unknown> = type === 'message.posted' ? { channelId: 'general' } : {};
+  return JSON.stringify({
+    id: `evt-${++seq}`,
+    type,
+    occurredAt: '2026-11-25T17:29:00Z',
+    member: { id: memberId },
+    ...defaults,
+    ...extra,
+  });
+}
+
+/** A POST to the generic webhook, signed with `secret` at `signedAt`. */
+function signed(rawBody: string, options: { secret?: string; signedAt?: Date; communityId?: string } = {}) {
+  const header = signGeneric(options.secret ?? SECRET, rawBody, options.signedAt ?? NOW);
+  return request(rawBody, { 'hearth-signature': header }, options.communityId);
+}
+
+function request(
+  rawBody: string,
+  headers: Record<string, string> = {},
+  communityId = COMMUNITY.id,
+  platform = 'generic',
+  method = 'POST',
+): WebhookRequest {
+  return { platform, communityId, method, headers, query: {}, rawBody };
+}
+
+/** Every item in the table, for "nothing was written" checks (a test-only Scan). */
+async function snapshot() {
+  const result = await db.doc.send(new ScanCommand({ TableName: db.table }));
+  return (result.Items ?? []).map((item) => `${item.pk}|${item.sk}|${JSON.stringify(item, replacer)}`).sort();
+}
+const replacer = (_key: string, value: unknown) => (value instanceof Set ? [...value].sort() : value);
+
+async function rejection(req: WebhookRequest, now: Date = NOW): Promise<HearthError> {
+  try {
+    await handleWebhook(deps, req, now);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HearthError);
+    return error as HearthError;
+  }
+  throw new Error('expected the webhook to be rejected');
+}
+
+async function dayPartition(day: string) {
+  const result = await db.doc.send(
+    new QueryCommand({
+      TableName: db.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': dayPk(COMMUNITY.id, day) },
+    }),
+  );
+  return result.Items ?? [];
+}
+
+describe('Module: webhook pipeline', () => {
+  describe('Function: handleWebhook (accepted)', () => {
+    it('accepts a signed join, stores it and publishes member.joined', async () => {
+      // Prepare
+      const raw = body('member.joined', 'p-join', { referralCode: 'REF-1' });
+      const id = JSON.parse(raw).id as string;
+
+      // Act
+      const outcome = await handleWebhook(deps, signed(raw), NOW);
+
+      // Assess
+      expect(outcome.accepted).toBe(1);
+      expect(outcome.duplicates).toBe(0);
+      expect(outcome.reply.statusCode).toBe(200);
+      expect(JSON.parse(outcome.reply.body)).toEqual({ ok: true, accepted: 1, duplicates: 0, ids: [id] });
+      expect(publisher.published).toHaveLength(1);
+      expect(publisher.published[0]).toEqual([
+        expect.objectContaining({
+          type: 'member.joined',
+          memberId: 'p-join',
+          communityId: 'acme',
+          referralCode: 'REF-1',
+        }),
+      ]);
+      expect(await getMember(db, COMMUNITY.id, 'p-join')).toMatchObject({ status: 'member', joins: 1 });
+      expect(metrics.calls).toEqual([
+        ['accepted', 1],
+        ['duplicates', 0],
+      ]);
+    });
+
+    it('answers a duplicate with duplicates 1 and publishes nothing again', async () => {
+      // Prepare
+      const raw = body('member.joined', 'p-dup');
+      await handleWebhook(deps, signed(raw), NOW);
+      publisher.published.length = 0;
+      metrics.calls.length = 0;
+
+      // Act
+      const outcome = await handleWebhook(deps, signed(raw), new Date(NOW.getTime() + 60_000));
+
+      // Assess
+      expect(outcome.accepted).toBe(0);
+      expect(outcome.duplicates).toBe(1);
+      expect(outcome.reply.statusCode).toBe(200);
+      expect(publisher.published).toEqual([]);
+      expect(metrics.calls).toEqual([
+        ['accepted', 0],
+        ['duplicates', 1],
+      ]);
+      expect(await getMember(db, COMMUNITY.id, 'p-dup')).toMatchObject({ joins: 1 });
+    });
+
+    it('stores a message without publishing any bus event', async () => {
+      // Prepare
+      const raw = body('message.posted', 'p-msg');
+
+      // Act
+      const outcome = await handleWebhook(deps, signed(raw), NOW);
+
+      // Assess
+      expect(outcome.accepted).toBe(1);
+      expect(publisher.published).toEqual([]);
+      expect(await getMember(db, COMMUNITY.id, 'p-msg')).toMatchObject({ messages: 1, lastActiveDay: '2026-11-26' });
+    });
+
+    it('accepts generic events for a community that lives on another platform', async () => {
+      // Prepare
+      const raw = body('message.posted', 'p-relay');
+
+      // Act
+      const outcome = await handleWebhook(
+        deps,
+        signed(raw, { secret: 'whsec_slackers_secret', communityId: ON_SLACK.id }),
+        NOW,
+      );
+
+      // Assess
+      expect(outcome.accepted).toBe(1);
+      expect(await getMember(db, ON_SLACK.id, 'p-relay')).toMatchObject({ messages: 1 });
+    });
+
+    it('ignores unknown fields in the body', async () => {
+      // Prepare
+      const raw = body('message.posted', 'p-extra', { sourceVersion: 3, member: { id: 'p-extra', avatar: 'x' } });
+
+      // Act
+      const outcome = await handleWebhook(deps, signed(raw), NOW);
+
+      // Assess
+      expect(outcome.accepted).toBe(1);
+      const member = await getMember(db, COMMUNITY.id, 'p-extra');
+      expect(member).toBeDefined();
+      expect(member).not.toHaveProperty('avatar');
+    });
+  });
+
+  describe('Function: handleWebhook (rejected)', () => {
+    it('refuses a bad signature with 401 and writes nothing', async () => {
+      // Prepare
+      const raw = body('message.posted', 'p-forged');
+      const before = await snapshot();
+
+      // Act
+      const error = await rejection(signed(raw, { secret: 'whsec_not_the_secret' }));
+
+      // Assess
+      expect(error.statusCode).toBe(401);
+      expect(error.code).toBe('unauthorized');
+      expect(await getMember(db, COMMUNITY.id, 'p-forged')).toBeUndefined();
+      expect((await dayPartition('2026-11-26')).map((r) => r.memberId)).not.toContain('p-forged');
+      expect(await snapshot()).toEqual(before);
+      expect(metrics.calls).toEqual([['rejected', 'unauthorized']]);
+      expect(publisher.published).toEqual([]);
+    });
+
+    it('refuses a request without a signature with 401', async () => {
+      // Act
+      const error = await rejection(request(body('message.posted', 'p-unsigned')));
+
+      // Assess
+      expect(error.statusCode).toBe(401);
+      expect(await getMember(db, COMMUNITY.id, 'p-unsigned')).toBeUndefined();
+    });
+
+    it('refuses a stale timestamp with 401', async () => {
+      // Prepare
+      const raw = body('message.posted', 'p-stale');
+
+      // Act
+      const error = await rejection(signed(raw, { signedAt: new Date(NOW.getTime() - 301_000) }));
+
+      // Assess
+      expect(error.statusCode).toBe(401);
+      expect(await getMember(db, COMMUNITY.id, 'p-stale')).toBeUndefined();
+      expect(metrics.calls).toEqual([['rejected', 'unauthorized']]);
+    });
+
+    it('refuses malformed JSON with 400 naming (body), and writes nothing', async () => {
+      // Prepare
+      const before = await snapshot();
+
+      // Act
+      const error = await rejection(signed('{"id": "evt-x", "type": '));
+
+      // Assess
+      expect(error.statusCode).toBe(400);
+      expect(error.field).toBe('(body)');
+      expect(await snapshot()).toEqual(before);
+      expect(metrics.calls).toEqual([['rejected', 'bad_request']]);
+    });
+
+    it('refuses a known field of the wrong shape with 400 naming it, and writes nothing', async () => {
+      // Prepare
+      const raw = body('message.posted', 'p-shape', { channelId: 7 });
+
+      // Act
+      const error = await rejection(signed(raw));
+
+      // Assess
+      expect(error.statusCode).toBe(400);
+      expect(error.field).toBe('channelId');
+      expect(await getMember(db, COMMUNITY.id, 'p-shape')).toBeUndefined();
+    });
+
+    it('refuses an event more than 5 minutes in the future with 400', async () => {
+      // Prepare
+      const raw = body('message.posted', 'p-future', { occurredAt: '2026-11-25T17:36:00Z' });
+
+      // Act
+      const error = await rejection(signed(raw));
+
+      // Assess
+      expect(error.statusCode).toBe(400);
+      expect(error.field).toBe('occurredAt');
+      expect(await getMember(db, COMMUNITY.id, 'p-future')).toBeUndefined();
+    });
+
+    it('refuses an unknown community with 404', async () => {
+      // Prepare
+      const raw = body('message.posted', 'p-nowhere');
+
+      // Act
+      const error = await rejection(signed(raw, { communityId: 'no-such-community' }));
+
+      // Assess
+      expect(error.statusCode).toBe(404);
+      expect(error.code).toBe('not_found');
+      expect(metrics.calls).toEqual([['rejected', 'not_found']]);
+    });
+
+    it.each([
+      ['an unknown platform', 'myspace'],
+      ['a platform not built yet', 'slack'],
+    ])('refuses %s with 404', async (_what, platform) => {
+      // Prepare
+      const raw = body('message.posted', 'p-platform');
+      const req = { ...signed(raw, { communityId: ON_SLACK.id }), platform };
+
+      // Act
+      const error = await rejection(req);
+
+      // Assess
+      expect(error.statusCode).toBe(404);
+      expect(await getMember(db, ON_SLACK.id, 'p-platform')).toBeUndefined();
+    });
+
+    it('refuses a GET on the generic webhook', async () => {
+      // Act
+      const error = await rejection(request('', {}, COMMUNITY.id, 'generic', 'GET'));
+
+      // Assess
+      expect(error.statusCode).toBe(405);
+    });
+
+    it('refuses a body over 256 KiB with 413 before anything else', async () => {
+      // Prepare: an unknown platform and community would otherwise be a 404.
+      const raw = 'x'.repeat(MAX_BODY_BYTES + 1);
+      const req = request(raw, {}, 'no-such-community', 'myspace');
+
+      // Act
+      const error = await rejection(req);
+
+      // Assess
+      expect(error.statusCode).toBe(413);
+      expect(error.code).toBe('payload_too_large');
+      expect(metrics.calls).toEqual([['rejected', 'payload_too_large']]);
+    });
+
+    it('counts the size in bytes, not characters', async () => {
+      // Prepare: 3 bytes per character in UTF-8, so under the limit in characters, over it in bytes.
+      const raw = '好'.repeat(Math.floor(MAX_BODY_BYTES / 3) + 1);
+
+      // Act
+      const error = await rejection(signed(raw));
+
+      // Assess
+      expect(raw.length).toBeLessThan(MAX_BODY_BYTES);
+      expect(error.statusCode).toBe(413);
+    });
+
+    it('accepts a signed body of exactly 256 KiB as far as its size goes', async () => {
+      // Prepare: a valid event padded with an unknown field to exactly the limit.
+      const base = body('message.posted', 'p-big', { padding: '' });
+      const raw = base.replace('"padding":""', `"padding":"${'x'.repeat(MAX_BODY_BYTES - Buffer.byteLength(base))}"`);
+
+      // Act
+      const outcome = await handleWebhook(deps, signed(raw), NOW);
+
+      // Assess
+      expect(Buffer.byteLength(raw)).toBe(MAX_BODY_BYTES);
+      expect(outcome.accepted).toBe(1);
+    });
+  });
+
+  describe('Function: handleWebhook (a failed publish)', () => {
+    // A publish that fails makes the webhook answer 500 and the platform retry
+    // the same event; the retry must publish the join, or onboarding never hears of it.
+    it('publishes member.joined on the retry of a request whose publish failed', async () => {
+      // Prepare
+      const raw = body('member.joined', 'p-bus-down');
+      let down = true;
+      const flaky: EventPublisher = {
+        async publish(events) {
+          if (down) throw new Error('bus unavailable');
+          await publisher.publish(events);
+        },
+      };
+      const flakyDeps = { ...deps, publisher: flaky };
+      await expect(handleWebhook(flakyDeps, signed(raw), NOW)).rejects.toThrow('bus unavailable');
+      down = false;
+
+      // Act
+      await handleWebhook(
+        flakyDeps,
+        signed(raw, { signedAt: new Date(NOW.getTime() + 60_000) }),
+        new Date(NOW.getTime() + 60_000),
+      );
+
+      // Assess
+      expect(publisher.published.flat().map((e) => [e.type, e.memberId])).toEqual([['member.joined', 'p-bus-down']]);
+    });
+  });
+});
