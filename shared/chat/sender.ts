@@ -31,8 +31,13 @@ export class FileChatSender implements ChatSender {
   }
 }
 
-/** Thrown when there is no way to deliver to a platform; the dispatcher parks the item. */
-export class NoSenderError extends Error {
-  override name = 'NoSenderError';
+/** A failure that retrying will not change; the dispatcher parks the item as failed at once. */
+export class UndeliverableError extends Error {
+  override name = 'UndeliverableError';
   readonly retryable = false;
+}
+
+/** Thrown when there is no way to deliver to a platform. */
+export class NoSenderError extends UndeliverableError {
+  override name = 'NoSenderError';
 }

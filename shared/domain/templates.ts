@@ -20,10 +20,24 @@ const TEMPLATES: Record<string, Record<TemplateName, string>> = {
 /** Template variables; missing optional ones render as sensible fallbacks. */
 export type TemplateVars = Record<string, string>;
 
-/** The template text for a locale, falling back from `zh-TW` to `zh-CN`-less `en`. */
+/**
+ * The shipped locale closest to `locale`: the same tag (any case), else the
+ * first with the same language (`zh-Hans`, `zh-SG` → `zh-CN`), else `en`.
+ */
+export function shippedLocale(locale: string): string {
+  const shipped = Object.keys(TEMPLATES);
+  const wanted = locale.toLowerCase();
+  const language = wanted.split('-')[0];
+  return (
+    shipped.find((l) => l.toLowerCase() === wanted) ??
+    shipped.find((l) => l.toLowerCase().split('-')[0] === language) ??
+    'en'
+  );
+}
+
+/** The template text for a locale (see `shippedLocale`). */
 export function templateFor(name: TemplateName, locale: string): string {
-  const table = TEMPLATES[locale] ?? TEMPLATES[locale.split('-')[0]] ?? TEMPLATES.en;
-  return table[name];
+  return TEMPLATES[shippedLocale(locale)][name];
 }
 
 /** Fill `{var}` placeholders; throws on a variable that has no value. */

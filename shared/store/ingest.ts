@@ -1,10 +1,11 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
 import { type ActivityDelta, activityDelta, type InboundEvent, isActivity } from '../domain/events';
 import { addDays, dayIn, daysBetween, unixSeconds } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { type Db, ifCondition } from './db';
-import { birthdayIndexKeys, lastActiveIndexKeys, memberDayKey, memberKey } from './keys';
+import { birthdayIndexKeys, type Key, lastActiveIndexKeys, memberDayKey, memberKey } from './keys';
+import { getMember, type Member } from './members';
 import { UpdateBuilder } from './update';
 
 /**
@@ -19,9 +20,20 @@ import { UpdateBuilder } from './update';
  * nothing; a separate dedupe record with a TTL would forget old events.
  *
  * Write 2 updates the member: profile, totals, lifecycle dates. Fields that
- * must only move one way (last active day, join and leave times) are guarded
- * by a condition; when an older event arrives late, a plain update keeps the
+ * only move one way (last activity, join and leave times) are guarded by a
+ * condition; when an older event arrives late, a plain update keeps the
  * counts and the guarded fields stay as they are.
+ *
+ * When write 2 fails after write 1 succeeded, the platform's retry must
+ * finish the work rather than be dropped as a duplicate:
+ * - a lifecycle event (join, leave, profile update; rare, and the welcome
+ *   depends on it) is also added to the row's `pending` set by write 1, and
+ *   its member write is made idempotent by the member's `lifecycleIds`. A
+ *   retry that finds the id still pending redoes write 2 and the publish; the
+ *   caller clears `pending` once the domain events are on the bus (write 3).
+ * - an activity event takes its id and counts back off the day row when write
+ *   2 fails, so the retry applies it whole. Write 2 also sets the last
+ *   activity on every message, so a lost one heals with the next.
  */
 
 /** How long a member-day row (and so its dedupe set) is kept. */
@@ -32,73 +44,97 @@ export interface IngestResult {
   duplicate: boolean;
   /** Domain events for the bus. */
   events: DomainEvent[];
+  /** Call once the events are published: marks a lifecycle event done. */
+  complete?: () => Promise<void>;
 }
+
+const LIFECYCLE_TYPES = new Set<InboundEvent['type']>(['member.joined', 'member.left', 'member.updated']);
 
 /** Apply a validated `event` to `community`. */
 export async function ingestEvent(db: Db, community: CommunityConfig, event: InboundEvent): Promise<IngestResult> {
   const occurredAt = new Date(event.occurredAt);
   const day = dayIn(occurredAt, community.timezone);
   const delta = activityDelta(event);
-  const activity = isActivity(delta);
+  const lifecycle = LIFECYCLE_TYPES.has(event.type);
+  const rowKey = memberDayKey(community.id, day, event.member.id);
 
-  const old = await applyToMemberDay(db, community.id, event, day, delta);
-  if (old === undefined) return { duplicate: true, events: [] };
-  const firstActivityOfDay = activity && (old.messages ?? 0) + (old.reactions ?? 0) === 0;
+  const fresh = await recordOnDay(db, rowKey, event, day, delta, lifecycle);
+  // A lifecycle event still pending was recorded by a delivery that did not finish: finish it now.
+  if (!fresh && !(lifecycle && (await isPending(db, rowKey, event.id)))) return { duplicate: true, events: [] };
 
-  const events = await applyToMember(db, community, event, { day, delta, firstActivityOfDay, occurredAt });
-  return { duplicate: false, events };
+  let events: DomainEvent[];
+  try {
+    events = await applyToMember(db, community, event, { day, delta, occurredAt });
+  } catch (error) {
+    if (fresh && !lifecycle) await takeBackFromDay(db, rowKey, event.id, delta).catch(() => undefined);
+    throw error;
+  }
+  const complete = lifecycle ? () => clearPending(db, rowKey, event.id) : undefined;
+  return { duplicate: false, events, ...(complete ? { complete } : {}) };
 }
 
-interface DayCounts {
-  messages?: number;
-  reactions?: number;
-}
-
-/** Write 1: the day row. Resolves to the row's previous counts, or undefined for a duplicate. */
-async function applyToMemberDay(
+/** Write 1: the day row. False when the event is already on it (a duplicate). */
+async function recordOnDay(
   db: Db,
-  communityId: string,
+  key: Key,
   event: InboundEvent,
   day: string,
   delta: ActivityDelta,
-): Promise<DayCounts | undefined> {
-  const update = new UpdateBuilder()
-    .add('messages', delta.messages)
-    .add('replies', delta.replies)
-    .add('reactions', delta.reactions)
-    .add('joins', delta.joins)
-    .add('leaves', delta.leaves)
+  lifecycle: boolean,
+): Promise<boolean> {
+  const update = countsOnDay(new UpdateBuilder(), delta, 1)
     .addToSet('ids', new Set([event.id]))
     .setIfAbsent('memberId', event.member.id)
     .setIfAbsent('day', day)
     .setIfAbsent('expiresAt', unixSeconds(new Date(`${addDays(day, MEMBER_DAY_RETENTION_DAYS)}T00:00:00Z`)));
+  if (lifecycle) update.addToSet('pending', new Set([event.id]));
   // The id must not be in the set yet: this condition is the dedupe.
   const condition = `NOT contains(${update.name('ids')}, ${update.value(event.id)})`;
   const result = await ifCondition(() =>
-    db.doc.send(
-      new UpdateCommand({
-        TableName: db.table,
-        Key: memberDayKey(communityId, day, event.member.id),
-        ...update.build(condition),
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    ),
+    db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),
   );
-  if (result === undefined) return undefined;
-  return (result.Attributes ?? {}) as DayCounts;
+  return result !== undefined;
+}
+
+const countsOnDay = (update: UpdateBuilder, delta: ActivityDelta, sign: 1 | -1): UpdateBuilder =>
+  update
+    .add('messages', sign * delta.messages)
+    .add('replies', sign * delta.replies)
+    .add('reactions', sign * delta.reactions)
+    .add('joins', sign * delta.joins)
+    .add('leaves', sign * delta.leaves);
+
+async function isPending(db: Db, key: Key, eventId: string): Promise<boolean> {
+  const row = await db.doc.send(
+    new GetCommand({
+      TableName: db.table,
+      Key: key,
+      ProjectionExpression: '#p',
+      ExpressionAttributeNames: { '#p': 'pending' },
+    }),
+  );
+  return (row.Item?.pending as Set<string> | undefined)?.has(eventId) ?? false;
+}
+
+/** Write 3 of a lifecycle event: it is done. */
+async function clearPending(db: Db, key: Key, eventId: string): Promise<void> {
+  const update = new UpdateBuilder().deleteFromSet('pending', new Set([eventId]));
+  await db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build() }));
+}
+
+/** Undo write 1 of an activity event whose member write failed, so that its retry applies it whole. */
+async function takeBackFromDay(db: Db, key: Key, eventId: string, delta: ActivityDelta): Promise<void> {
+  const update = countsOnDay(new UpdateBuilder(), delta, -1).deleteFromSet('ids', new Set([eventId]));
+  const condition = `contains(${update.name('ids')}, ${update.value(eventId)})`;
+  await ifCondition(() =>
+    db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),
+  );
 }
 
 interface MemberChange {
   day: string;
   delta: ActivityDelta;
-  firstActivityOfDay: boolean;
   occurredAt: Date;
-}
-
-interface MemberOld {
-  lastActiveDay?: string;
-  firstActiveDay?: string;
-  firstJoinedAt?: string;
 }
 
 /** Write 2: the member item. Returns the domain events the change causes. */
@@ -110,62 +146,88 @@ async function applyToMember(
 ): Promise<DomainEvent[]> {
   const key = memberKey(community.id, event.member.id);
   const at = change.occurredAt.toISOString();
-  const lifecycle = event.type === 'member.joined' || event.type === 'member.left';
+  const lifecycle = LIFECYCLE_TYPES.has(event.type);
+  const setsStatus = event.type === 'member.joined' || event.type === 'member.left';
   const plain = baseMemberUpdate(community.id, event, change, true);
   // A join or leave sets `status` itself; one path may appear only once in an update.
-  const guarded = baseMemberUpdate(community.id, event, change, !lifecycle);
-  const conditions: string[] = [];
+  const guarded = baseMemberUpdate(community.id, event, change, !setsStatus);
+  const guards: string[] = [];
 
-  if (change.firstActivityOfDay) {
+  if (isActivity(change.delta)) {
     guarded
       .set('lastActiveDay', change.day)
       .set('lastActiveAt', at)
       .setIfAbsent('firstActiveDay', change.day)
       .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day));
-    const last = guarded.name('lastActiveDay');
-    conditions.push(`(attribute_not_exists(${last}) OR ${last} < ${guarded.value(change.day)})`);
+    guards.push(notAfter(guarded, 'lastActiveAt', at));
   }
   if (event.type === 'member.joined') {
     guarded.set('status', 'member').set('joinedAt', at).set('referralCode', event.referralCode);
     guarded.setIfAbsent('firstJoinedAt', at);
     plain.setIfAbsent('joinedAt', at).setIfAbsent('firstJoinedAt', at);
-    conditions.push(newerThan(guarded, 'joinedAt', at), newerThan(guarded, 'leftAt', at));
+    guards.push(before(guarded, 'joinedAt', at), before(guarded, 'leftAt', at));
   }
   if (event.type === 'member.left') {
     guarded.set('status', 'left').set('leftAt', at);
     plain.setIfAbsent('leftAt', at);
-    conditions.push(newerThan(guarded, 'leftAt', at), notOlderThan(guarded, 'joinedAt', at));
+    guards.push(before(guarded, 'leftAt', at), notAfter(guarded, 'joinedAt', at));
+  }
+  // A lifecycle event changes the member once, whichever delivery gets here first.
+  const once = (update: MemberUpdate) => {
+    if (!lifecycle) return [];
+    update.addToSet('lifecycleIds', new Set([event.id]));
+    return [`NOT contains(${update.name('lifecycleIds')}, ${update.value(event.id)})`];
+  };
+
+  const base = { communityId: community.id, memberId: event.member.id, occurredAt: at, sourceEventId: event.id };
+  const updated: DomainEvent[] =
+    event.type === 'member.updated' && hasProfile(event) ? [{ type: 'member.updated', ...base }] : [];
+
+  if (guards.length === 0) {
+    await ifCondition(() => send(db, key, plain, once(plain)));
+    return updated;
   }
 
-  const events: DomainEvent[] = [];
-  const base = { communityId: community.id, memberId: event.member.id, occurredAt: at, sourceEventId: event.id };
-  if (event.type === 'member.updated' && hasProfile(event)) events.push({ type: 'member.updated', ...base });
-
-  if (conditions.length === 0) {
-    await send(db, key, plain);
+  const old = await ifCondition(() => send(db, key, guarded, [...once(guarded), ...guards]));
+  if (old !== undefined) {
+    const events: DomainEvent[] = [];
+    if (event.type === 'member.joined')
+      events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
+    if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
+    if (old.lastActiveDay && isActivity(change.delta)) {
+      const quietDays = daysBetween(old.lastActiveDay, change.day);
+      if (quietDays >= community.winback.ladderDays[0]) events.push({ type: 'member.reactivated', ...base, quietDays });
+    }
     return events;
   }
 
-  // `firstActiveDay` and `firstJoinedAt` are read back so that a late, older event can lower them.
-  const old = await ifCondition(() => send(db, key, guarded, conditions.join(' AND ')));
-  let stored: MemberOld;
-  if (old !== undefined) {
-    stored = old;
-    if (event.type === 'member.joined') {
-      events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
-    }
-    if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
-    if (change.firstActivityOfDay && stored.lastActiveDay) {
-      const quietDays = daysBetween(stored.lastActiveDay, change.day);
-      if (quietDays >= community.winback.ladderDays[0]) events.push({ type: 'member.reactivated', ...base, quietDays });
-    }
-  } else {
-    // An older event arrived after newer ones: keep its counts, leave the guarded fields.
-    stored = (await send(db, key, plain, undefined, 'ALL_NEW')) ?? {};
-  }
-  await lowerIfEarlier(db, key, 'firstActiveDay', change.firstActivityOfDay ? change.day : undefined, stored);
+  // An older event arrived after newer ones: keep its counts, leave the guarded fields.
+  const stored = await ifCondition(() => send(db, key, plain, once(plain), 'ALL_NEW'));
+  if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, base);
+  await lowerIfEarlier(db, key, 'firstActiveDay', isActivity(change.delta) ? change.day : undefined, stored);
   await lowerIfEarlier(db, key, 'firstJoinedAt', event.type === 'member.joined' ? at : undefined, stored);
-  return events;
+  return [];
+}
+
+/**
+ * A retried lifecycle event whose member write an earlier delivery made: the
+ * domain events it caused, read off the member as that write left it.
+ */
+async function eventsOfAppliedLifecycle(
+  db: Db,
+  communityId: string,
+  event: InboundEvent,
+  base: Omit<DomainEvent, 'type'>,
+): Promise<DomainEvent[]> {
+  if (event.type === 'member.updated') return hasProfile(event) ? [{ type: 'member.updated', ...base }] : [];
+  const member = await getMember(db, communityId, event.member.id);
+  if (event.type === 'member.joined' && member?.status === 'member' && member.joinedAt === base.occurredAt) {
+    return [{ type: 'member.joined', ...base, referralCode: event.referralCode }];
+  }
+  if (event.type === 'member.left' && member?.status === 'left' && member.leftAt === base.occurredAt) {
+    return [{ type: 'member.left', ...base }];
+  }
+  return [];
 }
 
 /** The part of the member update every event makes: profile, presence, totals. */
@@ -209,37 +271,38 @@ const hasProfile = (event: InboundEvent): boolean => {
 };
 
 /** Condition: `attribute` is absent or earlier than `value`. */
-function newerThan(update: UpdateBuilder, attribute: string, value: string): string {
+function before(update: UpdateBuilder, attribute: string, value: string): string {
   const name = update.name(attribute);
   return `(attribute_not_exists(${name}) OR ${name} < ${update.value(value)})`;
 }
 
 /** Condition: `attribute` is absent or not later than `value`. */
-function notOlderThan(update: UpdateBuilder, attribute: string, value: string): string {
+function notAfter(update: UpdateBuilder, attribute: string, value: string): string {
   const name = update.name(attribute);
   return `(attribute_not_exists(${name}) OR ${name} <= ${update.value(value)})`;
 }
 
 async function send(
   db: Db,
-  key: { pk: string; sk: string },
+  key: Key,
   update: UpdateBuilder,
-  condition?: string,
+  conditions: string[],
   returnValues: 'UPDATED_OLD' | 'ALL_NEW' = 'UPDATED_OLD',
-): Promise<MemberOld> {
+): Promise<Partial<Member>> {
+  const condition = conditions.length ? conditions.join(' AND ') : undefined;
   const result = await db.doc.send(
     new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition), ReturnValues: returnValues }),
   );
-  return (result.Attributes ?? {}) as MemberOld;
+  return (result.Attributes ?? {}) as Partial<Member>;
 }
 
 /** Lower a "first" field to `value` when the stored one is later (a late, older event). */
 async function lowerIfEarlier(
   db: Db,
-  key: { pk: string; sk: string },
+  key: Key,
   attribute: 'firstActiveDay' | 'firstJoinedAt',
   value: string | undefined,
-  stored: MemberOld,
+  stored: Partial<Member>,
 ): Promise<void> {
   const current = stored[attribute];
   if (value === undefined || current === undefined || current <= value) return;

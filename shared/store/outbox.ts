@@ -43,7 +43,9 @@ export type OutboxDecision = Omit<OutboxItem, 'status' | 'attempts' | 'createdAt
  * false when the same decision was already taken.
  */
 export async function enqueue(db: Db, decision: OutboxDecision, now: Date): Promise<boolean> {
-  const item: OutboxItem = { ...decision, status: 'pending', attempts: 0, createdAt: now.toISOString() };
+  // Due buckets compare ISO strings: normalise to UTC so `+08:00` times sort with the rest.
+  const dueAt = new Date(decision.dueAt).toISOString();
+  const item: OutboxItem = { ...decision, dueAt, status: 'pending', attempts: 0, createdAt: now.toISOString() };
   const put = await ifCondition(() =>
     db.doc.send(
       new PutCommand({

@@ -9,7 +9,11 @@ export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
-  /** What a sweep reads from it; ALL so a sweep never needs a second read. */
+  /**
+   * KEYS_ONLY where the item changes often (a member's counters change with
+   * every message; projecting them would add an index write per message) and
+   * the sweep reads the few items it finds anyway; ALL where it does not.
+   */
   readonly projection: 'ALL' | 'KEYS_ONLY';
 }
 
@@ -27,9 +31,9 @@ export const TABLE: TableDefinition = {
   ttlAttribute: 'expiresAt',
   indexes: [
     // Members by birthday month-day (sparse: only members with a birthday).
-    { name: 'byBirthday', partitionKey: 'bdayPk', sortKey: 'bdaySk', projection: 'ALL' },
+    { name: 'byBirthday', partitionKey: 'bdayPk', sortKey: 'bdaySk', projection: 'KEYS_ONLY' },
     // Members by community and last-active day (sparse: only members who were active).
-    { name: 'byLastActive', partitionKey: 'idlePk', sortKey: 'idleSk', projection: 'ALL' },
+    { name: 'byLastActive', partitionKey: 'idlePk', sortKey: 'idleSk', projection: 'KEYS_ONLY' },
     // Pending outbox items by due-time bucket (sparse: removed once an item is settled).
     { name: 'byDueBucket', partitionKey: 'duePk', sortKey: 'dueSk', projection: 'ALL' },
   ],

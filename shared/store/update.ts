@@ -7,6 +7,7 @@ export class UpdateBuilder {
   private readonly sets: string[] = [];
   private readonly adds: string[] = [];
   private readonly removes: string[] = [];
+  private readonly deletes: string[] = [];
   private readonly names: Record<string, string> = {};
   private readonly values: Record<string, unknown> = {};
   private counter = 0;
@@ -33,8 +34,9 @@ export class UpdateBuilder {
 
   /** SET attribute = if_not_exists(attribute, value). */
   setIfAbsent(attribute: string, value: unknown): this {
+    if (value === undefined) return this;
     const name = this.name(attribute);
-    if (value !== undefined) this.sets.push(`${name} = if_not_exists(${name}, ${this.value(value)})`);
+    this.sets.push(`${name} = if_not_exists(${name}, ${this.value(value)})`);
     return this;
   }
 
@@ -50,6 +52,12 @@ export class UpdateBuilder {
     return this;
   }
 
+  /** DELETE values from a set attribute. */
+  deleteFromSet(attribute: string, members: Set<string>): this {
+    this.deletes.push(`${this.name(attribute)} ${this.value(members)}`);
+    return this;
+  }
+
   /** REMOVE attributes (an index key removed takes the item out of a sparse index). */
   remove(...attributes: string[]): this {
     for (const attribute of attributes) this.removes.push(this.name(attribute));
@@ -58,7 +66,7 @@ export class UpdateBuilder {
 
   /** Whether the update would change anything. */
   get isEmpty(): boolean {
-    return this.sets.length === 0 && this.adds.length === 0 && this.removes.length === 0;
+    return this.sets.length + this.adds.length + this.removes.length + this.deletes.length === 0;
   }
 
   /** The UpdateItem fields; `condition` may use names from `name()` and `value()`. */
@@ -67,6 +75,7 @@ export class UpdateBuilder {
     if (this.sets.length) clauses.push(`SET ${this.sets.join(', ')}`);
     if (this.adds.length) clauses.push(`ADD ${this.adds.join(', ')}`);
     if (this.removes.length) clauses.push(`REMOVE ${this.removes.join(', ')}`);
+    if (this.deletes.length) clauses.push(`DELETE ${this.deletes.join(', ')}`);
     return {
       UpdateExpression: clauses.join(' '),
       ExpressionAttributeNames: { ...this.names },

@@ -88,6 +88,8 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
     }
     accepted++;
     if (result.events.length) await deps.publisher.publish(result.events);
+    // Only now is a lifecycle event done; a failure before this point is finished by the retry.
+    await result.complete?.();
   }
   deps.metrics.accepted(accepted);
   deps.metrics.duplicates(duplicates);

@@ -1,9 +1,9 @@
-import type { ChatSender } from '../chat/sender';
+import { type ChatSender, UndeliverableError } from '../chat/sender';
 import type { CommunityConfig } from '../domain/config';
-import { render, templateFor } from '../domain/templates';
+import { render, type TemplateName, templateFor } from '../domain/templates';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
-import { getMember } from '../store/members';
+import { getMember, type Member } from '../store/members';
 import {
   bucketOf,
   claim,
@@ -66,6 +66,22 @@ export async function dispatch(deps: DispatchDeps, now: Date): Promise<DispatchR
 
 const bucketStart = (bucket: string): Date => new Date(`${bucket.slice(4)}:00:00.000Z`);
 
+/** Kinds the dispatcher can render today; the workflows that write the others come with their templates. */
+const RENDERABLE = new Set<OutboxItem['kind']>(['welcome']);
+
+/** The message text, rendered at send time in the member's locale (their name may have changed). */
+function renderItem(item: OutboxItem, community: CommunityConfig, member: Member | undefined): string {
+  if (!RENDERABLE.has(item.kind)) throw new UndeliverableError(`no template for outbox kind ${item.kind}`);
+  const locale = member?.locale ?? community.locale;
+  const rulesUrl = community.onboarding.rulesUrl;
+  return render(templateFor(item.kind as TemplateName, locale), {
+    name: member?.name ?? item.memberId,
+    community: community.name,
+    rules: rulesUrl ? render(templateFor('rules', locale), { rulesUrl }) : '',
+    ...item.vars,
+  });
+}
+
 /** Deliver one item; false when it is left for another run (leased elsewhere). */
 async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: DispatchReport): Promise<boolean> {
   const item = await claim(deps.db, due, now, LEASE_MS);
@@ -91,20 +107,13 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
     report.skipped++;
     return true;
   }
-  const locale = member?.locale ?? community.locale;
-  const rulesUrl = community.onboarding.rulesUrl;
-  const text = render(templateFor(item.kind as 'welcome', locale), {
-    name: member?.name ?? item.memberId,
-    community: community.name,
-    rules: rulesUrl ? render(templateFor('rules', locale), { rulesUrl }) : '',
-    ...item.vars,
-  });
   if (community.dryRun) {
     await settle(deps.db, item, 'skipped', now, 'dry run');
     report.skipped++;
     return true;
   }
   try {
+    const text = renderItem(item, community, member);
     await deps.senderFor(community).send(
       {
         id: item.id,

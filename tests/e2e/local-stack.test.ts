@@ -74,7 +74,11 @@ describe('End to end: the local stack as a user runs it', () => {
     const body = event({ id: 'e2e-msg-1', type: 'message.posted', channelId: 'general', text: 'hello' });
 
     // Act
-    const replies = await Promise.all(Array.from({ length: 12 }, () => post(body).then((r) => r.json() as Promise<{ accepted: number; duplicates: number }>)));
+    const replies = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        post(body).then((r) => r.json() as Promise<{ accepted: number; duplicates: number }>),
+      ),
+    );
 
     // Assess
     expect(replies.filter((r) => r.accepted === 1)).toHaveLength(1);

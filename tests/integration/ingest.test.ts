@@ -62,7 +62,8 @@ async function queryIndex(index: 'byBirthday' | 'byLastActive', partitionKey: st
       ExpressionAttributeValues: { ':pk': value },
     }),
   );
-  return result.Items ?? [];
+  // Both member indexes project keys only; the member id is the table sort key after `M#`.
+  return (result.Items ?? []).map((item) => ({ ...item, id: String(item.sk).slice(2) }));
 }
 
 describe('Module: ingest', () => {
@@ -277,7 +278,8 @@ describe('Module: ingest', () => {
         messages: 2,
         reactions: 1,
         lastActiveDay: '2026-10-20',
-        lastActiveAt: '2026-10-20T04:00:00.000Z',
+        // The latest activity, not the first of the day.
+        lastActiveAt: '2026-10-20T05:00:00.000Z',
       });
     });
 
@@ -385,7 +387,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(leftEarly.events.map((e) => e.type)).toEqual(['member.left']);
-      expect(lateJoin).toEqual({ duplicate: false, events: [] });
+      expect(lateJoin).toMatchObject({ duplicate: false, events: [] });
       expect(await getMember(db, COMMUNITY.id, 'm-ooo')).toMatchObject({
         status: 'left',
         joins: 1,
@@ -505,7 +507,7 @@ describe('Module: ingest', () => {
       const result = await ingestEvent(db, COMMUNITY, event('member.updated', 'm-bare', '2026-11-25T03:00:00Z'));
 
       // Assess
-      expect(result).toEqual({ duplicate: false, events: [] });
+      expect(result).toMatchObject({ duplicate: false, events: [] });
     });
 
     it('keeps profile fields an event leaves out', async () => {
@@ -557,6 +559,45 @@ describe('Module: ingest', () => {
       expect(await getMember(db, COMMUNITY.id, 'm-retry')).toMatchObject({ status: 'member', joins: 1 });
       expect(retry.events.map((e) => e.type)).toEqual(['member.joined']);
       expect(await dayRow('2026-11-25', 'm-retry')).toMatchObject({ joins: 1 });
+    });
+
+    it('counts a message once when it is retried after its member write failed', async () => {
+      // Prepare
+      const message = event('message.posted', 'm-retry-msg', '2026-11-25T02:00:00Z');
+      await expect(ingestEvent(failingMemberWriteOnce('m-retry-msg'), COMMUNITY, message)).rejects.toThrow(
+        'Rate exceeded',
+      );
+
+      // Act
+      const retry = await ingestEvent(db, COMMUNITY, message);
+      const again = await ingestEvent(db, COMMUNITY, message);
+
+      // Assess
+      expect(retry.duplicate).toBe(false);
+      expect(again.duplicate).toBe(true);
+      expect(await getMember(db, COMMUNITY.id, 'm-retry-msg')).toMatchObject({
+        messages: 1,
+        lastActiveDay: '2026-11-25',
+      });
+      const row = await dayRow('2026-11-25', 'm-retry-msg');
+      expect(row).toMatchObject({ messages: 1 });
+      expect(row?.ids).toEqual(new Set([message.id]));
+    });
+
+    it('marks a lifecycle event done only when told, and a finished one is a plain duplicate', async () => {
+      // Prepare
+      const join = event('member.joined', 'm-done', '2026-11-25T02:00:00Z');
+      const first = await ingestEvent(db, COMMUNITY, join);
+
+      // Act
+      await first.complete?.();
+      const retry = await ingestEvent(db, COMMUNITY, join);
+
+      // Assess
+      expect(first.events.map((e) => e.type)).toEqual(['member.joined']);
+      expect(retry).toEqual({ duplicate: true, events: [] });
+      expect((await dayRow('2026-11-25', 'm-done'))?.pending).toBeUndefined();
+      expect(await getMember(db, COMMUNITY.id, 'm-done')).toMatchObject({ joins: 1 });
     });
   });
 });

@@ -523,5 +523,63 @@ describe('Module: dispatch', () => {
       );
       expect(sender.sent[0].channel).toBeNull();
     });
+
+    it('parks an item it cannot render at once, and still delivers the items behind it', async () => {
+      // Prepare: a kind whose workflow (and template) is not built yet, due before a welcome.
+      await join(db, ACME, 'd-bday', minutes(-30));
+      const birthday: OutboxDecision = {
+        id: 'birthday#acme#d-bday#2026',
+        communityId: ACME.id,
+        kind: 'birthday',
+        memberId: 'd-bday',
+        delivery: 'channel',
+        vars: {},
+        dueAt: minutes(-10).toISOString(),
+      };
+      await enqueue(db, birthday, minutes(-10));
+      const welcome = await welcomed('d-behind', { name: 'Cy' });
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report).toMatchObject({ sent: 1, failed: 1, retried: 0 });
+      expect(await getOutboxItem(db, ACME.id, birthday.id)).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        reason: 'no template for outbox kind birthday',
+      });
+      expect(sender.sent.map((m) => m.id)).toEqual([welcome]);
+    });
+
+    it('files a due time given with an offset under its UTC hour, so it is found when due', async () => {
+      // Prepare: 01:40 in Shanghai is 17:40Z.
+      await join(db, ACME, 'd-offset', minutes(-30));
+      await enqueue(
+        db,
+        {
+          id: 'welcome#acme#d-offset#2026-11-26',
+          communityId: ACME.id,
+          kind: 'welcome',
+          memberId: 'd-offset',
+          delivery: 'channel',
+          vars: {},
+          dueAt: '2026-11-26T01:40:00+08:00',
+        },
+        NOW,
+      );
+
+      // Act
+      const early = await dispatch(deps, minutes(9));
+      const due = await dispatch(deps, minutes(10));
+
+      // Assess
+      expect(early.sent).toBe(0);
+      expect(due.sent).toBe(1);
+      expect(await getOutboxItem(db, ACME.id, 'welcome#acme#d-offset#2026-11-26')).toMatchObject({
+        dueAt: '2026-11-25T17:40:00.000Z',
+        status: 'sent',
+      });
+    });
   });
 });
