@@ -6,11 +6,14 @@
  *    32 concurrent PutItem of member-day-sized items with distinct keys.
  * b. HTTP ingest: the local stack in a child process (so the load generator
  *    does not share its event loop), 32 keep-alive clients POSTing signed
- *    `message.posted` events to /webhooks/generic/demo.
+ *    `message.posted` events to /webhooks/generic/demo as fast as it answers;
+ *    then the same requests at a fixed rate (half of that) for latency below
+ *    saturation, as context: with 32 clients back to back, latency is
+ *    32 / throughput by Little's law.
  * c. A report with PASS/MISS per target, also written to bench/results/ingest.json.
  *
  * Exits non-zero only when a request failed. Environment:
- *   BENCH_WARMUP_MS (1000), BENCH_MEASURE_MS (8000), BENCH_CONCURRENCY (32),
+ *   BENCH_WARMUP_MS (1000), BENCH_MEASURE_MS (8000), BENCH_CONCURRENCY (32), BENCH_PACED_MS (4000),
  *   BENCH_STACK_CPU_PROF=<dir>  run the stack child with --cpu-prof into <dir>.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -23,7 +26,21 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynalite } from '../infra/local/dynamo';
 import { signGeneric } from '../shared/platforms/generic';
 import { createDb } from '../shared/store/db';
-import { closedLoop, freePort, host, type LoadResult, percentile, ROOT, round, sleep, writeResults } from './lib';
+import {
+  closedLoop,
+  freePort,
+  groupCpuMs,
+  host,
+  type LoadResult,
+  machineCpuMs,
+  percentile,
+  ROOT,
+  round,
+  selfCpuMs,
+  sleep,
+  sourceState,
+  writeResults,
+} from './lib';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -38,6 +55,8 @@ const MEASURE_MS = envInt('BENCH_MEASURE_MS', 8_000);
 const MEMBERS = 500;
 const STACK_START_TIMEOUT_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+const PACED_SHARE = 0.5;
+const PACED_MS = envInt('BENCH_PACED_MS', 4_000);
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 50;
 
@@ -51,7 +70,7 @@ const tmpDirs: string[] = [];
 let stackChild: ChildProcess | undefined;
 
 /** a. PutItem against dynalite on disk, through the project's own client. */
-async function rawEngine(): Promise<LoadResult> {
+async function rawEngine(cpu: CpuMeter): Promise<LoadResult> {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-raw-'));
   tmpDirs.push(dir);
   const dynamo = await startDynalite({ path: join(dir, 'db') });
@@ -60,8 +79,7 @@ async function rawEngine(): Promise<LoadResult> {
   try {
     await ensureTable(dynamo.endpoint, table);
     const day = new Date().toISOString().slice(0, 10);
-    const run = randomUUID().slice(0, 8);
-    return await closedLoop(load, async (worker, seq) => {
+    return await closedLoop({ ...load, onWindow: cpu.edge }, async (worker, seq) => {
       const memberId = `w${worker}-${seq}`;
       // The shape and size of a member-day row after a few events (see shared/store/ingest.ts).
       await db.doc.send(
@@ -75,7 +93,11 @@ async function rawEngine(): Promise<LoadResult> {
             reactions: 0,
             joins: 0,
             leaves: 0,
-            ids: new Set([`bench-${run}-${seq}-a`, `bench-${run}-${seq}-b`, `bench-${run}-${seq}-c`]),
+            ids: new Set([
+              `bench-${RUN_ID}-${worker}-${seq}-a`,
+              `bench-${RUN_ID}-${worker}-${seq}-b`,
+              `bench-${RUN_ID}-${worker}-${seq}-c`,
+            ]),
             memberId,
             day,
             expiresAt: Math.floor(Date.now() / 1000) + 400 * 86_400,
@@ -91,7 +113,7 @@ async function rawEngine(): Promise<LoadResult> {
 }
 
 /** Start `npx tsx infra/local/main.ts` on a free port with its own data folder; resolves once /health answers. */
-async function startStackChild(): Promise<{ port: number; logs: () => string }> {
+async function startStackChild(): Promise<{ port: number; pgid?: number; logs: () => string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hearth-bench-stack-'));
   tmpDirs.push(dataDir);
   const port = await freePort();
@@ -130,7 +152,7 @@ async function startStackChild(): Promise<{ port: number; logs: () => string }> 
       throw new Error(`the stack exited early (${child.exitCode ?? child.signalCode}):\n${logs()}`);
     }
     const status = await get(port, '/health').catch(() => 0);
-    if (status === 200) return { port, logs };
+    if (status === 200) return { port, pgid: child.pid, logs };
     await sleep(100);
   }
   throw new Error(`the stack did not answer /health within ${STACK_START_TIMEOUT_MS} ms:\n${logs()}`);
@@ -169,59 +191,154 @@ async function stopStackChild(): Promise<void> {
   }
 }
 
-/** b. Signed `message.posted` events through the real webhook endpoint. */
-async function httpIngest(port: number): Promise<LoadResult> {
+const WEBHOOK_PATH = `/webhooks/generic/${demo.id}`;
+const RUN_ID = randomUUID().slice(0, 8);
+let eventSeq = 0;
+
+/** POST one signed `message.posted` event; resolves to an error description, or undefined on 200. */
+function postEvent(agent: Agent, port: number): Promise<string | undefined> {
+  const n = eventSeq++;
+  const member = n % MEMBERS;
+  const now = new Date();
+  const event: Record<string, unknown> = {
+    id: `bench-${RUN_ID}-${n}`,
+    type: 'message.posted',
+    occurredAt: now.toISOString(),
+    member: { id: `m${member}`, name: `Member ${member}` },
+    channelId: `c${member % 8}`,
+  };
+  // Every fourth message is a reply, as in a lively channel.
+  if (n % 4 === 3) event.replyTo = `m${(member + 1) % MEMBERS}`;
+  const body = JSON.stringify(event);
+  return new Promise<string | undefined>((done) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path: WEBHOOK_PATH,
+        method: 'POST',
+        timeout: REQUEST_TIMEOUT_MS,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'hearth-signature': signGeneric(SECRET, body, now),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode === 200) return done(undefined);
+          done(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`);
+        });
+        res.on('error', (error) => done(`response: ${error.message}`));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', (error) => done(`request: ${error.message}`));
+    req.end(body);
+  });
+}
+
+/** b. Signed events through the real webhook endpoint, 32 clients back to back (saturation). */
+async function httpIngest(port: number, cpu: CpuMeter): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const path = `/webhooks/generic/${demo.id}`;
-  const run = randomUUID().slice(0, 8);
-  let next = 0;
   try {
-    return await closedLoop(load, () => {
-      const n = next++;
-      const member = n % MEMBERS;
-      const now = new Date();
-      const event: Record<string, unknown> = {
-        id: `bench-${run}-${n}`,
-        type: 'message.posted',
-        occurredAt: now.toISOString(),
-        member: { id: `m${member}`, name: `Member ${member}` },
-        channelId: `c${member % 8}`,
-      };
-      // Every fourth message is a reply, as in a lively channel.
-      if (n % 4 === 3) event.replyTo = `m${(member + 1) % MEMBERS}`;
-      const body = JSON.stringify(event);
-      return new Promise<string | undefined>((done) => {
-        const req = request(
-          {
-            agent,
-            host: '127.0.0.1',
-            port,
-            path,
-            method: 'POST',
-            timeout: REQUEST_TIMEOUT_MS,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-              'hearth-signature': signGeneric(SECRET, body, now),
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              if (res.statusCode === 200) return done(undefined);
-              done(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`);
-            });
-            res.on('error', (error) => done(`response: ${error.message}`));
-          },
-        );
-        req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-        req.on('error', (error) => done(`request: ${error.message}`));
-        req.end(body);
-      });
-    });
+    return await closedLoop({ ...load, onWindow: cpu.edge }, () => postEvent(agent, port));
   } finally {
     agent.destroy();
+  }
+}
+
+interface PacedResult {
+  rate: number;
+  sent: number;
+  latenciesMs: number[];
+  errors: number;
+  errorSamples: string[];
+}
+
+/**
+ * The same requests at a fixed rate (open loop, at most CONCURRENCY connections):
+ * latency when the stack is not saturated. Latency counts from the scheduled
+ * send time, so queueing behind a slow request is included.
+ */
+async function pacedIngest(port: number, rate: number, durationMs: number): Promise<PacedResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const result: PacedResult = { rate, sent: 0, latenciesMs: [], errors: 0, errorSamples: [] };
+  const inFlight = new Set<Promise<void>>();
+  const interval = 1000 / rate;
+  const start = performance.now();
+  try {
+    while (performance.now() - start < durationMs) {
+      const due = Math.floor((performance.now() - start) / interval);
+      while (result.sent <= due) {
+        const scheduled = start + result.sent * interval;
+        result.sent++;
+        const sending: Promise<void> = postEvent(agent, port).then((failure) => {
+          inFlight.delete(sending);
+          if (failure === undefined) result.latenciesMs.push(performance.now() - scheduled);
+          else {
+            result.errors++;
+            if (result.errorSamples.length < 5) result.errorSamples.push(failure);
+          }
+        });
+        inFlight.add(sending);
+      }
+      await sleep(1);
+    }
+    await Promise.all(inFlight);
+    return result;
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * CPU use in a measurement window, in cores (1.0 = one core busy): this process, a process group, and
+ * the whole machine (busy incl. steal, and I/O wait), so that a run disturbed by other work shows.
+ */
+interface CpuUse {
+  bench: number;
+  group?: number;
+  machine?: number;
+  machineIowait?: number;
+  machineSteal?: number;
+}
+
+type MachineCpu = Awaited<ReturnType<typeof machineCpuMs>>;
+
+class CpuMeter {
+  private opened?: { at: number; self: number; group: Promise<number | undefined>; machine: Promise<MachineCpu> };
+  private closing?: Promise<CpuUse>;
+
+  constructor(private readonly pgid?: number) {}
+
+  readonly edge = (edge: 'open' | 'close'): void => {
+    const group = this.pgid ? groupCpuMs(this.pgid) : Promise.resolve(undefined);
+    const machine = machineCpuMs();
+    if (edge === 'open') {
+      this.opened = { at: performance.now(), self: selfCpuMs(), group, machine };
+      return;
+    }
+    const opened = this.opened;
+    if (!opened) return;
+    const wall = performance.now() - opened.at;
+    const bench = round((selfCpuMs() - opened.self) / wall, 2);
+    const cores = (a: number | undefined, b: number | undefined) =>
+      a !== undefined && b !== undefined ? round((b - a) / wall, 2) : undefined;
+    this.closing = Promise.all([opened.group, group, opened.machine, machine]).then(([g0, g1, m0, m1]) => ({
+      bench,
+      group: cores(g0, g1),
+      machine: cores(m0?.busy, m1?.busy),
+      machineIowait: cores(m0?.iowait, m1?.iowait),
+      machineSteal: cores(m0?.steal, m1?.steal),
+    }));
+  };
+
+  async use(): Promise<CpuUse | undefined> {
+    return this.closing;
   }
 }
 
@@ -243,17 +360,27 @@ try {
     `bench:ingest: ${CONCURRENCY} workers, ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms measured per phase (${host().cpus} cpus, node ${process.version})`,
   );
   console.log('a. raw engine: PutItem against dynalite on disk …');
-  const raw = await rawEngine();
+  const rawMeter = new CpuMeter();
+  const raw = await rawEngine(rawMeter);
+  const rawCpu = await rawMeter.use();
   console.log(`   ${round(raw.opsPerSecond)} ops/s (${raw.ops} in ${raw.seconds} s, ${raw.errors} errors)`);
 
   console.log('b. HTTP ingest: starting the local stack in a child process …');
   const t0 = performance.now();
   const stack = await startStackChild();
   const startupMs = performance.now() - t0;
-  console.log(`   stack up on port ${stack.port} in ${Math.round(startupMs)} ms; posting …`);
-  const ingest = await httpIngest(stack.port);
+  console.log(`   stack up on port ${stack.port} in ${Math.round(startupMs)} ms; ${CONCURRENCY} clients posting …`);
+  const ingestMeter = new CpuMeter(stack.pgid);
+  const ingest = await httpIngest(stack.port, ingestMeter);
+  const ingestCpu = await ingestMeter.use();
+  console.log(
+    `   ${round(ingest.opsPerSecond)} events/s (${ingest.ops} in ${ingest.seconds} s, ${ingest.errors} errors)`,
+  );
+  const pacedRate = Math.max(10, Math.round((ingest.opsPerSecond * PACED_SHARE) / 10) * 10);
+  console.log(`   then at a fixed ${pacedRate} events/s (${PACED_SHARE * 100}% of that) for ${PACED_MS} ms …`);
+  const paced = await pacedIngest(stack.port, pacedRate, PACED_MS);
   await stopStackChild();
-  if (ingest.errors > 0) console.error(`   stack output (tail):\n${stack.logs().slice(-3_000)}`);
+  if (ingest.errors + paced.errors > 0) console.error(`   stack output (tail):\n${stack.logs().slice(-3_000)}`);
 
   const ratio = ingest.opsPerSecond / raw.opsPerSecond;
   const latency = {
@@ -262,7 +389,13 @@ try {
     p99: round(percentile(ingest.latenciesMs, 99), 2),
     max: round(Math.max(...ingest.latenciesMs), 2),
   };
-  const errors = raw.errors + ingest.errors;
+  const pacedLatency = {
+    p50: round(percentile(paced.latenciesMs, 50), 2),
+    p95: round(percentile(paced.latenciesMs, 95), 2),
+    p99: round(percentile(paced.latenciesMs, 99), 2),
+    max: round(Math.max(...paced.latenciesMs), 2),
+  };
+  const errors = raw.errors + ingest.errors + paced.errors;
   const targets = {
     ratio: { target: `>= ${TARGET_RATIO}`, value: round(ratio, 3), pass: ratio >= TARGET_RATIO },
     p99Ms: { target: `< ${TARGET_P99_MS}`, value: latency.p99, pass: latency.p99 < TARGET_P99_MS },
@@ -272,6 +405,7 @@ try {
     benchmark: 'ingest',
     at: new Date().toISOString(),
     host: host(),
+    source: sourceState(),
     config: { concurrency: CONCURRENCY, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, members: MEMBERS },
     raw: {
       engine: 'dynalite on disk (worker thread), PutItem via createDb().doc',
@@ -280,6 +414,12 @@ try {
       p50Ms: round(percentile(raw.latenciesMs, 50), 2),
       p99Ms: round(percentile(raw.latenciesMs, 99), 2),
       errors: raw.errors,
+      cpuCores: {
+        benchProcessInclEngine: rawCpu?.bench,
+        machine: rawCpu?.machine,
+        machineIowait: rawCpu?.machineIowait,
+        machineSteal: rawCpu?.machineSteal,
+      },
     },
     ingest: {
       path: `POST /webhooks/generic/${demo.id} (message.posted, signed), stack in a child process`,
@@ -289,6 +429,22 @@ try {
       latencyMs: latency,
       errors: ingest.errors,
       errorSamples: ingest.errorSamples,
+      cpuCores: {
+        stackInclEngine: ingestCpu?.group,
+        loadGenerator: ingestCpu?.bench,
+        machine: ingestCpu?.machine,
+        machineIowait: ingestCpu?.machineIowait,
+        machineSteal: ingestCpu?.machineSteal,
+      },
+    },
+    paced: {
+      what: 'same requests at a fixed rate, open loop; latency from the scheduled send time',
+      eventsPerSecond: pacedRate,
+      seconds: PACED_MS / 1000,
+      sent: paced.sent,
+      latencyMs: pacedLatency,
+      errors: paced.errors,
+      errorSamples: paced.errorSamples,
     },
     ratio: round(ratio, 3),
     targets,
@@ -300,12 +456,26 @@ try {
   console.log('Hearth ingest benchmark');
   console.log(`  raw PutItem (dynalite, disk)   ${report.raw.opsPerSecond} ops/s`);
   console.log(`  webhook ingest (HTTP)          ${report.ingest.eventsPerSecond} events/s`);
-  console.log(`  ratio ingest/raw               ${report.ratio}   ${mark(targets.ratio.pass)} (target >= ${TARGET_RATIO})`);
+  console.log(
+    `  ratio ingest/raw               ${report.ratio}   ${mark(targets.ratio.pass)} (target >= ${TARGET_RATIO})`,
+  );
   console.log(
     `  latency p50/p95/p99 (max) ms   ${latency.p50} / ${latency.p95} / ${latency.p99} (${latency.max})   ${mark(targets.p99Ms.pass)} (target p99 < ${TARGET_P99_MS})`,
   );
+  console.log(
+    `  at ${pacedRate} events/s (paced)     p50/p95/p99 (max) ms ${pacedLatency.p50} / ${pacedLatency.p95} / ${pacedLatency.p99} (${pacedLatency.max})   (context: latency below saturation)`,
+  );
+  console.log(
+    `  CPU in window, cores of ${report.host.cpus}    raw: bench+engine ${rawCpu?.bench ?? '?'}; ingest: stack+engine ${ingestCpu?.group ?? '?'}, load generator ${ingestCpu?.bench ?? '?'}`,
+  );
+  const others = (use: CpuUse | undefined, ours: number | undefined) =>
+    use?.machine !== undefined && ours !== undefined ? round(Math.max(0, use.machine - ours), 2) : '?';
+  console.log(
+    `  machine, same windows           raw: other processes ${others(rawCpu, rawCpu?.bench)}, iowait ${rawCpu?.machineIowait ?? '?'}, steal ${rawCpu?.machineSteal ?? '?'}; ingest: other processes ${others(ingestCpu, (ingestCpu?.group ?? 0) + (ingestCpu?.bench ?? 0))}, iowait ${ingestCpu?.machineIowait ?? '?'}, steal ${ingestCpu?.machineSteal ?? '?'}`,
+  );
   console.log(`  errors                         ${errors}   ${errors === 0 ? 'PASS' : 'FAIL'}`);
-  for (const sample of [...raw.errorSamples, ...ingest.errorSamples]) console.log(`    ${sample}`);
+  for (const sample of [...raw.errorSamples, ...ingest.errorSamples, ...paced.errorSamples])
+    console.log(`    ${sample}`);
   const file = await writeResults('ingest.json', report);
   console.log(`  written to ${file.slice(ROOT.length)} (${report.durationSeconds} s)`);
   if (errors > 0) exitCode = 1;

@@ -2,7 +2,8 @@
  * Small helpers shared by the benchmarks: a closed-loop load runner bounded in
  * time, percentiles, free ports, results files.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,8 @@ export interface LoadOptions {
   concurrency: number;
   warmupMs: number;
   measureMs: number;
+  /** Called when the measurement window opens and when it closes (CPU accounting). */
+  onWindow?: (edge: 'open' | 'close') => void;
 }
 
 /**
@@ -48,6 +51,12 @@ export async function closedLoop(
   const errorSamples: string[] = [];
   let errors = 0;
   let ops = 0;
+  const timers = options.onWindow
+    ? [
+        setTimeout(() => options.onWindow?.('open'), options.warmupMs),
+        setTimeout(() => options.onWindow?.('close'), options.warmupMs + options.measureMs),
+      ]
+    : [];
 
   const worker = async (id: number) => {
     let seq = 0;
@@ -72,6 +81,7 @@ export async function closedLoop(
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, (_, i) => worker(i)));
+  for (const timer of timers) clearTimeout(timer);
   const seconds = options.measureMs / 1000;
   return { ops, seconds, opsPerSecond: ops / seconds, latenciesMs, errors, errorSamples };
 }
@@ -111,7 +121,8 @@ export function host() {
     platform: `${process.platform}-${process.arch}`,
     cpus: cpu.length,
     cpuModel: cpu[0]?.model ?? 'unknown',
-    loadavg: loadavg().map((l) => round(l, 2)),
+    // An object, not an array: Biome formats short arrays on one line, JSON.stringify does not.
+    loadavg: Object.fromEntries(['1m', '5m', '15m'].map((k, i) => [k, round(loadavg()[i], 2)])),
   };
 }
 
@@ -124,3 +135,54 @@ export async function writeResults(name: string, data: unknown): Promise<string>
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** CPU time (ms) used so far by every process in process group `pgid` (Linux /proc; undefined elsewhere). */
+export async function groupCpuMs(pgid: number): Promise<number | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  let ticks = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      // After the command name: state ppid pgrp … utime(14th field) stime(15th).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** CPU time (ms) of this process, all threads. */
+export function selfCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** The commit the numbers come from, and whether the code under test had uncommitted changes. */
+export function sourceState(): { commit?: string; uncommittedChanges?: boolean } {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'shared', 'infra', 'functions') !== '';
+    return { commit: git('rev-parse', '--short', 'HEAD'), uncommittedChanges: dirty };
+  } catch {
+    return {};
+  }
+}
+
+/** Machine-wide CPU time (ms, all cores) busy, in I/O wait and stolen so far (Linux /proc/stat; undefined elsewhere). */
+export async function machineCpuMs(): Promise<{ busy: number; iowait: number; steal: number } | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
+    const [user, nice, system, , iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return {
+      busy: (user + nice + system + irq + softirq + (steal ?? 0)) * 10,
+      iowait: iowait * 10,
+      steal: (steal ?? 0) * 10,
+    };
+  } catch {
+    return undefined;
+  }
+}
