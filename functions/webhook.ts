@@ -4,6 +4,7 @@ import { pipelineMetrics } from '../shared/runtime/observability';
 import { SsmSecrets } from '../shared/runtime/secrets';
 import { CommunityCache } from '../shared/store/communities';
 import { createDb } from '../shared/store/db';
+import { ProfileCache } from '../shared/store/profile-cache';
 import { createWebhookHandler } from '../shared/webhook/http';
 
 /** POST/GET /webhooks/{platform}/{communityId}: verify, parse, dedupe, apply, publish. */
@@ -15,4 +16,5 @@ export const handler = createWebhookHandler({
   secrets: new SsmSecrets(requireEnv(ENV.secretsPrefix)),
   publisher: new EventBridgePublisher(requireEnv(ENV.bus)),
   metrics: pipelineMetrics,
+  profiles: new ProfileCache(),
 });

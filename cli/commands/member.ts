@@ -1,10 +1,10 @@
-import { forgetMember, getMember, type Member } from '../../shared/store/members';
+import { type ActivityTotals, forgetMember, getMemberWithTotals, type Member } from '../../shared/store/members';
 import { UsageError } from '../errors';
 import { output } from '../output';
 import type { Target } from '../target';
 
 /** The member as the CLI contract shows it (DESIGN.md section 4). */
-export function memberView(member: Member) {
+export function memberView(member: Member & ActivityTotals) {
   return {
     id: member.id,
     name: member.name ?? null,
@@ -13,9 +13,10 @@ export function memberView(member: Member) {
     leftAt: member.leftAt ?? null,
     firstActiveDay: member.firstActiveDay ?? null,
     lastActiveDay: member.lastActiveDay ?? null,
-    messages: member.messages ?? 0,
-    replies: member.replies ?? 0,
-    reactions: member.reactions ?? 0,
+    messages: member.messages,
+    replies: member.replies,
+    reactions: member.reactions,
+    activeDays: member.activeDays,
     joins: member.joins ?? 0,
     leaves: member.leaves ?? 0,
     birthday: member.birthday ?? null,
@@ -36,7 +37,7 @@ function needIds(community: string | undefined, member: string | undefined, comm
 /** `member show <community> <member>`. */
 export async function memberShow(target: Target, args: string[], json: boolean): Promise<void> {
   const [communityId, memberId] = needIds(args[0], args[1], 'member show');
-  const member = await getMember(target.db, communityId, memberId);
+  const member = await getMemberWithTotals(target.db, communityId, memberId);
   if (!member) throw new UsageError(`no member "${memberId}" in community "${communityId}"`);
   const view = memberView(member);
   output(json, view, () =>

@@ -6,6 +6,7 @@ import { pipelineMetrics } from '../../shared/runtime/observability';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
+import { ProfileCache } from '../../shared/store/profile-cache';
 import { createWebhookHandler } from '../../shared/webhook/http';
 import { createDispatcherHandler, createOnboardingHandler } from '../../shared/workflows/handlers';
 import type { FunctionName } from '../topology';
@@ -31,7 +32,14 @@ export function localFunctions(deps: LocalDeps): LocalFunctions {
   const clock = deps.clock ?? (() => new Date());
   return {
     webhook: createWebhookHandler(
-      { db: deps.db, communities, secrets: literalSecrets, publisher: deps.publisher, metrics: pipelineMetrics },
+      {
+        db: deps.db,
+        communities,
+        secrets: literalSecrets,
+        publisher: deps.publisher,
+        metrics: pipelineMetrics,
+        profiles: new ProfileCache(),
+      },
       clock,
     ),
     onboarding: createOnboardingHandler({ db: deps.db, communities }, clock),

@@ -1,11 +1,12 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
-import { type ActivityDelta, activityDelta, type InboundEvent, isActivity } from '../domain/events';
-import { addDays, dayIn, daysBetween, unixSeconds } from '../domain/time';
+import { type ActivityDelta, activityDelta, type InboundEvent } from '../domain/events';
+import { dayIn, daysBetween } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { type Db, ifCondition } from './db';
-import { birthdayIndexKeys, type Key, lastActiveIndexKeys, memberDayKey, memberKey } from './keys';
+import { birthdayIndexKeys, type Key, lastActiveIndexKeys, memberDayKey, memberDaysPk, memberKey } from './keys';
 import { getMember, type Member } from './members';
+import type { ProfileCache } from './profile-cache';
 import { UpdateBuilder } from './update';
 
 /**
@@ -19,10 +20,16 @@ import { UpdateBuilder } from './update';
  * re-import of old history years later all fail the condition and change
  * nothing; a separate dedupe record with a TTL would forget old events.
  *
- * Write 2 updates the member: profile, totals, lifecycle dates. Fields that
- * only move one way (last activity, join and leave times) are guarded by a
- * condition; when an older event arrives late, a plain update keeps the
- * counts and the guarded fields stay as they are.
+ * A member's activity counts live only in their day rows (summed through the
+ * byMemberDay index when shown), so most messages cost this one write.
+ *
+ * Write 2 updates the member, only when something about the member changes:
+ * a lifecycle event (join, leave, profile update), the member's first
+ * activity of a day (last active day, the win-back index, a return from a
+ * quiet spell), or a profile this process has not written recently. Fields
+ * that only move one way (last active day, join and leave times) are guarded
+ * by a condition; when an older event arrives late, a plain update applies
+ * the rest and the guarded fields stay as they are.
  *
  * When write 2 fails after write 1 succeeded, the platform's retry must
  * finish the work rather than be dropped as a duplicate:
@@ -32,8 +39,7 @@ import { UpdateBuilder } from './update';
  *   retry that finds the id still pending redoes write 2 and the publish; the
  *   caller clears `pending` once the domain events are on the bus (write 3).
  * - an activity event takes its id and counts back off the day row when write
- *   2 fails, so the retry applies it whole. Write 2 also sets the last
- *   activity on every message, so a lost one heals with the next.
+ *   2 fails, so the retry applies it whole (and is again the first of its day).
  */
 
 /** How long a member-day row (and so its dedupe set) is kept. */
@@ -50,54 +56,83 @@ export interface IngestResult {
 
 const LIFECYCLE_TYPES = new Set<InboundEvent['type']>(['member.joined', 'member.left', 'member.updated']);
 
+/** Options for `ingestEvent`. */
+export interface IngestOptions {
+  /** Profiles this process wrote recently; a repeat of one skips the member write. */
+  profiles?: ProfileCache;
+  /** Time of receipt, for the profile cache. */
+  now?: Date;
+}
+
 /** Apply a validated `event` to `community`. */
-export async function ingestEvent(db: Db, community: CommunityConfig, event: InboundEvent): Promise<IngestResult> {
+export async function ingestEvent(
+  db: Db,
+  community: CommunityConfig,
+  event: InboundEvent,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   const occurredAt = new Date(event.occurredAt);
   const day = dayIn(occurredAt, community.timezone);
   const delta = activityDelta(event);
   const lifecycle = LIFECYCLE_TYPES.has(event.type);
   const rowKey = memberDayKey(community.id, day, event.member.id);
 
-  const fresh = await recordOnDay(db, rowKey, event, day, delta, lifecycle);
+  const recorded = await recordOnDay(db, rowKey, community.id, event, day, delta, lifecycle);
   // A lifecycle event still pending was recorded by a delivery that did not finish: finish it now.
-  if (!fresh && !(lifecycle && (await isPending(db, rowKey, event.id)))) return { duplicate: true, events: [] };
+  if (!recorded && !(lifecycle && (await isPending(db, rowKey, event.id)))) return { duplicate: true, events: [] };
+
+  const firstActivityOfDay = recorded?.firstActivityOfDay ?? false;
+  const now = options.now ?? occurredAt;
+  const profileKey = `${community.id}#${event.member.id}`;
+  const newProfile = hasProfile(event) && !options.profiles?.isKnown(profileKey, event.member, now);
+  if (!lifecycle && !firstActivityOfDay && !newProfile) return { duplicate: false, events: [] };
 
   let events: DomainEvent[];
   try {
-    events = await applyToMember(db, community, event, { day, delta, occurredAt });
+    events = await applyToMember(db, community, event, { day, delta, occurredAt, firstActivityOfDay });
   } catch (error) {
-    if (fresh && !lifecycle) await takeBackFromDay(db, rowKey, event.id, delta).catch(() => undefined);
+    if (recorded && !lifecycle) await takeBackFromDay(db, rowKey, event.id, delta).catch(() => undefined);
     throw error;
   }
+  if (hasProfile(event)) options.profiles?.remember(profileKey, event.member, now);
   const complete = lifecycle ? () => clearPending(db, rowKey, event.id) : undefined;
   return { duplicate: false, events, ...(complete ? { complete } : {}) };
 }
 
-/** Write 1: the day row. False when the event is already on it (a duplicate). */
+/** Write 1: the day row. Undefined when the event is already on it (a duplicate). */
 async function recordOnDay(
   db: Db,
   key: Key,
+  communityId: string,
   event: InboundEvent,
   day: string,
   delta: ActivityDelta,
   lifecycle: boolean,
-): Promise<boolean> {
+): Promise<{ firstActivityOfDay: boolean } | undefined> {
+  const activity = delta.messages + delta.reactions;
   const update = countsOnDay(new UpdateBuilder(), delta, 1)
     .addToSet('ids', new Set([event.id]))
     .setIfAbsent('memberId', event.member.id)
     .setIfAbsent('day', day)
-    .setIfAbsent('expiresAt', unixSeconds(new Date(`${addDays(day, MEMBER_DAY_RETENTION_DAYS)}T00:00:00Z`)));
+    .setIfAbsent('memberDaysPk', memberDaysPk(communityId, event.member.id))
+    // Plain date arithmetic on a UTC day: no time zone is involved.
+    .setIfAbsent('expiresAt', Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
   if (lifecycle) update.addToSet('pending', new Set([event.id]));
   // The id must not be in the set yet: this condition is the dedupe.
   const condition = `NOT contains(${update.name('ids')}, ${update.value(event.id)})`;
   const result = await ifCondition(() =>
-    db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),
+    db.doc.send(
+      new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition), ReturnValues: 'UPDATED_NEW' }),
+    ),
   );
-  return result !== undefined;
+  if (result === undefined) return undefined;
+  // `activity` (messages + reactions) equal to this event's own means the day had none before it.
+  return { firstActivityOfDay: activity > 0 && result.Attributes?.activity === activity };
 }
 
 const countsOnDay = (update: UpdateBuilder, delta: ActivityDelta, sign: 1 | -1): UpdateBuilder =>
   update
+    .add('activity', sign * (delta.messages + delta.reactions))
     .add('messages', sign * delta.messages)
     .add('replies', sign * delta.replies)
     .add('reactions', sign * delta.reactions)
@@ -135,6 +170,7 @@ interface MemberChange {
   day: string;
   delta: ActivityDelta;
   occurredAt: Date;
+  firstActivityOfDay: boolean;
 }
 
 /** Write 2: the member item. Returns the domain events the change causes. */
@@ -153,13 +189,12 @@ async function applyToMember(
   const guarded = baseMemberUpdate(community.id, event, change, !setsStatus);
   const guards: string[] = [];
 
-  if (isActivity(change.delta)) {
+  if (change.firstActivityOfDay) {
     guarded
       .set('lastActiveDay', change.day)
-      .set('lastActiveAt', at)
       .setIfAbsent('firstActiveDay', change.day)
       .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day));
-    guards.push(notAfter(guarded, 'lastActiveAt', at));
+    guards.push(before(guarded, 'lastActiveDay', change.day));
   }
   if (event.type === 'member.joined') {
     guarded.set('status', 'member').set('joinedAt', at).set('referralCode', event.referralCode);
@@ -194,7 +229,7 @@ async function applyToMember(
     if (event.type === 'member.joined')
       events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
     if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
-    if (old.lastActiveDay && isActivity(change.delta)) {
+    if (old.lastActiveDay && change.firstActivityOfDay) {
       const quietDays = daysBetween(old.lastActiveDay, change.day);
       if (quietDays >= community.winback.ladderDays[0]) events.push({ type: 'member.reactivated', ...base, quietDays });
     }
@@ -204,7 +239,7 @@ async function applyToMember(
   // An older event arrived after newer ones: keep its counts, leave the guarded fields.
   const stored = await ifCondition(() => send(db, key, plain, once(plain), 'ALL_NEW'));
   if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, base);
-  await lowerIfEarlier(db, key, 'firstActiveDay', isActivity(change.delta) ? change.day : undefined, stored);
+  await lowerIfEarlier(db, key, 'firstActiveDay', change.firstActivityOfDay ? change.day : undefined, stored);
   await lowerIfEarlier(db, key, 'firstJoinedAt', event.type === 'member.joined' ? at : undefined, stored);
   return [];
 }
@@ -249,9 +284,6 @@ function baseMemberUpdate(
     .set('locale', profile.locale)
     .set('isBot', profile.isBot)
     .set('isStaff', profile.isStaff)
-    .add('messages', change.delta.messages)
-    .add('replies', change.delta.replies)
-    .add('reactions', change.delta.reactions)
     .add('joins', change.delta.joins)
     .add('leaves', change.delta.leaves);
   if (profile.birthday) update.setAll(birthdayIndexKeys(communityId, profile.id, profile.birthday.slice(-5)));

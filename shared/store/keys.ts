@@ -8,7 +8,7 @@
  * | community       | `COMMUNITY`                 | `<c>`         |                                                    |
  * | member          | `C#<c>`                     | `M#<m>`       | bdayPk `BDAY#<MM-DD>` / bdaySk `<c>#<m>`           |
  * |                 |                             |               | idlePk `C#<c>#LAST#<day>` / idleSk `<m>`           |
- * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       |                                                    |
+ * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
  * | dispatch mark   | `DISPATCH`                  | `WATERMARK`   |                                                    |
  *
@@ -18,6 +18,8 @@
  * - a day's activity (DAU, day totals, digest): Query pk `C#<c>#D#<day>`, one row per member
  *   active (or joining/leaving) that day. The row's `ids` set is also the dedupe record
  *   for every event of that member on that day (see `ingest.ts`).
+ * - a member's activity totals (CLI `member show`): Query index byMemberDay, pk `C#<c>#M#<m>`,
+ *   then BatchGet those rows; a member's counts live only in their day rows.
  * - birthdays on a month-day (sweep): Query index byBirthday, pk `BDAY#<MM-DD>`.
  * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
  * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>`, sk <= `<now>`.
@@ -53,6 +55,9 @@ export const memberDayKey = (communityId: string, day: string, memberId: string)
   pk: dayPk(communityId, day),
   sk: `${MEMBER_SK_PREFIX}${memberId}`,
 });
+
+/** byMemberDay partition: one member's day rows. */
+export const memberDaysPk = (communityId: string, memberId: string): string => `C#${communityId}#M#${memberId}`;
 
 /** byBirthday index keys for a member with a birthday. */
 export const birthdayIndexKeys = (communityId: string, memberId: string, monthDay: string) => ({

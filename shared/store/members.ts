@@ -1,9 +1,9 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Db, ifCondition } from './db';
-import { memberKey } from './keys';
+import { memberDaysPk, memberKey } from './keys';
 import { UpdateBuilder } from './update';
 
-/** A member as stored (see `ingest.ts` for how each field is kept). */
+/** A member as stored (see `ingest.ts` for how each field is kept); counts come from `memberTotals`. */
 export interface Member {
   id: string;
   communityId: string;
@@ -15,10 +15,6 @@ export interface Member {
   firstSeenAt?: string;
   firstActiveDay?: string;
   lastActiveDay?: string;
-  lastActiveAt?: string;
-  messages?: number;
-  replies?: number;
-  reactions?: number;
   joins?: number;
   leaves?: number;
   birthday?: string;
@@ -35,6 +31,68 @@ export interface Member {
 export async function getMember(db: Db, communityId: string, memberId: string): Promise<Member | undefined> {
   const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: memberKey(communityId, memberId) }));
   return result.Item as Member | undefined;
+}
+
+/** A member's activity counts over the days their day rows are kept. */
+export interface ActivityTotals {
+  messages: number;
+  replies: number;
+  reactions: number;
+  activeDays: number;
+}
+
+/**
+ * Sum a member's day rows: the byMemberDay index names them (keys only), a
+ * BatchGet reads their counts. Cost grows with the member's active days.
+ */
+export async function memberTotals(db: Db, communityId: string, memberId: string): Promise<ActivityTotals> {
+  const keys: Array<Record<string, unknown>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.table,
+        IndexName: 'byMemberDay',
+        KeyConditionExpression: 'memberDaysPk = :pk',
+        ExpressionAttributeValues: { ':pk': memberDaysPk(communityId, memberId) },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) keys.push({ pk: item.pk, sk: item.sk });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+
+  const totals: ActivityTotals = { messages: 0, replies: 0, reactions: 0, activeDays: 0 };
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Array<Record<string, unknown>>; ProjectionExpression: string }> | undefined = {
+      [db.table]: { Keys: keys.slice(i, i + 100), ProjectionExpression: 'messages, replies, reactions' },
+    };
+    // BatchGet may return part of a batch; ask again for what is left.
+    while (request && Object.keys(request).length) {
+      const result = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const row of result.Responses?.[db.table] ?? []) {
+        totals.messages += row.messages ?? 0;
+        totals.replies += row.replies ?? 0;
+        totals.reactions += row.reactions ?? 0;
+        if ((row.messages ?? 0) + (row.reactions ?? 0) > 0) totals.activeDays++;
+      }
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return totals;
+}
+
+/** A member with their activity totals (the CLI's view). */
+export async function getMemberWithTotals(
+  db: Db,
+  communityId: string,
+  memberId: string,
+): Promise<(Member & ActivityTotals) | undefined> {
+  const [member, totals] = await Promise.all([
+    getMember(db, communityId, memberId),
+    memberTotals(db, communityId, memberId),
+  ]);
+  return member ? { ...member, ...totals } : undefined;
 }
 
 /** Personal data a member can ask to have erased; counts and dates stay. */

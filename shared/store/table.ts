@@ -34,6 +34,8 @@ export const TABLE: TableDefinition = {
     { name: 'byBirthday', partitionKey: 'bdayPk', sortKey: 'bdaySk', projection: 'KEYS_ONLY' },
     // Members by community and last-active day (sparse: only members who were active).
     { name: 'byLastActive', partitionKey: 'idlePk', sortKey: 'idleSk', projection: 'KEYS_ONLY' },
+    // A member's day rows by day (keys only, written once when a row is created).
+    { name: 'byMemberDay', partitionKey: 'memberDaysPk', sortKey: 'day', projection: 'KEYS_ONLY' },
     // Pending outbox items by due-time bucket (sparse: removed once an item is settled).
     { name: 'byDueBucket', partitionKey: 'duePk', sortKey: 'dueSk', projection: 'ALL' },
   ],

@@ -7,6 +7,7 @@ import type { SecretResolver } from '../runtime/secrets';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
 import { ingestEvent } from '../store/ingest';
+import type { ProfileCache } from '../store/profile-cache';
 
 /**
  * The webhook pipeline every platform shares: find the community, verify,
@@ -24,6 +25,8 @@ export interface PipelineDeps {
   secrets: SecretResolver;
   publisher: EventPublisher;
   metrics: PipelineMetrics;
+  /** Profiles written recently by this process (one per container or local stack). */
+  profiles?: ProfileCache;
 }
 
 /** Counters the pipeline reports (CloudWatch EMF in AWS). */
@@ -81,7 +84,7 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
   let accepted = 0;
   let duplicates = 0;
   for (const event of parsed.events) {
-    const result = await ingestEvent(deps.db, community, event);
+    const result = await ingestEvent(deps.db, community, event, { profiles: deps.profiles, now });
     if (result.duplicate) {
       duplicates++;
       continue;

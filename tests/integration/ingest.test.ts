@@ -5,7 +5,8 @@ import { type InboundEvent, inboundEventSchema } from '../../shared/domain/event
 import type { Db } from '../../shared/store/db';
 import { ingestEvent } from '../../shared/store/ingest';
 import { dayPk, lastActivePk, memberKey } from '../../shared/store/keys';
-import { getMember } from '../../shared/store/members';
+import { getMemberWithTotals } from '../../shared/store/members';
+import { ProfileCache } from '../../shared/store/profile-cache';
 import { freshTable } from '../support/dynamo';
 
 const COMMUNITY = parseCommunityConfig({
@@ -77,7 +78,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(result).toEqual({ duplicate: false, events: [] });
-      const member = await getMember(db, COMMUNITY.id, 'm-first');
+      const member = await getMemberWithTotals(db, COMMUNITY.id, 'm-first');
       expect(member).toMatchObject({
         id: 'm-first',
         communityId: 'acme',
@@ -85,7 +86,7 @@ describe('Module: ingest', () => {
         messages: 1,
         lastActiveDay: '2026-11-26',
         firstActiveDay: '2026-11-26',
-        lastActiveAt: '2026-11-25T17:30:00.000Z',
+        activeDays: 1,
         firstSeenAt: '2026-11-25T17:30:00.000Z',
       });
       expect(member?.replies ?? 0).toBe(0);
@@ -103,7 +104,7 @@ describe('Module: ingest', () => {
       await ingestEvent(db, COMMUNITY, message);
 
       // Assess
-      const member = await getMember(db, COMMUNITY.id, 'm-text');
+      const member = await getMemberWithTotals(db, COMMUNITY.id, 'm-text');
       const row = await dayRow('2026-11-25', 'm-text');
       expect(JSON.stringify(member)).not.toContain('a secret plan');
       expect(JSON.stringify({ ...row, ids: [...((row?.ids as Set<string> | undefined) ?? [])] })).not.toContain(
@@ -120,7 +121,7 @@ describe('Module: ingest', () => {
       await ingestEvent(db, COMMUNITY, reply);
 
       // Assess
-      expect(await getMember(db, COMMUNITY.id, 'm-reply')).toMatchObject({ messages: 1, replies: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-reply')).toMatchObject({ messages: 1, replies: 1 });
       expect(await dayRow('2026-11-25', 'm-reply')).toMatchObject({ messages: 1, replies: 1 });
     });
 
@@ -132,7 +133,7 @@ describe('Module: ingest', () => {
       await ingestEvent(db, COMMUNITY, reaction);
 
       // Assess
-      const member = await getMember(db, COMMUNITY.id, 'm-react');
+      const member = await getMemberWithTotals(db, COMMUNITY.id, 'm-react');
       expect(member).toMatchObject({ reactions: 1, lastActiveDay: '2026-11-25' });
       expect(member?.messages ?? 0).toBe(0);
       expect(await dayRow('2026-11-25', 'm-react')).toMatchObject({ reactions: 1 });
@@ -149,7 +150,7 @@ describe('Module: ingest', () => {
       // Assess
       expect(first.duplicate).toBe(false);
       expect(again).toEqual({ duplicate: true, events: [] });
-      const member = await getMember(db, COMMUNITY.id, 'm-cmd');
+      const member = await getMemberWithTotals(db, COMMUNITY.id, 'm-cmd');
       expect(member?.messages ?? 0).toBe(0);
       expect(member?.replies ?? 0).toBe(0);
       expect(member?.lastActiveDay).toBeUndefined();
@@ -167,7 +168,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(again).toEqual({ duplicate: true, events: [] });
-      expect(await getMember(db, COMMUNITY.id, 'm-dup')).toMatchObject({ messages: 1, replies: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-dup')).toMatchObject({ messages: 1, replies: 1 });
       expect(await dayRow('2026-11-25', 'm-dup')).toMatchObject({ messages: 1, replies: 1 });
     });
 
@@ -181,7 +182,7 @@ describe('Module: ingest', () => {
       // Assess
       expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
       expect(results.filter((r) => r.duplicate)).toHaveLength(19);
-      expect(await getMember(db, COMMUNITY.id, 'm-race')).toMatchObject({ messages: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-race')).toMatchObject({ messages: 1 });
       expect(await dayRow('2026-11-25', 'm-race')).toMatchObject({ messages: 1 });
     });
 
@@ -197,7 +198,11 @@ describe('Module: ingest', () => {
       await Promise.all(events.map((e) => ingestEvent(db, COMMUNITY, e)));
 
       // Assess
-      expect(await getMember(db, COMMUNITY.id, 'm-many')).toMatchObject({ messages: 2, replies: 1, reactions: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-many')).toMatchObject({
+        messages: 2,
+        replies: 1,
+        reactions: 1,
+      });
       const row = await dayRow('2026-11-25', 'm-many');
       expect(row).toMatchObject({ messages: 2, replies: 1, reactions: 1 });
       expect(row?.ids).toEqual(new Set(events.map((e) => e.id)));
@@ -214,7 +219,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(late).toEqual({ duplicate: false, events: [] });
-      expect(await getMember(db, COMMUNITY.id, 'm-order')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-order')).toMatchObject({
         lastActiveDay: '2026-11-03',
         firstActiveDay: '2026-11-01',
         messages: 2,
@@ -260,7 +265,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(result).toEqual({ duplicate: false, events: [] });
-      expect(await getMember(db, COMMUNITY.id, 'm-quiet2')).toMatchObject({ messages: 3 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-quiet2')).toMatchObject({ messages: 3 });
     });
 
     it('emits one reactivation for a return day that starts with a reaction and goes on with a message', async () => {
@@ -274,12 +279,11 @@ describe('Module: ingest', () => {
       // Assess
       expect(reaction.events.map((e) => e.type)).toEqual(['member.reactivated']);
       expect(message.events).toEqual([]);
-      expect(await getMember(db, COMMUNITY.id, 'm-mixed')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-mixed')).toMatchObject({
         messages: 2,
         reactions: 1,
         lastActiveDay: '2026-10-20',
-        // The latest activity, not the first of the day.
-        lastActiveAt: '2026-10-20T05:00:00.000Z',
+        activeDays: 2,
       });
     });
 
@@ -292,7 +296,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(result.events).toEqual([]);
-      expect(await getMember(db, COMMUNITY.id, 'm-busy')).toMatchObject({ lastActiveDay: '2026-10-04' });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-busy')).toMatchObject({ lastActiveDay: '2026-10-04' });
     });
 
     it('uses the first win-back rung as the threshold: 14 days yes, 13 no', async () => {
@@ -318,7 +322,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(result.events).toEqual([]);
-      expect(await getMember(db, COMMUNITY.id, 'm-late')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-late')).toMatchObject({
         lastActiveDay: '2026-10-30',
         firstActiveDay: '2026-10-01',
       });
@@ -344,7 +348,7 @@ describe('Module: ingest', () => {
           referralCode: 'REF-7',
         },
       ]);
-      expect(await getMember(db, COMMUNITY.id, 'm-life')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-life')).toMatchObject({
         status: 'member',
         joinedAt: '2026-11-25T02:00:00.000Z',
         firstJoinedAt: '2026-11-25T02:00:00.000Z',
@@ -352,12 +356,12 @@ describe('Module: ingest', () => {
         referralCode: 'REF-7',
       });
       expect(await dayRow('2026-11-25', 'm-life')).toMatchObject({ joins: 1 });
-      expect((await getMember(db, COMMUNITY.id, 'm-life'))?.lastActiveDay).toBeUndefined();
+      expect((await getMemberWithTotals(db, COMMUNITY.id, 'm-life'))?.lastActiveDay).toBeUndefined();
 
       // Act + Assess: the leave
       const left = await ingestEvent(db, COMMUNITY, leave);
       expect(left.events.map((e) => e.type)).toEqual(['member.left']);
-      expect(await getMember(db, COMMUNITY.id, 'm-life')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-life')).toMatchObject({
         status: 'left',
         leftAt: '2026-11-27T02:00:00.000Z',
         leaves: 1,
@@ -367,7 +371,7 @@ describe('Module: ingest', () => {
       // Act + Assess: the rejoin
       const rejoined = await ingestEvent(db, COMMUNITY, rejoin);
       expect(rejoined.events.map((e) => e.type)).toEqual(['member.joined']);
-      expect(await getMember(db, COMMUNITY.id, 'm-life')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-life')).toMatchObject({
         status: 'member',
         joinedAt: '2026-11-29T02:00:00.000Z',
         firstJoinedAt: '2026-11-25T02:00:00.000Z',
@@ -388,7 +392,7 @@ describe('Module: ingest', () => {
       // Assess
       expect(leftEarly.events.map((e) => e.type)).toEqual(['member.left']);
       expect(lateJoin).toMatchObject({ duplicate: false, events: [] });
-      expect(await getMember(db, COMMUNITY.id, 'm-ooo')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-ooo')).toMatchObject({
         status: 'left',
         joins: 1,
         leaves: 1,
@@ -408,7 +412,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(lateLeave.events).toEqual([]);
-      expect(await getMember(db, COMMUNITY.id, 'm-ooo2')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-ooo2')).toMatchObject({
         status: 'member',
         joinedAt: '2026-11-24T02:00:00.000Z',
         firstJoinedAt: '2026-11-20T02:00:00.000Z',
@@ -426,7 +430,7 @@ describe('Module: ingest', () => {
 
       // Assess
       expect(late.events).toEqual([]);
-      expect(await getMember(db, COMMUNITY.id, 'm-first-join')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-first-join')).toMatchObject({
         joinedAt: '2026-11-24T02:00:00.000Z',
         firstJoinedAt: '2026-11-10T02:00:00.000Z',
       });
@@ -444,7 +448,7 @@ describe('Module: ingest', () => {
       await ingestEvent(db, COMMUNITY, message);
 
       // Assess
-      const member = await getMember(db, COMMUNITY.id, 'm-bday');
+      const member = await getMemberWithTotals(db, COMMUNITY.id, 'm-bday');
       expect(member).toMatchObject({ birthday: '1990-03-14', bdayPk: 'BDAY#03-14', bdaySk: 'acme#m-bday' });
       const birthdays = await queryIndex('byBirthday', 'bdayPk', 'BDAY#03-14');
       expect(birthdays.map((m) => m.id)).toContain('m-bday');
@@ -492,7 +496,7 @@ describe('Module: ingest', () => {
           sourceEventId: update.id,
         },
       ]);
-      expect(await getMember(db, COMMUNITY.id, 'm-profile')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-profile')).toMatchObject({
         name: 'Grace',
         birthday: '02-29',
         timezone: 'Europe/Berlin',
@@ -522,7 +526,7 @@ describe('Module: ingest', () => {
       await ingestEvent(db, COMMUNITY, event('message.posted', 'm-keep', '2026-11-25T04:00:00Z'));
 
       // Assess
-      expect(await getMember(db, COMMUNITY.id, 'm-keep')).toMatchObject({ name: 'Lin', messages: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-keep')).toMatchObject({ name: 'Lin', messages: 1 });
     });
   });
 
@@ -556,7 +560,7 @@ describe('Module: ingest', () => {
       const retry = await ingestEvent(db, COMMUNITY, join);
 
       // Assess
-      expect(await getMember(db, COMMUNITY.id, 'm-retry')).toMatchObject({ status: 'member', joins: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-retry')).toMatchObject({ status: 'member', joins: 1 });
       expect(retry.events.map((e) => e.type)).toEqual(['member.joined']);
       expect(await dayRow('2026-11-25', 'm-retry')).toMatchObject({ joins: 1 });
     });
@@ -575,7 +579,7 @@ describe('Module: ingest', () => {
       // Assess
       expect(retry.duplicate).toBe(false);
       expect(again.duplicate).toBe(true);
-      expect(await getMember(db, COMMUNITY.id, 'm-retry-msg')).toMatchObject({
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-retry-msg')).toMatchObject({
         messages: 1,
         lastActiveDay: '2026-11-25',
       });
@@ -597,7 +601,83 @@ describe('Module: ingest', () => {
       expect(first.events.map((e) => e.type)).toEqual(['member.joined']);
       expect(retry).toEqual({ duplicate: true, events: [] });
       expect((await dayRow('2026-11-25', 'm-done'))?.pending).toBeUndefined();
-      expect(await getMember(db, COMMUNITY.id, 'm-done')).toMatchObject({ joins: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-done')).toMatchObject({ joins: 1 });
+    });
+
+    describe('Function: ingestEvent (write budget)', () => {
+      /** The real table behind a client that counts the writes sent to it. */
+      function counting(): { db: Db; writes: Array<{ pk: string; sk: string }> } {
+        const writes: Array<{ pk: string; sk: string }> = [];
+        const send = (command: unknown) => {
+          if (command instanceof UpdateCommand) writes.push(command.input.Key as { pk: string; sk: string });
+          return db.doc.send(command as UpdateCommand);
+        };
+        return { db: { table: db.table, doc: { send } as unknown as DynamoDBDocumentClient }, writes };
+      }
+
+      it('writes the member on the first message of a day and only the day row after that', async () => {
+        // Prepare
+        const { db: watched, writes } = counting();
+        const profiles = new ProfileCache();
+        const now = new Date('2026-11-25T06:00:00Z');
+        const member = { id: 'm-budget', name: 'Ada' };
+
+        // Act
+        await ingestEvent(watched, COMMUNITY, event('message.posted', 'm-budget', '2026-11-25T05:00:00Z', { member }), {
+          profiles,
+          now,
+        });
+        const afterFirst = writes.length;
+        await ingestEvent(watched, COMMUNITY, event('message.posted', 'm-budget', '2026-11-25T05:01:00Z', { member }), {
+          profiles,
+          now,
+        });
+        await ingestEvent(watched, COMMUNITY, event('reaction.added', 'm-budget', '2026-11-25T05:02:00Z', { member }), {
+          profiles,
+          now,
+        });
+        const afterRepeats = writes.length;
+        await ingestEvent(
+          watched,
+          COMMUNITY,
+          event('message.posted', 'm-budget', '2026-11-25T05:03:00Z', { member: { id: 'm-budget', name: 'Ada L.' } }),
+          { profiles, now },
+        );
+
+        // Assess
+        expect(afterFirst).toBe(2);
+        expect(afterRepeats - afterFirst).toBe(2);
+        expect(
+          writes.slice(afterFirst, afterRepeats).every((key) => key.sk === 'M#m-budget' && key.pk.includes('#D#')),
+        ).toBe(true);
+        expect(writes.length - afterRepeats).toBe(2);
+        expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-budget')).toMatchObject({
+          name: 'Ada L.',
+          messages: 3,
+          reactions: 1,
+          activeDays: 1,
+        });
+      });
+
+      it('sums a member over their days through the byMemberDay index', async () => {
+        // Prepare
+        for (const at of [
+          '2026-09-01T04:00:00Z',
+          '2026-09-01T05:00:00Z',
+          '2026-09-03T04:00:00Z',
+          '2026-09-09T04:00:00Z',
+        ]) {
+          await ingestEvent(db, COMMUNITY, event('message.posted', 'm-sum', at, { replyTo: 'someone' }));
+        }
+        await ingestEvent(db, COMMUNITY, event('reaction.added', 'm-sum', '2026-09-10T04:00:00Z'));
+        await ingestEvent(db, COMMUNITY, event('member.joined', 'm-sum', '2026-09-11T04:00:00Z'));
+
+        // Act
+        const member = await getMemberWithTotals(db, COMMUNITY.id, 'm-sum');
+
+        // Assess: a join is not activity, so its day is not an active day.
+        expect(member).toMatchObject({ messages: 4, replies: 4, reactions: 1, activeDays: 4, joins: 1 });
+      });
     });
   });
 });

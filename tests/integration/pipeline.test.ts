@@ -8,7 +8,7 @@ import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { dayPk } from '../../shared/store/keys';
-import { getMember } from '../../shared/store/members';
+import { getMemberWithTotals } from '../../shared/store/members';
 import {
   handleWebhook,
   MAX_BODY_BYTES,
@@ -155,7 +155,7 @@ describe('Module: webhook pipeline', () => {
           referralCode: 'REF-1',
         }),
       ]);
-      expect(await getMember(db, COMMUNITY.id, 'p-join')).toMatchObject({ status: 'member', joins: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'p-join')).toMatchObject({ status: 'member', joins: 1 });
       expect(metrics.calls).toEqual([
         ['accepted', 1],
         ['duplicates', 0],
@@ -181,7 +181,7 @@ describe('Module: webhook pipeline', () => {
         ['accepted', 0],
         ['duplicates', 1],
       ]);
-      expect(await getMember(db, COMMUNITY.id, 'p-dup')).toMatchObject({ joins: 1 });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'p-dup')).toMatchObject({ joins: 1 });
     });
 
     it('stores a message without publishing any bus event', async () => {
@@ -194,7 +194,10 @@ describe('Module: webhook pipeline', () => {
       // Assess
       expect(outcome.accepted).toBe(1);
       expect(publisher.published).toEqual([]);
-      expect(await getMember(db, COMMUNITY.id, 'p-msg')).toMatchObject({ messages: 1, lastActiveDay: '2026-11-26' });
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'p-msg')).toMatchObject({
+        messages: 1,
+        lastActiveDay: '2026-11-26',
+      });
     });
 
     it('accepts generic events for a community that lives on another platform', async () => {
@@ -210,7 +213,7 @@ describe('Module: webhook pipeline', () => {
 
       // Assess
       expect(outcome.accepted).toBe(1);
-      expect(await getMember(db, ON_SLACK.id, 'p-relay')).toMatchObject({ messages: 1 });
+      expect(await getMemberWithTotals(db, ON_SLACK.id, 'p-relay')).toMatchObject({ messages: 1 });
     });
 
     it('ignores unknown fields in the body', async () => {
@@ -222,7 +225,7 @@ describe('Module: webhook pipeline', () => {
 
       // Assess
       expect(outcome.accepted).toBe(1);
-      const member = await getMember(db, COMMUNITY.id, 'p-extra');
+      const member = await getMemberWithTotals(db, COMMUNITY.id, 'p-extra');
       expect(member).toBeDefined();
       expect(member).not.toHaveProperty('avatar');
     });
@@ -240,7 +243,7 @@ describe('Module: webhook pipeline', () => {
       // Assess
       expect(error.statusCode).toBe(401);
       expect(error.code).toBe('unauthorized');
-      expect(await getMember(db, COMMUNITY.id, 'p-forged')).toBeUndefined();
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'p-forged')).toBeUndefined();
       expect((await dayPartition('2026-11-26')).map((r) => r.memberId)).not.toContain('p-forged');
       expect(await snapshot()).toEqual(before);
       expect(metrics.calls).toEqual([['rejected', 'unauthorized']]);
@@ -253,7 +256,7 @@ describe('Module: webhook pipeline', () => {
 
       // Assess
       expect(error.statusCode).toBe(401);
-      expect(await getMember(db, COMMUNITY.id, 'p-unsigned')).toBeUndefined();
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'p-unsigned')).toBeUndefined();
     });
 
     it('refuses a stale timestamp with 401', async () => {
@@ -265,7 +268,7 @@ describe('Module: webhook pipeline', () => {
 
       // Assess
       expect(error.statusCode).toBe(401);
-      expect(await getMember(db, COMMUNITY.id, 'p-stale')).toBeUndefined();
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'p-stale')).toBeUndefined();
       expect(metrics.calls).toEqual([['rejected', 'unauthorized']]);
     });
 
@@ -293,7 +296,7 @@ describe('Module: webhook pipeline', () => {
       // Assess
       expect(error.statusCode).toBe(400);
       expect(error.field).toBe('channelId');
-      expect(await getMember(db, COMMUNITY.id, 'p-shape')).toBeUndefined();
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'p-shape')).toBeUndefined();
     });
 
     it('refuses an event more than 5 minutes in the future with 400', async () => {
@@ -306,7 +309,7 @@ describe('Module: webhook pipeline', () => {
       // Assess
       expect(error.statusCode).toBe(400);
       expect(error.field).toBe('occurredAt');
-      expect(await getMember(db, COMMUNITY.id, 'p-future')).toBeUndefined();
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'p-future')).toBeUndefined();
     });
 
     it('refuses an unknown community with 404', async () => {
@@ -335,7 +338,7 @@ describe('Module: webhook pipeline', () => {
 
       // Assess
       expect(error.statusCode).toBe(404);
-      expect(await getMember(db, ON_SLACK.id, 'p-platform')).toBeUndefined();
+      expect(await getMemberWithTotals(db, ON_SLACK.id, 'p-platform')).toBeUndefined();
     });
 
     it('refuses a GET on the generic webhook', async () => {
