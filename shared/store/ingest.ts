@@ -1,4 +1,5 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
 import { type ActivityDelta, activityDelta, type InboundEvent } from '../domain/events';
 import { dayIn, daysBetween } from '../domain/time';
@@ -13,9 +14,10 @@ import { UpdateBuilder } from './update';
  * Apply one inbound event to the table, exactly once.
  *
  * Write 1 is the member's row for the event's day (in the community's time
- * zone). It adds the event's counts and the event's id to the row's `ids` set
- * under the condition that the id is not there yet: the dedupe and the daily
- * aggregate are one conditional write. An event always maps to the same row
+ * zone). It adds the event's counts and the event's key (8 bytes of the
+ * SHA-256 of its id, so a row stays small) to the row's `ids` set under the
+ * condition that the key is not there yet: the dedupe and the daily aggregate
+ * are one conditional write. An event always maps to the same row
  * (same actor, same instant), so a retry, a concurrent duplicate or a
  * re-import of old history years later all fail the condition and change
  * nothing; a separate dedupe record with a TTL would forget old events.
@@ -34,16 +36,32 @@ import { UpdateBuilder } from './update';
  * When write 2 fails after write 1 succeeded, the platform's retry must
  * finish the work rather than be dropped as a duplicate:
  * - a lifecycle event (join, leave, profile update; rare, and the welcome
- *   depends on it) is also added to the row's `pending` set by write 1, and
- *   its member write is made idempotent by the member's `lifecycleIds`. A
- *   retry that finds the id still pending redoes write 2 and the publish; the
- *   caller clears `pending` once the domain events are on the bus (write 3).
+ *   depends on it) also takes a lease on the row (`pending_<key>`, the time it
+ *   was taken), and its member write is made idempotent by the member's
+ *   `lifecycleIds`. A failure releases the lease; a later copy takes over a
+ *   released or expired lease (one copy wins, by a condition) and redoes write
+ *   2 and the publish, while copies arriving during a live lease are
+ *   duplicates. The caller removes the lease once the domain events are on
+ *   the bus (write 3).
+ *
+ * Events from history (received more than a day after they happened) add
+ * their counts but only fill profile fields that are empty, and never count
+ * as a return from a quiet spell.
  * - an activity event takes its id and counts back off the day row when write
  *   2 fails, so the retry applies it whole (and is again the first of its day).
  */
 
-/** How long a member-day row (and so its dedupe set) is kept. */
+/** How long a member-day row (and so its dedupe set) is kept, from its day or its receipt, whichever is later. */
 export const MEMBER_DAY_RETENTION_DAYS = 400;
+/** An event received later than this after it happened is history. */
+export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** A lifecycle event's lease: a copy arriving within it is a duplicate of the one in flight. */
+export const LEASE_MS = 30_000;
+
+/** The dedupe key of an event id: 8 bytes of its SHA-256. */
+export const eventKey = (id: string): Uint8Array =>
+  new Uint8Array(createHash('sha256').update(id).digest().subarray(0, 8));
+const leaseAttribute = (id: string): string => `pending_${Buffer.from(eventKey(id)).toString('hex')}`;
 
 /** The outcome of applying an event. */
 export interface IngestResult {
@@ -52,6 +70,8 @@ export interface IngestResult {
   events: DomainEvent[];
   /** Call once the events are published: marks a lifecycle event done. */
   complete?: () => Promise<void>;
+  /** Call when publishing failed: lets the platform's retry finish the event at once. */
+  release?: () => Promise<void>;
 }
 
 const LIFECYCLE_TYPES = new Set<InboundEvent['type']>(['member.joined', 'member.left', 'member.updated']);
@@ -60,7 +80,7 @@ const LIFECYCLE_TYPES = new Set<InboundEvent['type']>(['member.joined', 'member.
 export interface IngestOptions {
   /** Profiles this process wrote recently; a repeat of one skips the member write. */
   profiles?: ProfileCache;
-  /** Time of receipt, for the profile cache. */
+  /** Time of receipt; defaults to the event's own time (as if received live). */
   now?: Date;
 }
 
@@ -77,26 +97,32 @@ export async function ingestEvent(
   const lifecycle = LIFECYCLE_TYPES.has(event.type);
   const rowKey = memberDayKey(community.id, day, event.member.id);
 
-  const recorded = await recordOnDay(db, rowKey, community.id, event, day, delta, lifecycle);
-  // A lifecycle event still pending was recorded by a delivery that did not finish: finish it now.
-  if (!recorded && !(lifecycle && (await isPending(db, rowKey, event.id)))) return { duplicate: true, events: [] };
+  const now = options.now ?? occurredAt;
+  const live = now.getTime() - occurredAt.getTime() <= LIVE_WINDOW_MS;
+
+  const recorded = await recordOnDay(db, rowKey, community.id, event, day, delta, lifecycle, now);
+  // A lifecycle event whose lease was released or expired did not finish: this copy finishes it.
+  if (!recorded && !(lifecycle && (await takeOverLease(db, rowKey, event.id, now)))) {
+    return { duplicate: true, events: [] };
+  }
 
   const firstActivityOfDay = recorded?.firstActivityOfDay ?? false;
-  const now = options.now ?? occurredAt;
   const profileKey = `${community.id}#${event.member.id}`;
   const newProfile = hasProfile(event) && !options.profiles?.isKnown(profileKey, event.member, now);
   if (!lifecycle && !firstActivityOfDay && !newProfile) return { duplicate: false, events: [] };
 
+  const release = lifecycle ? () => releaseLease(db, rowKey, event.id, now) : undefined;
   let events: DomainEvent[];
   try {
-    events = await applyToMember(db, community, event, { day, delta, occurredAt, firstActivityOfDay });
+    events = await applyToMember(db, community, event, { day, delta, occurredAt, firstActivityOfDay, live });
   } catch (error) {
-    if (recorded && !lifecycle) await takeBackFromDay(db, rowKey, event.id, delta).catch(() => undefined);
+    if (release) await release().catch(() => undefined);
+    else if (recorded) await takeBackFromDay(db, rowKey, event.id, delta).catch(() => undefined);
     throw error;
   }
-  if (hasProfile(event)) options.profiles?.remember(profileKey, event.member, now);
-  const complete = lifecycle ? () => clearPending(db, rowKey, event.id) : undefined;
-  return { duplicate: false, events, ...(complete ? { complete } : {}) };
+  if (hasProfile(event) && live) options.profiles?.remember(profileKey, event.member, now);
+  if (!release) return { duplicate: false, events };
+  return { duplicate: false, events, complete: () => clearLease(db, rowKey, event.id), release };
 }
 
 /** Write 1: the day row. Undefined when the event is already on it (a duplicate). */
@@ -108,18 +134,20 @@ async function recordOnDay(
   day: string,
   delta: ActivityDelta,
   lifecycle: boolean,
+  now: Date,
 ): Promise<{ firstActivityOfDay: boolean } | undefined> {
   const activity = delta.messages + delta.reactions;
+  // Kept a retention period from its day, or from its receipt for history imported late.
+  const keptFrom = Math.max(Date.parse(`${day}T00:00:00Z`), now.getTime());
   const update = countsOnDay(new UpdateBuilder(), delta, 1)
-    .addToSet('ids', new Set([event.id]))
+    .addToSet('ids', new Set([eventKey(event.id)]))
     .setIfAbsent('memberId', event.member.id)
     .setIfAbsent('day', day)
     .setIfAbsent('memberDaysPk', memberDaysPk(communityId, event.member.id))
-    // Plain date arithmetic on a UTC day: no time zone is involved.
-    .setIfAbsent('expiresAt', Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
-  if (lifecycle) update.addToSet('pending', new Set([event.id]));
-  // The id must not be in the set yet: this condition is the dedupe.
-  const condition = `NOT contains(${update.name('ids')}, ${update.value(event.id)})`;
+    .setIfAbsent('expiresAt', Math.floor(keptFrom / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
+  if (lifecycle) update.set(leaseAttribute(event.id), now.getTime());
+  // The key must not be in the set yet: this condition is the dedupe.
+  const condition = `NOT contains(${update.name('ids')}, ${update.value(eventKey(event.id))})`;
   const result = await ifCondition(() =>
     db.doc.send(
       new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition), ReturnValues: 'UPDATED_NEW' }),
@@ -128,6 +156,32 @@ async function recordOnDay(
   if (result === undefined) return undefined;
   // `activity` (messages + reactions) equal to this event's own means the day had none before it.
   return { firstActivityOfDay: activity > 0 && result.Attributes?.activity === activity };
+}
+
+/** Take over a lifecycle event's released or expired lease; false when it is done or live elsewhere. */
+async function takeOverLease(db: Db, key: Key, eventId: string, now: Date): Promise<boolean> {
+  const update = new UpdateBuilder().set(leaseAttribute(eventId), now.getTime());
+  // A comparison with a missing attribute is false: a finished event (lease removed) is not taken over.
+  const condition = `${update.name(leaseAttribute(eventId))} < ${update.value(now.getTime() - LEASE_MS)}`;
+  const result = await ifCondition(() =>
+    db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),
+  );
+  return result !== undefined;
+}
+
+/** Give the lease up after a failure, so the next copy takes over at once. */
+async function releaseLease(db: Db, key: Key, eventId: string, takenAt: Date): Promise<void> {
+  const update = new UpdateBuilder().set(leaseAttribute(eventId), 0);
+  const condition = `${update.name(leaseAttribute(eventId))} = ${update.value(takenAt.getTime())}`;
+  await ifCondition(() =>
+    db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),
+  );
+}
+
+/** Write 3 of a lifecycle event: it is done. */
+async function clearLease(db: Db, key: Key, eventId: string): Promise<void> {
+  const update = new UpdateBuilder().remove(leaseAttribute(eventId));
+  await db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build() }));
 }
 
 const countsOnDay = (update: UpdateBuilder, delta: ActivityDelta, sign: 1 | -1): UpdateBuilder =>
@@ -139,28 +193,10 @@ const countsOnDay = (update: UpdateBuilder, delta: ActivityDelta, sign: 1 | -1):
     .add('joins', sign * delta.joins)
     .add('leaves', sign * delta.leaves);
 
-async function isPending(db: Db, key: Key, eventId: string): Promise<boolean> {
-  const row = await db.doc.send(
-    new GetCommand({
-      TableName: db.table,
-      Key: key,
-      ProjectionExpression: '#p',
-      ExpressionAttributeNames: { '#p': 'pending' },
-    }),
-  );
-  return (row.Item?.pending as Set<string> | undefined)?.has(eventId) ?? false;
-}
-
-/** Write 3 of a lifecycle event: it is done. */
-async function clearPending(db: Db, key: Key, eventId: string): Promise<void> {
-  const update = new UpdateBuilder().deleteFromSet('pending', new Set([eventId]));
-  await db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build() }));
-}
-
 /** Undo write 1 of an activity event whose member write failed, so that its retry applies it whole. */
 async function takeBackFromDay(db: Db, key: Key, eventId: string, delta: ActivityDelta): Promise<void> {
-  const update = countsOnDay(new UpdateBuilder(), delta, -1).deleteFromSet('ids', new Set([eventId]));
-  const condition = `contains(${update.name('ids')}, ${update.value(eventId)})`;
+  const update = countsOnDay(new UpdateBuilder(), delta, -1).deleteFromSet('ids', new Set([eventKey(eventId)]));
+  const condition = `contains(${update.name('ids')}, ${update.value(eventKey(eventId))})`;
   await ifCondition(() =>
     db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),
   );
@@ -171,6 +207,8 @@ interface MemberChange {
   delta: ActivityDelta;
   occurredAt: Date;
   firstActivityOfDay: boolean;
+  /** Received within a day of happening (not history). */
+  live: boolean;
 }
 
 /** Write 2: the member item. Returns the domain events the change causes. */
@@ -229,7 +267,7 @@ async function applyToMember(
     if (event.type === 'member.joined')
       events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
     if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
-    if (old.lastActiveDay && change.firstActivityOfDay) {
+    if (old.lastActiveDay && change.firstActivityOfDay && change.live) {
       const quietDays = daysBetween(old.lastActiveDay, change.day);
       if (quietDays >= community.winback.ladderDays[0]) events.push({ type: 'member.reactivated', ...base, quietDays });
     }
@@ -278,15 +316,24 @@ function baseMemberUpdate(
   if (defaultStatus) update.setIfAbsent('status', event.type === 'member.left' ? 'left' : 'member');
   update
     .setIfAbsent('firstSeenAt', change.occurredAt.toISOString())
-    .set('name', profile.name)
-    .set('birthday', profile.birthday)
-    .set('timezone', profile.timezone)
-    .set('locale', profile.locale)
-    .set('isBot', profile.isBot)
-    .set('isStaff', profile.isStaff)
     .add('joins', change.delta.joins)
     .add('leaves', change.delta.leaves);
-  if (profile.birthday) update.setAll(birthdayIndexKeys(communityId, profile.id, profile.birthday.slice(-5)));
+  // A live event's profile is the member's current one; history only fills what is empty.
+  const set = (attribute: string, value: unknown) =>
+    change.live ? update.set(attribute, value) : update.setIfAbsent(attribute, value);
+  set('name', profile.name);
+  set('birthday', profile.birthday);
+  set('timezone', profile.timezone);
+  set('locale', profile.locale);
+  set('isBot', profile.isBot);
+  set('isStaff', profile.isStaff);
+  if (profile.birthday) {
+    for (const [attribute, value] of Object.entries(
+      birthdayIndexKeys(communityId, profile.id, profile.birthday.slice(-5)),
+    )) {
+      set(attribute, value);
+    }
+  }
   return update;
 }
 

@@ -90,7 +90,14 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
       continue;
     }
     accepted++;
-    if (result.events.length) await deps.publisher.publish(result.events);
+    if (result.events.length) {
+      try {
+        await deps.publisher.publish(result.events);
+      } catch (error) {
+        await result.release?.().catch(() => undefined);
+        throw error;
+      }
+    }
     // Only now is a lifecycle event done; a failure before this point is finished by the retry.
     await result.complete?.();
   }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCommunityConfig } from '../../shared/domain/config';
 import { type InboundEvent, inboundEventSchema } from '../../shared/domain/events';
 import type { Db } from '../../shared/store/db';
-import { ingestEvent } from '../../shared/store/ingest';
+import { eventKey, ingestEvent, LEASE_MS, MEMBER_DAY_RETENTION_DAYS } from '../../shared/store/ingest';
 import { dayPk, lastActivePk, memberKey } from '../../shared/store/keys';
 import { getMemberWithTotals } from '../../shared/store/members';
 import { ProfileCache } from '../../shared/store/profile-cache';
@@ -92,7 +92,7 @@ describe('Module: ingest', () => {
       expect(member?.replies ?? 0).toBe(0);
       const row = await dayRow('2026-11-26', 'm-first');
       expect(row).toMatchObject({ memberId: 'm-first', day: '2026-11-26', messages: 1 });
-      expect(row?.ids).toEqual(new Set([message.id]));
+      expect(row?.ids).toEqual(new Set([eventKey(message.id)]));
       expect(await dayRow('2026-11-25', 'm-first')).toBeUndefined();
     });
 
@@ -205,7 +205,7 @@ describe('Module: ingest', () => {
       });
       const row = await dayRow('2026-11-25', 'm-many');
       expect(row).toMatchObject({ messages: 2, replies: 1, reactions: 1 });
-      expect(row?.ids).toEqual(new Set(events.map((e) => e.id)));
+      expect(row?.ids).toEqual(new Set(events.map((e) => eventKey(e.id))));
     });
 
     it('keeps the latest day last and lowers the first day for activity out of order', async () => {
@@ -585,7 +585,7 @@ describe('Module: ingest', () => {
       });
       const row = await dayRow('2026-11-25', 'm-retry-msg');
       expect(row).toMatchObject({ messages: 1 });
-      expect(row?.ids).toEqual(new Set([message.id]));
+      expect(row?.ids).toEqual(new Set([eventKey(message.id)]));
     });
 
     it('marks a lifecycle event done only when told, and a finished one is a plain duplicate', async () => {
@@ -600,7 +600,9 @@ describe('Module: ingest', () => {
       // Assess
       expect(first.events.map((e) => e.type)).toEqual(['member.joined']);
       expect(retry).toEqual({ duplicate: true, events: [] });
-      expect((await dayRow('2026-11-25', 'm-done'))?.pending).toBeUndefined();
+      expect(Object.keys((await dayRow('2026-11-25', 'm-done')) ?? {}).filter((k) => k.startsWith('pending_'))).toEqual(
+        [],
+      );
       expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-done')).toMatchObject({ joins: 1 });
     });
 
@@ -677,6 +679,113 @@ describe('Module: ingest', () => {
 
         // Assess: a join is not activity, so its day is not an active day.
         expect(member).toMatchObject({ messages: 4, replies: 4, reactions: 1, activeDays: 4, joins: 1 });
+      });
+    });
+
+    describe('Function: ingestEvent (copies, leases and history)', () => {
+      it('accepts exactly one of 8 concurrent copies of a join, with one member.joined', async () => {
+        // Prepare
+        const join = event('member.joined', 'm-copies', '2026-11-25T02:00:00Z');
+        const now = new Date('2026-11-25T02:00:01Z');
+
+        // Act
+        const results = await Promise.all(Array.from({ length: 8 }, () => ingestEvent(db, COMMUNITY, join, { now })));
+
+        // Assess
+        expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+        expect(results.flatMap((r) => r.events).map((e) => e.type)).toEqual(['member.joined']);
+        expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-copies')).toMatchObject({ joins: 1, status: 'member' });
+      });
+
+      it('lets a copy finish a join whose first delivery died, once its lease has expired', async () => {
+        // Prepare: the member write fails and the process dies before it can release its lease.
+        const join = event('member.joined', 'm-died', '2026-11-25T02:00:00Z');
+        const t0 = new Date('2026-11-25T02:00:01Z');
+        const dead: Db = {
+          table: db.table,
+          doc: {
+            send: (command: unknown) => {
+              const input = (command as UpdateCommand).input;
+              const memberWrite = input.Key?.sk === 'M#m-died' && String(input.Key?.pk) === `C#${COMMUNITY.id}`;
+              const release =
+                /= :v0$/.test(String(input.UpdateExpression)) && input.ConditionExpression?.includes('= :v1');
+              if (memberWrite || release) return Promise.reject(new Error('process died'));
+              return db.doc.send(command as UpdateCommand);
+            },
+          } as unknown as DynamoDBDocumentClient,
+        };
+        await expect(ingestEvent(dead, COMMUNITY, join, { now: t0 })).rejects.toThrow('process died');
+
+        // Act
+        const early = await ingestEvent(db, COMMUNITY, join, { now: new Date(t0.getTime() + 10_000) });
+        const late = await ingestEvent(db, COMMUNITY, join, { now: new Date(t0.getTime() + LEASE_MS + 1_000) });
+        await late.complete?.();
+        const after = await ingestEvent(db, COMMUNITY, join, { now: new Date(t0.getTime() + 2 * LEASE_MS) });
+
+        // Assess
+        expect(early).toEqual({ duplicate: true, events: [] });
+        expect(late.duplicate).toBe(false);
+        expect(late.events.map((e) => e.type)).toEqual(['member.joined']);
+        expect(after).toEqual({ duplicate: true, events: [] });
+        expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-died')).toMatchObject({ status: 'member', joins: 1 });
+      });
+
+      it('keeps the current profile when history arrives, and fills only what is empty', async () => {
+        // Prepare
+        const now = new Date('2026-11-25T08:00:00Z');
+        await ingestEvent(
+          db,
+          COMMUNITY,
+          event('message.posted', 'm-hist', '2026-11-25T07:00:00Z', { member: { id: 'm-hist', name: 'New Name' } }),
+          { now },
+        );
+
+        // Act: an import of 2020 history, with the name of that time and a birthday never given since.
+        await ingestEvent(
+          db,
+          COMMUNITY,
+          event('message.posted', 'm-hist', '2020-05-01T07:00:00Z', {
+            member: { id: 'm-hist', name: 'Old Name', birthday: '05-17' },
+          }),
+          { now },
+        );
+
+        // Assess
+        expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-hist')).toMatchObject({
+          name: 'New Name',
+          birthday: '05-17',
+          bdayPk: 'BDAY#05-17',
+          messages: 2,
+          lastActiveDay: '2026-11-25',
+          firstActiveDay: '2020-05-01',
+        });
+      });
+
+      it('never takes imported history for a return from a quiet spell', async () => {
+        // Prepare
+        const now = new Date('2026-11-25T08:00:00Z');
+        await ingestEvent(db, COMMUNITY, event('message.posted', 'm-old', '2019-01-01T04:00:00Z'), { now });
+
+        // Act
+        const result = await ingestEvent(db, COMMUNITY, event('message.posted', 'm-old', '2019-02-01T04:00:00Z'), {
+          now,
+        });
+
+        // Assess
+        expect(result.events).toEqual([]);
+        expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-old')).toMatchObject({ lastActiveDay: '2019-02-01' });
+      });
+
+      it('keeps a day row of imported history for the retention period from its receipt', async () => {
+        // Prepare
+        const now = new Date('2026-11-25T08:00:00Z');
+
+        // Act
+        await ingestEvent(db, COMMUNITY, event('message.posted', 'm-ttl', '2019-01-01T04:00:00Z'), { now });
+
+        // Assess
+        const row = await dayRow('2019-01-01', 'm-ttl');
+        expect(row?.expiresAt).toBe(Math.floor(now.getTime() / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
       });
     });
   });
