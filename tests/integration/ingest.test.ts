@@ -707,8 +707,9 @@ describe('Module: ingest', () => {
             send: (command: unknown) => {
               const input = (command as UpdateCommand).input;
               const memberWrite = input.Key?.sk === 'M#m-died' && String(input.Key?.pk) === `C#${COMMUNITY.id}`;
-              const release =
-                /= :v0$/.test(String(input.UpdateExpression)) && input.ConditionExpression?.includes('= :v1');
+              // The release sets the lease attribute to 0.
+              const lease = Object.values(input.ExpressionAttributeNames ?? {}).some((n) => n.startsWith('pending_'));
+              const release = lease && input.ExpressionAttributeValues?.[':v0'] === 0;
               if (memberWrite || release) return Promise.reject(new Error('process died'));
               return db.doc.send(command as UpdateCommand);
             },
