@@ -27,7 +27,8 @@ export async function runJob(target: Target, job: string | undefined, at: string
   let functions: LocalFunctions | undefined;
   const bus = new LocalBus(() => functions as LocalFunctions, join(target.dataDir, 'dead-letters.jsonl'));
   functions = localFunctions({ db: target.db, dataDir: target.dataDir, publisher: bus, clock: () => when });
-  const report = await functions[fn]({ job, at: when.toISOString() }, lambdaContext(fn));
+  // Only an explicit --at makes it an as-of run; without it this is the scheduled run, started by hand.
+  const report = await functions[fn]({ job, ...(at ? { at: when.toISOString() } : {}) }, lambdaContext(fn));
   await bus.drain();
   output(
     json,

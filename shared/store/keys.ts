@@ -85,8 +85,15 @@ export const outboxId = (kind: string, communityId: string, memberId: string, pe
 /** byDueBucket partition for an ISO instant: its UTC hour. */
 export const dueBucket = (isoInstant: string): string => `DUE#${isoInstant.slice(0, 13)}`;
 
-/** byDueBucket keys for a pending outbox item. */
-export const dueIndexKeys = (id: string, dueAt: string) => ({ duePk: dueBucket(dueAt), dueSk: `${dueAt}#${id}` });
+/**
+ * byDueBucket keys for a pending outbox item, filed under the hour it is due
+ * or, when it was already due when decided, the hour of the decision: the
+ * dispatcher has walked past older hours and would not look there again.
+ */
+export const dueIndexKeys = (id: string, dueAt: string, decidedAt: string = dueAt) => ({
+  duePk: dueBucket(dueAt > decidedAt ? dueAt : decidedAt),
+  dueSk: `${dueAt}#${id}`,
+});
 
 /** The dispatcher's watermark: the oldest due bucket that may still hold pending items. */
 export const dispatchWatermarkKey: Key = { pk: 'DISPATCH', sk: 'WATERMARK' };

@@ -50,7 +50,7 @@ export async function enqueue(db: Db, decision: OutboxDecision, now: Date): Prom
     db.doc.send(
       new PutCommand({
         TableName: db.table,
-        Item: { ...outboxKey(item.communityId, item.id), ...dueIndexKeys(item.id, item.dueAt), ...item },
+        Item: { ...outboxKey(item.communityId, item.id), ...dueIndexKeys(item.id, item.dueAt, item.createdAt), ...item },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     ),

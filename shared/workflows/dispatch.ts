@@ -32,7 +32,7 @@ export interface DispatchDeps {
 
 export const MAX_ATTEMPTS = 5;
 export const LEASE_MS = 60_000;
-/** How far back the first run looks when no watermark is recorded. */
+/** How far back a run looks when no watermark is recorded, and an as-of run always. */
 export const FIRST_LOOKBACK_HOURS = 24;
 /** Backoff before retry `attempt` (1-based): 1, 2, 4, 8 minutes. */
 export const backoffMs = (attempt: number): number => 60_000 * 2 ** (attempt - 1);
@@ -46,11 +46,17 @@ export interface DispatchReport {
   failed: number;
 }
 
-/** One dispatcher run as if it were `now`. */
-export async function dispatch(deps: DispatchDeps, now: Date): Promise<DispatchReport> {
+/**
+ * One dispatcher run at `now`. The scheduled run walks from the watermark and
+ * moves it; an as-of run (`hearth run dispatch --at`, time travel in tests)
+ * walks the day before `now` and leaves the watermark alone, so a run in the
+ * future cannot make the scheduled one skip what is due today.
+ */
+export async function dispatch(deps: DispatchDeps, now: Date, options: { asOf?: boolean } = {}): Promise<DispatchReport> {
   const report: DispatchReport = { buckets: 0, sent: 0, skipped: 0, retried: 0, failed: 0 };
   const current = bucketOf(now);
-  const first = (await getWatermark(deps.db)) ?? bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));
+  const lookback = bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));
+  const first = options.asOf ? lookback : ((await getWatermark(deps.db)) ?? lookback);
   let oldestUnsettled: string | undefined;
   for (let hour = bucketStart(first); bucketOf(hour) <= current; hour = new Date(hour.getTime() + 3_600_000)) {
     const bucket = bucketOf(hour);
@@ -60,7 +66,7 @@ export async function dispatch(deps: DispatchDeps, now: Date): Promise<DispatchR
       if (!settled && oldestUnsettled === undefined) oldestUnsettled = bucket;
     }
   }
-  await setWatermark(deps.db, oldestUnsettled ?? current);
+  if (!options.asOf) await setWatermark(deps.db, oldestUnsettled ?? current);
   return report;
 }
 

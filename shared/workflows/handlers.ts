@@ -38,7 +38,7 @@ export function createOnboardingHandler(deps: { db: Db; communities: CommunityCa
 export function createDispatcherHandler(deps: DispatchDeps, clock = () => new Date()) {
   return jobHandler(async (event: JobEvent) => {
     const now = event.at ? new Date(event.at) : clock();
-    const report = await dispatch(deps, now);
+    const report = await dispatch(deps, now, { asOf: event.at !== undefined });
     logger.info('dispatch', { ...report });
     return report;
   });

@@ -581,5 +581,59 @@ describe('Module: dispatch', () => {
         status: 'sent',
       });
     });
+
+    it('sends an item once across an as-of run in the future and the scheduled run', async () => {
+      // Prepare
+      await dispatch(deps, minutes(-60));
+      const id = await welcomed('d-travel', { name: 'Ada' });
+
+      // Act: the dispatcher runs "as if" three days later (it sends the welcome), then the schedule fires.
+      await dispatch(deps, minutes(3 * 24 * 60), { asOf: true });
+      const scheduled = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(sender.sent.map((m) => m.id)).toEqual([id]);
+      expect(scheduled.buckets).toBeGreaterThan(0);
+    });
+
+    it('finds an item the scheduled run has walked past, when it was already due at its decision', async () => {
+      // Prepare: the watermark moves to NOW's hour; then an item is decided due an hour earlier.
+      await dispatch(deps, NOW);
+      await join(db, ACME, 'd-late', minutes(-90));
+      await enqueue(
+        db,
+        {
+          id: 'welcome#acme#d-late#2026-11-26',
+          communityId: ACME.id,
+          kind: 'welcome',
+          memberId: 'd-late',
+          delivery: 'channel',
+          vars: {},
+          dueAt: minutes(-65).toISOString(),
+        },
+        NOW,
+      );
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report.sent).toBe(1);
+      expect(sender.sent.map((m) => m.memberId)).toEqual(['d-late']);
+    });
+
+    it('keeps the schedule on time after an as-of run in the future', async () => {
+      // Prepare
+      await dispatch(deps, NOW);
+      await dispatch(deps, minutes(5 * 24 * 60), { asOf: true });
+      const id = await welcomed('d-after', { name: 'Bo' });
+
+      // Act
+      const report = await dispatch(deps, minutes(2));
+
+      // Assess
+      expect(report.sent).toBe(1);
+      expect(sender.sent.map((m) => m.id)).toEqual([id]);
+    });
   });
 });
