@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DataFolderInUseError } from '../infra/local/dynamo';
 import { communityList, communityPut, communityShow } from './commands/community';
 import { mailTest } from './commands/mail';
 import { memberForget, memberShow } from './commands/member';
@@ -39,11 +40,11 @@ async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parsed;
   const [command, sub, ...rest] = positionals;
   const json = values.json ?? false;
-  if (values.help || !command) {
+  if (values.help) {
     process.stdout.write(`${USAGE}\n`);
-    if (!command && !values.help) process.exitCode = 2;
     return;
   }
+  if (!command) throw new UsageError(`a command is needed\n${USAGE}`);
   const known = ['community', 'member', 'run', 'outbox', 'post', 'mail'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
 
@@ -113,6 +114,9 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`hearth: ${error.message}\n`);
     process.exitCode = 2;
+  } else if (error instanceof DataFolderInUseError) {
+    process.stderr.write(`hearth: ${error.message}; try again when it is done\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`hearth: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 1;

@@ -37,7 +37,13 @@ export async function post(target: Target, args: string[], url: string | undefin
     body,
   });
   const reply = await response.text();
-  output(json, { status: response.status, reply: safeJson(reply) }, () => `${response.status} ${reply}`);
+  const memberId = (safeJson(body) as { member?: { id?: string } }).member?.id;
+  output(json, { status: response.status, memberId, reply: safeJson(reply) }, () =>
+    [
+      `${response.status} ${reply}`,
+      ...(memberId ? [`member: ${memberId} (npx hearth member show ${communityId} ${memberId})`] : []),
+    ].join('\n'),
+  );
   if (!response.ok) process.exitCode = response.status >= 500 ? 1 : 2;
 }
 

@@ -20,9 +20,15 @@ export async function runJob(target: Target, job: string | undefined, at: string
   if (Number.isNaN(when.getTime())) throw new UsageError(`--at must be an ISO 8601 time, got "${at}"`);
   const fn = BUILT[job as JobName];
   if (!fn) {
-    process.stderr.write(`run ${job}: not built yet\n`);
+    output(json, { job, built: false, message: `run ${job}: not built yet` }, () => `run ${job}: not built yet`);
     process.exitCode = 1;
     return;
+  }
+  if (target.mode === 'aws') {
+    // Locally a run delivers to the outboxes on disk; against AWS that would mark items sent that went nowhere.
+    throw new UsageError(
+      `run works on the local stack; in AWS the schedules run ${job} (invoke its function to run it now)`,
+    );
   }
   let functions: LocalFunctions | undefined;
   const bus = new LocalBus(() => functions as LocalFunctions, join(target.dataDir, 'dead-letters.jsonl'));

@@ -18,6 +18,16 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
+/** Another process (a running stack, another hearth command) has the data folder open. */
+export class DataFolderInUseError extends Error {
+  override name = 'DataFolderInUseError';
+  constructor(readonly folder: string) {
+    super(
+      `the data folder ${folder} is in use by another Hearth process (a running npm start, or another hearth command)`,
+    );
+  }
+}
+
 /** Start dynalite; `path` undefined keeps data in memory. Port 0 picks a free port. */
 export async function startDynalite(options: { path?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
   const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), {
@@ -28,6 +38,10 @@ export async function startDynalite(options: { path?: string; port?: number } = 
     worker.on('message', (message: { type: string; port?: number; message?: string }) => {
       if (message.type === 'listening') resolve(message.port as number);
       if (message.type === 'error') reject(new Error(`embedded DynamoDB failed: ${message.message}`));
+      if (message.type === 'in-use') {
+        void worker.terminate();
+        reject(new DataFolderInUseError(options.path as string));
+      }
     });
   });
   return {

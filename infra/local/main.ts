@@ -18,11 +18,21 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const schedules = (process.env.HEARTH_SCHEDULES ?? 'on') !== 'off';
+const { DataFolderInUseError } = await import('./dynamo');
 const stack = await startLocalStack({
   dataDir: process.env.HEARTH_DATA_DIR ?? '.hearth',
   port,
   schedules,
   demoConfigFile: fileURLToPath(new URL('../../examples/community.json', import.meta.url)),
+}).catch((error: unknown) => {
+  if (error instanceof DataFolderInUseError) {
+    console.error(`npm start: ${error.message}. Stop it, or give this one its own HEARTH_DATA_DIR.`);
+  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`npm start: port ${port} is in use; set PORT to another one.`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
 });
 console.log(banner(stack, schedules));
 

@@ -6,12 +6,12 @@ import { logger } from '../../shared/runtime/observability';
 import { listCommunities, putCommunity } from '../../shared/store/communities';
 import { createDb, type Db } from '../../shared/store/db';
 import { LocalBus } from './bus';
-import { ensureTable, startDynalite } from './dynamo';
+import { DataFolderInUseError, ensureTable, startDynalite } from './dynamo';
 import { type LocalFunctions, localFunctions } from './functions';
 import { startHttpServer } from './http';
 import { reapExpired } from './reaper';
 import { LocalScheduler } from './scheduler';
-import { removeStackInfo, writeStackInfo } from './stack-file';
+import { removeStackInfo, runningStack, writeStackInfo } from './stack-file';
 
 /**
  * The whole local stack: embedded DynamoDB on disk, the webhook HTTP server,
@@ -42,6 +42,10 @@ export interface LocalStack {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
+  const running = await runningStack(dataDir);
+  if (running) {
+    throw new DataFolderInUseError(`${dataDir} (the local stack, pid ${running.pid}, ${running.webhookBaseUrl})`);
+  }
   await mkdir(join(dataDir, 'outbox', 'mail'), { recursive: true });
   const dynamo = await startDynalite({ path: join(dataDir, 'db') });
   await ensureTable(dynamo.endpoint, LOCAL_TABLE);

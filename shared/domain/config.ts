@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { describeZodError, idSchema, timeZoneSchema } from './validation';
+import { describeZodError, firstZodPath, idSchema, timeZoneSchema } from './validation';
 
 /**
  * A community's configuration. Every section has defaults, so the minimal
@@ -11,10 +11,10 @@ const secret = z.string().min(1);
 const url = z.url();
 
 const platformSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('generic') }),
-  z.object({ kind: z.literal('slack'), signingSecret: secret, botToken: secret, apiBaseUrl: url.optional() }),
-  z.object({ kind: z.literal('telegram'), secretToken: secret, botToken: secret, apiBaseUrl: url.optional() }),
-  z.object({
+  z.strictObject({ kind: z.literal('generic') }),
+  z.strictObject({ kind: z.literal('slack'), signingSecret: secret, botToken: secret, apiBaseUrl: url.optional() }),
+  z.strictObject({ kind: z.literal('telegram'), secretToken: secret, botToken: secret, apiBaseUrl: url.optional() }),
+  z.strictObject({
     kind: z.literal('wecom'),
     token: secret,
     encodingAesKey: secret,
@@ -22,7 +22,7 @@ const platformSchema = z.discriminatedUnion('kind', [
     robotKey: secret.optional(),
     apiBaseUrl: url.optional(),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('feishu'),
     encryptKey: secret.optional(),
     verificationToken: secret,
@@ -30,13 +30,13 @@ const platformSchema = z.discriminatedUnion('kind', [
     appSecret: secret,
     apiBaseUrl: url.optional(),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('dingtalk'),
     appSecret: secret,
     robotToken: secret.optional(),
     apiBaseUrl: url.optional(),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('discord'),
     publicKey: secret,
     applicationId: secret,
@@ -49,7 +49,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const delivery = z.enum(['channel', 'dm']);
 
 const onboardingSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true),
     delivery: delivery.default('channel'),
     /** Channel for channel delivery; absent means the platform's default channel. */
@@ -59,7 +59,7 @@ const onboardingSchema = z
   .prefault({});
 
 const birthdaysSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true),
     hour: z.number().int().min(0).max(23).default(9),
     delivery: z.enum(['channel', 'dm', 'both']).default('channel'),
@@ -67,7 +67,7 @@ const birthdaysSchema = z
   .prefault({});
 
 const winbackSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true),
     /** Days of silence for each rung; the first also defines a "quiet spell". */
     ladderDays: z
@@ -78,14 +78,14 @@ const winbackSchema = z
   })
   .prefault({});
 
-const quietHoursSchema = z.object({ start: hhmm.default('22:00'), end: hhmm.default('08:00') }).prefault({});
+const quietHoursSchema = z.strictObject({ start: hhmm.default('22:00'), end: hhmm.default('08:00') }).prefault({});
 
 const capsSchema = z
-  .object({ perDay: z.number().int().min(0).default(1), perWeek: z.number().int().min(0).default(3) })
+  .strictObject({ perDay: z.number().int().min(0).default(1), perWeek: z.number().int().min(0).default(3) })
   .prefault({});
 
 const digestSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true),
     /** ISO weekday: 1 = Monday. */
     weekday: z.number().int().min(1).max(7).default(1),
@@ -94,14 +94,14 @@ const digestSchema = z
   .prefault({});
 
 const targetsSchema = z
-  .object({
+  .strictObject({
     wau: z.number().int().min(0).optional(),
     stickiness: z.number().min(0).max(1).optional(),
     activation: z.number().min(0).max(1).optional(),
   })
   .prefault({});
 
-export const communityConfigSchema = z.object({
+export const communityConfigSchema = z.strictObject({
   id: idSchema,
   name: z.string().min(1).max(200),
   timezone: timeZoneSchema,
@@ -143,8 +143,7 @@ export class ConfigError extends Error {
 export function parseCommunityConfig(input: unknown): CommunityConfig {
   const result = communityConfigSchema.safeParse(input);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigError(describeZodError(result.error), issue?.path.join('.') || '(root)');
+    throw new ConfigError(describeZodError(result.error), firstZodPath(result.error));
   }
   return result.data;
 }

@@ -22,15 +22,19 @@ export const birthdaySchema = z
     return month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1];
   }, 'is not a calendar date');
 
+/** Where an issue is: its path, and for an unknown key the key itself. */
+function issuePath(issue: z.core.$ZodIssue): string {
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+  return path.length ? path.join('.') : '(root)';
+}
+
 /** A zod error as one line that names the path of each bad field. */
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issuePath(issue)}: ${issue.message}`).join('; ');
 }
 
 /** The path of the first bad field, for machine-readable error bodies. */
 export function firstZodPath(error: z.ZodError): string {
   const issue = error.issues[0];
-  return issue?.path.length ? issue.path.join('.') : '(root)';
+  return issue ? issuePath(issue) : '(root)';
 }

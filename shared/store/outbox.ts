@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unixSeconds } from '../domain/time';
 import { type Db, ifCondition } from './db';
 import { dispatchWatermarkKey, dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
 import { UpdateBuilder } from './update';
@@ -50,7 +51,11 @@ export async function enqueue(db: Db, decision: OutboxDecision, now: Date): Prom
     db.doc.send(
       new PutCommand({
         TableName: db.table,
-        Item: { ...outboxKey(item.communityId, item.id), ...dueIndexKeys(item.id, item.dueAt, item.createdAt), ...item },
+        Item: {
+          ...outboxKey(item.communityId, item.id),
+          ...dueIndexKeys(item.id, item.dueAt, item.createdAt),
+          ...item,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     ),
@@ -115,7 +120,10 @@ export async function claim(db: Db, item: OutboxItem, now: Date, leaseMs: number
   return result?.Attributes as OutboxItem | undefined;
 }
 
-/** Settle an item as sent, skipped or failed; it leaves the due index. */
+/** How long a settled item stays visible to `hearth outbox` before it expires (TTL). */
+export const SETTLED_RETENTION_DAYS = 90;
+
+/** Settle an item as sent, skipped or failed; it leaves the due index and expires in 90 days. */
 export async function settle(
   db: Db,
   item: OutboxItem,
@@ -127,6 +135,7 @@ export async function settle(
     .set('status', status)
     .set('reason', reason)
     .set(status === 'sent' ? 'sentAt' : 'settledAt', now.toISOString())
+    .set('expiresAt', unixSeconds(now) + SETTLED_RETENTION_DAYS * 86_400)
     .remove('duePk', 'dueSk', 'leaseUntil');
   await db.doc.send(
     new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build() }),
@@ -139,7 +148,8 @@ export async function reschedule(db: Db, item: OutboxItem, dueAt: Date, reason?:
   const update = new UpdateBuilder().set('status', 'pending').set('dueAt', at).set('reason', reason);
   for (const [k, v] of Object.entries(dueIndexKeys(item.id, at))) update.set(k, v);
   if (resetAttempts) update.set('attempts', 0);
-  update.remove('leaseUntil');
+  // Pending again: it must not expire while it waits.
+  update.remove('leaseUntil', 'expiresAt');
   await db.doc.send(
     new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build() }),
   );

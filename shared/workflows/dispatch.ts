@@ -52,7 +52,11 @@ export interface DispatchReport {
  * walks the day before `now` and leaves the watermark alone, so a run in the
  * future cannot make the scheduled one skip what is due today.
  */
-export async function dispatch(deps: DispatchDeps, now: Date, options: { asOf?: boolean } = {}): Promise<DispatchReport> {
+export async function dispatch(
+  deps: DispatchDeps,
+  now: Date,
+  options: { asOf?: boolean } = {},
+): Promise<DispatchReport> {
   const report: DispatchReport = { buckets: 0, sent: 0, skipped: 0, retried: 0, failed: 0 };
   const current = bucketOf(now);
   const lookback = bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));

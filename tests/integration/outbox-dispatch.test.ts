@@ -306,6 +306,10 @@ describe('Module: dispatch', () => {
       expect(sender.sent[0].text).toContain('https://acme.example/rules');
       const item = await getOutboxItem(db, ACME.id, id);
       expect(item).toMatchObject({ status: 'sent', sentAt: minutes(1).toISOString(), attempts: 1 });
+      // Settled items expire after 90 days (TTL; the local reaper stands in for it).
+      expect((item as unknown as { expiresAt: number }).expiresAt).toBe(
+        Math.floor(minutes(1).getTime() / 1000) + 90 * 86_400,
+      );
       expect(item).not.toHaveProperty('duePk');
       expect(item).not.toHaveProperty('leaseUntil');
     });

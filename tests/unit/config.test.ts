@@ -132,5 +132,18 @@ describe('Module: config', () => {
       // Assess
       expect(error.path).toBe('(root)');
     });
+
+    it.each([
+      [{ quietHour: { start: '22:00' } }, 'quietHour'],
+      [{ birthdays: { hour: 9, delivry: 'dm' } }, 'birthdays.delivry'],
+      [{ platform: { kind: 'generic', botToken: 'x' } }, 'platform.botToken'],
+    ])('refuses a misspelled or unknown key instead of falling back to defaults (%j)', (extra, path) => {
+      // Act
+      const error = configError({ ...MINIMAL, ...extra });
+
+      // Assess
+      expect(error.path).toBe(path);
+      expect(error.message).toContain(`Unrecognized key`);
+    });
   });
 });
