@@ -46,6 +46,11 @@ const PLACEHOLDER_CODE = 'exports.handler = async () => ({});';
  * by default; the `bind*` methods set an environment variable and grant the matching least-privilege access.
  * An asynchronous function's queue is `deadLetterQueue`; the rules and schedules that invoke it use it as their own.
  */
+/** DynamoDB actions for reading: single items, batches of them, and index queries. */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+/** DynamoDB actions for writing: conditional puts and updates only. */
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
 export class HearthFunction extends NodejsFunction {
   public constructor(scope: Construct, id: string, props: HearthFunctionProps) {
     // The log group and the queue have to exist before the function, so they are its siblings, not its children.
@@ -113,8 +118,8 @@ export class HearthFunction extends NodejsFunction {
   /** Sets `TABLE_NAME` and grants read, or read and write, access to the table and its indexes. */
   public bindTable(table: ITable, access: TableAccess): void {
     this.addEnvironment(ENV.table, table.tableName);
-    if (access === 'readWrite') table.grantReadWriteData(this);
-    else table.grantReadData(this);
+    // Exactly the calls the code makes: no Scan (sweeps query indexes), no deletes (TTL expires items).
+    table.grant(this, ...TABLE_READ_ACTIONS, ...(access === 'readWrite' ? TABLE_WRITE_ACTIONS : []));
   }
 
   /** Sets `EVENT_BUS_NAME` and allows `events:PutEvents` on that bus only. */

@@ -7,7 +7,7 @@ import type { CfnEventBus } from 'aws-cdk-lib/aws-events';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HearthFunction } from '../../infra/constructs/hearth-function';
+import { HearthFunction, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/constructs/hearth-function';
 import { HearthStack } from '../../infra/stack';
 import {
   type Access,
@@ -270,6 +270,17 @@ describe('Stack: HearthStack', () => {
     expect(ENV.bus in env).toBe(has('bus:put'));
     expect(ENV.secretsPrefix in env).toBe(has('secrets:read'));
     expect(ENV.mailFrom in env).toBe(has('mail:send'));
+  });
+
+  it.each(FUNCTIONS)('lets $name make only the DynamoDB calls the code makes: never Scan or DeleteItem', (def) => {
+    // Act
+    const dynamo = actionsOf(def.name).filter((a) => a.startsWith('dynamodb:'));
+
+    // Assess
+    const allowed = [...TABLE_READ_ACTIONS, ...(def.access.includes('table:write') ? TABLE_WRITE_ACTIONS : [])];
+    expect([...new Set(dynamo)].sort()).toEqual([...allowed].sort());
+    expect(dynamo).not.toContain('dynamodb:Scan');
+    expect(dynamo).not.toContain('dynamodb:DeleteItem');
   });
 
   it('gives onboarding no events:PutEvents, no ssm and no ses', () => {
