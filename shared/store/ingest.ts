@@ -58,10 +58,15 @@ export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** A lifecycle event's lease: a copy arriving within it is a duplicate of the one in flight. */
 export const LEASE_MS = 30_000;
 
-/** The dedupe key of an event id: 8 bytes of its SHA-256. */
-export const eventKey = (id: string): Uint8Array =>
-  new Uint8Array(createHash('sha256').update(id).digest().subarray(0, 8));
-const leaseAttribute = (id: string): string => `pending_${Buffer.from(eventKey(id)).toString('hex')}`;
+const idHash = (id: string): Buffer => createHash('sha256').update(id).digest().subarray(0, 8);
+/**
+ * The dedupe key of an event id: 8 bytes of its SHA-256 in base64url (11
+ * characters, whatever the platform's id looks like). A string set rather
+ * than a binary one: the row's set comes back with every write, and strings
+ * need no decoding.
+ */
+export const eventKey = (id: string): string => idHash(id).toString('base64url');
+const leaseAttribute = (id: string): string => `pending_${idHash(id).toString('hex')}`;
 
 /** The outcome of applying an event. */
 export interface IngestResult {

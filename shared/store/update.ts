@@ -47,13 +47,13 @@ export class UpdateBuilder {
   }
 
   /** ADD a set of values to a set attribute. */
-  addToSet(attribute: string, members: Set<string> | Set<Uint8Array>): this {
+  addToSet(attribute: string, members: Set<string>): this {
     this.adds.push(`${this.name(attribute)} ${this.value(members)}`);
     return this;
   }
 
   /** DELETE values from a set attribute. */
-  deleteFromSet(attribute: string, members: Set<string> | Set<Uint8Array>): this {
+  deleteFromSet(attribute: string, members: Set<string>): this {
     this.deletes.push(`${this.name(attribute)} ${this.value(members)}`);
     return this;
   }
