@@ -1,8 +1,28 @@
 import { DateTime } from 'luxon';
 
-/** The calendar day (YYYY-MM-DD) an instant falls on in a time zone. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar day (YYYY-MM-DD) an instant falls on in a time zone. Called
+ * once per inbound event, so it asks the runtime's time-zone database (ICU,
+ * through Intl; the same one luxon reads) with one cached formatter per zone
+ * instead of building a luxon DateTime each time.
+ */
 export function dayIn(instant: Date, timeZone: string): string {
-  return DateTime.fromJSDate(instant, { zone: timeZone }).toISODate() as string;
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  let year = '';
+  let month = '';
+  let day = '';
+  for (const part of format.formatToParts(instant)) {
+    if (part.type === 'year') year = part.value;
+    else if (part.type === 'month') month = part.value;
+    else if (part.type === 'day') day = part.value;
+  }
+  return `${year}-${month}-${day}`;
 }
 
 /** Whole calendar days from day `a` to day `b` (both YYYY-MM-DD); negative if b is earlier. */

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { addDays, dayIn, daysBetween, unixSeconds } from '../../shared/domain/time';
 
@@ -77,5 +79,28 @@ describe('Module: time', () => {
       // Act + Assess
       expect(unixSeconds(new Date('2026-11-25T17:30:00.999Z'))).toBe(Date.UTC(2026, 10, 25, 17, 30) / 1000);
     });
+  });
+});
+
+describe('Function: dayIn (against luxon)', () => {
+  const zones = [
+    'Asia/Shanghai',
+    'America/New_York',
+    'Pacific/Kiritimati',
+    'Pacific/Pago_Pago',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'UTC',
+  ];
+
+  it('agrees with luxon for any instant from 1970 to 2100 in zones with odd offsets and DST', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constantFrom(...zones), (ms, zone) => {
+        const instant = new Date(ms);
+        expect(dayIn(instant, zone)).toBe(DateTime.fromMillis(ms, { zone }).toISODate());
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
