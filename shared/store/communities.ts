@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type CommunityConfig, parseCommunityConfig } from '../domain/config';
-import type { Db } from './db';
+import { type Db, queryAll } from './db';
 import { COMMUNITY_PK, communityKey } from './keys';
 
 /** Store a validated community config (replacing any earlier one). */
@@ -22,21 +22,11 @@ export async function getCommunity(db: Db, communityId: string): Promise<Communi
 
 /** Every community, by id (a Query of one partition; communities are few). */
 export async function listCommunities(db: Db): Promise<CommunityConfig[]> {
-  const configs: CommunityConfig[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': COMMUNITY_PK },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) configs.push(parseCommunityConfig(item.config));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return configs;
+  const items = await queryAll<{ config: unknown }>(db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': COMMUNITY_PK },
+  });
+  return items.map((item) => parseCommunityConfig(item.config));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ConditionFailedError } from '../runtime/errors';
 
@@ -65,4 +65,19 @@ export async function ifCondition<T>(write: () => Promise<T>): Promise<T | undef
     if (isConditionFailed(error)) return undefined;
     throw error;
   }
+}
+
+/** Every item a Query finds, page after page (cost grows with what it finds). */
+export async function queryAll<T>(
+  db: Db,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(new QueryCommand({ TableName: db.table, ...input, ExclusiveStartKey: startKey }));
+    items.push(...((page.Items ?? []) as T[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

@@ -1,5 +1,5 @@
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Db, ifCondition } from './db';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Db, ifCondition, queryAll } from './db';
 import { memberDaysPk, memberKey } from './keys';
 import { UpdateBuilder } from './update';
 
@@ -46,21 +46,13 @@ export interface ActivityTotals {
  * BatchGet reads their counts. Cost grows with the member's active days.
  */
 export async function memberTotals(db: Db, communityId: string, memberId: string): Promise<ActivityTotals> {
-  const keys: Array<Record<string, unknown>> = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.table,
-        IndexName: 'byMemberDay',
-        KeyConditionExpression: 'memberDaysPk = :pk',
-        ExpressionAttributeValues: { ':pk': memberDaysPk(communityId, memberId) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) keys.push({ pk: item.pk, sk: item.sk });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const keys = (
+    await queryAll<{ pk: string; sk: string }>(db, {
+      IndexName: 'byMemberDay',
+      KeyConditionExpression: 'memberDaysPk = :pk',
+      ExpressionAttributeValues: { ':pk': memberDaysPk(communityId, memberId) },
+    })
+  ).map(({ pk, sk }) => ({ pk, sk }));
 
   const totals: ActivityTotals = { messages: 0, replies: 0, reactions: 0, activeDays: 0 };
   for (let i = 0; i < keys.length; i += 100) {

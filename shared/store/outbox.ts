@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unixSeconds } from '../domain/time';
-import { type Db, ifCondition } from './db';
+import { type Db, ifCondition, queryAll } from './db';
 import { dispatchWatermarkKey, dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
 import { UpdateBuilder } from './update';
 
@@ -65,7 +65,7 @@ export async function enqueue(db: Db, decision: OutboxDecision, now: Date): Prom
 
 /** A community's outbox, optionally of one status. */
 export async function listOutbox(db: Db, communityId: string, status?: OutboxStatus): Promise<OutboxItem[]> {
-  return queryAll(db, {
+  return queryAll<OutboxItem>(db, {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': outboxPk(communityId), ...(status ? { ':status': status } : {}) },
     ...(status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
@@ -74,7 +74,7 @@ export async function listOutbox(db: Db, communityId: string, status?: OutboxSta
 
 /** Outbox items of a community whose id starts with `prefix` (a member's items of one kind). */
 export async function outboxWithPrefix(db: Db, communityId: string, prefix: string): Promise<OutboxItem[]> {
-  return queryAll(db, {
+  return queryAll<OutboxItem>(db, {
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: { ':pk': outboxPk(communityId), ':prefix': prefix },
   });
@@ -88,7 +88,7 @@ export async function getOutboxItem(db: Db, communityId: string, id: string): Pr
 
 /** Pending items in one due bucket that are due by `now`. */
 export async function dueInBucket(db: Db, bucket: string, now: Date): Promise<OutboxItem[]> {
-  return queryAll(db, {
+  return queryAll<OutboxItem>(db, {
     IndexName: 'byDueBucket',
     KeyConditionExpression: 'duePk = :bucket AND dueSk <= :upTo',
     // `~` sorts after every id character, so items due exactly at `now` are included.
@@ -179,14 +179,3 @@ export async function setWatermark(db: Db, bucket: string): Promise<void> {
 
 /** The due bucket of an instant. */
 export const bucketOf = (at: Date): string => dueBucket(at.toISOString());
-
-async function queryAll(db: Db, input: Record<string, unknown>): Promise<OutboxItem[]> {
-  const items: OutboxItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(new QueryCommand({ TableName: db.table, ...input, ExclusiveStartKey: startKey }));
-    items.push(...((page.Items ?? []) as OutboxItem[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
