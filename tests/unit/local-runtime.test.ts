@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LocalBus } from '../../infra/local/bus';
+import type { LocalFunctions } from '../../infra/local/functions';
+import { LocalScheduler } from '../../infra/local/scheduler';
+import type { DomainEvent } from '../../shared/events/domain-events';
+
+/** Functions that record what they were invoked with; `onboarding` may be told to fail. */
+function recordingFunctions(failOnboarding = false) {
+  const calls: Array<{ name: string; event: unknown }> = [];
+  const make = (name: string) => async (event: unknown) => {
+    calls.push({ name, event });
+    if (name === 'onboarding' && failOnboarding) throw new Error('onboarding is down');
+    return {};
+  };
+  const functions = { webhook: make('webhook'), onboarding: make('onboarding'), dispatcher: make('dispatcher') };
+  return { functions: functions as unknown as LocalFunctions, calls };
+}
+
+const joined: DomainEvent = {
+  type: 'member.joined',
+  communityId: 'acme',
+  memberId: 'ada',
+  occurredAt: '2026-11-25T10:00:00.000Z',
+  sourceEventId: 'e1',
+};
+
+describe('Class: LocalScheduler', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('invokes the dispatcher with { job: "dispatch" } at each minute boundary, as the CDK schedule does', async () => {
+    // Prepare
+    vi.useFakeTimers({ now: new Date('2026-11-25T10:00:30Z') });
+    const { functions, calls } = recordingFunctions();
+    const scheduler = new LocalScheduler(functions);
+
+    // Act
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(29_000);
+    const beforeTheMinute = calls.length;
+    await vi.advanceTimersByTimeAsync(2_000 + 60_000);
+    await scheduler.stop();
+
+    // Assess
+    expect(beforeTheMinute).toBe(0);
+    expect(calls).toEqual([
+      { name: 'dispatcher', event: { job: 'dispatch' } },
+      { name: 'dispatcher', event: { job: 'dispatch' } },
+    ]);
+  });
+});
+
+describe('Class: LocalBus', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('routes member.joined to onboarding as an EventBridge event, and member.updated to nobody (no rule)', async () => {
+    // Prepare
+    const { functions, calls } = recordingFunctions();
+    const bus = new LocalBus(() => functions, '/nonexistent/dead-letters.jsonl');
+
+    // Act
+    await bus.publish([joined, { ...joined, type: 'member.updated' }]);
+    await bus.drain();
+
+    // Assess
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      name: 'onboarding',
+      event: { source: 'hearth', 'detail-type': 'member.joined', detail: joined },
+    });
+  });
+
+  it('retries a failing target twice, then writes the event to the dead-letter file', async () => {
+    // Prepare
+    dir = await mkdtemp(join(tmpdir(), 'hearth-bus-'));
+    const deadLetters = join(dir, 'dead-letters.jsonl');
+    const { functions, calls } = recordingFunctions(true);
+    const bus = new LocalBus(() => functions, deadLetters);
+
+    // Act
+    await bus.publish([joined]);
+    await bus.drain();
+
+    // Assess
+    expect(calls.filter((c) => c.name === 'onboarding')).toHaveLength(3);
+    const lines = (await readFile(deadLetters, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ target: 'onboarding', error: 'Error: onboarding is down' });
+  });
+});
