@@ -1,0 +1,77 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { badRequest, HearthError } from '../../shared/runtime/errors';
+import { type HttpEvent, httpHandler } from '../../shared/runtime/handler';
+import { metrics, pipelineMetrics } from '../../shared/runtime/observability';
+
+const context = { functionName: 'webhook', awsRequestId: 'r-1' } as Context;
+const event = { requestContext: { http: { method: 'POST' } } } as unknown as HttpEvent;
+
+describe('Function: httpHandler (the one error mapper)', () => {
+  it('exposes a 4xx error with its code, message and field', async () => {
+    // Prepare
+    const handler = httpHandler(async () => {
+      throw badRequest('occurredAt is more than 5 minutes in the future', 'occurredAt');
+    });
+
+    // Act
+    const reply = await handler(event, context);
+
+    // Assess
+    expect(reply.statusCode).toBe(400);
+    expect(JSON.parse(reply.body as string)).toEqual({
+      error: 'bad_request',
+      message: 'occurredAt is more than 5 minutes in the future',
+      field: 'occurredAt',
+    });
+  });
+
+  it('hides everything about a 5xx behind a generic reply', async () => {
+    // Prepare
+    const handler = httpHandler(async () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.7:8000 with token abc123');
+    });
+
+    // Act
+    const reply = await handler(event, context);
+
+    // Assess
+    expect(reply.statusCode).toBe(500);
+    expect(JSON.parse(reply.body as string)).toEqual({ error: 'internal', message: 'internal error' });
+    expect(reply.body).not.toContain('abc123');
+  });
+
+  it('treats a HearthError of 500 as internal too', async () => {
+    // Prepare
+    const handler = httpHandler(async () => {
+      throw new HearthError('internal', 'table hearth-prod is missing');
+    });
+
+    // Act
+    const reply = await handler(event, context);
+
+    // Assess
+    expect(reply.statusCode).toBe(500);
+    expect(reply.body).not.toContain('hearth-prod');
+  });
+});
+
+describe('Object: pipelineMetrics', () => {
+  it('records accepted and duplicate events as CloudWatch EMF counts in the Hearth namespace', () => {
+    // Prepare
+    metrics.clearMetrics();
+
+    // Act
+    pipelineMetrics.accepted(2);
+    pipelineMetrics.duplicates(1);
+    pipelineMetrics.accepted(0);
+    const emf = metrics.serializeMetrics();
+    metrics.clearMetrics();
+
+    // Assess
+    const directive = emf._aws.CloudWatchMetrics[0];
+    expect(directive.Namespace).toBe('Hearth');
+    expect(directive.Metrics.map((m) => m.Name).sort()).toEqual(['EventsAccepted', 'EventsDuplicate']);
+    expect(emf).toMatchObject({ EventsAccepted: 2, EventsDuplicate: 1 });
+  });
+});
