@@ -1,31 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCommunityConfig } from '../../shared/domain/config';
-import { type InboundEvent, inboundEventSchema } from '../../shared/domain/events';
+import type { InboundEvent } from '../../shared/domain/events';
 import { dayTotals } from '../../shared/store/days';
 import type { Db } from '../../shared/store/db';
 import { ingestEvent } from '../../shared/store/ingest';
 import { freshTable } from '../support/dynamo';
+import { communityConfig, inboundEvent } from '../support/fixtures';
 
-const COMMUNITY = parseCommunityConfig({
-  id: 'acme',
-  name: 'Acme Makers',
-  timezone: 'America/New_York',
-  webhookSecret: 'whsec_change_me',
-  platform: { kind: 'generic' },
-});
-
+const COMMUNITY = communityConfig({ timezone: 'America/New_York' });
 let db: Db;
-let seq = 0;
 const event = (type: InboundEvent['type'], member: string, occurredAt: string, extra: Record<string, unknown> = {}) =>
-  inboundEventSchema.parse({
-    id: `day-${++seq}`,
-    type,
-    occurredAt,
-    member: { id: member },
-    ...(type === 'message.posted' ? { channelId: 'general' } : {}),
-    ...(type === 'reaction.added' ? { toMemberId: 'ada' } : {}),
-    ...extra,
-  });
+  inboundEvent(type, member, occurredAt, type === 'reaction.added' ? { toMemberId: 'ada', ...extra } : extra);
 
 beforeAll(async () => {
   db = await freshTable('days');

@@ -1,43 +1,22 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCommunityConfig } from '../../shared/domain/config';
-import { type InboundEvent, inboundEventSchema } from '../../shared/domain/events';
 import type { Db } from '../../shared/store/db';
 import { eventKey, ingestEvent, LEASE_MS, MEMBER_DAY_RETENTION_DAYS } from '../../shared/store/ingest';
 import { dayPk, lastActivePk, memberKey } from '../../shared/store/keys';
 import { getMemberWithTotals } from '../../shared/store/members';
 import { ProfileCache } from '../../shared/store/profile-cache';
 import { freshTable } from '../support/dynamo';
+import { communityConfig, inboundEvent } from '../support/fixtures';
 
-const COMMUNITY = parseCommunityConfig({
-  id: 'acme',
-  name: 'Acme Makers',
-  timezone: 'Asia/Shanghai',
-  locale: 'zh-CN',
-  webhookSecret: 'whsec_change_me',
-  platform: { kind: 'generic' },
-});
+const COMMUNITY = communityConfig({ locale: 'zh-CN' });
 
 let db: Db;
-let seq = 0;
 
 beforeAll(async () => {
   db = await freshTable('ingest');
 });
 
-/** A validated inbound event; a unique id unless one is given. */
-function event(type: InboundEvent['type'], memberId: string, occurredAt: string, extra: Record<string, unknown> = {}) {
-  const defaults: Record<string, unknown> =
-    type === 'message.posted' ? { channelId: 'general' } : type === 'reaction.added' ? { toMemberId: 'someone' } : {};
-  return inboundEventSchema.parse({
-    id: `evt-${++seq}`,
-    type,
-    occurredAt,
-    member: { id: memberId },
-    ...defaults,
-    ...extra,
-  });
-}
+const event = inboundEvent;
 
 /** The rows of one day partition of the community. */
 async function dayRows(day: string, communityId = COMMUNITY.id) {

@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatMessage, type ChatSender, NoSenderError } from '../../shared/chat/sender';
-import { type CommunityConfig, parseCommunityConfig } from '../../shared/domain/config';
+import type { CommunityConfig } from '../../shared/domain/config';
 import { inboundEventSchema } from '../../shared/domain/events';
 import type { DomainEvent } from '../../shared/events/domain-events';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
@@ -13,28 +13,17 @@ import { enqueue, getOutboxItem, listOutbox, type OutboxDecision } from '../../s
 import { backoffMs, type DispatchDeps, dispatch, MAX_ATTEMPTS } from '../../shared/workflows/dispatch';
 import { onLifecycleEvent, WELCOME_WINDOW_MS } from '../../shared/workflows/onboarding';
 import { freshTable } from '../support/dynamo';
+import { communityConfig } from '../support/fixtures';
 
 const NOW = new Date('2026-11-25T17:30:00.000Z');
 /** NOW is 01:30 on 2026-11-26 in Shanghai. */
 const JOIN_DAY = '2026-11-26';
 
-const ACME = parseCommunityConfig({
-  id: 'acme',
-  name: 'Acme Makers',
-  timezone: 'Asia/Shanghai',
+const ACME = communityConfig({
   locale: 'en',
-  webhookSecret: 'whsec_change_me',
-  platform: { kind: 'generic' },
   onboarding: { channel: 'welcome-hall', rulesUrl: 'https://acme.example/rules' },
 });
-const DRY = parseCommunityConfig({
-  id: 'dry',
-  name: 'Dry Runners',
-  timezone: 'UTC',
-  webhookSecret: 'whsec_change_me',
-  platform: { kind: 'generic' },
-  dryRun: true,
-});
+const DRY = communityConfig({ id: 'dry', name: 'Dry Runners', timezone: 'UTC', dryRun: true });
 
 const minutes = (n: number, from: Date = NOW) => new Date(from.getTime() + n * 60_000);
 

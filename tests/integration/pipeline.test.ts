@@ -1,6 +1,5 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseCommunityConfig } from '../../shared/domain/config';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
 import { signGeneric } from '../../shared/platforms/generic';
 import { HearthError } from '../../shared/runtime/errors';
@@ -17,18 +16,13 @@ import {
   type WebhookRequest,
 } from '../../shared/webhook/pipeline';
 import { freshTable } from '../support/dynamo';
+import { communityConfig } from '../support/fixtures';
 
 const SECRET = 'whsec_pipeline_test';
 const NOW = new Date('2026-11-25T17:30:00.000Z');
 
-const COMMUNITY = parseCommunityConfig({
-  id: 'acme',
-  name: 'Acme Makers',
-  timezone: 'Asia/Shanghai',
-  webhookSecret: SECRET,
-  platform: { kind: 'generic' },
-});
-const ON_SLACK = parseCommunityConfig({
+const COMMUNITY = communityConfig({ webhookSecret: SECRET });
+const ON_SLACK = communityConfig({
   id: 'slackers',
   name: 'Slackers',
   timezone: 'UTC',

@@ -1,23 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCommunityConfig } from '../../shared/domain/config';
 import { genericAdapter, parseSignatureHeader, SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic';
 import { hmacSha256Hex } from '../../shared/platforms/signature';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
+import { communityConfig } from '../support/fixtures';
 
 const SECRET = 'whsec_test_secret';
 const NOW = new Date('2026-11-25T17:30:00.000Z');
 const T = Math.floor(NOW.getTime() / 1000);
 
-const community = parseCommunityConfig({
-  id: 'acme',
-  name: 'Acme Makers',
-  timezone: 'Asia/Shanghai',
-  webhookSecret: SECRET,
-  platform: { kind: 'generic' },
-});
+const community = communityConfig({ webhookSecret: SECRET });
 
 const context = (now: Date = NOW, webhookSecret: string = SECRET): AdapterContext => ({
   community: { ...community, webhookSecret },
