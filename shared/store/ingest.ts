@@ -226,47 +226,58 @@ async function applyToMember(
   const key = memberKey(community.id, event.member.id);
   const at = change.occurredAt.toISOString();
   const lifecycle = LIFECYCLE_TYPES.has(event.type);
-  const setsStatus = event.type === 'member.joined' || event.type === 'member.left';
-  const plain = baseMemberUpdate(community.id, event, change, true);
-  // A join or leave sets `status` itself; one path may appear only once in an update.
-  const guarded = baseMemberUpdate(community.id, event, change, !setsStatus);
-  const guards: string[] = [];
+  const profile = hasProfile(event);
 
-  if (change.firstActivityOfDay) {
-    guarded
-      .set('lastActiveDay', change.day)
-      .setIfAbsent('firstActiveDay', change.day)
-      .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day));
-    guards.push(before(guarded, 'lastActiveDay', change.day));
-  }
-  if (event.type === 'member.joined') {
-    guarded.set('status', 'member').set('joinedAt', at).set('referralCode', event.referralCode);
-    guarded.setIfAbsent('firstJoinedAt', at);
-    plain.setIfAbsent('joinedAt', at).setIfAbsent('firstJoinedAt', at);
-    guards.push(before(guarded, 'joinedAt', at), before(guarded, 'leftAt', at));
-  }
-  if (event.type === 'member.left') {
-    guarded.set('status', 'left').set('leftAt', at);
-    plain.setIfAbsent('leftAt', at);
-    guards.push(before(guarded, 'leftAt', at), notAfter(guarded, 'joinedAt', at));
-  }
   // A lifecycle event changes the member once, whichever delivery gets here first.
-  const once = (update: MemberUpdate) => {
+  const once = (update: UpdateBuilder): string[] => {
     if (!lifecycle) return [];
     update.addToSet('lifecycleIds', new Set([event.id]));
     return [`NOT contains(${update.name('lifecycleIds')}, ${update.value(event.id)})`];
   };
 
+  /** The update with the one-way fields and their guards, with or without the profile. */
+  const guardedUpdate = (withProfile: boolean) => {
+    // A join or leave sets `status` itself; one path may appear only once in an update.
+    const setsStatus = event.type === 'member.joined' || event.type === 'member.left';
+    const update = baseMemberUpdate(community.id, event, change, !setsStatus);
+    const guards: string[] = [];
+    if (change.firstActivityOfDay) {
+      update
+        .set('lastActiveDay', change.day)
+        .setIfAbsent('firstActiveDay', change.day)
+        .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day));
+      guards.push(before(update, 'lastActiveDay', change.day));
+    }
+    if (event.type === 'member.joined') {
+      update.set('status', 'member').set('joinedAt', at).set('referralCode', event.referralCode);
+      update.setIfAbsent('firstJoinedAt', at);
+      guards.push(before(update, 'joinedAt', at), before(update, 'leftAt', at));
+    }
+    if (event.type === 'member.left') {
+      update.set('status', 'left').set('leftAt', at);
+      guards.push(before(update, 'leftAt', at), notAfter(update, 'joinedAt', at));
+    }
+    if (withProfile) {
+      setProfile(update, community.id, event, change.live);
+      guards.push(notForgotten(update));
+    }
+    return { update, guards };
+  };
+
   const base = { communityId: community.id, memberId: event.member.id, occurredAt: at, sourceEventId: event.id };
-  const updated: DomainEvent[] =
-    event.type === 'member.updated' && hasProfile(event) ? [{ type: 'member.updated', ...base }] : [];
+  const updated: DomainEvent[] = event.type === 'member.updated' ? [{ type: 'member.updated', ...base }] : [];
 
-  if (guards.length === 0) {
-    await ifCondition(() => send(db, key, plain, once(plain)));
-    return updated;
+  // First try: everything at once. Its guards fail for an older event, a forgotten member, or a lifecycle
+  // event already applied; the second try tells a forgotten member (the rest applies) from the others.
+  let withProfile = profile;
+  let old: Partial<Member> | undefined;
+  for (const attempt of profile ? [true, false] : [false]) {
+    const { update, guards } = guardedUpdate(attempt);
+    if (guards.length === 0 && !lifecycle) break;
+    old = await ifCondition(() => send(db, key, update, [...once(update), ...guards]));
+    withProfile = attempt;
+    if (old !== undefined) break;
   }
-
-  const old = await ifCondition(() => send(db, key, guarded, [...once(guarded), ...guards]));
   if (old !== undefined) {
     const events: DomainEvent[] = [];
     if (event.type === 'member.joined')
@@ -276,15 +287,27 @@ async function applyToMember(
       const quietDays = daysBetween(old.lastActiveDay, change.day);
       if (quietDays >= community.winback.ladderDays[0]) events.push({ type: 'member.reactivated', ...base, quietDays });
     }
-    return events;
+    return withProfile ? [...events, ...updated] : events;
   }
 
-  // An older event arrived after newer ones: keep its counts, leave the guarded fields.
+  // An older event arrived after newer ones: apply the rest, leave the guarded fields, and fill
+  // the profile where it is allowed.
+  const plain = baseMemberUpdate(community.id, event, change, true);
+  if (event.type === 'member.joined') plain.setIfAbsent('joinedAt', at).setIfAbsent('firstJoinedAt', at);
+  if (event.type === 'member.left') plain.setIfAbsent('leftAt', at);
   const stored = await ifCondition(() => send(db, key, plain, once(plain), 'ALL_NEW'));
   if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, base);
   await lowerIfEarlier(db, key, 'firstActiveDay', change.firstActivityOfDay ? change.day : undefined, stored);
   await lowerIfEarlier(db, key, 'firstJoinedAt', event.type === 'member.joined' ? at : undefined, stored);
-  return [];
+  if (!profile) return [];
+  const profileOnly = setProfile(new UpdateBuilder(), community.id, event, change.live);
+  const written = await ifCondition(() => send(db, key, profileOnly, [notForgotten(profileOnly)]));
+  return written === undefined ? [] : updated;
+}
+
+/** Condition: the member has not asked to be forgotten (their profile is not written again). */
+function notForgotten(update: UpdateBuilder): string {
+  return `attribute_not_exists(${update.name('forgottenAt')})`;
 }
 
 /**
@@ -308,7 +331,7 @@ async function eventsOfAppliedLifecycle(
   return [];
 }
 
-/** The part of the member update every event makes: profile, presence, totals. */
+/** The part of the member update every event makes: presence and lifecycle counts (the profile is `setProfile`). */
 function baseMemberUpdate(
   communityId: string,
   event: InboundEvent,
@@ -323,9 +346,14 @@ function baseMemberUpdate(
     .setIfAbsent('firstSeenAt', change.occurredAt.toISOString())
     .add('joins', change.delta.joins)
     .add('leaves', change.delta.leaves);
-  // A live event's profile is the member's current one; history only fills what is empty.
+  return update;
+}
+
+/** The profile an event carries: a live event's is the member's current one; history only fills what is empty. */
+function setProfile<U extends UpdateBuilder>(update: U, communityId: string, event: InboundEvent, live: boolean): U {
+  const profile = event.member;
   const set = (attribute: string, value: unknown) =>
-    change.live ? update.set(attribute, value) : update.setIfAbsent(attribute, value);
+    live ? update.set(attribute, value) : update.setIfAbsent(attribute, value);
   set('name', profile.name);
   set('birthday', profile.birthday);
   set('timezone', profile.timezone);

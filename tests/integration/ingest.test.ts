@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../shared/store/db';
 import { eventKey, ingestEvent, LEASE_MS, MEMBER_DAY_RETENTION_DAYS } from '../../shared/store/ingest';
 import { dayPk, lastActivePk, memberKey } from '../../shared/store/keys';
-import { getMemberWithTotals } from '../../shared/store/members';
+import { forgetMember, getMemberWithTotals } from '../../shared/store/members';
 import { ProfileCache } from '../../shared/store/profile-cache';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
@@ -767,6 +767,39 @@ describe('Module: ingest', () => {
         const row = await dayRow('2019-01-01', 'm-ttl');
         expect(row?.expiresAt).toBe(Math.floor(now.getTime() / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
       });
+    });
+
+    it('writes no profile again for a member who asked to be forgotten, and still counts them', async () => {
+      // Prepare
+      const now = new Date('2026-11-25T08:00:00Z');
+      const ada = { id: 'm-forgot', name: 'Ada', birthday: '03-14' };
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-forgot', '2026-11-24T07:00:00Z', { member: ada }), {
+        now,
+      });
+      expect(await forgetMember(db, COMMUNITY.id, 'm-forgot', now)).toBe(true);
+
+      // Act: the platform goes on sending the member's profile with each event.
+      const message = await ingestEvent(
+        db,
+        COMMUNITY,
+        event('message.posted', 'm-forgot', '2026-11-25T07:00:00Z', { member: ada }),
+        { now },
+      );
+      const update = await ingestEvent(
+        db,
+        COMMUNITY,
+        event('member.updated', 'm-forgot', '2026-11-25T07:30:00Z', { member: { id: 'm-forgot', name: 'Ada L.' } }),
+        { now },
+      );
+
+      // Assess
+      const member = await getMemberWithTotals(db, COMMUNITY.id, 'm-forgot');
+      expect(member).toMatchObject({ messages: 2, lastActiveDay: '2026-11-25', optedOut: true });
+      expect(member?.name).toBeUndefined();
+      expect(member?.birthday).toBeUndefined();
+      expect(member).not.toHaveProperty('bdayPk');
+      expect(message.events).toEqual([]);
+      expect(update.events).toEqual([]);
     });
   });
 });
