@@ -61,7 +61,7 @@ export async function startDynalite(options: { path?: string; port?: number } = 
 export async function ensureTable(endpoint: string, table: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
-    region: 'local',
+    region: process.env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
