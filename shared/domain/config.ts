@@ -12,7 +12,14 @@ const url = z.url();
 
 const platformSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('generic') }),
-  z.strictObject({ kind: z.literal('slack'), signingSecret: secret, botToken: secret, apiBaseUrl: url.optional() }),
+  z.strictObject({
+    kind: z.literal('slack'),
+    signingSecret: secret,
+    botToken: secret,
+    /** The community is this channel; without it, the whole workspace. */
+    channel: z.string().min(1).optional(),
+    apiBaseUrl: url.optional(),
+  }),
   z.strictObject({ kind: z.literal('telegram'), secretToken: secret, botToken: secret, apiBaseUrl: url.optional() }),
   z.strictObject({
     kind: z.literal('wecom'),

@@ -1,4 +1,5 @@
 import { genericAdapter } from './generic';
+import { slackAdapter } from './slack';
 import type { PlatformAdapter } from './types';
 
 /** Platforms named in the webhook path (DESIGN.md section 4). */
@@ -7,6 +8,7 @@ export type PlatformName = (typeof PLATFORMS)[number];
 
 const ADAPTERS: Partial<Record<PlatformName, PlatformAdapter>> = {
   generic: genericAdapter,
+  slack: slackAdapter,
 };
 
 /** Whether a path segment names a platform Hearth knows. */

@@ -2,6 +2,7 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
 import { signGeneric } from '../../shared/platforms/generic';
+import { signSlack } from '../../shared/platforms/slack';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
@@ -321,7 +322,7 @@ describe('Module: webhook pipeline', () => {
 
     it.each([
       ['an unknown platform', 'myspace'],
-      ['a platform not built yet', 'slack'],
+      ['a platform not built yet', 'telegram'],
     ])('refuses %s with 404', async (_what, platform) => {
       // Prepare
       const raw = body('message.posted', 'p-platform');
@@ -410,5 +411,73 @@ describe('Module: webhook pipeline', () => {
       // Assess
       expect(publisher.published.flat().map((e) => [e.type, e.memberId])).toEqual([['member.joined', 'p-bus-down']]);
     });
+  });
+});
+
+describe('Function: handleWebhook (Slack)', () => {
+  const slack = (payload: unknown, headers: Record<string, string> = {}, communityId = ON_SLACK.id) => {
+    const rawBody = JSON.stringify(payload);
+    const t = Math.floor(NOW.getTime() / 1000);
+    return request(
+      rawBody,
+      { 'x-slack-request-timestamp': String(t), 'x-slack-signature': signSlack('sign', t, rawBody), ...headers },
+      communityId,
+      'slack',
+    );
+  };
+  const message = (eventId: string, user: string) => ({
+    type: 'event_callback',
+    team_id: 'T0',
+    api_app_id: 'A0',
+    event_id: eventId,
+    event_time: Math.floor(NOW.getTime() / 1000) - 60,
+    event: { type: 'message', user, text: 'hi', channel: 'C1', ts: '1.1' },
+  });
+
+  it('answers url_verification with the challenge and writes nothing', async () => {
+    // Prepare
+    const before = await snapshot();
+
+    // Act
+    const outcome = await handleWebhook(deps, slack({ type: 'url_verification', challenge: 'c-123' }), NOW);
+
+    // Assess
+    expect(outcome.reply).toEqual({ statusCode: 200, contentType: 'text/plain', body: 'c-123' });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("applies a message once, and Slack's retry of it (X-Slack-Retry-Num) is a duplicate", async () => {
+    // Act
+    const first = await handleWebhook(deps, slack(message('Ev0SLACK1', 'U0ADA')), NOW);
+    const retry = await handleWebhook(
+      deps,
+      slack(message('Ev0SLACK1', 'U0ADA'), { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' }),
+      NOW,
+    );
+
+    // Assess
+    expect([first.accepted, retry.duplicates]).toEqual([1, 1]);
+    expect(await getMemberWithTotals(db, ON_SLACK.id, 'U0ADA')).toMatchObject({ messages: 1 });
+  });
+
+  it('refuses a bad Slack signature with 401 and writes nothing', async () => {
+    // Prepare
+    const before = await snapshot();
+    const req = slack(message('Ev0SLACK2', 'U0EVE'));
+
+    // Act
+    const error = await rejection({ ...req, headers: { ...req.headers, 'x-slack-signature': 'v0=00' } });
+
+    // Assess
+    expect(error.statusCode).toBe(401);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses the Slack route for a community that is not on Slack with 404', async () => {
+    // Act
+    const error = await rejection(slack(message('Ev0SLACK3', 'U0ADA'), {}, COMMUNITY.id));
+
+    // Assess
+    expect(error.statusCode).toBe(404);
   });
 });

@@ -1,0 +1,168 @@
+import * as z from 'zod';
+import { type InboundEvent, inboundEventSchema } from '../domain/events';
+import { describeZodError, firstZodPath } from '../domain/validation';
+import { badRequest, unauthorized } from '../runtime/errors';
+import { hmacSha256Hex, isFresh, safeEqual } from './signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+
+/**
+ * Slack Events API. Requests are signed
+ * `X-Slack-Signature: v0=hex(HMAC-SHA256(signingSecret, "v0:" + X-Slack-Request-Timestamp + ":" + body))`
+ * and refused when the timestamp is more than 300 s off. The URL is verified
+ * once with a `url_verification` request whose `challenge` is echoed. Every
+ * callback carries an `event_id`, the dedupe key; Slack retries (with
+ * `X-Slack-Retry-Num`) until it gets a 2xx within 3 s, and a retry of an
+ * applied event is a duplicate like any other.
+ */
+
+export const SLACK_TOLERANCE_SECONDS = 300;
+
+/** Build `X-Slack-Signature` (for tests and local tools). */
+export function signSlack(signingSecret: string, timestamp: number, rawBody: string): string {
+  return `v0=${hmacSha256Hex(signingSecret, `v0:${timestamp}:${rawBody}`)}`;
+}
+
+// Envelopes: only what Hearth reads is described; Slack adds fields over time.
+const slackUser = z.looseObject({
+  id: z.string(),
+  name: z.string().optional(),
+  real_name: z.string().optional(),
+  tz: z.string().optional(),
+  is_bot: z.boolean().optional(),
+  deleted: z.boolean().optional(),
+  profile: z.looseObject({ display_name: z.string().optional(), real_name: z.string().optional() }).optional(),
+});
+
+const envelope = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1).max(1000) }),
+  z.looseObject({
+    type: z.literal('event_callback'),
+    event_id: z.string().min(1),
+    event_time: z.number().int().positive(),
+    event: z.looseObject({ type: z.string() }),
+  }),
+  z.looseObject({ type: z.literal('app_rate_limited') }),
+]);
+
+/** A member profile from a Slack user object; a time zone Hearth does not know is left out. */
+function profileOf(user: z.infer<typeof slackUser>) {
+  const name = user.profile?.display_name || user.profile?.real_name || user.real_name || user.name;
+  return {
+    id: user.id,
+    ...(name ? { name } : {}),
+    ...(user.tz ? { timezone: user.tz } : {}),
+    ...(user.is_bot !== undefined ? { isBot: user.is_bot } : {}),
+  };
+}
+
+/** The canonical event for one Slack event, or undefined for events Hearth does not use. */
+function canonical(
+  event: { type: string } & Record<string, unknown>,
+  id: string,
+  occurredAt: string,
+  channel: string | undefined,
+): Record<string, unknown> | undefined {
+  const inScope = (c: unknown) => channel === undefined || c === channel;
+  switch (event.type) {
+    case 'team_join': {
+      // Workspace joins count when the community is the workspace (no channel configured).
+      if (channel !== undefined) return undefined;
+      const user = slackUser.parse(event.user);
+      return { id, type: 'member.joined', occurredAt, member: profileOf(user) };
+    }
+    case 'member_joined_channel':
+      if (channel === undefined || !inScope(event.channel)) return undefined;
+      return { id, type: 'member.joined', occurredAt, member: { id: event.user } };
+    case 'member_left_channel':
+      if (channel === undefined || !inScope(event.channel)) return undefined;
+      return { id, type: 'member.left', occurredAt, member: { id: event.user } };
+    case 'user_change': {
+      const user = slackUser.parse(event.user);
+      if (user.deleted && channel === undefined)
+        return { id, type: 'member.left', occurredAt, member: { id: user.id } };
+      return { id, type: 'member.updated', occurredAt, member: profileOf(user) };
+    }
+    case 'message': {
+      // Edits, deletions, joins and bot posts arrive as subtypes; they are not members' messages.
+      const subtype = event.subtype as string | undefined;
+      if (subtype && subtype !== 'thread_broadcast' && subtype !== 'file_share') return undefined;
+      if (typeof event.user !== 'string' || !inScope(event.channel)) return undefined;
+      const isReply = typeof event.thread_ts === 'string' && event.thread_ts !== event.ts;
+      return {
+        id,
+        type: 'message.posted',
+        occurredAt,
+        member: { id: event.user },
+        channelId: event.channel,
+        ...(isReply && typeof event.parent_user_id === 'string' ? { replyTo: event.parent_user_id } : {}),
+        ...(typeof event.text === 'string' ? { text: event.text } : {}),
+      };
+    }
+    case 'reaction_added': {
+      const item = event.item as { channel?: string } | undefined;
+      if (typeof event.user !== 'string' || typeof event.item_user !== 'string' || !inScope(item?.channel)) {
+        return undefined;
+      }
+      return { id, type: 'reaction.added', occurredAt, member: { id: event.user }, toMemberId: event.item_user };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export const slackAdapter: PlatformAdapter = {
+  platform: 'slack',
+  acceptsGet: false,
+
+  async verify(request: InboundRequest, { community, secrets, now }: AdapterContext): Promise<void> {
+    if (community.platform.kind !== 'slack') throw unauthorized('community is not on Slack');
+    const timestamp = request.headers['x-slack-request-timestamp'];
+    const signature = request.headers['x-slack-signature'];
+    if (!timestamp || !signature) throw unauthorized('X-Slack-Signature or X-Slack-Request-Timestamp is missing');
+    if (!/^\d{1,12}$/.test(timestamp) || !isFresh(Number(timestamp), now, SLACK_TOLERANCE_SECONDS)) {
+      throw unauthorized('X-Slack-Request-Timestamp is stale');
+    }
+    const secret = await secrets.resolve(community.platform.signingSecret);
+    if (!safeEqual(signature, signSlack(secret, Number(timestamp), request.rawBody))) {
+      throw unauthorized('X-Slack-Signature does not match');
+    }
+  },
+
+  parse(request: InboundRequest, { community }: AdapterContext): ParsedRequest {
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody);
+    } catch {
+      throw badRequest('body is not valid JSON', '(body)');
+    }
+    const parsed = envelope.safeParse(body);
+    if (!parsed.success) throw badRequest(describeZodError(parsed.error), firstZodPath(parsed.error));
+    const message = parsed.data;
+    if (message.type === 'url_verification') {
+      return { events: [], reply: { statusCode: 200, contentType: 'text/plain', body: message.challenge } };
+    }
+    if (message.type !== 'event_callback') return { events: [] };
+
+    const channel = community.platform.kind === 'slack' ? community.platform.channel : undefined;
+    const occurredAt = new Date(message.event_time * 1000).toISOString();
+    let raw: Record<string, unknown> | undefined;
+    try {
+      raw = canonical(message.event, message.event_id, occurredAt, channel);
+    } catch (error) {
+      if (error instanceof z.ZodError) throw badRequest(describeZodError(error), `event.${firstZodPath(error)}`);
+      throw error;
+    }
+    if (!raw) return { events: [] };
+    const event = inboundEventSchema.safeParse(raw);
+    if (!event.success) {
+      // A time zone this runtime does not know is dropped rather than refusing the event.
+      const retry = inboundEventSchema.safeParse({
+        ...raw,
+        member: { ...(raw.member as object), timezone: undefined },
+      });
+      if (!retry.success) throw badRequest(describeZodError(event.error), `event.${firstZodPath(event.error)}`);
+      return { events: [retry.data as InboundEvent] };
+    }
+    return { events: [event.data] };
+  },
+};
