@@ -122,7 +122,7 @@ export async function ingestEvent(
     events = await applyToMember(db, community, event, { day, delta, occurredAt, firstActivityOfDay, live });
   } catch (error) {
     if (release) await release().catch(() => undefined);
-    else if (recorded) await takeBackFromDay(db, rowKey, event.id, delta).catch(() => undefined);
+    else if (recorded) await takeBackFromDay(db, rowKey, event.id, delta, firstActivityOfDay).catch(() => undefined);
     throw error;
   }
   if (hasProfile(event) && live) options.profiles?.remember(profileKey, event.member, now);
@@ -151,6 +151,8 @@ async function recordOnDay(
     .setIfAbsent('memberDaysPk', memberDaysPk(communityId, event.member.id))
     .setIfAbsent('expiresAt', Math.floor(keptFrom / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
   if (lifecycle) update.set(leaseAttribute(event.id), now.getTime());
+  // The first activity of the day claims the row's `firstKey`; only it writes the member's last active day.
+  if (activity > 0) update.setIfAbsent('firstKey', eventKey(event.id));
   // The key must not be in the set yet: this condition is the dedupe.
   const condition = `NOT contains(${update.name('ids')}, ${update.value(eventKey(event.id))})`;
   const result = await ifCondition(() =>
@@ -159,8 +161,7 @@ async function recordOnDay(
     ),
   );
   if (result === undefined) return undefined;
-  // `activity` (messages + reactions) equal to this event's own means the day had none before it.
-  return { firstActivityOfDay: activity > 0 && result.Attributes?.activity === activity };
+  return { firstActivityOfDay: activity > 0 && result.Attributes?.firstKey === eventKey(event.id) };
 }
 
 /** Take over a lifecycle event's released or expired lease; false when it is done or live elsewhere. */
@@ -191,7 +192,6 @@ async function clearLease(db: Db, key: Key, eventId: string): Promise<void> {
 
 const countsOnDay = (update: UpdateBuilder, delta: ActivityDelta, sign: 1 | -1): UpdateBuilder =>
   update
-    .add('activity', sign * (delta.messages + delta.reactions))
     .add('messages', sign * delta.messages)
     .add('replies', sign * delta.replies)
     .add('reactions', sign * delta.reactions)
@@ -199,8 +199,16 @@ const countsOnDay = (update: UpdateBuilder, delta: ActivityDelta, sign: 1 | -1):
     .add('leaves', sign * delta.leaves);
 
 /** Undo write 1 of an activity event whose member write failed, so that its retry applies it whole. */
-async function takeBackFromDay(db: Db, key: Key, eventId: string, delta: ActivityDelta): Promise<void> {
+async function takeBackFromDay(
+  db: Db,
+  key: Key,
+  eventId: string,
+  delta: ActivityDelta,
+  wasFirst: boolean,
+): Promise<void> {
   const update = countsOnDay(new UpdateBuilder(), delta, -1).deleteFromSet('ids', new Set([eventKey(eventId)]));
+  // Give the claim back too, so the retry (or the day's next activity) writes the last active day.
+  if (wasFirst) update.remove('firstKey');
   const condition = `contains(${update.name('ids')}, ${update.value(eventKey(eventId))})`;
   await ifCondition(() =>
     db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),

@@ -801,5 +801,39 @@ describe('Module: ingest', () => {
       expect(message.events).toEqual([]);
       expect(update.events).toEqual([]);
     });
+
+    it('lets the retry of a failed first message of the day write the last active day, though another message came in between', async () => {
+      // Prepare: last active 10-01; A is the first message of 10-20, and B lands while A's member write fails.
+      const now = new Date('2026-10-20T05:00:00Z');
+      await ingestEvent(db, COMMUNITY, event('message.posted', 'm-between', '2026-10-01T04:00:00Z'), { now });
+      const a = event('message.posted', 'm-between', '2026-10-20T04:00:00Z');
+      const b = event('message.posted', 'm-between', '2026-10-20T04:00:01Z');
+      let interleaved: Awaited<ReturnType<typeof ingestEvent>> | undefined;
+      const flaky: Db = {
+        table: db.table,
+        doc: {
+          send: async (command: unknown) => {
+            const input = (command as UpdateCommand).input;
+            if (!interleaved && input.Key?.sk === 'M#m-between' && input.Key?.pk === `C#${COMMUNITY.id}`) {
+              interleaved = await ingestEvent(db, COMMUNITY, b, { now });
+              throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+            }
+            return db.doc.send(command as UpdateCommand);
+          },
+        } as unknown as DynamoDBDocumentClient,
+      };
+      await expect(ingestEvent(flaky, COMMUNITY, a, { now })).rejects.toThrow('Rate exceeded');
+
+      // Act
+      const retry = await ingestEvent(db, COMMUNITY, a, { now });
+
+      // Assess
+      expect(interleaved?.events).toEqual([]);
+      expect(retry.events.map((e) => e.type)).toEqual(['member.reactivated']);
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-between')).toMatchObject({
+        lastActiveDay: '2026-10-20',
+        messages: 3,
+      });
+    });
   });
 });
