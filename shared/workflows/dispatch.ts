@@ -70,7 +70,11 @@ export async function dispatch(
       if (!settled && oldestUnsettled === undefined) oldestUnsettled = bucket;
     }
   }
-  if (!options.asOf) await setWatermark(deps.db, oldestUnsettled ?? current);
+  // Never past the previous hour: an item decided at the end of an hour, or one the index shows a moment
+  // late (it is eventually consistent), may land in a bucket just after this run has read it.
+  const previous = bucketOf(new Date(now.getTime() - 3_600_000));
+  const mark = oldestUnsettled !== undefined && oldestUnsettled < previous ? oldestUnsettled : previous;
+  if (!options.asOf) await setWatermark(deps.db, mark);
   return report;
 }
 

@@ -628,5 +628,32 @@ describe('Module: dispatch', () => {
       expect(report.sent).toBe(1);
       expect(sender.sent.map((m) => m.id)).toEqual([id]);
     });
+
+    it('finds an item that lands in the previous hour after a run has read that hour', async () => {
+      // Prepare: a run at 18:00:30 reads 17:00 and 18:00; then an item decided at 17:59:58 lands late in 17:00.
+      const at = (iso: string) => new Date(iso);
+      await dispatch(deps, at('2026-11-25T18:00:30Z'));
+      await join(db, ACME, 'd-edge', at('2026-11-25T17:50:00Z'));
+      await enqueue(
+        db,
+        {
+          id: 'welcome#acme#d-edge#2026-11-26',
+          communityId: ACME.id,
+          kind: 'welcome',
+          memberId: 'd-edge',
+          delivery: 'channel',
+          vars: {},
+          dueAt: '2026-11-25T17:59:30.000Z',
+        },
+        at('2026-11-25T17:59:58Z'),
+      );
+
+      // Act
+      const report = await dispatch(deps, at('2026-11-25T18:01:30Z'));
+
+      // Assess
+      expect(report.sent).toBe(1);
+      expect(sender.sent.map((m) => m.memberId)).toEqual(['d-edge']);
+    });
   });
 });
