@@ -50,6 +50,8 @@ export async function outboxRetry(target: Target, id: string | undefined, json: 
   const item = communityId ? await getOutboxItem(target.db, communityId, id) : undefined;
   if (!item) throw new UsageError(`no outbox item "${id}"`);
   if (item.status === 'sent') throw new UsageError(`outbox item "${id}" was already sent`);
-  await reschedule(target.db, item, new Date(), 'retried by operator', true);
+  if (!(await reschedule(target.db, item, new Date(), 'unsent', 'retried by operator', true))) {
+    throw new UsageError(`outbox item "${id}" was sent meanwhile`);
+  }
   output(json, { retried: id }, () => `${id} is pending again; the next dispatch sends it`);
 }

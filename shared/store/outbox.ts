@@ -123,36 +123,74 @@ export async function claim(db: Db, item: OutboxItem, now: Date, leaseMs: number
 /** How long a settled item stays visible to `hearth outbox` before it expires (TTL). */
 export const SETTLED_RETENTION_DAYS = 90;
 
-/** Settle an item as sent, skipped or failed; it leaves the due index and expires in 90 days. */
+/**
+ * Who may change an item, so that no one overwrites a change they did not see:
+ * - `{ lease }`: the dispatcher that claimed it, while its lease is the one stored;
+ * - `{ unleasedAt }`: a workflow (cancelling), only while it is pending and no live lease is on it;
+ * - `'unsent'`: an operator, as long as it was not sent.
+ */
+export type OutboxGuard = { lease: string } | { unleasedAt: Date } | 'unsent';
+
+function guardCondition(update: UpdateBuilder, guard: OutboxGuard): string {
+  const status = update.name('status');
+  const lease = update.name('leaseUntil');
+  if (guard === 'unsent') return `${status} <> ${update.value('sent')}`;
+  if ('lease' in guard) return `${lease} = ${update.value(guard.lease)}`;
+  return `${status} = ${update.value('pending')} AND (attribute_not_exists(${lease}) OR ${lease} < ${update.value(guard.unleasedAt.toISOString())})`;
+}
+
+/**
+ * Settle an item as sent, skipped or failed; it leaves the due index and
+ * expires in 90 days. False when the guard did not hold (someone else has it).
+ */
 export async function settle(
   db: Db,
   item: OutboxItem,
   status: Exclude<OutboxStatus, 'pending'>,
   now: Date,
+  guard: OutboxGuard,
   reason?: string,
-): Promise<void> {
+): Promise<boolean> {
   const update = new UpdateBuilder()
     .set('status', status)
     .set('reason', reason)
     .set(status === 'sent' ? 'sentAt' : 'settledAt', now.toISOString())
-    .set('expiresAt', unixSeconds(now) + SETTLED_RETENTION_DAYS * 86_400)
-    .remove('duePk', 'dueSk', 'leaseUntil');
-  await db.doc.send(
-    new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build() }),
+    .set('expiresAt', unixSeconds(now) + SETTLED_RETENTION_DAYS * 86_400);
+  const condition = guardCondition(update, guard);
+  update.remove('duePk', 'dueSk', 'leaseUntil');
+  const result = await ifCondition(() =>
+    db.doc.send(
+      new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build(condition) }),
+    ),
   );
+  return result !== undefined;
 }
 
-/** Put an item back as pending, due at `dueAt` (a retry, or an operator's `outbox retry`). */
-export async function reschedule(db: Db, item: OutboxItem, dueAt: Date, reason?: string, resetAttempts = false) {
+/**
+ * Put an item back as pending, due at `dueAt` (a retry, or an operator's
+ * `outbox retry`). False when the guard did not hold.
+ */
+export async function reschedule(
+  db: Db,
+  item: OutboxItem,
+  dueAt: Date,
+  guard: OutboxGuard,
+  reason?: string,
+  resetAttempts = false,
+): Promise<boolean> {
   const at = dueAt.toISOString();
   const update = new UpdateBuilder().set('status', 'pending').set('dueAt', at).set('reason', reason);
   for (const [k, v] of Object.entries(dueIndexKeys(item.id, at))) update.set(k, v);
   if (resetAttempts) update.set('attempts', 0);
+  const condition = guardCondition(update, guard);
   // Pending again: it must not expire while it waits.
   update.remove('leaseUntil', 'expiresAt');
-  await db.doc.send(
-    new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build() }),
+  const result = await ifCondition(() =>
+    db.doc.send(
+      new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build(condition) }),
+    ),
   );
+  return result !== undefined;
 }
 
 /** The oldest due bucket that may still hold pending items, if recorded. */

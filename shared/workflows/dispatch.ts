@@ -9,6 +9,7 @@ import {
   claim,
   dueInBucket,
   getWatermark,
+  type OutboxGuard,
   type OutboxItem,
   reschedule,
   settle,
@@ -100,10 +101,11 @@ function renderItem(item: OutboxItem, community: CommunityConfig, member: Member
 async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: DispatchReport): Promise<boolean> {
   const item = await claim(deps.db, due, now, LEASE_MS);
   if (!item) return false;
+  // Every change this run makes to the item holds only while its lease is still the one stored.
+  const fence: OutboxGuard = { lease: item.leaseUntil as string };
   const community = await deps.communities.get(item.communityId, now);
   if (!community) {
-    await settle(deps.db, item, 'skipped', now, 'community no longer exists');
-    report.skipped++;
+    if (await settle(deps.db, item, 'skipped', now, fence, 'community no longer exists')) report.skipped++;
     return true;
   }
   const member = await getMember(deps.db, item.communityId, item.memberId);
@@ -117,13 +119,11 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
           ? 'member is a bot or staff'
           : undefined;
   if (refusal) {
-    await settle(deps.db, item, 'skipped', now, refusal);
-    report.skipped++;
+    if (await settle(deps.db, item, 'skipped', now, fence, refusal)) report.skipped++;
     return true;
   }
   if (community.dryRun) {
-    await settle(deps.db, item, 'skipped', now, 'dry run');
-    report.skipped++;
+    if (await settle(deps.db, item, 'skipped', now, fence, 'dry run')) report.skipped++;
     return true;
   }
   try {
@@ -140,17 +140,15 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
       },
       now,
     );
-    await settle(deps.db, item, 'sent', now);
-    report.sent++;
+    if (await settle(deps.db, item, 'sent', now, fence)) report.sent++;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const retryable = !(error instanceof Error && (error as { retryable?: boolean }).retryable === false);
     if (retryable && item.attempts < MAX_ATTEMPTS) {
-      await reschedule(deps.db, item, new Date(now.getTime() + backoffMs(item.attempts)), reason);
-      report.retried++;
+      if (await reschedule(deps.db, item, new Date(now.getTime() + backoffMs(item.attempts)), fence, reason))
+        report.retried++;
     } else {
-      await settle(deps.db, item, 'failed', now, reason);
-      report.failed++;
+      if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
     }
   }
   return true;

@@ -48,8 +48,11 @@ export async function onLifecycleEvent(
     const pending = (await outboxWithPrefix(db, community.id, `welcome#${community.id}#${event.memberId}#`)).filter(
       (item) => item.status === 'pending',
     );
-    for (const item of pending) await settle(db, item, 'skipped', now, 'member left');
-    return pending.length ? 'cancelled' : 'ignored';
+    let cancelled = 0;
+    // An item being sent right now (under a live lease) is left to its sender.
+    for (const item of pending)
+      if (await settle(db, item, 'skipped', now, { unleasedAt: now }, 'member left')) cancelled++;
+    return cancelled ? 'cancelled' : 'ignored';
   }
   return 'ignored';
 }

@@ -655,5 +655,46 @@ describe('Module: dispatch', () => {
       expect(report.sent).toBe(1);
       expect(sender.sent.map((m) => m.memberId)).toEqual(['d-edge']);
     });
+
+    it('keeps a send that outlived its lease from undoing the run that took the item over', async () => {
+      // Prepare: A's send hangs past its lease; B claims the item, sends it, and only then A's send fails.
+      const id = await welcomed('d-slow', { name: 'Ada' });
+      let reportB: Awaited<ReturnType<typeof dispatch>> | undefined;
+      const slowThenFail: ChatSender = {
+        async send() {
+          reportB = await dispatch(deps, minutes(5));
+          throw new Error('socket hang up');
+        },
+      };
+
+      // Act
+      const reportA = await dispatch({ ...deps, senderFor: () => slowThenFail }, minutes(1));
+
+      // Assess
+      expect(reportB?.sent).toBe(1);
+      expect(sender.sent.map((m) => m.id)).toEqual([id]);
+      // A's failure was fenced off: nothing of A's run is counted.
+      expect(reportA).toMatchObject({ retried: 0, failed: 0 });
+      expect(await getOutboxItem(db, ACME.id, id)).toMatchObject({ status: 'sent', attempts: 2 });
+    });
+
+    it('does not cancel a welcome that is being sent when the member leaves', async () => {
+      // Prepare
+      const id = await welcomed('d-leaving', { name: 'Bo' });
+      let cancelled: string | undefined;
+      const leavesMidSend: ChatSender = {
+        async send(message) {
+          cancelled = await onLifecycleEvent(db, ACME, await leave(db, ACME, 'd-leaving', minutes(1)), minutes(1));
+          sender.sent.push(message);
+        },
+      };
+
+      // Act
+      await dispatch({ ...deps, senderFor: () => leavesMidSend }, minutes(1));
+
+      // Assess
+      expect(cancelled).toBe('ignored');
+      expect(await getOutboxItem(db, ACME.id, id)).toMatchObject({ status: 'sent' });
+    });
   });
 });
