@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'method_not_allowed'
   | 'conflict'
+  | 'unavailable'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -20,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   internal: 500,
+  unavailable: 503,
 };
 
 /** Base error: a typed code, its HTTP status, and the field at fault where there is one. */
@@ -41,6 +43,8 @@ export class HearthError extends Error {
 export const badRequest = (message: string, field?: string) => new HearthError('bad_request', message, field);
 /** 401: a signature or token is missing, wrong or stale. */
 export const unauthorized = (message: string) => new HearthError('unauthorized', message);
+/** 503: the same delivery is being applied right now; the sender should retry shortly. */
+export const inFlight = (message: string) => new HearthError('unavailable', message);
 /** 404: no such community or platform. */
 export const notFound = (message: string) => new HearthError('not_found', message);
 

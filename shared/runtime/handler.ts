@@ -19,6 +19,11 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 /** The JSON reply for an error; exported for the local server's own early rejections. */
 export function errorReply(error: unknown): HttpResult {
+  if (error instanceof HearthError && error.code === 'unavailable') {
+    // Nothing secret in it, and the sender should come back: platforms retry a 503.
+    const reply = json(503, { error: error.code, message: error.message });
+    return { ...reply, headers: { ...reply.headers, 'retry-after': '5' } };
+  }
   if (error instanceof HearthError && error.statusCode < 500) {
     return json(error.statusCode, {
       error: error.code,

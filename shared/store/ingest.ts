@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
 import { type ActivityDelta, activityDelta, type InboundEvent } from '../domain/events';
 import { dayIn, daysBetween } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
+import { inFlight } from '../runtime/errors';
 import { type Db, ifCondition } from './db';
 import { birthdayIndexKeys, type Key, lastActiveIndexKeys, memberDayKey, memberDaysPk, memberKey } from './keys';
 import { getMember, type Member } from './members';
@@ -108,6 +109,11 @@ export async function ingestEvent(
   const recorded = await recordOnDay(db, rowKey, community.id, event, day, delta, lifecycle, now);
   // A lifecycle event whose lease was released or expired did not finish: this copy finishes it.
   if (!recorded && !(lifecycle && (await takeOverLease(db, rowKey, event.id, now)))) {
+    // A copy of a lifecycle event still in flight is not a duplicate yet: if that delivery fails, this
+    // copy's sender must come back, so it is told to retry rather than that all is done.
+    if (lifecycle && (await leaseIsLive(db, rowKey, event.id))) {
+      throw inFlight('this event is being applied by another delivery; retry shortly');
+    }
     return { duplicate: true, events: [] };
   }
 
@@ -173,6 +179,20 @@ async function takeOverLease(db: Db, key: Key, eventId: string, now: Date): Prom
     db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),
   );
   return result !== undefined;
+}
+
+/** Whether a lifecycle event's lease is still on its row (it is removed once the event is done). */
+async function leaseIsLive(db: Db, key: Key, eventId: string): Promise<boolean> {
+  const result = await db.doc.send(
+    new GetCommand({
+      TableName: db.table,
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: '#lease',
+      ExpressionAttributeNames: { '#lease': leaseAttribute(eventId) },
+    }),
+  );
+  return result.Item?.[leaseAttribute(eventId)] !== undefined;
 }
 
 /** Give the lease up after a failure, so the next copy takes over at once. */

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { HearthError } from '../../shared/runtime/errors';
 import type { Db } from '../../shared/store/db';
 import { eventKey, ingestEvent, LEASE_MS, MEMBER_DAY_RETENTION_DAYS } from '../../shared/store/ingest';
 import { dayPk, lastActivePk, memberKey } from '../../shared/store/keys';
@@ -662,17 +663,26 @@ describe('Module: ingest', () => {
     });
 
     describe('Function: ingestEvent (copies, leases and history)', () => {
-      it('accepts exactly one of 8 concurrent copies of a join, with one member.joined', async () => {
+      it('applies one of 8 concurrent copies of a join; the others are told to retry while it is in flight', async () => {
         // Prepare
         const join = event('member.joined', 'm-copies', '2026-11-25T02:00:00Z');
         const now = new Date('2026-11-25T02:00:01Z');
 
         // Act
-        const results = await Promise.all(Array.from({ length: 8 }, () => ingestEvent(db, COMMUNITY, join, { now })));
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, () => ingestEvent(db, COMMUNITY, join, { now })),
+        );
+        const applied = results.flatMap((r) => (r.status === 'fulfilled' && !r.value.duplicate ? [r.value] : []));
+        await applied[0]?.complete?.();
+        const afterDone = await ingestEvent(db, COMMUNITY, join, { now });
 
         // Assess
-        expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
-        expect(results.flatMap((r) => r.events).map((e) => e.type)).toEqual(['member.joined']);
+        expect(applied).toHaveLength(1);
+        expect(applied[0].events.map((e) => e.type)).toEqual(['member.joined']);
+        const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as HearthError] : []));
+        expect(refused).toHaveLength(7);
+        expect(refused.every((e) => e.statusCode === 503)).toBe(true);
+        expect(afterDone).toEqual({ duplicate: true, events: [] });
         expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-copies')).toMatchObject({ joins: 1, status: 'member' });
       });
 
@@ -697,13 +707,16 @@ describe('Module: ingest', () => {
         await expect(ingestEvent(dead, COMMUNITY, join, { now: t0 })).rejects.toThrow('process died');
 
         // Act
-        const early = await ingestEvent(db, COMMUNITY, join, { now: new Date(t0.getTime() + 10_000) });
+        const early = await ingestEvent(db, COMMUNITY, join, { now: new Date(t0.getTime() + 10_000) }).catch(
+          (error: HearthError) => error.statusCode,
+        );
         const late = await ingestEvent(db, COMMUNITY, join, { now: new Date(t0.getTime() + LEASE_MS + 1_000) });
         await late.complete?.();
         const after = await ingestEvent(db, COMMUNITY, join, { now: new Date(t0.getTime() + 2 * LEASE_MS) });
 
         // Assess
-        expect(early).toEqual({ duplicate: true, events: [] });
+        // Within the lease the first delivery may still be working: the copy is told to come back.
+        expect(early).toBe(503);
         expect(late.duplicate).toBe(false);
         expect(late.events.map((e) => e.type)).toEqual(['member.joined']);
         expect(after).toEqual({ duplicate: true, events: [] });

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { badRequest, HearthError } from '../../shared/runtime/errors';
-import { type HttpEvent, httpHandler } from '../../shared/runtime/handler';
+import { badRequest, HearthError, inFlight } from '../../shared/runtime/errors';
+import { errorReply, type HttpEvent, httpHandler } from '../../shared/runtime/handler';
 import { metrics, pipelineMetrics } from '../../shared/runtime/observability';
 
 const context = { functionName: 'webhook', awsRequestId: 'r-1' } as Context;
@@ -53,6 +53,21 @@ describe('Function: httpHandler (the one error mapper)', () => {
     // Assess
     expect(reply.statusCode).toBe(500);
     expect(reply.body).not.toContain('hearth-prod');
+  });
+});
+
+describe('Function: errorReply', () => {
+  it('tells the sender of a copy still in flight to come back, with Retry-After', () => {
+    // Act
+    const reply = errorReply(inFlight('this event is being applied by another delivery; retry shortly'));
+
+    // Assess
+    expect(reply.statusCode).toBe(503);
+    expect(reply.headers).toMatchObject({ 'retry-after': '5' });
+    expect(JSON.parse(reply.body as string)).toEqual({
+      error: 'unavailable',
+      message: 'this event is being applied by another delivery; retry shortly',
+    });
   });
 });
 
