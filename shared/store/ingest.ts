@@ -286,8 +286,7 @@ async function applyToMember(
       guards.push(before(update, 'leftAt', at), notAfter(update, 'joinedAt', at));
     }
     if (withProfile) {
-      setProfile(update, community.id, event, change.live);
-      guards.push(notForgotten(update));
+      guards.push(...setProfile(update, community.id, event, change.live, at));
     }
     return { update, guards };
   };
@@ -328,8 +327,9 @@ async function applyToMember(
   await lowerIfEarlier(db, key, 'firstActiveDay', change.firstActivityOfDay ? change.day : undefined, stored);
   await lowerIfEarlier(db, key, 'firstJoinedAt', event.type === 'member.joined' ? at : undefined, stored);
   if (!profile) return [];
-  const profileOnly = setProfile(new UpdateBuilder(), community.id, event, change.live);
-  const written = await ifCondition(() => send(db, key, profileOnly, [notForgotten(profileOnly)]));
+  const profileOnly = new UpdateBuilder();
+  const profileGuards = setProfile(profileOnly, community.id, event, change.live, at);
+  const written = await ifCondition(() => send(db, key, profileOnly, profileGuards));
   return written === undefined ? [] : updated;
 }
 
@@ -377,8 +377,19 @@ function baseMemberUpdate(
   return update;
 }
 
-/** The profile an event carries: a live event's is the member's current one; history only fills what is empty. */
-function setProfile<U extends UpdateBuilder>(update: U, communityId: string, event: InboundEvent, live: boolean): U {
+/**
+ * Put the profile an event carries into `update`, returning the conditions it
+ * needs. A live event's profile replaces the stored one unless a later one is
+ * already there (`profileAt`); history only fills what is empty. Neither
+ * writes the profile of a member who asked to be forgotten.
+ */
+function setProfile(
+  update: UpdateBuilder,
+  communityId: string,
+  event: InboundEvent,
+  live: boolean,
+  at: string,
+): string[] {
   const profile = event.member;
   const set = (attribute: string, value: unknown) =>
     live ? update.set(attribute, value) : update.setIfAbsent(attribute, value);
@@ -395,7 +406,9 @@ function setProfile<U extends UpdateBuilder>(update: U, communityId: string, eve
       set(attribute, value);
     }
   }
-  return update;
+  if (!live) return [notForgotten(update)];
+  update.set('profileAt', at);
+  return [notForgotten(update), notAfter(update, 'profileAt', at)];
 }
 
 class MemberUpdate extends UpdateBuilder {

@@ -848,5 +848,37 @@ describe('Module: ingest', () => {
         messages: 3,
       });
     });
+
+    it('keeps a newer profile when an older live event arrives late, and still counts that event', async () => {
+      // Prepare
+      const now = new Date('2026-11-25T10:05:00Z');
+      await ingestEvent(
+        db,
+        COMMUNITY,
+        event('message.posted', 'm-late-profile', '2026-11-25T10:00:00Z', {
+          member: { id: 'm-late-profile', name: 'New' },
+        }),
+        { now },
+      );
+
+      // Act
+      const late = await ingestEvent(
+        db,
+        COMMUNITY,
+        event('member.updated', 'm-late-profile', '2026-11-25T09:59:00Z', {
+          member: { id: 'm-late-profile', name: 'Old' },
+        }),
+        { now },
+      );
+      await late.complete?.();
+
+      // Assess
+      expect(late.events).toEqual([]);
+      expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-late-profile')).toMatchObject({
+        name: 'New',
+        profileAt: '2026-11-25T10:00:00.000Z',
+        messages: 1,
+      });
+    });
   });
 });
