@@ -15,48 +15,48 @@ import { UpdateBuilder } from './update';
  * Apply one inbound event to the table, exactly once.
  *
  * Write 1 is the member's row for the event's day (in the community's time
- * zone). It adds the event's counts and the event's key (8 bytes of the
- * SHA-256 of its id, so a row stays small) to the row's `ids` set under the
- * condition that the key is not there yet: the dedupe and the daily aggregate
- * are one conditional write. An event always maps to the same row
- * (same actor, same instant), so a retry, a concurrent duplicate or a
+ * zone). It adds the event's counts and the event's key (11 characters: 8
+ * bytes of the SHA-256 of its id, so a row stays small) to the row's `ids`
+ * set under the condition that the key is not there yet: the dedupe and the
+ * daily aggregate are one conditional write. An event always maps to the same
+ * row (same actor, same instant), so a retry, a concurrent duplicate or a
  * re-import of old history years later all fail the condition and change
- * nothing; a separate dedupe record with a TTL would forget old events.
+ * nothing; a separate dedupe record with a TTL would forget old events. The
+ * day's first activity also claims the row's `firstKey`.
  *
  * A member's activity counts live only in their day rows (summed through the
  * byMemberDay index when shown), so most messages cost this one write.
  *
  * Write 2 updates the member, only when something about the member changes:
  * a lifecycle event (join, leave, profile update), the member's first
- * activity of a day (last active day, the win-back index, a return from a
- * quiet spell), or a profile this process has not written recently. Fields
- * that only move one way (last active day, join and leave times) are guarded
- * by a condition; when an older event arrives late, a plain update applies
- * the rest and the guarded fields stay as they are.
+ * activity of a day (the holder of `firstKey`: last active day, the win-back
+ * index, a return from a quiet spell), or a profile this process has not
+ * written recently. Fields that only move one way (last active day, join and
+ * leave times, the profile's `profileAt`) are guarded by a condition; when an
+ * older event arrives late, a plain update applies the rest and the guarded
+ * fields stay as they are. A forgotten member's profile is not written again.
+ * Events from history (received more than a day after they happened) only
+ * fill empty profile fields and never count as a return from a quiet spell.
  *
  * When write 2 fails after write 1 succeeded, the platform's retry must
  * finish the work rather than be dropped as a duplicate:
- * - a lifecycle event (join, leave, profile update; rare, and the welcome
- *   depends on it) also takes a lease on the row (`pending_<key>`, the time it
- *   was taken), and its member write is made idempotent by the member's
- *   `lifecycleIds`. A failure releases the lease; a later copy takes over a
- *   released or expired lease (one copy wins, by a condition) and redoes write
- *   2 and the publish, while copies arriving during a live lease are
- *   duplicates. The caller removes the lease once the domain events are on
- *   the bus (write 3).
- *
- * Events from history (received more than a day after they happened) add
- * their counts but only fill profile fields that are empty, and never count
- * as a return from a quiet spell.
- * - an activity event takes its id and counts back off the day row when write
- *   2 fails, so the retry applies it whole (and is again the first of its day).
+ * - a lifecycle event (rare, and the welcome depends on it) also takes a
+ *   lease on the row (`pending_<key>`, the time it was taken), and its member
+ *   write is made idempotent by the member's `lifecycleIds`. A failure
+ *   releases the lease; a later copy takes over a released or expired lease
+ *   (one copy wins, by a condition) and redoes write 2 and the publish. A copy
+ *   arriving during a live lease is told to retry (503), since the delivery in
+ *   flight may yet fail. The caller removes the lease once the domain events
+ *   are on the bus (write 3); after that a copy is a plain duplicate.
+ * - an activity event takes its id, counts and `firstKey` claim back off the
+ *   day row when write 2 fails, so its retry applies it whole.
  */
 
 /** How long a member-day row (and so its dedupe set) is kept, from its day or its receipt, whichever is later. */
 export const MEMBER_DAY_RETENTION_DAYS = 400;
 /** An event received later than this after it happened is history. */
 export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
-/** A lifecycle event's lease: a copy arriving within it is a duplicate of the one in flight. */
+/** A lifecycle event's lease: a copy arriving within it is told to retry; after it, a copy takes over. */
 export const LEASE_MS = 30_000;
 
 const idHash = (id: string): Buffer => createHash('sha256').update(id).digest().subarray(0, 8);
