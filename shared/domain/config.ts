@@ -20,7 +20,22 @@ const platformSchema = z.discriminatedUnion('kind', [
     channel: z.string().min(1).optional(),
     apiBaseUrl: url.optional(),
   }),
-  z.strictObject({ kind: z.literal('telegram'), secretToken: secret, botToken: secret, apiBaseUrl: url.optional() }),
+  z.strictObject({
+    kind: z.literal('telegram'),
+    secretToken: secret,
+    botToken: secret,
+    /** The community is this group (its chat id); without it, every chat the bot is in. */
+    chatId: z
+      .string()
+      .regex(/^-?\d+$/, 'must be a Telegram chat id')
+      .optional(),
+    /**
+     * Where joins and leaves come from: `chat_member` updates (the bot is an admin and asks for them;
+     * they carry the invite link, so referrals can be attributed) or the group's service messages.
+     */
+    joins: z.enum(['chat_member', 'service_message']).default('chat_member'),
+    apiBaseUrl: url.optional(),
+  }),
   z.strictObject({
     kind: z.literal('wecom'),
     token: secret,

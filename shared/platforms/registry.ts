@@ -1,5 +1,6 @@
 import { genericAdapter } from './generic';
 import { slackAdapter } from './slack';
+import { telegramAdapter } from './telegram';
 import type { PlatformAdapter } from './types';
 
 /** Platforms named in the webhook path (DESIGN.md section 4). */
@@ -9,6 +10,7 @@ export type PlatformName = (typeof PLATFORMS)[number];
 const ADAPTERS: Partial<Record<PlatformName, PlatformAdapter>> = {
   generic: genericAdapter,
   slack: slackAdapter,
+  telegram: telegramAdapter,
 };
 
 /** Whether a path segment names a platform Hearth knows. */

@@ -322,7 +322,7 @@ describe('Module: webhook pipeline', () => {
 
     it.each([
       ['an unknown platform', 'myspace'],
-      ['a platform not built yet', 'telegram'],
+      ['a platform not built yet', 'wecom'],
     ])('refuses %s with 404', async (_what, platform) => {
       // Prepare
       const raw = body('message.posted', 'p-platform');
@@ -479,5 +479,50 @@ describe('Function: handleWebhook (Slack)', () => {
 
     // Assess
     expect(error.statusCode).toBe(404);
+  });
+});
+
+describe('Function: handleWebhook (Telegram)', () => {
+  const ON_TELEGRAM = communityConfig({
+    id: 'tg-makers',
+    platform: { kind: 'telegram', secretToken: 'tg-token', botToken: '1:A' },
+  });
+  const telegram = (payload: unknown, token = 'tg-token') =>
+    request(JSON.stringify(payload), { 'x-telegram-bot-api-secret-token': token }, ON_TELEGRAM.id, 'telegram');
+  const update = (updateId: number, userId: number) => ({
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: Math.floor(NOW.getTime() / 1000) - 60,
+      chat: { id: -100, type: 'supergroup' },
+      from: { id: userId, is_bot: false, first_name: 'Ada' },
+      text: 'hi',
+    },
+  });
+
+  beforeAll(async () => {
+    await putCommunity(db, ON_TELEGRAM, NOW);
+  });
+
+  it('applies a message once; a redelivered update_id is a duplicate', async () => {
+    // Act
+    const first = await handleWebhook(deps, telegram(update(7001, 111)), NOW);
+    const again = await handleWebhook(deps, telegram(update(7001, 111)), NOW);
+
+    // Assess
+    expect([first.accepted, again.duplicates]).toEqual([1, 1]);
+    expect(await getMemberWithTotals(db, ON_TELEGRAM.id, '111')).toMatchObject({ name: 'Ada', messages: 1 });
+  });
+
+  it('refuses a wrong secret token with 401 and writes nothing', async () => {
+    // Prepare
+    const before = await snapshot();
+
+    // Act
+    const error = await rejection(telegram(update(7002, 222), 'not-the-token'));
+
+    // Assess
+    expect(error.statusCode).toBe(401);
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -1,0 +1,166 @@
+import * as z from 'zod';
+import { inboundEventSchema } from '../domain/events';
+import { describeZodError, firstZodPath } from '../domain/validation';
+import { badRequest, unauthorized } from '../runtime/errors';
+import { safeEqual } from './signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+
+/**
+ * Telegram Bot API webhooks. Telegram signs nothing; it sends back the
+ * `secret_token` given to setWebhook in `X-Telegram-Bot-Api-Secret-Token`,
+ * compared here in constant time. Each update has an `update_id`, the dedupe
+ * key; Telegram retries an update until it gets a 2xx.
+ *
+ * Joins and leaves come from `chat_member` updates (which carry the invite
+ * link the member used, for referrals) or, where the bot is not an admin,
+ * from the group's service messages, as the community's config says; never
+ * both, or a join would count twice. Reactions are not used: Telegram does
+ * not say whose message was reacted to.
+ */
+
+export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+
+const user = z.looseObject({
+  id: z.number().int(),
+  is_bot: z.boolean().optional(),
+  first_name: z.string().optional(),
+  last_name: z.string().optional(),
+  username: z.string().optional(),
+  language_code: z.string().optional(),
+});
+type TelegramUser = z.infer<typeof user>;
+
+const chat = z.looseObject({ id: z.number().int(), type: z.string() });
+
+const message = z.looseObject({
+  message_id: z.number().int(),
+  date: z.number().int(),
+  chat,
+  from: user.optional(),
+  text: z.string().optional(),
+  caption: z.string().optional(),
+  message_thread_id: z.number().int().optional(),
+  is_topic_message: z.boolean().optional(),
+  reply_to_message: z.looseObject({ message_id: z.number().int(), from: user.optional() }).optional(),
+  new_chat_members: z.array(user).optional(),
+  left_chat_member: user.optional(),
+});
+
+const chatMember = z.looseObject({ status: z.string(), user, is_member: z.boolean().optional() });
+
+const update = z.looseObject({
+  update_id: z.number().int().nonnegative(),
+  message: message.optional(),
+  chat_member: z
+    .looseObject({
+      chat,
+      date: z.number().int(),
+      old_chat_member: chatMember,
+      new_chat_member: chatMember,
+      invite_link: z.looseObject({ invite_link: z.string(), name: z.string().optional() }).optional(),
+    })
+    .optional(),
+});
+
+/** The member profile of a Telegram user. */
+function profileOf(u: TelegramUser) {
+  const name = [u.first_name, u.last_name].filter(Boolean).join(' ') || u.username;
+  return {
+    id: String(u.id),
+    ...(name ? { name } : {}),
+    ...(u.is_bot !== undefined ? { isBot: u.is_bot } : {}),
+    ...(u.language_code ? { locale: u.language_code } : {}),
+  };
+}
+
+/** Whether a chat member status means "in the group". */
+function isIn(member: z.infer<typeof chatMember>): boolean {
+  if (member.status === 'restricted') return member.is_member ?? false;
+  return member.status === 'member' || member.status === 'administrator' || member.status === 'creator';
+}
+
+const at = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
+
+export const telegramAdapter: PlatformAdapter = {
+  platform: 'telegram',
+  acceptsGet: false,
+
+  async verify(request: InboundRequest, { community, secrets }: AdapterContext): Promise<void> {
+    if (community.platform.kind !== 'telegram') throw unauthorized('community is not on Telegram');
+    const token = request.headers[TELEGRAM_SECRET_HEADER];
+    if (!token) throw unauthorized('X-Telegram-Bot-Api-Secret-Token is missing');
+    if (!safeEqual(token, await secrets.resolve(community.platform.secretToken))) {
+      throw unauthorized('X-Telegram-Bot-Api-Secret-Token does not match');
+    }
+  },
+
+  parse(request: InboundRequest, { community }: AdapterContext): ParsedRequest {
+    if (community.platform.kind !== 'telegram') return { events: [] };
+    const config = community.platform;
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody);
+    } catch {
+      throw badRequest('body is not valid JSON', '(body)');
+    }
+    const parsed = update.safeParse(body);
+    if (!parsed.success) throw badRequest(describeZodError(parsed.error), firstZodPath(parsed.error));
+    const { update_id: updateId, message: msg, chat_member: change } = parsed.data;
+    const inScope = (chatId: number) => config.chatId === undefined || String(chatId) === config.chatId;
+    const raw: Array<Record<string, unknown>> = [];
+
+    if (change && inScope(change.chat.id) && config.joins === 'chat_member') {
+      const wasIn = isIn(change.old_chat_member);
+      const nowIn = isIn(change.new_chat_member);
+      const member = profileOf(change.new_chat_member.user);
+      const base = { id: String(updateId), occurredAt: at(change.date), member };
+      if (!wasIn && nowIn) {
+        const link = change.invite_link;
+        raw.push({ ...base, type: 'member.joined', ...(link ? { referralCode: link.name || link.invite_link } : {}) });
+      } else if (wasIn && !nowIn) {
+        raw.push({ ...base, type: 'member.left' });
+      }
+    }
+
+    if (msg && inScope(msg.chat.id)) {
+      const occurredAt = at(msg.date);
+      if (msg.new_chat_members || msg.left_chat_member) {
+        if (config.joins === 'service_message') {
+          for (const u of msg.new_chat_members ?? []) {
+            raw.push({ id: `${updateId}:${u.id}`, type: 'member.joined', occurredAt, member: profileOf(u) });
+          }
+          if (msg.left_chat_member) {
+            raw.push({
+              id: String(updateId),
+              type: 'member.left',
+              occurredAt,
+              member: profileOf(msg.left_chat_member),
+            });
+          }
+        }
+      } else if (msg.from) {
+        // In a forum topic every message answers the topic's first message; that is not a reply to a member.
+        const reply = msg.reply_to_message;
+        const topicRoot = msg.is_topic_message && reply?.message_id === msg.message_thread_id;
+        const replyTo = reply?.from && !topicRoot && reply.from.id !== msg.from.id ? String(reply.from.id) : undefined;
+        const text = msg.text ?? msg.caption;
+        raw.push({
+          id: String(updateId),
+          type: 'message.posted',
+          occurredAt,
+          member: profileOf(msg.from),
+          channelId: String(msg.chat.id),
+          ...(replyTo ? { replyTo } : {}),
+          ...(text !== undefined ? { text } : {}),
+        });
+      }
+    }
+
+    const events = raw.map((r) => {
+      const event = inboundEventSchema.safeParse(r);
+      if (!event.success) throw badRequest(describeZodError(event.error), firstZodPath(event.error));
+      return event.data;
+    });
+    return { events };
+  },
+};
