@@ -1,3 +1,4 @@
+import { dingtalkAdapter } from './dingtalk';
 import { genericAdapter } from './generic';
 import { slackAdapter } from './slack';
 import { telegramAdapter } from './telegram';
@@ -11,6 +12,7 @@ const ADAPTERS: Partial<Record<PlatformName, PlatformAdapter>> = {
   generic: genericAdapter,
   slack: slackAdapter,
   telegram: telegramAdapter,
+  dingtalk: dingtalkAdapter,
 };
 
 /** Whether a path segment names a platform Hearth knows. */

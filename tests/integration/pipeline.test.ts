@@ -1,6 +1,7 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
+import { signDingTalk } from '../../shared/platforms/dingtalk';
 import { signGeneric } from '../../shared/platforms/generic';
 import { signSlack } from '../../shared/platforms/slack';
 import { HearthError } from '../../shared/runtime/errors';
@@ -524,5 +525,40 @@ describe('Function: handleWebhook (Telegram)', () => {
     // Assess
     expect(error.statusCode).toBe(401);
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('Function: handleWebhook (DingTalk)', () => {
+  const ON_DINGTALK = communityConfig({ id: 'ding-makers', platform: { kind: 'dingtalk', appSecret: 'SECding' } });
+  const dingtalk = (payload: unknown) => {
+    const timestamp = String(NOW.getTime());
+    return request(
+      JSON.stringify(payload),
+      { timestamp, sign: signDingTalk('SECding', timestamp) },
+      ON_DINGTALK.id,
+      'dingtalk',
+    );
+  };
+  const mention = {
+    msgId: 'msgDing1',
+    msgtype: 'text',
+    createAt: NOW.getTime() - 60_000,
+    conversationId: 'cid1',
+    senderStaffId: 'staff1',
+    text: { content: ' hello' },
+  };
+
+  beforeAll(async () => {
+    await putCommunity(db, ON_DINGTALK, NOW);
+  });
+
+  it('applies a mention once; a redelivered msgId is a duplicate', async () => {
+    // Act
+    const first = await handleWebhook(deps, dingtalk(mention), NOW);
+    const again = await handleWebhook(deps, dingtalk(mention), NOW);
+
+    // Assess
+    expect([first.accepted, again.duplicates]).toEqual([1, 1]);
+    expect(await getMemberWithTotals(db, ON_DINGTALK.id, 'staff1')).toMatchObject({ messages: 1 });
   });
 });

@@ -1,0 +1,75 @@
+import { createHmac } from 'node:crypto';
+import * as z from 'zod';
+import { inboundEventSchema } from '../domain/events';
+import { describeZodError, firstZodPath } from '../domain/validation';
+import { badRequest, unauthorized } from '../runtime/errors';
+import { isFresh, safeEqual } from './signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+
+/**
+ * DingTalk robot callbacks. Each request carries headers `timestamp` (ms) and
+ * `sign = base64(HMAC-SHA256(appSecret, timestamp + "\n" + appSecret))`,
+ * refused when more than an hour off. A robot receives only the messages that
+ * @-mention it, so DingTalk gives Hearth commands and those messages, not the
+ * group's whole conversation, nor joins or leaves. `msgId` is the dedupe key;
+ * the member is `senderStaffId`, else `senderId`.
+ */
+
+export const DINGTALK_TOLERANCE_SECONDS = 60 * 60;
+
+/** The `sign` header for a timestamp (ms). */
+export function signDingTalk(appSecret: string, timestampMs: string): string {
+  return createHmac('sha256', appSecret).update(`${timestampMs}\n${appSecret}`).digest('base64');
+}
+
+const callback = z.looseObject({
+  msgId: z.string().min(1),
+  msgtype: z.string(),
+  createAt: z.number().int().positive(),
+  conversationId: z.string().min(1),
+  senderId: z.string().optional(),
+  senderStaffId: z.string().optional(),
+  senderNick: z.string().optional(),
+  text: z.looseObject({ content: z.string() }).optional(),
+});
+
+export const dingtalkAdapter: PlatformAdapter = {
+  platform: 'dingtalk',
+  acceptsGet: false,
+
+  async verify(request: InboundRequest, { community, secrets, now }: AdapterContext): Promise<void> {
+    if (community.platform.kind !== 'dingtalk') throw unauthorized('community is not on DingTalk');
+    const timestamp = request.headers.timestamp;
+    const sign = request.headers.sign;
+    if (!timestamp || !sign) throw unauthorized('timestamp or sign header is missing');
+    if (!/^\d{1,16}$/.test(timestamp) || !isFresh(Number(timestamp) / 1000, now, DINGTALK_TOLERANCE_SECONDS)) {
+      throw unauthorized('timestamp is stale');
+    }
+    const secret = await secrets.resolve(community.platform.appSecret);
+    if (!safeEqual(sign, signDingTalk(secret, timestamp))) throw unauthorized('sign does not match');
+  },
+
+  parse(request: InboundRequest): ParsedRequest {
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody);
+    } catch {
+      throw badRequest('body is not valid JSON', '(body)');
+    }
+    const parsed = callback.safeParse(body);
+    if (!parsed.success) throw badRequest(describeZodError(parsed.error), firstZodPath(parsed.error));
+    const msg = parsed.data;
+    const memberId = msg.senderStaffId || msg.senderId;
+    if (!memberId) throw badRequest('senderStaffId or senderId is required', 'senderId');
+    const event = inboundEventSchema.safeParse({
+      id: msg.msgId,
+      type: 'message.posted',
+      occurredAt: new Date(msg.createAt).toISOString(),
+      member: { id: memberId, ...(msg.senderNick ? { name: msg.senderNick } : {}) },
+      channelId: msg.conversationId,
+      ...(msg.msgtype === 'text' && msg.text ? { text: msg.text.content } : {}),
+    });
+    if (!event.success) throw badRequest(describeZodError(event.error), firstZodPath(event.error));
+    return { events: [event.data] };
+  },
+};
