@@ -1,4 +1,5 @@
 import { dingtalkAdapter } from './dingtalk';
+import { feishuAdapter } from './feishu';
 import { genericAdapter } from './generic';
 import { slackAdapter } from './slack';
 import { telegramAdapter } from './telegram';
@@ -13,6 +14,7 @@ const ADAPTERS: Partial<Record<PlatformName, PlatformAdapter>> = {
   slack: slackAdapter,
   telegram: telegramAdapter,
   dingtalk: dingtalkAdapter,
+  feishu: feishuAdapter,
 };
 
 /** Whether a path segment names a platform Hearth knows. */

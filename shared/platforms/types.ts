@@ -39,5 +39,7 @@ export interface PlatformAdapter {
   /** Whether GET requests are part of this platform's protocol (URL verification). */
   readonly acceptsGet: boolean;
   verify(request: InboundRequest, context: AdapterContext): Promise<void>;
+  /** After verify, before parse: turn the transport body into the event body (a platform that encrypts decrypts here). */
+  prepare?(request: InboundRequest, context: AdapterContext): Promise<InboundRequest>;
   parse(request: InboundRequest, context: AdapterContext): ParsedRequest;
 }

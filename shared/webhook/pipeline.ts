@@ -79,7 +79,8 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
 
   const context = { community, secrets: deps.secrets, now };
   await adapter.verify(request, context);
-  const parsed = adapter.parse(request, context);
+  const prepared = adapter.prepare ? await adapter.prepare(request, context) : request;
+  const parsed = adapter.parse(prepared, context);
 
   let accepted = 0;
   let duplicates = 0;

@@ -1,7 +1,9 @@
+import { createCipheriv, createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
 import { signDingTalk } from '../../shared/platforms/dingtalk';
+import { signFeishu } from '../../shared/platforms/feishu';
 import { signGeneric } from '../../shared/platforms/generic';
 import { signSlack } from '../../shared/platforms/slack';
 import { HearthError } from '../../shared/runtime/errors';
@@ -560,5 +562,56 @@ describe('Function: handleWebhook (DingTalk)', () => {
     // Assess
     expect([first.accepted, again.duplicates]).toEqual([1, 1]);
     expect(await getMemberWithTotals(db, ON_DINGTALK.id, 'staff1')).toMatchObject({ messages: 1 });
+  });
+});
+
+describe('Function: handleWebhook (Feishu, encrypted)', () => {
+  const KEY = 'lark-key';
+  const ON_FEISHU = communityConfig({
+    id: 'lark-makers',
+    platform: { kind: 'feishu', encryptKey: KEY, verificationToken: 'vt', appId: 'cli_1', appSecret: 's' },
+  });
+  const sealed = (payload: unknown) => {
+    const iv = Buffer.alloc(16, 7);
+    const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(KEY).digest(), iv);
+    const encrypted = Buffer.concat([iv, cipher.update(JSON.stringify(payload)), cipher.final()]).toString('base64');
+    const rawBody = JSON.stringify({ encrypt: encrypted });
+    return request(
+      rawBody,
+      {
+        'x-lark-request-timestamp': '1795600000',
+        'x-lark-request-nonce': 'n',
+        'x-lark-signature': signFeishu(KEY, '1795600000', 'n', rawBody),
+      },
+      ON_FEISHU.id,
+      'feishu',
+    );
+  };
+  const received = {
+    schema: '2.0',
+    header: {
+      event_id: 'ev-lark-1',
+      event_type: 'im.message.receive_v1',
+      create_time: String(NOW.getTime() - 5_000),
+      token: 'vt',
+    },
+    event: {
+      sender: { sender_id: { open_id: 'ou_ada' }, sender_type: 'user' },
+      message: { message_id: 'om_1', chat_id: 'oc_1', message_type: 'text', content: '{"text":"hi"}' },
+    },
+  };
+
+  beforeAll(async () => {
+    await putCommunity(db, ON_FEISHU, NOW);
+  });
+
+  it('decrypts, applies a message once, and a redelivered event_id is a duplicate', async () => {
+    // Act
+    const first = await handleWebhook(deps, sealed(received), NOW);
+    const again = await handleWebhook(deps, sealed(received), NOW);
+
+    // Assess
+    expect([first.accepted, again.duplicates]).toEqual([1, 1]);
+    expect(await getMemberWithTotals(db, ON_FEISHU.id, 'ou_ada')).toMatchObject({ messages: 1 });
   });
 });

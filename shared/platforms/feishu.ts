@@ -1,0 +1,188 @@
+import { createDecipheriv, createHash } from 'node:crypto';
+import * as z from 'zod';
+import { inboundEventSchema } from '../domain/events';
+import { describeZodError, firstZodPath } from '../domain/validation';
+import { badRequest, unauthorized } from '../runtime/errors';
+import { safeEqual } from './signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+
+/**
+ * Feishu / Lark event subscriptions (schema 2.0).
+ *
+ * With an Encrypt Key set, the body is `{ "encrypt": base64 }`: AES-256-CBC
+ * with key = SHA-256(encryptKey) and the first 16 bytes of the ciphertext as
+ * IV, PKCS#7 padded; and each request is signed
+ * `X-Lark-Signature = hex(SHA-256(timestamp + nonce + encryptKey + body))`.
+ * Without one, the body is plain JSON and its verification token is checked.
+ * The URL is verified by a `url_verification` request whose `challenge` is
+ * echoed. `header.event_id` is the dedupe key.
+ */
+
+/** `X-Lark-Signature` for a request (for tests and local tools). */
+export function signFeishu(encryptKey: string, timestamp: string, nonce: string, rawBody: string): string {
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey + rawBody)
+    .digest('hex');
+}
+
+/** Decrypt an `encrypt` field with the app's Encrypt Key. */
+export function decryptFeishu(encryptKey: string, encrypted: string): string {
+  const key = createHash('sha256').update(encryptKey).digest();
+  const data = Buffer.from(encrypted, 'base64');
+  const decipher = createDecipheriv('aes-256-cbc', key, data.subarray(0, 16));
+  return Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]).toString('utf8');
+}
+
+const userId = z.looseObject({ open_id: z.string().min(1) });
+
+const envelope = z.union([
+  z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1), token: z.string() }),
+  z.looseObject({
+    schema: z.literal('2.0'),
+    header: z.looseObject({
+      event_id: z.string().min(1),
+      event_type: z.string(),
+      create_time: z.string().regex(/^\d+$/),
+      token: z.string(),
+    }),
+    event: z.looseObject({}),
+  }),
+]);
+
+const memberChange = z.looseObject({
+  chat_id: z.string(),
+  users: z.array(z.looseObject({ user_id: userId, name: z.string().optional() })),
+});
+
+const messageReceived = z.looseObject({
+  sender: z.looseObject({ sender_id: userId, sender_type: z.string().optional() }),
+  message: z.looseObject({
+    message_id: z.string(),
+    chat_id: z.string(),
+    message_type: z.string(),
+    content: z.string().optional(),
+  }),
+});
+
+/** The body as JSON. */
+function jsonOf(rawBody: string): Record<string, unknown> {
+  try {
+    const body = JSON.parse(rawBody);
+    if (body && typeof body === 'object') return body as Record<string, unknown>;
+  } catch {
+    // falls through
+  }
+  throw badRequest('body is not valid JSON', '(body)');
+}
+
+/** The text of a text message, for commands; other message types carry none. */
+function textOf(messageType: string, content: string | undefined): string | undefined {
+  if (messageType !== 'text' || !content) return undefined;
+  try {
+    const text = (JSON.parse(content) as { text?: unknown }).text;
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const feishuAdapter: PlatformAdapter = {
+  platform: 'feishu',
+  acceptsGet: false,
+
+  async verify(request: InboundRequest, { community, secrets }: AdapterContext): Promise<void> {
+    if (community.platform.kind !== 'feishu') throw unauthorized('community is not on Feishu');
+    const config = community.platform;
+    const { 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce } = request.headers;
+    const signature = request.headers['x-lark-signature'];
+    if (config.encryptKey && signature) {
+      const key = await secrets.resolve(config.encryptKey);
+      if (!timestamp || !nonce || !safeEqual(signature, signFeishu(key, timestamp, nonce, request.rawBody))) {
+        throw unauthorized('X-Lark-Signature does not match');
+      }
+      return;
+    }
+    // Unsigned requests (no Encrypt Key, or the URL check) carry the verification token in the payload.
+    let payload: { token?: unknown; header?: { token?: unknown } };
+    try {
+      const body = jsonOf(request.rawBody);
+      const encrypted = body.encrypt;
+      payload =
+        typeof encrypted === 'string' && config.encryptKey
+          ? JSON.parse(decryptFeishu(await secrets.resolve(config.encryptKey), encrypted))
+          : body;
+    } catch {
+      throw unauthorized('verification token is missing');
+    }
+    const token = payload.header?.token ?? payload.token;
+    if (typeof token !== 'string' || !safeEqual(token, await secrets.resolve(config.verificationToken))) {
+      throw unauthorized('verification token does not match');
+    }
+  },
+
+  async prepare(request: InboundRequest, { community, secrets }: AdapterContext): Promise<InboundRequest> {
+    const encrypted = jsonOf(request.rawBody).encrypt;
+    if (typeof encrypted !== 'string') return request;
+    const encryptKey = community.platform.kind === 'feishu' ? community.platform.encryptKey : undefined;
+    if (!encryptKey) throw badRequest('body is encrypted but the community has no encryptKey', 'encrypt');
+    try {
+      return { ...request, rawBody: decryptFeishu(await secrets.resolve(encryptKey), encrypted) };
+    } catch {
+      throw badRequest('encrypt does not decrypt with the encryptKey', 'encrypt');
+    }
+  },
+
+  parse(request: InboundRequest): ParsedRequest {
+    const parsed = envelope.safeParse(jsonOf(request.rawBody));
+    if (!parsed.success) throw badRequest(describeZodError(parsed.error), firstZodPath(parsed.error));
+    const message = parsed.data;
+    if ('type' in message) {
+      return {
+        events: [],
+        reply: {
+          statusCode: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ challenge: message.challenge }),
+        },
+      };
+    }
+    const { header, event } = message;
+    const id = header.event_id;
+    const occurredAt = new Date(Number(header.create_time)).toISOString();
+    const raw: Array<Record<string, unknown>> = [];
+    if (
+      header.event_type === 'im.chat.member.user.added_v1' ||
+      header.event_type === 'im.chat.member.user.deleted_v1'
+    ) {
+      const change = memberChange.safeParse(event);
+      if (!change.success) throw badRequest(describeZodError(change.error), `event.${firstZodPath(change.error)}`);
+      const type = header.event_type === 'im.chat.member.user.added_v1' ? 'member.joined' : 'member.left';
+      for (const user of change.data.users) {
+        const member = { id: user.user_id.open_id, ...(user.name ? { name: user.name } : {}) };
+        raw.push({ id: change.data.users.length > 1 ? `${id}:${member.id}` : id, type, occurredAt, member });
+      }
+    } else if (header.event_type === 'im.message.receive_v1') {
+      const received = messageReceived.safeParse(event);
+      if (!received.success)
+        throw badRequest(describeZodError(received.error), `event.${firstZodPath(received.error)}`);
+      const { sender, message: msg } = received.data;
+      if (sender.sender_type === undefined || sender.sender_type === 'user') {
+        const text = textOf(msg.message_type, msg.content);
+        raw.push({
+          id,
+          type: 'message.posted',
+          occurredAt,
+          member: { id: sender.sender_id.open_id },
+          channelId: msg.chat_id,
+          ...(text !== undefined ? { text } : {}),
+        });
+      }
+    }
+    const events = raw.map((r) => {
+      const event = inboundEventSchema.safeParse(r);
+      if (!event.success) throw badRequest(describeZodError(event.error), firstZodPath(event.error));
+      return event.data;
+    });
+    return { events };
+  },
+};

@@ -1,0 +1,203 @@
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { decryptFeishu, feishuAdapter, signFeishu } from '../../shared/platforms/feishu';
+import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
+import { HearthError } from '../../shared/runtime/errors';
+import { literalSecrets } from '../../shared/runtime/secrets';
+import { communityConfig } from '../support/fixtures';
+
+const ENCRYPT_KEY = 'kudryavtsev-encrypt-key';
+const TOKEN = 'v-token-abc';
+const NOW = new Date('2026-11-25T10:00:00Z');
+const plainApp = communityConfig({
+  id: 'lark-plain',
+  platform: { kind: 'feishu', verificationToken: TOKEN, appId: 'cli_a1', appSecret: 's' },
+});
+const encryptedApp = communityConfig({
+  id: 'lark-enc',
+  platform: { kind: 'feishu', encryptKey: ENCRYPT_KEY, verificationToken: TOKEN, appId: 'cli_a1', appSecret: 's' },
+});
+const context = (community = plainApp): AdapterContext => ({ community, secrets: literalSecrets, now: NOW });
+
+/** Encrypt as Feishu documents it: AES-256-CBC, key SHA-256(encryptKey), a random IV prepended, base64. */
+function encrypt(key: string, plaintext: string): string {
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(key).digest(), iv);
+  return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
+}
+
+const request = (body: unknown, headers: Record<string, string> = {}): InboundRequest => ({
+  method: 'POST',
+  query: {},
+  rawBody: typeof body === 'string' ? body : JSON.stringify(body),
+  headers: { 'content-type': 'application/json', ...headers },
+});
+
+/** An encrypted, signed request as Feishu sends it with an Encrypt Key. */
+function sealed(payload: unknown, key = ENCRYPT_KEY) {
+  const rawBody = JSON.stringify({ encrypt: encrypt(key, JSON.stringify(payload)) });
+  const timestamp = String(Math.floor(NOW.getTime() / 1000));
+  const nonce = 'n0nce';
+  return request(rawBody, {
+    'x-lark-request-timestamp': timestamp,
+    'x-lark-request-nonce': nonce,
+    'x-lark-signature': signFeishu(key, timestamp, nonce, rawBody),
+  });
+}
+
+const v2 = (eventType: string, event: Record<string, unknown>, eventId = '5e3702a84e847582be8db7fb73283c02') => ({
+  schema: '2.0',
+  header: {
+    event_id: eventId,
+    event_type: eventType,
+    create_time: String(NOW.getTime() - 3_000),
+    token: TOKEN,
+    app_id: 'cli_a1',
+    tenant_key: 't1',
+  },
+  event,
+});
+
+const message = v2('im.message.receive_v1', {
+  sender: { sender_id: { open_id: 'ou_ada', user_id: 'ada', union_id: 'on_ada' }, sender_type: 'user' },
+  message: {
+    message_id: 'om_1',
+    chat_id: 'oc_makers',
+    chat_type: 'group',
+    message_type: 'text',
+    content: JSON.stringify({ text: '/points' }),
+    create_time: String(NOW.getTime() - 3_000),
+  },
+});
+
+/** prepare + parse, as the pipeline runs them. */
+async function parse(req: InboundRequest, ctx = context()) {
+  const prepared = feishuAdapter.prepare ? await feishuAdapter.prepare(req, ctx) : req;
+  return feishuAdapter.parse(prepared, ctx);
+}
+
+describe('Object: feishuAdapter', () => {
+  it('decrypts the example in Feishu’s documentation', () => {
+    expect(decryptFeishu('test key', 'P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=')).toBe('hello world');
+  });
+
+  describe('Function: verify', () => {
+    it('accepts a plain request with the verification token, and a signed encrypted one', async () => {
+      await expect(feishuAdapter.verify(request(message), context())).resolves.toBeUndefined();
+      await expect(feishuAdapter.verify(sealed(message), context(encryptedApp))).resolves.toBeUndefined();
+    });
+
+    it.each([
+      [
+        'a wrong verification token',
+        () => request({ ...message, header: { ...message.header, token: 'nope' } }),
+        plainApp,
+      ],
+      [
+        'a wrong signature',
+        () => ({ ...sealed(message), headers: { ...sealed(message).headers, 'x-lark-signature': 'ab' } }),
+        encryptedApp,
+      ],
+      [
+        'a body encrypted with another key and unsigned',
+        () => request({ encrypt: encrypt('other', JSON.stringify(message)) }),
+        encryptedApp,
+      ],
+    ])('refuses %s with 401', async (_what, make, community) => {
+      // Act
+      const error = await feishuAdapter.verify(make(), context(community)).catch((e) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(HearthError);
+      expect((error as HearthError).statusCode).toBe(401);
+    });
+  });
+
+  describe('Function: parse', () => {
+    it('answers url_verification, plain and encrypted, with its challenge', async () => {
+      // Prepare
+      const check = { challenge: 'ajls384kdjx98XX', token: TOKEN, type: 'url_verification' };
+
+      // Act
+      const plain = await parse(request(check));
+      const encrypted = await parse(
+        request({ encrypt: encrypt(ENCRYPT_KEY, JSON.stringify(check)) }),
+        context(encryptedApp),
+      );
+
+      // Assess
+      for (const parsed of [plain, encrypted]) {
+        expect(parsed.events).toEqual([]);
+        expect(JSON.parse(parsed.reply?.body as string)).toEqual({ challenge: 'ajls384kdjx98XX' });
+      }
+    });
+
+    it('turns a received text message into message.posted keyed by header.event_id, with its text for commands', async () => {
+      // Act
+      const { events } = await parse(sealed(message), context(encryptedApp));
+
+      // Assess
+      expect(events).toEqual([
+        {
+          id: '5e3702a84e847582be8db7fb73283c02',
+          type: 'message.posted',
+          occurredAt: new Date(NOW.getTime() - 3_000).toISOString(),
+          member: { id: 'ou_ada' },
+          channelId: 'oc_makers',
+          text: '/points',
+        },
+      ]);
+    });
+
+    it('turns members added and removed into joins and leaves, one per member', async () => {
+      // Act
+      const added = await parse(
+        request(
+          v2('im.chat.member.user.added_v1', {
+            chat_id: 'oc_makers',
+            users: [
+              { name: 'Ada', user_id: { open_id: 'ou_ada' } },
+              { name: 'Bo', user_id: { open_id: 'ou_bo' } },
+            ],
+          }),
+        ),
+      );
+      const removed = await parse(
+        request(
+          v2(
+            'im.chat.member.user.deleted_v1',
+            { chat_id: 'oc_makers', users: [{ user_id: { open_id: 'ou_bo' } }] },
+            'ev-del',
+          ),
+        ),
+      );
+
+      // Assess
+      expect(added.events.map((e) => [e.id, e.type, e.member])).toEqual([
+        ['5e3702a84e847582be8db7fb73283c02:ou_ada', 'member.joined', { id: 'ou_ada', name: 'Ada' }],
+        ['5e3702a84e847582be8db7fb73283c02:ou_bo', 'member.joined', { id: 'ou_bo', name: 'Bo' }],
+      ]);
+      expect(removed.events).toEqual([
+        expect.objectContaining({ id: 'ev-del', type: 'member.left', member: { id: 'ou_bo' } }),
+      ]);
+    });
+
+    it('acknowledges messages from apps and events Hearth does not use without an event', async () => {
+      const fromApp = v2('im.message.receive_v1', {
+        sender: { sender_id: { open_id: 'ou_bot' }, sender_type: 'app' },
+        message: { message_id: 'om_2', chat_id: 'oc_makers', message_type: 'text', content: '{"text":"hi"}' },
+      });
+      expect((await parse(request(fromApp))).events).toEqual([]);
+      expect((await parse(request(v2('im.chat.updated_v1', { chat_id: 'oc_makers' })))).events).toEqual([]);
+    });
+
+    it('refuses an encrypted body that does not decrypt with 400 naming encrypt', async () => {
+      // Act
+      const error = await parse(request({ encrypt: 'bm90IGNpcGhlcnRleHQ=' }), context(encryptedApp)).catch((e) => e);
+
+      // Assess
+      expect((error as HearthError).statusCode).toBe(400);
+      expect((error as HearthError).field).toBe('encrypt');
+    });
+  });
+});
