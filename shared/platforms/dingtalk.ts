@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
-import { inboundEventSchema } from '../domain/events';
-import { describeZodError, firstZodPath } from '../domain/validation';
 import { badRequest, unauthorized } from '../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody } from './parsing';
 import { isFresh, safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -50,26 +49,20 @@ export const dingtalkAdapter: PlatformAdapter = {
   },
 
   parse(request: InboundRequest): ParsedRequest {
-    let body: unknown;
-    try {
-      body = JSON.parse(request.rawBody);
-    } catch {
-      throw badRequest('body is not valid JSON', '(body)');
-    }
-    const parsed = callback.safeParse(body);
-    if (!parsed.success) throw badRequest(describeZodError(parsed.error), firstZodPath(parsed.error));
-    const msg = parsed.data;
+    const msg = expectShape(callback, jsonBody(request.rawBody));
     const memberId = msg.senderStaffId || msg.senderId;
     if (!memberId) throw badRequest('senderStaffId or senderId is required', 'senderId');
-    const event = inboundEventSchema.safeParse({
-      id: msg.msgId,
-      type: 'message.posted',
-      occurredAt: new Date(msg.createAt).toISOString(),
-      member: { id: memberId, ...(msg.senderNick ? { name: msg.senderNick } : {}) },
-      channelId: msg.conversationId,
-      ...(msg.msgtype === 'text' && msg.text ? { text: msg.text.content } : {}),
-    });
-    if (!event.success) throw badRequest(describeZodError(event.error), firstZodPath(event.error));
-    return { events: [event.data] };
+    return {
+      events: canonicalEvents([
+        {
+          id: msg.msgId,
+          type: 'message.posted',
+          occurredAt: new Date(msg.createAt).toISOString(),
+          member: { id: memberId, ...(msg.senderNick ? { name: msg.senderNick } : {}) },
+          channelId: msg.conversationId,
+          ...(msg.msgtype === 'text' && msg.text ? { text: msg.text.content } : {}),
+        },
+      ]),
+    };
   },
 };

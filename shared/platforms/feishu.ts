@@ -1,8 +1,7 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import * as z from 'zod';
-import { inboundEventSchema } from '../domain/events';
-import { describeZodError, firstZodPath } from '../domain/validation';
 import { badRequest, unauthorized } from '../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody } from './parsing';
 import { safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -64,15 +63,11 @@ const messageReceived = z.looseObject({
   }),
 });
 
-/** The body as JSON. */
+/** The body as a JSON object. */
 function jsonOf(rawBody: string): Record<string, unknown> {
-  try {
-    const body = JSON.parse(rawBody);
-    if (body && typeof body === 'object') return body as Record<string, unknown>;
-  } catch {
-    // falls through
-  }
-  throw badRequest('body is not valid JSON', '(body)');
+  const body = jsonBody(rawBody);
+  if (body && typeof body === 'object') return body as Record<string, unknown>;
+  throw badRequest('body is not a JSON object', '(body)');
 }
 
 /** The text of a text message, for commands; other message types carry none. */
@@ -133,9 +128,7 @@ export const feishuAdapter: PlatformAdapter = {
   },
 
   parse(request: InboundRequest): ParsedRequest {
-    const parsed = envelope.safeParse(jsonOf(request.rawBody));
-    if (!parsed.success) throw badRequest(describeZodError(parsed.error), firstZodPath(parsed.error));
-    const message = parsed.data;
+    const message = expectShape(envelope, jsonOf(request.rawBody));
     if ('type' in message) {
       return {
         events: [],
@@ -154,18 +147,14 @@ export const feishuAdapter: PlatformAdapter = {
       header.event_type === 'im.chat.member.user.added_v1' ||
       header.event_type === 'im.chat.member.user.deleted_v1'
     ) {
-      const change = memberChange.safeParse(event);
-      if (!change.success) throw badRequest(describeZodError(change.error), `event.${firstZodPath(change.error)}`);
+      const change = expectShape(memberChange, event, 'event.');
       const type = header.event_type === 'im.chat.member.user.added_v1' ? 'member.joined' : 'member.left';
-      for (const user of change.data.users) {
+      for (const user of change.users) {
         const member = { id: user.user_id.open_id, ...(user.name ? { name: user.name } : {}) };
-        raw.push({ id: change.data.users.length > 1 ? `${id}:${member.id}` : id, type, occurredAt, member });
+        raw.push({ id: change.users.length > 1 ? `${id}:${member.id}` : id, type, occurredAt, member });
       }
     } else if (header.event_type === 'im.message.receive_v1') {
-      const received = messageReceived.safeParse(event);
-      if (!received.success)
-        throw badRequest(describeZodError(received.error), `event.${firstZodPath(received.error)}`);
-      const { sender, message: msg } = received.data;
+      const { sender, message: msg } = expectShape(messageReceived, event, 'event.');
       if (sender.sender_type === undefined || sender.sender_type === 'user') {
         const text = textOf(msg.message_type, msg.content);
         raw.push({
@@ -178,11 +167,6 @@ export const feishuAdapter: PlatformAdapter = {
         });
       }
     }
-    const events = raw.map((r) => {
-      const event = inboundEventSchema.safeParse(r);
-      if (!event.success) throw badRequest(describeZodError(event.error), firstZodPath(event.error));
-      return event.data;
-    });
-    return { events };
+    return { events: canonicalEvents(raw) };
   },
 };

@@ -1,6 +1,6 @@
-import { inboundEventSchema, MAX_FUTURE_SKEW_MS } from '../domain/events';
-import { describeZodError, firstZodPath } from '../domain/validation';
+import { MAX_FUTURE_SKEW_MS } from '../domain/events';
 import { badRequest, unauthorized } from '../runtime/errors';
+import { canonicalEvents, jsonBody } from './parsing';
 import { hmacSha256Hex, isFresh, safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -52,15 +52,7 @@ export const genericAdapter: PlatformAdapter = {
   },
 
   parse(request: InboundRequest, { now }: AdapterContext): ParsedRequest {
-    let body: unknown;
-    try {
-      body = JSON.parse(request.rawBody);
-    } catch {
-      throw badRequest('body is not valid JSON', '(body)');
-    }
-    const result = inboundEventSchema.safeParse(body);
-    if (!result.success) throw badRequest(describeZodError(result.error), firstZodPath(result.error));
-    const event = result.data;
+    const [event] = canonicalEvents([jsonBody(request.rawBody)]);
     if (new Date(event.occurredAt).getTime() - now.getTime() > MAX_FUTURE_SKEW_MS) {
       throw badRequest('occurredAt is more than 5 minutes in the future', 'occurredAt');
     }

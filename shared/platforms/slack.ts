@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { type InboundEvent, inboundEventSchema } from '../domain/events';
 import { describeZodError, firstZodPath } from '../domain/validation';
 import { badRequest, unauthorized } from '../runtime/errors';
+import { expectShape, jsonBody } from './parsing';
 import { hmacSha256Hex, isFresh, safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -129,15 +130,7 @@ export const slackAdapter: PlatformAdapter = {
   },
 
   parse(request: InboundRequest, { community }: AdapterContext): ParsedRequest {
-    let body: unknown;
-    try {
-      body = JSON.parse(request.rawBody);
-    } catch {
-      throw badRequest('body is not valid JSON', '(body)');
-    }
-    const parsed = envelope.safeParse(body);
-    if (!parsed.success) throw badRequest(describeZodError(parsed.error), firstZodPath(parsed.error));
-    const message = parsed.data;
+    const message = expectShape(envelope, jsonBody(request.rawBody));
     if (message.type === 'url_verification') {
       return { events: [], reply: { statusCode: 200, contentType: 'text/plain', body: message.challenge } };
     }

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { inboundEventSchema } from '../domain/events';
-import { describeZodError, firstZodPath } from '../domain/validation';
-import { badRequest, unauthorized } from '../runtime/errors';
+import { unauthorized } from '../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody } from './parsing';
 import { safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -97,15 +96,7 @@ export const telegramAdapter: PlatformAdapter = {
   parse(request: InboundRequest, { community }: AdapterContext): ParsedRequest {
     if (community.platform.kind !== 'telegram') return { events: [] };
     const config = community.platform;
-    let body: unknown;
-    try {
-      body = JSON.parse(request.rawBody);
-    } catch {
-      throw badRequest('body is not valid JSON', '(body)');
-    }
-    const parsed = update.safeParse(body);
-    if (!parsed.success) throw badRequest(describeZodError(parsed.error), firstZodPath(parsed.error));
-    const { update_id: updateId, message: msg, chat_member: change } = parsed.data;
+    const { update_id: updateId, message: msg, chat_member: change } = expectShape(update, jsonBody(request.rawBody));
     const inScope = (chatId: number) => config.chatId === undefined || String(chatId) === config.chatId;
     const raw: Array<Record<string, unknown>> = [];
 
@@ -156,11 +147,6 @@ export const telegramAdapter: PlatformAdapter = {
       }
     }
 
-    const events = raw.map((r) => {
-      const event = inboundEventSchema.safeParse(r);
-      if (!event.success) throw badRequest(describeZodError(event.error), firstZodPath(event.error));
-      return event.data;
-    });
-    return { events };
+    return { events: canonicalEvents(raw) };
   },
 };
