@@ -4,6 +4,7 @@ import { genericAdapter } from './generic';
 import { slackAdapter } from './slack';
 import { telegramAdapter } from './telegram';
 import type { PlatformAdapter } from './types';
+import { wecomAdapter } from './wecom';
 
 /** Platforms named in the webhook path (DESIGN.md section 4). */
 export const PLATFORMS = ['generic', 'slack', 'telegram', 'wecom', 'feishu', 'dingtalk', 'discord'] as const;
@@ -15,6 +16,7 @@ const ADAPTERS: Partial<Record<PlatformName, PlatformAdapter>> = {
   telegram: telegramAdapter,
   dingtalk: dingtalkAdapter,
   feishu: feishuAdapter,
+  wecom: wecomAdapter,
 };
 
 /** Whether a path segment names a platform Hearth knows. */

@@ -1,5 +1,6 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { encrypt, getSignature } from '@wecom/crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
 import { signDingTalk } from '../../shared/platforms/dingtalk';
@@ -325,7 +326,7 @@ describe('Module: webhook pipeline', () => {
 
     it.each([
       ['an unknown platform', 'myspace'],
-      ['a platform not built yet', 'wecom'],
+      ['a platform not built yet', 'discord'],
     ])('refuses %s with 404', async (_what, platform) => {
       // Prepare
       const raw = body('message.posted', 'p-platform');
@@ -613,5 +614,69 @@ describe('Function: handleWebhook (Feishu, encrypted)', () => {
     // Assess
     expect([first.accepted, again.duplicates]).toEqual([1, 1]);
     expect(await getMemberWithTotals(db, ON_FEISHU.id, 'ou_ada')).toMatchObject({ messages: 1 });
+  });
+});
+
+describe('Function: handleWebhook (WeCom)', () => {
+  const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
+  const ON_WECOM = communityConfig({
+    id: 'wecom-makers',
+    platform: { kind: 'wecom', token: 'tok', encodingAesKey: AES_KEY, corpId: 'wwcorp' },
+  });
+  const query = (encrypted: string) => ({
+    msg_signature: getSignature('tok', '1795600000', 'n1', encrypted),
+    timestamp: '1795600000',
+    nonce: 'n1',
+  });
+
+  beforeAll(async () => {
+    await putCommunity(db, ON_WECOM, NOW);
+  });
+
+  it('answers the GET URL check with the decrypted echostr and writes nothing', async () => {
+    // Prepare
+    const before = await snapshot();
+    const echostr = encrypt(AES_KEY, 'echo-42', 'wwcorp');
+
+    // Act
+    const outcome = await handleWebhook(
+      deps,
+      {
+        platform: 'wecom',
+        communityId: ON_WECOM.id,
+        method: 'GET',
+        headers: {},
+        query: { ...query(echostr), echostr },
+        rawBody: '',
+      },
+      NOW,
+    );
+
+    // Assess
+    expect(outcome.reply).toEqual({ statusCode: 200, contentType: 'text/plain', body: 'echo-42' });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('applies a customer-group join, publishes member.joined, and a WeCom retry is a duplicate', async () => {
+    // Prepare
+    const inner = `<xml><ToUserName>wwcorp</ToUserName><FromUserName>sys</FromUserName><CreateTime>${Math.floor(NOW.getTime() / 1000) - 30}</CreateTime><MsgType>event</MsgType><Event>change_external_chat</Event><ChatId>wrChat</ChatId><ChangeType>update</ChangeType><UpdateDetail>add_member</UpdateDetail><MemChangeList><Item>wmNew</Item></MemChangeList></xml>`;
+    const encrypted = encrypt(AES_KEY, inner, 'wwcorp');
+    const post = (): WebhookRequest => ({
+      platform: 'wecom',
+      communityId: ON_WECOM.id,
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      query: query(encrypted),
+      rawBody: `<xml><ToUserName>wwcorp</ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`,
+    });
+
+    // Act
+    const first = await handleWebhook(deps, post(), NOW);
+    const retry = await handleWebhook(deps, post(), NOW);
+
+    // Assess
+    expect([first.accepted, retry.duplicates]).toEqual([1, 1]);
+    expect(publisher.published.flat().map((e) => [e.type, e.memberId])).toEqual([['member.joined', 'wmNew']]);
+    expect(await getMemberWithTotals(db, ON_WECOM.id, 'wmNew')).toMatchObject({ status: 'member', joins: 1 });
   });
 });

@@ -1,0 +1,155 @@
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
+import { wecomAdapter } from '../../shared/platforms/wecom';
+import { HearthError } from '../../shared/runtime/errors';
+import { literalSecrets } from '../../shared/runtime/secrets';
+import { communityConfig } from '../support/fixtures';
+
+const TOKEN = 'QDG6eK';
+const ENCODING_AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
+const CORP_ID = 'wx5823bf96d3bd56c7';
+const NOW = new Date('2026-11-25T10:00:00Z');
+const community = communityConfig({
+  id: 'wecom-makers',
+  platform: { kind: 'wecom', token: TOKEN, encodingAesKey: ENCODING_AES_KEY, corpId: CORP_ID },
+});
+const context: AdapterContext = { community, secrets: literalSecrets, now: NOW };
+
+/**
+ * Encrypt as WeCom documents it, without the library under test: key =
+ * base64(EncodingAESKey + "="), IV = key[0:16], plaintext = 16 random bytes +
+ * 4-byte big-endian length + message + CorpID, PKCS#7-padded to 32 bytes.
+ */
+function seal(message: string, corpId = CORP_ID): string {
+  const key = Buffer.from(`${ENCODING_AES_KEY}=`, 'base64');
+  const body = Buffer.from(message);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  const plain = Buffer.concat([randomBytes(16), length, body, Buffer.from(corpId)]);
+  const pad = 32 - (plain.length % 32);
+  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString(
+    'base64',
+  );
+}
+
+/** msg_signature as documented: sha1 of the sorted, joined strings. */
+const signature = (timestamp: string, nonce: string, encrypted: string) =>
+  createHash('sha1').update([TOKEN, timestamp, nonce, encrypted].sort().join('')).digest('hex');
+
+function post(inner: string, options: { corpId?: string; signatureOverride?: string } = {}): InboundRequest {
+  const encrypted = seal(inner, options.corpId);
+  const timestamp = '1795600000';
+  const nonce = '1372623149';
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    query: { msg_signature: options.signatureOverride ?? signature(timestamp, nonce, encrypted), timestamp, nonce },
+    rawBody: `<xml><ToUserName><![CDATA[${CORP_ID}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>`,
+  };
+}
+
+/** verify, prepare and parse, as the pipeline runs them. */
+async function run(request: InboundRequest) {
+  await wecomAdapter.verify(request, context);
+  const prepared = wecomAdapter.prepare ? await wecomAdapter.prepare(request, context) : request;
+  return wecomAdapter.parse(prepared, context);
+}
+
+const groupChange = (detail: string, members: string[], state = '') => `<xml>
+<ToUserName><![CDATA[${CORP_ID}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>
+<CreateTime>1795599990</CreateTime><MsgType><![CDATA[event]]></MsgType>
+<Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA]]></ChatId>
+<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[${detail}]]></UpdateDetail>
+<JoinScene>1</JoinScene><QuitScene>0</QuitScene><MemChangeCnt>${members.length}</MemChangeCnt>
+<MemChangeList>${members.map((m) => `<Item>${m}</Item>`).join('')}</MemChangeList>${state ? `<State><![CDATA[${state}]]></State>` : ''}
+</xml>`;
+
+describe('Object: wecomAdapter', () => {
+  it('answers the URL check (GET) with echostr decrypted', async () => {
+    // Prepare
+    const echostr = seal('1616140317555161061');
+    const request: InboundRequest = {
+      method: 'GET',
+      headers: {},
+      rawBody: '',
+      query: {
+        msg_signature: signature('1409659589', '263014780', echostr),
+        timestamp: '1409659589',
+        nonce: '263014780',
+        echostr,
+      },
+    };
+
+    // Act
+    const parsed = await run(request);
+
+    // Assess
+    expect(parsed).toEqual({
+      events: [],
+      reply: { statusCode: 200, contentType: 'text/plain', body: '1616140317555161061' },
+    });
+  });
+
+  it('turns add_member and del_member in a customer group into joins and leaves, one per member', async () => {
+    // Act
+    const added = await run(post(groupChange('add_member', ['wmJack', 'wmRose'], 'poster-2026')));
+    const removed = await run(post(groupChange('del_member', ['wmRose'])));
+
+    // Assess
+    expect(added.events.map((e) => [e.type, e.member.id, 'referralCode' in e ? e.referralCode : undefined])).toEqual([
+      ['member.joined', 'wmJack', 'poster-2026'],
+      ['member.joined', 'wmRose', 'poster-2026'],
+    ]);
+    expect(added.events[0]).toMatchObject({ occurredAt: new Date(1795599990 * 1000).toISOString() });
+    expect(new Set(added.events.map((e) => e.id)).size).toBe(2);
+    expect(removed.events).toEqual([expect.objectContaining({ type: 'member.left', member: { id: 'wmRose' } })]);
+  });
+
+  it('turns text sent to the app into a message keyed by MsgId, text kept for commands', async () => {
+    // Act
+    const { events } = await run(
+      post(
+        `<xml><ToUserName><![CDATA[${CORP_ID}]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName><CreateTime>1795599995</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[/birthday 03-14]]></Content><MsgId>7419210712</MsgId><AgentID>218</AgentID></xml>`,
+      ),
+    );
+
+    // Assess
+    expect(events).toEqual([
+      expect.objectContaining({
+        id: '7419210712',
+        type: 'message.posted',
+        member: { id: 'zhangsan' },
+        text: '/birthday 03-14',
+      }),
+    ]);
+  });
+
+  it('refuses a wrong msg_signature with 401', async () => {
+    // Act
+    const error = await run(post(groupChange('add_member', ['wmJack']), { signatureOverride: 'f'.repeat(40) })).catch(
+      (e) => e,
+    );
+
+    // Assess
+    expect((error as HearthError).statusCode).toBe(401);
+  });
+
+  it('refuses a message encrypted for another corp with 401', async () => {
+    // Act
+    const error = await run(post(groupChange('add_member', ['wmJack']), { corpId: 'wwOTHERCORP' })).catch((e) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(HearthError);
+    expect((error as HearthError).statusCode).toBe(401);
+  });
+
+  it('acknowledges other events without a canonical event', async () => {
+    // Act
+    const { events } = await run(post(groupChange('change_name', [])));
+
+    // Assess
+    expect(events).toEqual([]);
+  });
+});
