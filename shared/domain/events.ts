@@ -103,8 +103,9 @@ export function activityDelta(event: InboundEvent): ActivityDelta {
   return delta;
 }
 
-/** Whether the delta is activity (counts toward DAU/WAU/MAU). */
-export const isActivity = (delta: ActivityDelta): boolean => delta.messages + delta.reactions > 0;
+/** Whether counts (an event's delta, or a day row) are activity: they count toward DAU/WAU/MAU. */
+export const isActivity = (counts: { messages?: number; reactions?: number }): boolean =>
+  (counts.messages ?? 0) + (counts.reactions ?? 0) > 0;
 
 /** Events more than this far in the future are refused. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;

@@ -47,11 +47,3 @@ export const unauthorized = (message: string) => new HearthError('unauthorized',
 export const inFlight = (message: string) => new HearthError('unavailable', message);
 /** 404: no such community or platform. */
 export const notFound = (message: string) => new HearthError('not_found', message);
-
-/** A conditional write lost: the item already exists or changed underneath. */
-export class ConditionFailedError extends HearthError {
-  override name = 'ConditionFailedError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('conflict', message, undefined, options);
-  }
-}

@@ -1,3 +1,4 @@
+import { isActivity } from '../domain/events';
 import type { Db } from './db';
 import { queryAll } from './db';
 import { dayPk } from './keys';
@@ -41,7 +42,7 @@ export async function dayTotals(db: Db, communityId: string, day: string): Promi
     totals.reactions += row.reactions ?? 0;
     totals.joins += row.joins ?? 0;
     totals.leaves += row.leaves ?? 0;
-    if ((row.messages ?? 0) + (row.reactions ?? 0) > 0) totals.activeMembers++;
+    if (isActivity(row)) totals.activeMembers++;
   }
   return totals;
 }

@@ -2,7 +2,6 @@ import { Agent } from 'node:http';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ConditionFailedError } from '../runtime/errors';
 
 /** A table and the client that reaches it; every store function takes one. */
 export interface Db {
@@ -45,16 +44,6 @@ export function isConditionFailed(error: unknown): boolean {
     error instanceof ConditionalCheckFailedException ||
     (error instanceof Error && error.name === 'ConditionalCheckFailedException')
   );
-}
-
-/** Run a conditional write, translating a lost condition into ConditionFailedError. */
-export async function conditional<T>(what: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isConditionFailed(error)) throw new ConditionFailedError(what, { cause: error });
-    throw error;
-  }
 }
 
 /** Run a conditional write; `undefined` when its condition did not hold. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
-import { type ActivityDelta, activityDelta, type InboundEvent } from '../domain/events';
+import { type ActivityDelta, activityDelta, type InboundEvent, isActivity } from '../domain/events';
 import { dayIn, daysBetween } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
@@ -147,27 +147,28 @@ async function recordOnDay(
   lifecycle: boolean,
   now: Date,
 ): Promise<{ firstActivityOfDay: boolean } | undefined> {
-  const activity = delta.messages + delta.reactions;
+  const dedupeKey = eventKey(event.id);
+  const activity = isActivity(delta);
   // Kept a retention period from its day, or from its receipt for history imported late.
   const keptFrom = Math.max(Date.parse(`${day}T00:00:00Z`), now.getTime());
   const update = countsOnDay(new UpdateBuilder(), delta, 1)
-    .addToSet('ids', new Set([eventKey(event.id)]))
+    .addToSet('ids', new Set([dedupeKey]))
     .setIfAbsent('memberId', event.member.id)
     .setIfAbsent('day', day)
     .setIfAbsent('memberDaysPk', memberDaysPk(communityId, event.member.id))
     .setIfAbsent('expiresAt', Math.floor(keptFrom / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
   if (lifecycle) update.set(leaseAttribute(event.id), now.getTime());
   // The first activity of the day claims the row's `firstKey`; only it writes the member's last active day.
-  if (activity > 0) update.setIfAbsent('firstKey', eventKey(event.id));
+  if (activity) update.setIfAbsent('firstKey', dedupeKey);
   // The key must not be in the set yet: this condition is the dedupe.
-  const condition = `NOT contains(${update.name('ids')}, ${update.value(eventKey(event.id))})`;
+  const condition = `NOT contains(${update.name('ids')}, ${update.value(dedupeKey)})`;
   const result = await ifCondition(() =>
     db.doc.send(
       new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition), ReturnValues: 'UPDATED_NEW' }),
     ),
   );
   if (result === undefined) return undefined;
-  return { firstActivityOfDay: activity > 0 && result.Attributes?.firstKey === eventKey(event.id) };
+  return { firstActivityOfDay: activity && result.Attributes?.firstKey === dedupeKey };
 }
 
 /** Take over a lifecycle event's released or expired lease; false when it is done or live elsewhere. */

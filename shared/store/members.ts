@@ -1,4 +1,5 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isActivity } from '../domain/events';
 import { type Db, ifCondition, queryAll } from './db';
 import { memberDaysPk, memberKey } from './keys';
 import { UpdateBuilder } from './update';
@@ -66,7 +67,7 @@ export async function memberTotals(db: Db, communityId: string, memberId: string
         totals.messages += row.messages ?? 0;
         totals.replies += row.replies ?? 0;
         totals.reactions += row.reactions ?? 0;
-        if ((row.messages ?? 0) + (row.reactions ?? 0) > 0) totals.activeDays++;
+        if (isActivity(row)) totals.activeDays++;
       }
       request = result.UnprocessedKeys as typeof request;
     }

@@ -64,11 +64,6 @@ export class UpdateBuilder {
     return this;
   }
 
-  /** Whether the update would change anything. */
-  get isEmpty(): boolean {
-    return this.sets.length + this.adds.length + this.removes.length + this.deletes.length === 0;
-  }
-
   /** The UpdateItem fields; `condition` may use names from `name()` and `value()`. */
   build(condition?: string) {
     const clauses: string[] = [];

@@ -548,19 +548,7 @@ describe('Module: dispatch', () => {
     it('files a due time given with an offset under its UTC hour, so it is found when due', async () => {
       // Prepare: 01:40 in Shanghai is 17:40Z.
       await join(db, ACME, 'd-offset', minutes(-30));
-      await enqueue(
-        db,
-        {
-          id: 'welcome#acme#d-offset#2026-11-26',
-          communityId: ACME.id,
-          kind: 'welcome',
-          memberId: 'd-offset',
-          delivery: 'channel',
-          vars: {},
-          dueAt: '2026-11-26T01:40:00+08:00',
-        },
-        NOW,
-      );
+      await enqueue(db, { ...welcome('d-offset', NOW), dueAt: '2026-11-26T01:40:00+08:00' }, NOW);
 
       // Act
       const early = await dispatch(deps, minutes(9));
@@ -593,19 +581,7 @@ describe('Module: dispatch', () => {
       // Prepare: the watermark moves to NOW's hour; then an item is decided due an hour earlier.
       await dispatch(deps, NOW);
       await join(db, ACME, 'd-late', minutes(-90));
-      await enqueue(
-        db,
-        {
-          id: 'welcome#acme#d-late#2026-11-26',
-          communityId: ACME.id,
-          kind: 'welcome',
-          memberId: 'd-late',
-          delivery: 'channel',
-          vars: {},
-          dueAt: minutes(-65).toISOString(),
-        },
-        NOW,
-      );
+      await enqueue(db, { ...welcome('d-late', NOW), dueAt: minutes(-65).toISOString() }, NOW);
 
       // Act
       const report = await dispatch(deps, minutes(1));
@@ -634,19 +610,7 @@ describe('Module: dispatch', () => {
       const at = (iso: string) => new Date(iso);
       await dispatch(deps, at('2026-11-25T18:00:30Z'));
       await join(db, ACME, 'd-edge', at('2026-11-25T17:50:00Z'));
-      await enqueue(
-        db,
-        {
-          id: 'welcome#acme#d-edge#2026-11-26',
-          communityId: ACME.id,
-          kind: 'welcome',
-          memberId: 'd-edge',
-          delivery: 'channel',
-          vars: {},
-          dueAt: '2026-11-25T17:59:30.000Z',
-        },
-        at('2026-11-25T17:59:58Z'),
-      );
+      await enqueue(db, { ...welcome('d-edge', NOW), dueAt: '2026-11-25T17:59:30.000Z' }, at('2026-11-25T17:59:58Z'));
 
       // Act
       const report = await dispatch(deps, at('2026-11-25T18:01:30Z'));

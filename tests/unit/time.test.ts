@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { addDays, dayIn, daysBetween, unixSeconds } from '../../shared/domain/time';
+import { dayIn, daysBetween, unixSeconds } from '../../shared/domain/time';
 
 describe('Module: time', () => {
   describe('Function: dayIn', () => {
@@ -45,32 +45,6 @@ describe('Module: time', () => {
     ])('counts from %s to %s: %i', (a, b, days) => {
       // Act + Assess
       expect(daysBetween(a, b)).toBe(days);
-    });
-  });
-
-  describe('Function: addDays', () => {
-    it.each([
-      ['2026-10-01', 19, '2026-10-20'],
-      ['2026-12-31', 1, '2027-01-01'],
-      ['2028-02-28', 1, '2028-02-29'],
-      ['2026-02-28', 1, '2026-03-01'],
-      ['2026-03-01', -1, '2026-02-28'],
-      ['2026-03-07', 1, '2026-03-08'],
-      ['2026-11-25', 400, '2027-12-30'],
-    ])('adds to %s %i days: %s', (day, n, expected) => {
-      // Act + Assess
-      expect(addDays(day, n)).toBe(expected);
-    });
-
-    it('is the inverse of daysBetween', () => {
-      // Prepare
-      const from = '2026-01-15';
-
-      // Act
-      const results = [-40, -1, 0, 1, 59, 366].map((n) => daysBetween(from, addDays(from, n)));
-
-      // Assess
-      expect(results).toEqual([-40, -1, 0, 1, 59, 366]);
     });
   });
 
