@@ -8,13 +8,32 @@ export interface ChatMessage {
   platform: string;
   kind: string;
   memberId: string;
+  /** To a channel (`channel`, or the community's default channel when null) or the member's DMs. */
+  delivery: 'channel' | 'dm';
   channel: string | null;
   text: string;
+  /** The member's display name, for a mention where the platform needs one. */
+  memberName?: string;
+  /** Mention the member in a channel post (a welcome, a greeting, a command's reply). */
+  mention?: boolean;
+  /** Whether a DM that cannot be delivered may go to the channel with a mention instead. */
+  dmFallback?: boolean;
+  /** Discord: the interaction whose deferred reply this is (a secret for 15 minutes; never logged or written out). */
+  interactionToken?: string;
 }
 
-/** A platform's outbound side. A thrown error with `retryable: false` is not retried. */
+/** What a send did, when it is worth recording. */
+export interface SendResult {
+  /** Why a DM went to the channel instead (recorded on the outbox item). */
+  fallback?: string;
+}
+
+/**
+ * A platform's outbound side. A thrown error with `retryable: false` is not
+ * retried; one with `retryAt` is retried no earlier than that.
+ */
 export interface ChatSender {
-  send(message: ChatMessage, now: Date): Promise<void>;
+  send(message: ChatMessage, now: Date): Promise<SendResult | undefined>;
 }
 
 /**
@@ -24,10 +43,12 @@ export interface ChatSender {
 export class FileChatSender implements ChatSender {
   constructor(private readonly file: string) {}
 
-  async send(message: ChatMessage, now: Date): Promise<void> {
+  async send(message: ChatMessage, now: Date): Promise<undefined> {
     await mkdir(dirname(this.file), { recursive: true });
+    const { interactionToken: _secret, ...line } = message;
     // One appendFile call per line: O_APPEND keeps concurrent writers' lines whole.
-    await appendFile(this.file, `${JSON.stringify({ ...message, sentAt: now.toISOString() })}\n`);
+    await appendFile(this.file, `${JSON.stringify({ ...line, sentAt: now.toISOString() })}\n`);
+    return undefined;
   }
 }
 
@@ -35,6 +56,18 @@ export class FileChatSender implements ChatSender {
 export class UndeliverableError extends Error {
   override name = 'UndeliverableError';
   readonly retryable = false;
+}
+
+/** A failure worth retrying, not before `retryAt` (a 429's Retry-After, a 5xx after backoff). */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError';
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryAt?: Date,
+  ) {
+    super(message);
+  }
 }
 
 /** Thrown when there is no way to deliver to a platform. */

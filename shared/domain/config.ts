@@ -50,6 +50,8 @@ const platformSchema = z.discriminatedUnion('kind', [
     verificationToken: secret,
     appId: secret,
     appSecret: secret,
+    /** The group chat (`oc_…`) channel posts go to; without it, only replies and DMs can be sent. */
+    chatId: z.string().min(1).optional(),
     apiBaseUrl: url.optional(),
   }),
   z.strictObject({
@@ -60,9 +62,13 @@ const platformSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('discord'),
-    publicKey: secret,
-    applicationId: secret,
+    publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the application public key (64 hex characters)'),
+    applicationId: z.string().regex(/^\d+$/, 'must be a Discord application id'),
     botToken: secret,
+    /** The guild (server) that is the community; the relay forwards only its events. */
+    guildId: z.string().regex(/^\d+$/, 'must be a Discord guild id').optional(),
+    /** The channel posts go to; without it, only replies and DMs can be sent. */
+    channelId: z.string().regex(/^\d+$/, 'must be a Discord channel id').optional(),
     apiBaseUrl: url.optional(),
   }),
 ]);
@@ -141,6 +147,11 @@ export const communityConfigSchema = z.strictObject({
   caps: capsSchema,
   digest: digestSchema,
   targets: targetsSchema,
+  /**
+   * When a DM cannot be delivered (a Telegram user who never started the bot, a Discord user who closed
+   * DMs), post it in the community's channel with a mention instead; false parks it as failed.
+   */
+  dmFallbackToChannel: z.boolean().default(true),
   /** Record what would be sent without sending it. */
   dryRun: z.boolean().default(false),
 });

@@ -1,4 +1,4 @@
-import { type ChatSender, UndeliverableError } from '../chat/sender';
+import { type ChatSender, RetryLaterError, UndeliverableError } from '../chat/sender';
 import type { CommunityConfig } from '../domain/config';
 import { render, type TemplateName, templateFor } from '../domain/templates';
 import type { CommunityCache } from '../store/communities';
@@ -128,25 +128,32 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
   }
   try {
     const text = renderItem(item, community, member);
-    await deps.senderFor(community).send(
+    const result = await deps.senderFor(community).send(
       {
         id: item.id,
         communityId: item.communityId,
         platform: community.platform.kind,
         kind: item.kind,
         memberId: item.memberId,
+        delivery: item.delivery,
         channel: item.channel ?? null,
         text,
+        memberName: member?.name,
+        mention: item.delivery === 'channel',
+        dmFallback: community.dmFallbackToChannel,
       },
       now,
     );
-    if (await settle(deps.db, item, 'sent', now, fence)) report.sent++;
+    if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) report.sent++;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const retryable = !(error instanceof Error && (error as { retryable?: boolean }).retryable === false);
     if (retryable && item.attempts < MAX_ATTEMPTS) {
-      if (await reschedule(deps.db, item, new Date(now.getTime() + backoffMs(item.attempts)), fence, reason))
-        report.retried++;
+      const backoff = new Date(now.getTime() + backoffMs(item.attempts));
+      // A platform that said when to come back (429 Retry-After) is not asked sooner.
+      const retryAt =
+        error instanceof RetryLaterError && error.retryAt && error.retryAt > backoff ? error.retryAt : backoff;
+      if (await reschedule(deps.db, item, retryAt, fence, reason)) report.retried++;
     } else {
       if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
     }

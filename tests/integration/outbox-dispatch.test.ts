@@ -29,15 +29,16 @@ const minutes = (n: number, from: Date = NOW) => new Date(from.getTime() + n * 6
 
 class RecordingSender implements ChatSender {
   readonly sent: ChatMessage[] = [];
-  async send(message: ChatMessage): Promise<void> {
+  async send(message: ChatMessage): Promise<undefined> {
     this.sent.push(message);
+    return undefined;
   }
 }
 
 class FailingSender implements ChatSender {
   calls = 0;
   constructor(private readonly error: () => Error) {}
-  async send(): Promise<void> {
+  async send(): Promise<undefined> {
     this.calls++;
     throw this.error();
   }
@@ -287,8 +288,12 @@ describe('Module: dispatch', () => {
           platform: 'generic',
           kind: 'welcome',
           memberId: 'd-ada',
+          delivery: 'channel',
           channel: 'welcome-hall',
           text: expect.stringContaining('Ada'),
+          memberName: 'Ada',
+          mention: true,
+          dmFallback: true,
         },
       ]);
       expect(sender.sent[0].text).toContain('Acme Makers');
@@ -650,6 +655,7 @@ describe('Module: dispatch', () => {
         async send(message) {
           cancelled = await onLifecycleEvent(db, ACME, await leave(db, ACME, 'd-leaving', minutes(1)), minutes(1));
           sender.sent.push(message);
+          return undefined;
         },
       };
 
