@@ -21,6 +21,11 @@ export interface HttpReply {
 export interface ParsedRequest {
   events: InboundEvent[];
   reply?: HttpReply;
+  /**
+   * Discord: per command event id, the interaction token its deferred reply is sent with (valid 15
+   * minutes). A secret: it goes only onto the reply's outbox item and is never logged.
+   */
+  replyTokens?: Record<string, string>;
 }
 
 /** Context an adapter gets: the community, its secrets, and the time of receipt. */
