@@ -121,6 +121,13 @@ const digestSchema = z
   })
   .prefault({});
 
+const referralsSchema = z
+  .strictObject({
+    /** The link a member shares (`/invite`), with `{code}` where their code goes. */
+    linkTemplate: url.refine((link) => link.includes('{code}'), 'must contain {code}').optional(),
+  })
+  .prefault({});
+
 const targetsSchema = z
   .strictObject({
     wau: z.number().int().min(0).optional(),
@@ -146,6 +153,7 @@ export const communityConfigSchema = z.strictObject({
   quietHours: quietHoursSchema,
   caps: capsSchema,
   digest: digestSchema,
+  referrals: referralsSchema,
   targets: targetsSchema,
   /**
    * When a DM cannot be delivered (a Telegram user who never started the bot, a Discord user who closed

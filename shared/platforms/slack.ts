@@ -2,18 +2,24 @@ import * as z from 'zod';
 import { type InboundEvent, inboundEventSchema } from '../domain/events';
 import { describeZodError, firstZodPath } from '../domain/validation';
 import { badRequest, unauthorized } from '../runtime/errors';
-import { expectShape, jsonBody } from './parsing';
+import { canonicalEvents, expectShape, jsonBody } from './parsing';
 import { hmacSha256Hex, isFresh, safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
 /**
- * Slack Events API. Requests are signed
+ * Slack Events API and slash commands. Requests are signed
  * `X-Slack-Signature: v0=hex(HMAC-SHA256(signingSecret, "v0:" + X-Slack-Request-Timestamp + ":" + body))`
  * and refused when the timestamp is more than 300 s off. The URL is verified
  * once with a `url_verification` request whose `challenge` is echoed. Every
  * callback carries an `event_id`, the dedupe key; Slack retries (with
  * `X-Slack-Retry-Num`) until it gets a 2xx within 3 s, and a retry of an
  * applied event is a duplicate like any other.
+ *
+ * A slash command (`/hearth birthday 03-14`, or `/birthday 03-14` where the app
+ * registers one command per name) arrives form-encoded, signed the same way;
+ * its `trigger_id` is its dedupe key (Slack does not retry commands). It is
+ * acknowledged with an empty 200, which shows the member nothing; the answer
+ * follows through the outbox, in their DMs.
  */
 
 export const SLACK_TOLERANCE_SECONDS = 300;
@@ -111,6 +117,33 @@ function canonical(
   }
 }
 
+const slashForm = z.looseObject({
+  command: z.string().regex(/^\/[a-z0-9_-]{1,31}$/i, 'must be a slash command'),
+  text: z.string().max(4000).default(''),
+  user_id: z.string().min(1),
+  user_name: z.string().optional(),
+  channel_id: z.string().min(1),
+  trigger_id: z.string().min(1),
+});
+
+/** A slash command as a `message.posted` whose text is the command line (used to answer it, never kept). */
+function slashCommand(request: InboundRequest): ParsedRequest {
+  const form = expectShape(slashForm, Object.fromEntries(new URLSearchParams(request.rawBody)));
+  // Verified fresh already: the request's own timestamp is when the member typed it.
+  const occurredAt = new Date(Number(request.headers['x-slack-request-timestamp']) * 1000).toISOString();
+  const [event] = canonicalEvents([
+    {
+      id: `slack:command:${form.trigger_id}`,
+      type: 'message.posted',
+      occurredAt,
+      member: { id: form.user_id, ...(form.user_name ? { name: form.user_name } : {}) },
+      channelId: form.channel_id,
+      text: `${form.command} ${form.text}`.trim(),
+    },
+  ]);
+  return { events: [event], reply: { statusCode: 200, contentType: 'text/plain', body: '' } };
+}
+
 export const slackAdapter: PlatformAdapter = {
   platform: 'slack',
   acceptsGet: false,
@@ -130,6 +163,9 @@ export const slackAdapter: PlatformAdapter = {
   },
 
   parse(request: InboundRequest, { community }: AdapterContext): ParsedRequest {
+    if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+      return slashCommand(request);
+    }
     const message = expectShape(envelope, jsonBody(request.rawBody));
     if (message.type === 'url_verification') {
       return { events: [], reply: { statusCode: 200, contentType: 'text/plain', body: message.challenge } };

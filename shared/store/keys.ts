@@ -11,6 +11,7 @@
  * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
  * | dispatch mark   | `DISPATCH`                  | `WATERMARK`   |                                                    |
+ * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
  *
  * Access patterns and what serves each:
  * - community by id: GetItem `COMMUNITY`/`<c>`; all communities: Query pk `COMMUNITY`.
@@ -24,6 +25,7 @@
  * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
  * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>`, sk <= `<now>`.
  * - a community's outbox (CLI): Query pk `C#<c>#OUTBOX`.
+ * - the member behind an invite code (referral attribution): GetItem `C#<c>#REF`/`<code>`.
  */
 
 /** A table key. */
@@ -97,3 +99,6 @@ export const dueIndexKeys = (id: string, dueAt: string, decidedAt: string = dueA
 
 /** The dispatcher's watermark: the oldest due bucket that may still hold pending items. */
 export const dispatchWatermarkKey: Key = { pk: 'DISPATCH', sk: 'WATERMARK' };
+
+/** An invite code: whose it is (a code names one member of one community). */
+export const inviteCodeKey = (communityId: string, code: string): Key => ({ pk: `C#${communityId}#REF`, sk: code });

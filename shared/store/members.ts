@@ -24,7 +24,10 @@ export interface Member {
   isBot?: boolean;
   isStaff?: boolean;
   optedOut?: boolean;
+  /** The code this member joined through. */
   referralCode?: string;
+  /** The code this member invites others with (`/invite`). */
+  inviteCode?: string;
   forgottenAt?: string;
 }
 

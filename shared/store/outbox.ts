@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TemplateName } from '../domain/templates';
 import { unixSeconds } from '../domain/time';
 import { type Db, ifCondition, queryAll } from './db';
 import { dispatchWatermarkKey, dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
@@ -27,6 +28,10 @@ export interface OutboxItem {
   channel?: string;
   /** Template variables captured at decision time (never message text). */
   vars: Record<string, string>;
+  /** The template, for kinds with more than one (a command's reply); else the kind's own. */
+  template?: TemplateName;
+  /** Discord: the interaction token a command's reply is sent with; removed once settled. */
+  replyToken?: string;
   status: OutboxStatus;
   dueAt: string;
   createdAt: string;
@@ -157,7 +162,7 @@ export async function settle(
     .set(status === 'sent' ? 'sentAt' : 'settledAt', now.toISOString())
     .set('expiresAt', unixSeconds(now) + SETTLED_RETENTION_DAYS * 86_400);
   const condition = guardCondition(update, guard);
-  update.remove('duePk', 'dueSk', 'leaseUntil');
+  update.remove('duePk', 'dueSk', 'leaseUntil', 'replyToken');
   const result = await ifCondition(() =>
     db.doc.send(
       new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build(condition) }),

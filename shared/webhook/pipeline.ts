@@ -8,6 +8,7 @@ import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
 import { ingestEvent } from '../store/ingest';
 import type { ProfileCache } from '../store/profile-cache';
+import { answerCommand, hearthCommand } from '../workflows/commands';
 
 /**
  * The webhook pipeline every platform shares: find the community, verify,
@@ -85,6 +86,12 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
   let accepted = 0;
   let duplicates = 0;
   for (const event of parsed.events) {
+    // A command is answered first: answering again is harmless, so a retry of a delivery that failed
+    // after this point still gets its answer, and a duplicate gets none (the reply's id is taken).
+    const command = hearthCommand(event);
+    if (command && event.type === 'message.posted') {
+      await answerCommand(deps.db, community, event, command, { now, replyToken: parsed.replyTokens?.[event.id] });
+    }
     const result = await ingestEvent(deps.db, community, event, { profiles: deps.profiles, now });
     if (result.duplicate) {
       duplicates++;

@@ -82,19 +82,36 @@ export async function dispatch(
 const bucketStart = (bucket: string): Date => new Date(`${bucket.slice(4)}:00:00.000Z`);
 
 /** Kinds the dispatcher can render today; the workflows that write the others come with their templates. */
-const RENDERABLE = new Set<OutboxItem['kind']>(['welcome']);
+const RENDERABLE = new Set<OutboxItem['kind']>(['welcome', 'reply']);
 
 /** The message text, rendered at send time in the member's locale (their name may have changed). */
 function renderItem(item: OutboxItem, community: CommunityConfig, member: Member | undefined): string {
   if (!RENDERABLE.has(item.kind)) throw new UndeliverableError(`no template for outbox kind ${item.kind}`);
   const locale = member?.locale ?? community.locale;
   const rulesUrl = community.onboarding.rulesUrl;
-  return render(templateFor(item.kind as TemplateName, locale), {
+  const url = item.vars.url;
+  return render(templateFor(item.template ?? (item.kind as TemplateName), locale), {
     name: member?.name ?? item.memberId,
     community: community.name,
     rules: rulesUrl ? render(templateFor('rules', locale), { rulesUrl }) : '',
+    link: url ? render(templateFor('reply.invite.link', locale), { url }) : '',
     ...item.vars,
   });
+}
+
+/**
+ * Why an item must not go to its member, if it must not. A reply answers the
+ * member who asked: it goes to staff, and to a member who just opted out (it
+ * confirms that, and tells them how to undo it).
+ */
+function refusalFor(item: OutboxItem, member: Member | undefined): string | undefined {
+  const answer = item.kind === 'reply';
+  if (!member) return 'member unknown';
+  if (member.status === 'left') return 'member left';
+  if (member.optedOut && !answer) return 'member opted out';
+  if (member.isBot) return 'member is a bot';
+  if (member.isStaff && !answer) return 'member is staff';
+  return undefined;
 }
 
 /** Deliver one item; false when it is left for another run (leased elsewhere). */
@@ -109,15 +126,7 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
     return true;
   }
   const member = await getMember(deps.db, item.communityId, item.memberId);
-  const refusal = !member
-    ? 'member unknown'
-    : member.status === 'left'
-      ? 'member left'
-      : member.optedOut
-        ? 'member opted out'
-        : member.isBot || member.isStaff
-          ? 'member is a bot or staff'
-          : undefined;
+  const refusal = refusalFor(item, member);
   if (refusal) {
     if (await settle(deps.db, item, 'skipped', now, fence, refusal)) report.skipped++;
     return true;
@@ -141,6 +150,7 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
         memberName: member?.name,
         mention: item.delivery === 'channel',
         dmFallback: community.dmFallbackToChannel,
+        ...(item.replyToken ? { interactionToken: item.replyToken } : {}),
       },
       now,
     );

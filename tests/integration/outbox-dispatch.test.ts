@@ -469,7 +469,7 @@ describe('Module: dispatch', () => {
       // Assess
       expect(report.skipped).toBe(2);
       expect(sender.sent).toEqual([]);
-      expect(await getOutboxItem(db, ACME.id, bot)).toMatchObject({ reason: 'member is a bot or staff' });
+      expect(await getOutboxItem(db, ACME.id, bot)).toMatchObject({ reason: 'member is a bot' });
       expect(await getOutboxItem(db, ACME.id, welcome('d-ghost', NOW).id)).toMatchObject({
         status: 'skipped',
         reason: 'member unknown',

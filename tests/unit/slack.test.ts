@@ -271,5 +271,86 @@ describe('Object: slackAdapter', () => {
       expect(error?.statusCode).toBe(400);
       expect(error?.field).toBe('event_id');
     });
+
+    describe('slash commands', () => {
+      /** A slash command as Slack POSTs it: form-encoded, with the documented fields. */
+      const slash = (command: string, text: string) =>
+        new URLSearchParams({
+          token: 'legacy-verification-token',
+          team_id: 'T0MAKERS',
+          team_domain: 'makers',
+          channel_id: 'C0GENERAL',
+          channel_name: 'general',
+          user_id: 'U0ADA',
+          user_name: 'ada',
+          command,
+          text,
+          api_app_id: 'A0HEARTH',
+          is_enterprise_install: 'false',
+          response_url: 'https://hooks.slack.com/commands/T0MAKERS/1234/abcd',
+          trigger_id: '13345224609.738474920.8088930838d88f008e0',
+        }).toString();
+      const formRequest = (rawBody: string) =>
+        slackRequest(rawBody, { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+      it('turns /hearth birthday 03-14 into a command message keyed by trigger_id, acknowledged with an empty 200', async () => {
+        // Prepare
+        const request = formRequest(slash('/hearth', 'birthday 03-14'));
+        await slackAdapter.verify(request, context());
+
+        // Act
+        const parsed = slackAdapter.parse(request, context());
+
+        // Assess
+        expect(parsed.reply).toEqual({ statusCode: 200, contentType: 'text/plain', body: '' });
+        expect(parsed.events).toEqual([
+          {
+            id: 'slack:command:13345224609.738474920.8088930838d88f008e0',
+            type: 'message.posted',
+            occurredAt: NOW.toISOString(),
+            member: { id: 'U0ADA', name: 'ada' },
+            channelId: 'C0GENERAL',
+            text: '/hearth birthday 03-14',
+          },
+        ]);
+      });
+
+      it('accepts a command registered under its own name, with no text', () => {
+        // Act
+        const parsed = slackAdapter.parse(formRequest(slash('/points', '')), context());
+
+        // Assess
+        expect(parsed.events[0]).toMatchObject({ type: 'message.posted', text: '/points' });
+      });
+
+      it('refuses a tampered form with 401', async () => {
+        // Prepare
+        const request = formRequest(slash('/hearth', 'optout'));
+        const tampered = { ...request, rawBody: request.rawBody.replace('optout', 'optin') };
+
+        // Act
+        const error = await verifyError(tampered);
+
+        // Assess
+        expect(error.statusCode).toBe(401);
+      });
+
+      it('refuses a form without trigger_id with 400 naming it', () => {
+        // Prepare
+        const rawBody = slash('/hearth', 'help').replace(/&trigger_id=[^&]*/, '');
+
+        // Act
+        let error: HearthError | undefined;
+        try {
+          slackAdapter.parse(formRequest(rawBody), context());
+        } catch (e) {
+          error = e as HearthError;
+        }
+
+        // Assess
+        expect(error?.statusCode).toBe(400);
+        expect(error?.field).toBe('trigger_id');
+      });
+    });
   });
 });

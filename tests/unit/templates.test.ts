@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { render, shippedTemplates, templateFor, templateVariables } from '../../shared/domain/templates';
+import {
+  render,
+  shippedTemplates,
+  TEMPLATE_VARIABLES,
+  templateFor,
+  templateVariables,
+} from '../../shared/domain/templates';
 
-/**
- * Variables the dispatcher supplies: name, community and rulesUrl, plus `rules`,
- * which the dispatcher fills with the rendered `rules` template (or '').
- */
-const ALLOWED = ['name', 'community', 'rulesUrl', 'rules'];
-const VARS = { name: 'Ada', community: 'Acme', rulesUrl: 'https://acme.example/rules', rules: '' };
+/** A value for every variable any template may use. */
+const VARS = {
+  name: 'Ada',
+  community: 'Acme',
+  rulesUrl: 'https://acme.example/rules',
+  rules: '',
+  birthday: '03-14',
+  timezone: 'Europe/Berlin',
+  code: 'K7M2P9QX',
+  link: '',
+  url: 'https://acme.example/join?ref=K7M2P9QX',
+  points: '12',
+  messages: '7',
+  replies: '3',
+  reactions: '2',
+};
 
 const english = () => shippedTemplates().find((t) => t.locale === 'en' && t.name === 'welcome')?.text;
 const chinese = () => shippedTemplates().find((t) => t.locale === 'zh-CN' && t.name === 'welcome')?.text;
@@ -34,14 +50,14 @@ describe('Module: templates', () => {
     });
 
     it.each(shippedTemplates().map((t) => [`${t.locale}/${t.name}`, t.text]))(
-      '%s uses only the variables name, community, rulesUrl (and rules)',
-      (_id, text) => {
+      '%s uses exactly the variables its name allows',
+      (id, text) => {
         // Act
         const used = templateVariables(text);
 
         // Assess
-        expect(used.length).toBeGreaterThan(0);
-        for (const variable of used) expect(ALLOWED).toContain(variable);
+        const name = id.slice(id.indexOf('/') + 1) as keyof typeof TEMPLATE_VARIABLES;
+        expect([...new Set(used)].sort()).toEqual([...TEMPLATE_VARIABLES[name]].sort());
       },
     );
 

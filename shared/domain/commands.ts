@@ -1,0 +1,83 @@
+import type { Command } from './events';
+import { birthdaySchema, timeZoneSchema } from './validation';
+
+/**
+ * Member commands: `/birthday MM-DD`, `/timezone Area/City`, `/optout`,
+ * `/optin`, `/invite`, `/points`, `/help`. Where a platform gives an app one
+ * slash command (Slack), `/hearth birthday 03-14` says the same. Telegram's
+ * `/start` (the first thing a member sends a bot) is answered with the help.
+ * Commands Hearth does not know belong to someone else (another bot in the
+ * group) and get no answer.
+ */
+
+export const COMMAND_NAMES = ['birthday', 'timezone', 'optout', 'optin', 'invite', 'points', 'help'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** What a command asks for, its argument checked. */
+export type CommandAction =
+  | { kind: 'birthday'; birthday: string }
+  | { kind: 'timezone'; timezone: string }
+  | { kind: 'optout' }
+  | { kind: 'optin' }
+  | { kind: 'invite' }
+  | { kind: 'points' }
+  | { kind: 'help' }
+  /** A known command with a bad or missing argument: the reply says what is expected. */
+  | { kind: 'usage'; command: 'birthday' | 'timezone' };
+
+const ALIASES: Record<string, CommandName> = { start: 'help', opt_out: 'optout', opt_in: 'optin', tz: 'timezone' };
+
+/** The action a command asks for, or undefined when it is not addressed to Hearth. */
+export function interpretCommand(command: Command): CommandAction | undefined {
+  let { name, args } = command;
+  const addressed = name === 'hearth';
+  if (addressed) {
+    [name = 'help', ...args] = args.map((arg, i) => (i === 0 ? arg.toLowerCase() : arg));
+  }
+  const known = (COMMAND_NAMES as readonly string[]).includes(name) ? (name as CommandName) : ALIASES[name];
+  switch (known) {
+    case 'birthday': {
+      const parsed = birthdaySchema.safeParse(args[0]);
+      return parsed.success && args.length === 1
+        ? { kind: 'birthday', birthday: parsed.data }
+        : { kind: 'usage', command: 'birthday' };
+    }
+    case 'timezone': {
+      const zone = args.length === 1 ? canonicalZone(args[0]) : undefined;
+      return zone ? { kind: 'timezone', timezone: zone } : { kind: 'usage', command: 'timezone' };
+    }
+    case undefined:
+      // `/hearth something-else` is for Hearth all the same: it answers with what it understands.
+      return addressed ? { kind: 'help' } : undefined;
+    default:
+      return { kind: known };
+  }
+}
+
+/** The IANA name as the runtime spells it (`europe/berlin` → `Europe/Berlin`), or undefined when unknown. */
+function canonicalZone(zone: string): string | undefined {
+  // A name, not an offset such as `+08:00` (which has no daylight saving rules).
+  if (!/^[A-Za-z]/.test(zone) || !timeZoneSchema.safeParse(zone).success) return undefined;
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
+/**
+ * Points, until tiers define their own scoring: one for each message, one more
+ * when it is a reply, one for each reaction given, over the days a member's
+ * activity is kept.
+ */
+export const pointsOf = (totals: { messages: number; replies: number; reactions: number }): number =>
+  totals.messages + totals.replies + totals.reactions;
+
+const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+
+/**
+ * A member's invite code: 8 characters from an alphabet without look-alikes
+ * (0/O, 1/I/L), derived from a digest of who they are so that asking twice
+ * gives the same code. `digest` is at least 8 bytes.
+ */
+export function inviteCodeFrom(digest: Uint8Array): string {
+  let code = '';
+  for (let i = 0; i < 8; i++) code += CODE_ALPHABET[digest[i] % CODE_ALPHABET.length];
+  return code;
+}

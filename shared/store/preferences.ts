@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { inviteCodeFrom } from '../domain/commands';
+import { type Db, ifCondition } from './db';
+import { birthdayIndexKeys, inviteCodeKey, memberKey } from './keys';
+import { UpdateBuilder } from './update';
+
+/**
+ * What members say about themselves through commands: birthday, time zone,
+ * opt-out, and the invite code they ask for. Each preference carries the time
+ * it was said (`<name>At`) and a write is applied only when it is not older
+ * than the one stored, so a platform's late retry of an old `/optout` cannot
+ * undo a newer `/optin`. Writing the same preference again is harmless, so a
+ * command may be applied again when its delivery is retried.
+ */
+
+export type Preference = { birthday: string } | { timezone: string } | { optedOut: boolean };
+
+/** Set one preference said at `at`; false when a newer one is already stored. */
+export async function setPreference(
+  db: Db,
+  communityId: string,
+  memberId: string,
+  preference: Preference,
+  at: Date,
+): Promise<boolean> {
+  const update = presentMember(new UpdateBuilder(), communityId, memberId, at);
+  let stamp: string;
+  if ('birthday' in preference) {
+    stamp = 'birthdayAt';
+    update.set('birthday', preference.birthday);
+    const index = birthdayIndexKeys(communityId, memberId, preference.birthday.slice(-5));
+    for (const [attribute, value] of Object.entries(index)) update.set(attribute, value);
+  } else if ('timezone' in preference) {
+    stamp = 'timezoneAt';
+    update.set('timezone', preference.timezone);
+  } else {
+    stamp = 'optedOutAt';
+    update.set('optedOut', preference.optedOut);
+  }
+  const when = at.toISOString();
+  update.set(stamp, when);
+  const name = update.name(stamp);
+  const condition = `attribute_not_exists(${name}) OR ${name} <= ${update.value(when)}`;
+  const result = await ifCondition(() =>
+    db.doc.send(
+      new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build(condition) }),
+    ),
+  );
+  return result !== undefined;
+}
+
+/** Make sure the member exists (a command can be the first thing Hearth hears from someone). */
+export async function ensureMember(db: Db, communityId: string, memberId: string, at: Date): Promise<void> {
+  const update = presentMember(new UpdateBuilder(), communityId, memberId, at);
+  await db.doc.send(
+    new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build() }),
+  );
+}
+
+/** The fields a member created by a command gets, as activity would create it (see `ingest.ts`). */
+const presentMember = (update: UpdateBuilder, communityId: string, memberId: string, at: Date): UpdateBuilder =>
+  update
+    .setIfAbsent('id', memberId)
+    .setIfAbsent('communityId', communityId)
+    .setIfAbsent('status', 'member')
+    .setIfAbsent('firstSeenAt', at.toISOString());
+
+/** Tries before giving up on a code that does not collide with another member's. */
+const CODE_TRIES = 4;
+
+/**
+ * The member's invite code, the same each time they ask: derived from who
+ * they are, and registered under `C#<c>#REF` so a join through it can be
+ * attributed. A code already registered to someone else (a rare collision)
+ * moves on to the next derivation.
+ */
+export async function inviteCodeFor(db: Db, communityId: string, memberId: string, now: Date): Promise<string> {
+  for (let attempt = 0; attempt < CODE_TRIES; attempt++) {
+    const digest = createHash('sha256').update(`${communityId}#${memberId}#${attempt}`).digest();
+    const code = inviteCodeFrom(digest);
+    // Issued once: asking again keeps the first `createdAt` (the referral funnel counts codes by it).
+    const register = new UpdateBuilder()
+      .setIfAbsent('communityId', communityId)
+      .setIfAbsent('memberId', memberId)
+      .setIfAbsent('code', code)
+      .setIfAbsent('createdAt', now.toISOString());
+    const owner = register.name('memberId');
+    const condition = `attribute_not_exists(${owner}) OR ${owner} = ${register.value(memberId)}`;
+    const registered = await ifCondition(() =>
+      db.doc.send(
+        new UpdateCommand({ TableName: db.table, Key: inviteCodeKey(communityId, code), ...register.build(condition) }),
+      ),
+    );
+    if (registered === undefined) continue;
+    const update = presentMember(new UpdateBuilder(), communityId, memberId, now).set('inviteCode', code);
+    await db.doc.send(
+      new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build() }),
+    );
+    return code;
+  }
+  throw new Error(`no free invite code for member ${memberId} after ${CODE_TRIES} tries`);
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { interpretCommand, inviteCodeFrom, pointsOf } from '../../shared/domain/commands';
+import { commandIn } from '../../shared/domain/events';
+
+const interpret = (text: string) => {
+  const command = commandIn(text);
+  return command && interpretCommand(command);
+};
+
+describe('Module: commands', () => {
+  describe('Function: interpretCommand', () => {
+    it.each([
+      ['/birthday 03-14', { kind: 'birthday', birthday: '03-14' }],
+      ['/birthday 1990-02-29', { kind: 'birthday', birthday: '1990-02-29' }],
+      ['/birthday 02-29', { kind: 'birthday', birthday: '02-29' }],
+      ['/timezone Asia/Shanghai', { kind: 'timezone', timezone: 'Asia/Shanghai' }],
+      ['/timezone america/new_york', { kind: 'timezone', timezone: 'America/New_York' }],
+      ['/timezone UTC', { kind: 'timezone', timezone: 'UTC' }],
+      ['/optout', { kind: 'optout' }],
+      ['/optin', { kind: 'optin' }],
+      ['/invite', { kind: 'invite' }],
+      ['/points', { kind: 'points' }],
+      ['/help', { kind: 'help' }],
+      ['/start', { kind: 'help' }],
+      ['/Birthday@HearthBot 12-01', { kind: 'birthday', birthday: '12-01' }],
+      ['/hearth birthday 03-14', { kind: 'birthday', birthday: '03-14' }],
+      ['/hearth OPTOUT', { kind: 'optout' }],
+      ['/hearth', { kind: 'help' }],
+      ['/hearth dance', { kind: 'help' }],
+    ])('%s → %o', (text, action) => {
+      // Act
+      const result = interpret(text);
+
+      // Assess
+      expect(result).toEqual(action);
+    });
+
+    it.each([
+      ['/birthday', 'birthday'],
+      ['/birthday 14-03', 'birthday'],
+      ['/birthday 02-30', 'birthday'],
+      ['/birthday March 14', 'birthday'],
+      ['/timezone', 'timezone'],
+      ['/timezone Mars/Olympus_Mons', 'timezone'],
+      ['/timezone +08:00', 'timezone'],
+      ['/timezone Europe/Berlin Europe/Paris', 'timezone'],
+    ])('%s asks for the expected form of %s', (text, command) => {
+      // Act
+      const result = interpret(text);
+
+      // Assess
+      expect(result).toEqual({ kind: 'usage', command });
+    });
+
+    it.each(['/ban @someone', '/weather', '/hearthbeat'])('%s is not for Hearth: no answer', (text) => {
+      // Act
+      const result = interpret(text);
+
+      // Assess
+      expect(result).toBeUndefined();
+    });
+  });
+
+  describe('Function: inviteCodeFrom', () => {
+    it('gives 8 characters without look-alikes, the same for the same digest', () => {
+      // Prepare
+      const digest = createHash('sha256').update('acme#U1#0').digest();
+
+      // Act
+      const code = inviteCodeFrom(digest);
+
+      // Assess
+      expect(code).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
+      expect(inviteCodeFrom(digest)).toBe(code);
+      expect(inviteCodeFrom(createHash('sha256').update('acme#U2#0').digest())).not.toBe(code);
+    });
+  });
+
+  describe('Function: pointsOf', () => {
+    it('counts a message once, a reply twice and a reaction once', () => {
+      // Act
+      const points = pointsOf({ messages: 5, replies: 2, reactions: 3 });
+
+      // Assess
+      expect(points).toBe(10);
+    });
+  });
+});
