@@ -59,10 +59,16 @@ export interface Command {
   args: string[];
 }
 
-/** Recognise a command in a message's text; the text itself is not kept. */
+/**
+ * Recognise a command in a message's text; the text itself is not kept. A
+ * mention of the bot before it is skipped: in a group, Feishu and DingTalk
+ * deliver only messages that @-mention the bot (`@_user_1 /points`), and Slack
+ * writes a mention as `<@U0HEARTH>`.
+ */
 export function commandIn(text: string | undefined): Command | undefined {
   if (!text) return undefined;
-  const match = /^\/([a-z][a-z0-9_]{0,31})(?:@\S+)?(?:\s+(.*))?$/is.exec(text.trim());
+  const line = text.trim().replace(/^(?:(?:<@[A-Z0-9]+>|@\S+)\s+)+/, '');
+  const match = /^\/([a-z][a-z0-9_]{0,31})(?:@\S+)?(?:\s+(.*))?$/is.exec(line);
   if (!match) return undefined;
   return { name: match[1].toLowerCase(), args: match[2] ? match[2].trim().split(/\s+/) : [] };
 }

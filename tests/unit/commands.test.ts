@@ -28,6 +28,9 @@ describe('Module: commands', () => {
       ['/hearth OPTOUT', { kind: 'optout' }],
       ['/hearth', { kind: 'help' }],
       ['/hearth dance', { kind: 'help' }],
+      ['@_user_1 /birthday 03-14', { kind: 'birthday', birthday: '03-14' }],
+      ['<@U0HEARTH> /points', { kind: 'points' }],
+      [' @Hearth  /optout', { kind: 'optout' }],
     ])('%s → %o', (text, action) => {
       // Act
       const result = interpret(text);
