@@ -21,31 +21,31 @@
  *   BENCH_WARMUP_MS (5000), BENCH_MEASURE_MS (8000), BENCH_CONCURRENCY (32), BENCH_PACED_MS (4000),
  *   BENCH_STACK_CPU_PROF=<dir>  run the stack child with --cpu-prof into <dir>.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynalite } from '../infra/local/dynamo';
 import { signGeneric } from '../shared/platforms/generic';
 import { createDb } from '../shared/store/db';
 import {
   closedLoop,
-  freePort,
   groupCpuMs,
   host,
   type LoadResult,
   machineCpuMs,
+  openLoop,
+  type PacedResult,
   percentile,
   ROOT,
   round,
   selfCpuMs,
-  sleep,
   sourceState,
   writeResults,
 } from './lib';
+import { StackChild } from './stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -58,7 +58,6 @@ const CONCURRENCY = envInt('BENCH_CONCURRENCY', 32);
 const WARMUP_MS = envInt('BENCH_WARMUP_MS', 5_000);
 const MEASURE_MS = envInt('BENCH_MEASURE_MS', 8_000);
 const MEMBERS = 500;
-const STACK_START_TIMEOUT_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const PACED_SHARE = 0.5;
 const PACED_MS = envInt('BENCH_PACED_MS', 4_000);
@@ -72,7 +71,7 @@ if (demo.webhookSecret !== SECRET) throw new Error(`examples/community.json no l
 
 const load = { concurrency: CONCURRENCY, warmupMs: WARMUP_MS, measureMs: MEASURE_MS };
 const tmpDirs: string[] = [];
-let stackChild: ChildProcess | undefined;
+let stackChild: StackChild | undefined;
 
 /** a. PutItem against dynalite on disk, through the project's own client. */
 async function rawEngine(cpu: CpuMeter): Promise<LoadResult> {
@@ -114,85 +113,6 @@ async function rawEngine(cpu: CpuMeter): Promise<LoadResult> {
   } finally {
     db.doc.destroy();
     await dynamo.close();
-  }
-}
-
-/** Start `npx tsx infra/local/main.ts` on a free port with its own data folder; resolves once /health answers. */
-async function startStackChild(): Promise<{ port: number; pgid?: number; logs: () => string }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'hearth-bench-stack-'));
-  tmpDirs.push(dataDir);
-  const port = await freePort();
-  const profDir = process.env.BENCH_STACK_CPU_PROF ? resolve(process.env.BENCH_STACK_CPU_PROF) : undefined;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HEARTH_DATA_DIR: dataDir,
-    HEARTH_SCHEDULES: 'off',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  };
-  // --cpu-prof is not allowed in NODE_OPTIONS, so a profiled stack runs as `node --cpu-prof --import tsx`.
-  const [command, args] = profDir
-    ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', 'infra/local/main.ts']]
-    : ['npx', ['tsx', 'infra/local/main.ts']];
-  // Its own process group, so that npx, tsx and node all stop together.
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  stackChild = child;
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const logs = () => output;
-
-  const deadline = Date.now() + STACK_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the stack exited early (${child.exitCode ?? child.signalCode}):\n${logs()}`);
-    }
-    const status = await get(port, '/health').catch(() => 0);
-    if (status === 200) return { port, pgid: child.pid, logs };
-    await sleep(100);
-  }
-  throw new Error(`the stack did not answer /health within ${STACK_START_TIMEOUT_MS} ms:\n${logs()}`);
-}
-
-function get(port: number, path: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: 1_000 }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', fail);
-    req.end();
-  });
-}
-
-/** Stop the stack child (SIGTERM to its group, SIGKILL after 5 s). */
-async function stopStackChild(): Promise<void> {
-  const child = stackChild;
-  stackChild = undefined;
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const timedOut = await Promise.race([exited.then(() => false), sleep(5_000).then(() => true)]);
-  if (timedOut) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
   }
 }
 
@@ -264,45 +184,11 @@ async function httpIngest(port: number, cpu: CpuMeter): Promise<LoadResult> {
   }
 }
 
-interface PacedResult {
-  rate: number;
-  sent: number;
-  latenciesMs: number[];
-  errors: number;
-  errorSamples: string[];
-}
-
-/**
- * The same requests at a fixed rate (open loop, at most CONCURRENCY connections):
- * latency when the stack is not saturated. Latency counts from the scheduled
- * send time, so queueing behind a slow request is included.
- */
+/** The same requests at a fixed rate: latency when the stack is not saturated (see `openLoop`). */
 async function pacedIngest(port: number, rate: number, durationMs: number): Promise<PacedResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const result: PacedResult = { rate, sent: 0, latenciesMs: [], errors: 0, errorSamples: [] };
-  const inFlight = new Set<Promise<void>>();
-  const interval = 1000 / rate;
-  const start = performance.now();
   try {
-    while (performance.now() - start < durationMs) {
-      const due = Math.floor((performance.now() - start) / interval);
-      while (result.sent <= due) {
-        const scheduled = start + result.sent * interval;
-        result.sent++;
-        const sending: Promise<void> = postEvent(agent, port).then((failure) => {
-          inFlight.delete(sending);
-          if (failure === undefined) result.latenciesMs.push(performance.now() - scheduled);
-          else {
-            result.errors++;
-            if (result.errorSamples.length < 5) result.errorSamples.push(failure);
-          }
-        });
-        inFlight.add(sending);
-      }
-      await sleep(1);
-    }
-    await Promise.all(inFlight);
-    return result;
+    return await openLoop(rate, durationMs, () => postEvent(agent, port));
   } finally {
     agent.destroy();
   }
@@ -355,6 +241,12 @@ class CpuMeter {
   }
 }
 
+async function stopStackChild(): Promise<void> {
+  const stack = stackChild;
+  stackChild = undefined;
+  await stack?.stop();
+}
+
 async function cleanup(): Promise<void> {
   await stopStackChild();
   await Promise.all(tmpDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
@@ -380,7 +272,8 @@ try {
 
   console.log('b. HTTP ingest: starting the local stack in a child process …');
   const t0 = performance.now();
-  const stack = await startStackChild();
+  const stack = await StackChild.start({ cpuProfDir: process.env.BENCH_STACK_CPU_PROF });
+  stackChild = stack;
   const startupMs = performance.now() - t0;
   console.log(`   stack up on port ${stack.port} in ${Math.round(startupMs)} ms; ${CONCURRENCY} clients posting …`);
   const ingestMeter = new CpuMeter(stack.pgid);

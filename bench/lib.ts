@@ -86,6 +86,50 @@ export async function closedLoop(
   return { ops, seconds, opsPerSecond: ops / seconds, latenciesMs, errors, errorSamples };
 }
 
+/** What an open-loop run measured. */
+export interface PacedResult {
+  rate: number;
+  sent: number;
+  latenciesMs: number[];
+  errors: number;
+  errorSamples: string[];
+}
+
+/**
+ * Start `op` at a fixed `rate` per second for `durationMs` (open loop), and
+ * wait for the last to finish. Latency counts from the scheduled start, so
+ * queueing behind a slow operation is included.
+ */
+export async function openLoop(
+  rate: number,
+  durationMs: number,
+  op: () => Promise<string | undefined>,
+): Promise<PacedResult> {
+  const result: PacedResult = { rate, sent: 0, latenciesMs: [], errors: 0, errorSamples: [] };
+  const inFlight = new Set<Promise<void>>();
+  const interval = 1000 / rate;
+  const start = performance.now();
+  while (performance.now() - start < durationMs) {
+    const due = Math.floor((performance.now() - start) / interval);
+    while (result.sent <= due) {
+      const scheduled = start + result.sent * interval;
+      result.sent++;
+      const running: Promise<void> = op().then((failure) => {
+        inFlight.delete(running);
+        if (failure === undefined) result.latenciesMs.push(performance.now() - scheduled);
+        else {
+          result.errors++;
+          if (result.errorSamples.length < 5) result.errorSamples.push(failure);
+        }
+      });
+      inFlight.add(running);
+    }
+    await sleep(1);
+  }
+  await Promise.all(inFlight);
+  return result;
+}
+
 /** Nearest-rank percentile of `values` (0 < p <= 100). */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
