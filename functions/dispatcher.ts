@@ -1,5 +1,7 @@
-import { NoSenderError } from '../shared/chat/sender';
+import { type ChatSender, NoSenderError } from '../shared/chat/sender';
+import { chatSenderCache } from '../shared/chat/senders';
 import { ENV, optionalEnv, requireEnv } from '../shared/runtime/env';
+import { SsmSecrets } from '../shared/runtime/secrets';
 import { CommunityCache } from '../shared/store/communities';
 import { createDb } from '../shared/store/db';
 import { createDispatcherHandler } from '../shared/workflows/handlers';
@@ -7,13 +9,16 @@ import { createDispatcherHandler } from '../shared/workflows/handlers';
 /** Scheduled every minute: deliver due outbox items. */
 const db = createDb({ table: requireEnv(ENV.table), endpoint: optionalEnv(ENV.dynamoEndpoint) });
 
+const senders = chatSenderCache(new SsmSecrets(requireEnv(ENV.secretsPrefix)));
+/** A generic community has no chat platform to post to: its items are parked with the reason. */
+const nowhere: ChatSender = {
+  async send() {
+    throw new NoSenderError('a generic community has no chat platform to post to');
+  },
+};
+
 export const handler = createDispatcherHandler({
   db,
   communities: new CommunityCache(db),
-  // Platform senders arrive with the chat-platform adapters; until then an item is parked with the reason.
-  senderFor: (community) => ({
-    async send() {
-      throw new NoSenderError(`no sender for platform ${community.platform.kind} yet`);
-    },
-  }),
+  senderFor: (community) => senders(community) ?? nowhere,
 });

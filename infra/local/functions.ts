@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { FileChatSender } from '../../shared/chat/sender';
+import { chatSenderCache } from '../../shared/chat/senders';
 import type { EventPublisher } from '../../shared/events/domain-events';
 import { pipelineMetrics } from '../../shared/runtime/observability';
 import { literalSecrets } from '../../shared/runtime/secrets';
@@ -29,6 +30,9 @@ export interface LocalDeps {
 export function localFunctions(deps: LocalDeps): LocalFunctions {
   const communities = new CommunityCache(deps.db, 2_000);
   const chat = new FileChatSender(join(deps.dataDir, 'outbox', 'chat.jsonl'));
+  // A community with platform credentials is posted to for real (at its `apiBaseUrl`, if set); one without
+  // them (generic) writes to chat.jsonl.
+  const senders = chatSenderCache(literalSecrets);
   const clock = deps.clock ?? (() => new Date());
   return {
     webhook: createWebhookHandler(
@@ -43,8 +47,10 @@ export function localFunctions(deps: LocalDeps): LocalFunctions {
       clock,
     ),
     onboarding: createOnboardingHandler({ db: deps.db, communities }, clock),
-    // Locally every platform without credentials delivers to chat.jsonl; platform senders come with their adapters.
-    dispatcher: createDispatcherHandler({ db: deps.db, communities, senderFor: () => chat }, clock),
+    dispatcher: createDispatcherHandler(
+      { db: deps.db, communities, senderFor: (community) => senders(community) ?? chat },
+      clock,
+    ),
   };
 }
 

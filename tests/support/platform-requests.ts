@@ -98,6 +98,7 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
       };
     }
     case 'slack': {
+      if (message.text.startsWith('/')) return slackSlashCommand(community, message);
       const body = JSON.stringify({
         token: 'legacy',
         team_id: 'T0LOCAL',
@@ -258,4 +259,36 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
       };
     }
   }
+}
+
+/** A Slack slash command (`/hearth birthday 03-14`): Slack clients never send a message that starts with `/`. */
+function slackSlashCommand(community: CommunityConfig, message: PostedMessage): PlatformRequest {
+  if (community.platform.kind !== 'slack') throw new Error('not a Slack community');
+  const [command, ...rest] = message.text.split(' ');
+  const body = new URLSearchParams({
+    token: 'legacy',
+    team_id: 'T0LOCAL',
+    team_domain: 'local',
+    channel_id: message.channel ?? community.platform.channel ?? 'C0GENERAL',
+    channel_name: 'general',
+    user_id: message.memberId,
+    user_name: message.name ?? 'member',
+    command,
+    text: rest.join(' '),
+    api_app_id: 'A0HEARTH',
+    is_enterprise_install: 'false',
+    response_url: 'https://hooks.slack.com/commands/T0LOCAL/1/x',
+    trigger_id: `${message.seq}.1.abcdef`,
+  }).toString();
+  const t = unix(message.at);
+  return {
+    method: 'POST',
+    path: `/webhooks/slack/${community.id}`,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(t),
+      'x-slack-signature': signSlack(community.platform.signingSecret, t, body),
+    },
+    body,
+  };
 }

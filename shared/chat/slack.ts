@@ -1,0 +1,132 @@
+import type { CommunityConfig } from '../domain/config';
+import type { SecretResolver } from '../runtime/secrets';
+import {
+  asRecord,
+  classifyHttp,
+  HttpClient,
+  type JsonResponse,
+  type Outcome,
+  PlatformError,
+  retryAfterHeaderMs,
+  type SenderOptions,
+  trimBase,
+} from './http';
+import { Pacer } from './pacer';
+import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from './sender';
+
+/** The Slack platform config. */
+export type SlackConfig = Extract<CommunityConfig['platform'], { kind: 'slack' }>;
+
+export const SLACK_API = 'https://slack.com/api';
+
+/** Slack `error` values that are a moment's trouble on Slack's side. */
+const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+/** Errors of a DM that are about the member, not the bot: the channel may still reach them. */
+const DM_REFUSED = new Set([
+  'user_not_found',
+  'user_not_visible',
+  'user_disabled',
+  'cannot_dm_bot',
+  'messages_tab_disabled',
+]);
+
+/**
+ * Slack answers most errors with HTTP 200 and `{ok: false, error}`; `ratelimited`
+ * is a 429 by another name (Retry-After may still be set).
+ */
+export function classifySlack(response: JsonResponse): Outcome {
+  const body = asRecord(response.body);
+  const base = classifyHttp(response);
+  if (base.kind !== 'ok') return base;
+  if (body.ok === true) return { kind: 'ok' };
+  const error = typeof body.error === 'string' ? body.error : 'unknown_error';
+  if (error === 'ratelimited' || error === 'rate_limited') {
+    return { kind: 'rate_limited', code: error, retryAfterMs: retryAfterHeaderMs(response.headers) };
+  }
+  if (TRANSIENT.has(error)) return { kind: 'transient', code: error };
+  return { kind: 'refused', code: error };
+}
+
+/**
+ * Posts with `chat.postMessage` (bot token, JSON) to `message.channel` or the
+ * config's channel; a DM first opens the conversation with
+ * `conversations.open`. Paced to one message a second per channel.
+ */
+export class SlackSender implements ChatSender {
+  private readonly http: HttpClient;
+  private readonly pacer: Pacer;
+  private readonly base: string;
+  /** Member id → DM channel id; conversations.open returns the same channel every time. */
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(
+    private readonly config: SlackConfig,
+    private readonly secrets: SecretResolver,
+    options: SenderOptions = {},
+  ) {
+    this.http = new HttpClient('slack', options);
+    this.pacer = new Pacer('slack', options);
+    this.base = trimBase(config.apiBaseUrl ?? SLACK_API);
+  }
+
+  async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
+    const token = await this.secrets.resolve(this.config.botToken);
+    if (message.delivery === 'dm') {
+      try {
+        const channel = await this.openDm(token, message.memberId);
+        await this.post(token, channel, message.text);
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof PlatformError && DM_REFUSED.has(String(error.code)))) throw error;
+        const channel = message.channel ?? this.config.channel;
+        if (!message.dmFallback || !channel) throw error;
+        await this.post(token, channel, mention(message));
+        return { fallback: `slack DM refused (${error.code}); posted in the channel with a mention` };
+      }
+    }
+    const channel = message.channel ?? this.config.channel;
+    if (!channel) throw new UndeliverableError('slack: no channel to post in (set platform.channel)');
+    await this.post(token, channel, message.mention ? mention(message) : message.text);
+    return undefined;
+  }
+
+  private async openDm(token: string, memberId: string): Promise<string> {
+    const cached = this.dmChannels.get(memberId);
+    if (cached) return cached;
+    const response = await this.http.request(
+      {
+        method: 'POST',
+        url: `${this.base}/conversations.open`,
+        headers: { authorization: `Bearer ${token}` },
+        body: { users: memberId },
+        what: 'conversations.open',
+        secrets: [token],
+      },
+      classifySlack,
+    );
+    const id = asRecord(asRecord(response.body).channel).id;
+    if (typeof id !== 'string') throw new UndeliverableError('slack: conversations.open returned no channel');
+    this.dmChannels.set(memberId, id);
+    return id;
+  }
+
+  private async post(token: string, channel: string, text: string): Promise<void> {
+    await this.pacer.acquire([
+      { key: `channel:${channel}`, label: 'one message a second per channel', minIntervalMs: 1_000 },
+    ]);
+    await this.http.request(
+      {
+        method: 'POST',
+        url: `${this.base}/chat.postMessage`,
+        headers: { authorization: `Bearer ${token}` },
+        body: { channel, text },
+        what: 'chat.postMessage',
+        secrets: [token],
+      },
+      classifySlack,
+    );
+  }
+}
+
+/** The text with the member mentioned first (`<@U…>` notifies them). */
+const mention = (message: ChatMessage): string => `<@${message.memberId}> ${message.text}`;

@@ -1,0 +1,137 @@
+import type { CommunityConfig } from '../domain/config';
+import type { SecretResolver } from '../runtime/secrets';
+import {
+  asRecord,
+  classifyHttp,
+  describeBody,
+  HttpClient,
+  type JsonResponse,
+  type Outcome,
+  PlatformError,
+  type SenderOptions,
+  trimBase,
+} from './http';
+import { type PaceRule, Pacer } from './pacer';
+import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from './sender';
+
+/** The Telegram platform config. */
+export type TelegramConfig = Extract<CommunityConfig['platform'], { kind: 'telegram' }>;
+
+export const TELEGRAM_API = 'https://api.telegram.org';
+
+/**
+ * Bot API answers carry `{ok, error_code, description}` and, on 429,
+ * `parameters.retry_after` (seconds); the HTTP status matches `error_code`.
+ */
+export function classifyTelegram(response: JsonResponse): Outcome {
+  const outcome = classifyHttp(response);
+  if (outcome.kind === 'ok' && asRecord(response.body).ok === false) {
+    return { kind: 'refused', ...describeBody(response.body) };
+  }
+  return outcome;
+}
+
+/**
+ * A DM the member has not allowed: a bot may not write first (`bot can't
+ * initiate conversation`), may be blocked, or has never seen the user
+ * (`chat not found`). The group can still reach them.
+ */
+export function isDmRefusal(error: unknown): error is PlatformError {
+  if (!(error instanceof PlatformError)) return false;
+  const description = (error.description ?? '').toLowerCase();
+  if (error.status === 403) return true;
+  return error.status === 400 && description.includes('chat not found');
+}
+
+/** A text with a `text_mention` entity over the member's name (offsets in UTF-16 code units, as JS strings count). */
+export function withMention(
+  text: string,
+  member: { id: string; name?: string },
+): { text: string; entities?: { type: 'text_mention'; offset: number; length: number; user: object }[] } {
+  const name = member.name?.trim() || member.id;
+  // A text_mention needs the numeric user id; anything else is left as plain text.
+  if (!/^\d+$/.test(member.id)) return { text: text.includes(name) ? text : `${name} ${text}` };
+  let offset = text.indexOf(name);
+  let out = text;
+  if (offset < 0) {
+    out = `${name} ${text}`;
+    offset = 0;
+  }
+  const user = { id: Number(member.id), is_bot: false, first_name: name };
+  return { text: out, entities: [{ type: 'text_mention', offset, length: name.length, user }] };
+}
+
+/**
+ * Posts with `sendMessage` to `message.channel` or the config's group
+ * (`chatId`); a DM goes to the member's id. A DM the member has not allowed
+ * goes to the group with a `text_mention` when `dmFallback`. Paced to one
+ * message a second per chat, 20 a minute per group and 30 a second per bot.
+ */
+export class TelegramSender implements ChatSender {
+  private readonly http: HttpClient;
+  private readonly pacer: Pacer;
+  private readonly base: string;
+
+  constructor(
+    private readonly config: TelegramConfig,
+    private readonly secrets: SecretResolver,
+    options: SenderOptions = {},
+  ) {
+    this.http = new HttpClient('telegram', options);
+    this.pacer = new Pacer('telegram', options);
+    this.base = trimBase(config.apiBaseUrl ?? TELEGRAM_API);
+  }
+
+  async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
+    const token = await this.secrets.resolve(this.config.botToken);
+    const group = message.channel ?? this.config.chatId;
+    if (message.delivery === 'dm') {
+      try {
+        await this.sendMessage(token, message.memberId, { text: message.text });
+        return undefined;
+      } catch (error) {
+        if (!isDmRefusal(error) || !message.dmFallback || !group) throw error;
+        await this.sendMessage(
+          token,
+          group,
+          withMention(message.text, { id: message.memberId, name: message.memberName }),
+        );
+        return {
+          fallback: `telegram DM refused (${error.description ?? `HTTP ${error.status}`}); posted in the group with a mention`,
+        };
+      }
+    }
+    if (!group) throw new UndeliverableError('telegram: no chat to post in (set platform.chatId)');
+    const payload = message.mention
+      ? withMention(message.text, { id: message.memberId, name: message.memberName })
+      : { text: message.text };
+    await this.sendMessage(token, group, payload);
+    return undefined;
+  }
+
+  private async sendMessage(
+    token: string,
+    chatId: string,
+    payload: { text: string; entities?: object[] },
+  ): Promise<void> {
+    const rules: PaceRule[] = [
+      { key: `chat:${chatId}`, label: 'one message a second per chat', minIntervalMs: 1_000 },
+      { key: 'bot', label: '30 messages a second per bot', limit: 30, windowMs: 1_000 },
+    ];
+    // Group and supergroup ids are negative; their tighter limit does not apply to DMs.
+    if (chatId.startsWith('-')) {
+      rules.push({ key: `group:${chatId}`, label: '20 messages a minute per group', limit: 20, windowMs: 60_000 });
+    }
+    await this.pacer.acquire(rules);
+    await this.http.request(
+      {
+        method: 'POST',
+        url: `${this.base}/bot${token}/sendMessage`,
+        body: { chat_id: chatId, ...payload },
+        what: 'sendMessage',
+        secrets: [token],
+      },
+      classifyTelegram,
+    );
+  }
+}
