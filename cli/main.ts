@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DataFolderInUseError } from '../infra/local/dynamo';
 import { communityList, communityPut, communityShow } from './commands/community';
+import { discordRelay } from './commands/discord-relay';
 import { mailTest } from './commands/mail';
 import { memberForget, memberShow } from './commands/member';
 import { outboxList, outboxRetry } from './commands/outbox';
@@ -26,6 +27,10 @@ const USAGE = `usage: hearth <command> [--json]
   outbox retry <id>
   mail test <community>           send a test email to the community's operators
   post <community> [event.json] [--url <webhook base>]   sign and post an event to the local stack
+  discord-relay --community <id> [--url <hearth base>] [--api-base-url <discord api>]
+                                  hold the Discord Gateway and forward joins, leaves, messages and
+                                  reactions to the generic webhook until SIGINT/SIGTERM
+  discord-relay --community <id> --register-commands   register the slash commands and exit
 
 Data: the running local stack (npm start) for HEARTH_DATA_DIR (.hearth), else that folder;
 AWS when HEARTH_TABLE and AWS credentials are set.`;
@@ -45,8 +50,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (!command) throw new UsageError(`a command is needed\n${USAGE}`);
-  const known = ['community', 'member', 'run', 'outbox', 'post', 'mail'];
+  const known = ['community', 'member', 'run', 'outbox', 'post', 'mail', 'discord-relay'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  if (command === 'discord-relay') {
+    if (sub !== undefined) throw new UsageError(`discord-relay: unknown argument "${sub}"`);
+    // Long-running: it opens the target only to read the config, and closes it before relaying.
+    const flags = { community: values.community, url: values.url, apiBaseUrl: values['api-base-url'] };
+    return discordRelay(openTarget, { ...flags, registerCommands: values['register-commands'] }, json);
+  }
 
   const target = await openTarget();
   try {
@@ -67,6 +78,8 @@ function parse(argv: string[]) {
       community: { type: 'string' },
       status: { type: 'string' },
       url: { type: 'string' },
+      'api-base-url': { type: 'string' },
+      'register-commands': { type: 'boolean' },
     },
   });
 }

@@ -1,4 +1,5 @@
 import { dingtalkAdapter } from './dingtalk';
+import { discordAdapter } from './discord';
 import { feishuAdapter } from './feishu';
 import { genericAdapter } from './generic';
 import { slackAdapter } from './slack';
@@ -10,17 +11,18 @@ import { wecomAdapter } from './wecom';
 export const PLATFORMS = ['generic', 'slack', 'telegram', 'wecom', 'feishu', 'dingtalk', 'discord'] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
 
-const ADAPTERS: Partial<Record<PlatformName, PlatformAdapter>> = {
+const ADAPTERS: Record<PlatformName, PlatformAdapter> = {
   generic: genericAdapter,
   slack: slackAdapter,
   telegram: telegramAdapter,
   dingtalk: dingtalkAdapter,
   feishu: feishuAdapter,
   wecom: wecomAdapter,
+  discord: discordAdapter,
 };
 
 /** Whether a path segment names a platform Hearth knows. */
 export const isPlatformName = (name: string): name is PlatformName => (PLATFORMS as readonly string[]).includes(name);
 
-/** The adapter for a platform, or undefined while it is not built. */
-export const adapterFor = (platform: PlatformName): PlatformAdapter | undefined => ADAPTERS[platform];
+/** The adapter for a platform. */
+export const adapterFor = (platform: PlatformName): PlatformAdapter => ADAPTERS[platform];

@@ -66,7 +66,6 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
   }
   if (!isPlatformName(request.platform)) throw notFound(`unknown platform "${request.platform}"`);
   const adapter = adapterFor(request.platform);
-  if (!adapter) throw notFound(`platform "${request.platform}" is not supported yet`);
   if (request.method === 'GET' && !adapter.acceptsGet) {
     throw new HearthError('method_not_allowed', `${request.platform} webhooks are POSTed`);
   }

@@ -326,7 +326,7 @@ describe('Module: webhook pipeline', () => {
 
     it.each([
       ['an unknown platform', 'myspace'],
-      ['a platform not built yet', 'discord'],
+      ['a platform the community is not on', 'discord'],
     ])('refuses %s with 404', async (_what, platform) => {
       // Prepare
       const raw = body('message.posted', 'p-platform');

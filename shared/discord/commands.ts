@@ -1,0 +1,92 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type RESTPutAPIApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
+import { type DiscordAccess, type DiscordRequest, discordRequest } from './rest';
+
+/**
+ * Hearth's member commands as Discord slash commands. Discord shows them in
+ * its `/` menu and sends each use to the interactions endpoint, where it
+ * becomes `/name value…` text like a command typed in any other chat.
+ */
+
+const command = (
+  name: string,
+  description: string,
+  option?: { name: string; description: string; max: number },
+): RESTPostAPIChatInputApplicationCommandsJSONBody => ({
+  type: ApplicationCommandType.ChatInput,
+  name,
+  description,
+  ...(option
+    ? {
+        options: [
+          {
+            type: ApplicationCommandOptionType.String,
+            name: option.name,
+            description: option.description,
+            required: true,
+            max_length: option.max,
+          },
+        ],
+      }
+    : {}),
+});
+
+/** The slash commands, in the order Discord lists them. */
+export const SLASH_COMMANDS = [
+  command('birthday', 'Tell the community your birthday', {
+    name: 'date',
+    description: 'MM-DD, e.g. 03-14 (YYYY-MM-DD works too)',
+    max: 10,
+  }),
+  command('timezone', 'Set your time zone, so greetings come at your morning', {
+    name: 'zone',
+    description: 'An IANA time zone, e.g. Europe/Berlin or Asia/Shanghai',
+    max: 64,
+  }),
+  command('optout', 'Stop messages from Hearth to you'),
+  command('optin', 'Get messages from Hearth again'),
+  command('invite', 'Your personal invite code'),
+  command('points', 'Your activity points'),
+  command('help', 'What Hearth can do for you'),
+];
+
+/** Which application and where: one guild (instant) or everywhere the app is installed (global). */
+export interface CommandTarget extends DiscordAccess {
+  applicationId: string;
+  guildId?: string;
+}
+
+/**
+ * The bulk overwrite that makes these the app's commands: `PUT
+ * /applications/{app}/guilds/{guild}/commands`, or `/applications/{app}/commands`
+ * without a guild. It replaces every command the app had there.
+ */
+export function registerCommandsRequest(target: CommandTarget): DiscordRequest {
+  const app = encodeURIComponent(target.applicationId);
+  if (target.guildId) {
+    return discordRequest(
+      target,
+      'PUT',
+      `/applications/${app}/guilds/${encodeURIComponent(target.guildId)}/commands`,
+      SLASH_COMMANDS satisfies RESTPutAPIApplicationCommandsJSONBody,
+    );
+  }
+  // Global commands can also say where they work: in servers and in DMs with the bot, for a server install.
+  const global = SLASH_COMMANDS.map((c) => ({
+    ...c,
+    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+    integration_types: [ApplicationIntegrationType.GuildInstall],
+  }));
+  return discordRequest(
+    target,
+    'PUT',
+    `/applications/${app}/commands`,
+    global satisfies RESTPutAPIApplicationCommandsJSONBody,
+  );
+}

@@ -1,0 +1,212 @@
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import * as z from 'zod';
+import { SNOWFLAKE, snowflakeDate } from '../discord/snowflake';
+import { badRequest, unauthorized } from '../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody } from './parsing';
+import { isFresh } from './signature';
+import type { AdapterContext, HttpReply, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+
+/**
+ * Discord's HTTP interactions endpoint (the app's "Interactions Endpoint URL").
+ * Every request is signed with Ed25519: `X-Signature-Ed25519` is the hex
+ * signature of `X-Signature-Timestamp + raw body` under the application's
+ * public key; Discord probes the endpoint with bad signatures and drops it
+ * unless they get a 401. The URL is checked once with a PING, answered PONG.
+ * A slash command becomes a `message.posted` whose text is `/name values…`
+ * (so `commandIn` recognises it), keyed `discord:cmd:<interaction id>`: the
+ * interaction id is Discord's own unique id for it, and the prefix keeps it
+ * apart from the relay's `discord:msg:…` ids in the community's dedupe space.
+ * Discord wants an answer within 3 s and does not retry, so a command is
+ * acknowledged at once with a deferred ephemeral reply; the answer follows
+ * through the outbox with the interaction token (valid 15 minutes).
+ *
+ * Joins, leaves, messages and reactions never come here: Discord sends them
+ * only over the Gateway, which `npx hearth discord-relay` holds.
+ */
+
+/**
+ * Replay window on `X-Signature-Timestamp` (Unix seconds). Discord documents none; this one is
+ * Hearth's, the same 300 s as Slack's and the generic webhook's.
+ */
+export const DISCORD_TOLERANCE_SECONDS = 300;
+
+// The numbers this adapter reads and answers with, named as Discord's documentation names them. Written out
+// rather than imported from discord-api-types, whose entry point would add ~150 KB to the webhook Lambda.
+const InteractionType = {
+  Ping: 1,
+  ApplicationCommand: 2,
+  MessageComponent: 3,
+  ApplicationCommandAutocomplete: 4,
+  ModalSubmit: 5,
+} as const;
+const InteractionResponseType = {
+  Pong: 1,
+  ChannelMessageWithSource: 4,
+  DeferredChannelMessageWithSource: 5,
+  DeferredMessageUpdate: 6,
+  ApplicationCommandAutocompleteResult: 8,
+} as const;
+const ApplicationCommandType = { ChatInput: 1 } as const;
+const ApplicationCommandOptionType = { Subcommand: 1, SubcommandGroup: 2 } as const;
+const MessageFlags = { Ephemeral: 1 << 6 } as const;
+
+// An Ed25519 public key as DER SubjectPublicKeyInfo is this fixed prefix followed by the raw 32 bytes.
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const publicKeys = new Map<string, KeyObject>();
+
+/** The application's public key (64 hex characters, as the Developer Portal shows it) as a KeyObject. */
+export function discordPublicKey(hex: string): KeyObject {
+  let key = publicKeys.get(hex);
+  if (!key) {
+    const der = Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]);
+    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+    publicKeys.set(hex, key);
+  }
+  return key;
+}
+
+const snowflake = z.string().regex(SNOWFLAKE, 'must be a Discord snowflake');
+
+// Only what Hearth reads is described; Discord adds fields over time.
+const discordUser = z.looseObject({
+  id: snowflake,
+  username: z.string(),
+  global_name: z.string().nullish(),
+  bot: z.boolean().optional(),
+});
+
+const commandOption = z.looseObject({
+  name: z.string(),
+  type: z.number().int(),
+  value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  get options() {
+    return z.array(commandOption).optional();
+  },
+});
+type CommandOption = z.infer<typeof commandOption>;
+
+const commandInteraction = z.looseObject({
+  id: snowflake,
+  type: z.literal(InteractionType.ApplicationCommand),
+  token: z.string().min(1),
+  guild_id: snowflake.optional(),
+  channel_id: snowflake.optional(),
+  channel: z.looseObject({ id: snowflake }).optional(),
+  // `member` (with its `user`) when invoked in a guild, `user` when invoked in a DM.
+  member: z.looseObject({ user: discordUser }).optional(),
+  user: discordUser.optional(),
+  data: z.looseObject({
+    name: z.string().min(1).max(32),
+    type: z.number().int().optional(),
+    options: z.array(commandOption).optional(),
+  }),
+});
+
+/** A 200 with an interaction response. */
+const respond = (body: unknown): HttpReply => ({
+  statusCode: 200,
+  contentType: 'application/json',
+  body: JSON.stringify(body),
+});
+
+/** An ephemeral message only the invoking user sees. */
+const ephemeral = (content: string): HttpReply =>
+  respond({ type: InteractionResponseType.ChannelMessageWithSource, data: { content, flags: MessageFlags.Ephemeral } });
+
+/** The words a command's options stand for: subcommand names and values, in order. */
+function optionWords(options: readonly CommandOption[] = []): string[] {
+  return options.flatMap((option) => {
+    if (
+      option.type === ApplicationCommandOptionType.Subcommand ||
+      option.type === ApplicationCommandOptionType.SubcommandGroup
+    ) {
+      return [option.name, ...optionWords(option.options)];
+    }
+    const value = option.value === undefined ? '' : String(option.value).trim();
+    return value ? [value] : [];
+  });
+}
+
+function applicationCommand(body: unknown, { community }: AdapterContext): ParsedRequest {
+  const interaction = expectShape(commandInteraction, body);
+  const guildId = community.platform.kind === 'discord' ? community.platform.guildId : undefined;
+  // A guild other than the community's (the app is installed in several); DMs with the bot are the member's own.
+  if (guildId && interaction.guild_id && interaction.guild_id !== guildId) {
+    return { events: [], reply: ephemeral('This server is not the community Hearth looks after.') };
+  }
+  if (interaction.data.type !== undefined && interaction.data.type !== ApplicationCommandType.ChatInput) {
+    return { events: [], reply: ephemeral('Hearth answers only its slash commands.') };
+  }
+  const user = interaction.member?.user ?? interaction.user;
+  if (!user) throw badRequest('an interaction needs member.user (guild) or user (DM)', 'member.user');
+  const channelId = interaction.channel_id ?? interaction.channel?.id;
+  if (!channelId) throw badRequest('an interaction needs channel_id', 'channel_id');
+
+  const id = `discord:cmd:${interaction.id}`;
+  const name = user.global_name || user.username;
+  const [event] = canonicalEvents([
+    {
+      id,
+      type: 'message.posted',
+      occurredAt: snowflakeDate(interaction.id).toISOString(),
+      member: { id: user.id, ...(name ? { name } : {}), ...(user.bot !== undefined ? { isBot: user.bot } : {}) },
+      channelId,
+      text: [`/${interaction.data.name}`, ...optionWords(interaction.data.options)].join(' '),
+    },
+  ]);
+  return {
+    events: [event],
+    reply: respond({
+      type: InteractionResponseType.DeferredChannelMessageWithSource,
+      data: { flags: MessageFlags.Ephemeral },
+    }),
+    replyTokens: { [id]: interaction.token },
+  };
+}
+
+export const discordAdapter: PlatformAdapter = {
+  platform: 'discord',
+  acceptsGet: false,
+
+  async verify(request: InboundRequest, { community, now }: AdapterContext): Promise<void> {
+    if (community.platform.kind !== 'discord') throw unauthorized('community is not on Discord');
+    const signature = request.headers['x-signature-ed25519'];
+    const timestamp = request.headers['x-signature-timestamp'];
+    if (!signature || !timestamp) throw unauthorized('X-Signature-Ed25519 or X-Signature-Timestamp is missing');
+    if (!/^[0-9a-f]{128}$/i.test(signature)) throw unauthorized('X-Signature-Ed25519 is malformed');
+    if (!/^\d{1,12}$/.test(timestamp)) throw unauthorized('X-Signature-Timestamp is malformed');
+    if (!isFresh(Number(timestamp), now, DISCORD_TOLERANCE_SECONDS)) {
+      throw unauthorized('X-Signature-Timestamp is stale');
+    }
+    const signed = Buffer.from(timestamp + request.rawBody, 'utf8');
+    const key = discordPublicKey(community.platform.publicKey);
+    if (!verify(null, signed, key, Buffer.from(signature, 'hex'))) {
+      throw unauthorized('X-Signature-Ed25519 does not match');
+    }
+  },
+
+  parse(request: InboundRequest, context: AdapterContext): ParsedRequest {
+    const body = jsonBody(request.rawBody);
+    const { type } = expectShape(z.looseObject({ type: z.number().int() }), body);
+    switch (type) {
+      case InteractionType.Ping:
+        return { events: [], reply: respond({ type: InteractionResponseType.Pong }) };
+      case InteractionType.ApplicationCommand:
+        return applicationCommand(body, context);
+      case InteractionType.ApplicationCommandAutocomplete:
+        // Hearth's commands ask for no autocompletion; an empty list keeps the client from waiting.
+        return {
+          events: [],
+          reply: respond({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } }),
+        };
+      case InteractionType.MessageComponent:
+        // Hearth posts no buttons or menus; acknowledge without changing the message.
+        return { events: [], reply: respond({ type: InteractionResponseType.DeferredMessageUpdate }) };
+      case InteractionType.ModalSubmit:
+        // Nor modals; a message is a valid answer to any modal submit, a deferred update only to some.
+        return { events: [], reply: ephemeral('Hearth has nothing to do with this form.') };
+      default:
+        throw badRequest(`unknown interaction type ${type}`, 'type');
+    }
+  },
+};

@@ -1,0 +1,177 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CommunityConfig, parseCommunityConfig } from '../../shared/domain/config';
+import {
+  type FakePlatformApi,
+  type RecordedRequest,
+  startDingtalkApi,
+  startDiscordApi,
+  startFeishuApi,
+  startSlackApi,
+  startTelegramApi,
+  startWecomApi,
+} from '../support/fake-platform-apis';
+import { hearth, type RunningStack, startStack } from '../support/local-stack';
+import { PLATFORM_CONFIGS, postedMessage } from '../support/platform-requests';
+
+/**
+ * Each chat platform end to end, as a user runs Hearth: `npm start`, a
+ * community per platform whose `apiBaseUrl` points at a local server speaking
+ * that platform's API, a member's `/birthday` command POSTed over HTTP as the
+ * platform sends it, and `npx hearth run dispatch` answering through the
+ * platform's API.
+ */
+
+type Kind = 'slack' | 'telegram' | 'wecom' | 'feishu' | 'dingtalk' | 'discord';
+
+interface Case {
+  kind: Kind;
+  memberId: string;
+  /** The request on the fake API that carries the answer. */
+  answer: (api: FakePlatformApi) => RecordedRequest | undefined;
+  /** The text of that answer. */
+  text: (request: RecordedRequest) => string;
+  /** What the platform must receive as the webhook's own reply. */
+  ack: (status: number, body: string) => void;
+}
+
+const ok = (status: number) => expect(status).toBe(200);
+const SEQ_BASE = Date.now() % 1_000_000;
+
+const CASES: Case[] = [
+  {
+    kind: 'slack',
+    memberId: 'U0ADA',
+    // Slash commands are answered in the member's DMs: the app opens the DM, then posts to it.
+    answer: (api) => api.to('chat.postMessage').find((r) => r.body.channel === 'DU0ADA'),
+    text: (r) => r.body.text,
+    ack: (status, body) => {
+      ok(status);
+      expect(body).toBe('');
+    },
+  },
+  {
+    kind: 'telegram',
+    memberId: '7000000001',
+    answer: (api) => api.to('sendMessage').find((r) => String(r.body.chat_id) === PLATFORM_CONFIGS.telegram.chatId),
+    text: (r) => r.body.text,
+    ack: ok,
+  },
+  {
+    kind: 'wecom',
+    memberId: 'zhangsan',
+    answer: (api) => api.to('/cgi-bin/webhook/send')[0],
+    text: (r) => r.body.text.content,
+    ack: ok,
+  },
+  {
+    kind: 'feishu',
+    memberId: 'ou_ada',
+    answer: (api) => api.to('/open-apis/im/v1/messages').find((r) => r.body.receive_id === 'oc_general'),
+    text: (r) => JSON.parse(r.body.content).text,
+    ack: ok,
+  },
+  {
+    kind: 'dingtalk',
+    memberId: 'staff0001',
+    answer: (api) => api.to('/robot/send')[0],
+    text: (r) => r.body.text.content,
+    ack: ok,
+  },
+  {
+    kind: 'discord',
+    memberId: '1500000000000000001',
+    // The deferred reply is completed on the interaction's own webhook.
+    answer: (api) => api.to('/messages/@original')[0],
+    text: (r) => r.body.content,
+    ack: (status, body) => {
+      ok(status);
+      expect(JSON.parse(body)).toEqual({ type: 5, data: { flags: 64 } });
+    },
+  },
+];
+
+describe('End to end: each chat platform over HTTP on the local stack', () => {
+  let dataDir: string;
+  let stack: RunningStack;
+  const apis = new Map<Kind, FakePlatformApi>();
+  const communities = new Map<Kind, CommunityConfig>();
+
+  beforeAll(async () => {
+    const p = PLATFORM_CONFIGS;
+    apis.set('slack', await startSlackApi({ botToken: p.slack.botToken, channels: [p.slack.channel] }));
+    apis.set('telegram', await startTelegramApi({ botToken: p.telegram.botToken }));
+    apis.set('wecom', await startWecomApi({ robotKey: p.wecom.robotKey }));
+    apis.set('feishu', await startFeishuApi({ appId: p.feishu.appId, appSecret: p.feishu.appSecret }));
+    apis.set('dingtalk', await startDingtalkApi({ robotToken: p.dingtalk.robotToken, secret: p.dingtalk.appSecret }));
+    apis.set(
+      'discord',
+      await startDiscordApi({
+        botToken: p.discord.botToken,
+        applicationId: p.discord.applicationId,
+        channels: [p.discord.channelId],
+        interactions: CASES.map((_, i) => `interaction-token-${SEQ_BASE + i}`),
+      }),
+    );
+
+    dataDir = await mkdtemp(join(tmpdir(), 'hearth-e2e-platforms-'));
+    stack = await startStack(dataDir);
+    for (const { kind } of CASES) {
+      const community = parseCommunityConfig({
+        id: `on-${kind}`,
+        name: `Makers on ${kind}`,
+        timezone: 'Asia/Shanghai',
+        webhookSecret: 'whsec_e2e_platforms',
+        platform: { ...PLATFORM_CONFIGS[kind], apiBaseUrl: apis.get(kind)?.baseUrl },
+      });
+      communities.set(kind, community);
+      const file = join(dataDir, `${kind}.json`);
+      await writeFile(file, JSON.stringify(community));
+      const put = await hearth(dataDir, 'community', 'put', file);
+      expect(put.code, put.stderr).toBe(0);
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    for (const api of apis.values()) await api.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it.each(CASES.map((c, i) => [c.kind, c, i] as const))(
+    '%s: a member’s /birthday is applied once and answered through the platform’s API',
+    async (_kind, c, i) => {
+      // Prepare
+      const community = communities.get(c.kind) as CommunityConfig;
+      const origin = new URL(stack.info.webhookBaseUrl).origin;
+      const request = postedMessage(community, {
+        seq: SEQ_BASE + i,
+        memberId: c.memberId,
+        name: 'Ada',
+        text: '/birthday 03-14',
+        at: new Date(),
+      });
+      const deliver = () => fetch(`${origin}${request.path}`, { ...request, body: request.body });
+
+      // Act
+      const first = await deliver();
+      const again = await deliver();
+      const dispatched = await hearth(dataDir, 'run', 'dispatch', '--json');
+
+      // Assess
+      c.ack(first.status, await first.text());
+      expect(again.status).toBe(200);
+      const member = await hearth(dataDir, 'member', 'show', community.id, c.memberId, '--json');
+      expect(member.code, member.stderr).toBe(0);
+      expect(JSON.parse(member.stdout)).toMatchObject({ id: c.memberId, birthday: '03-14', messages: 0 });
+      expect(JSON.parse(dispatched.stdout)).toMatchObject({ job: 'dispatch', failed: 0 });
+      const outbox = JSON.parse((await hearth(dataDir, 'outbox', '--community', community.id, '--json')).stdout);
+      expect(outbox).toEqual([expect.objectContaining({ kind: 'reply', memberId: c.memberId, status: 'sent' })]);
+      const answer = c.answer(apis.get(c.kind) as FakePlatformApi);
+      expect(answer, JSON.stringify(apis.get(c.kind)?.requests)).toBeDefined();
+      expect(c.text(answer as RecordedRequest)).toContain('03-14');
+    },
+  );
+});
