@@ -6,6 +6,7 @@ import {
   HttpClient,
   type JsonResponse,
   type Outcome,
+  PlatformError,
   type SenderOptions,
   trimBase,
 } from './http';
@@ -37,17 +38,25 @@ export function classifyWecom(response: JsonResponse): Outcome {
   return { kind: 'refused', code: errcode, description };
 }
 
+/** An access token WeCom no longer accepts: fetch a new one and try once more. */
+const TOKEN_CODES = new Set([40014, 42001]);
+/** Refresh the access token this long before WeCom says it expires. */
+const TOKEN_MARGIN_MS = 5 * 60_000;
+
 /**
  * Posts through the group robot webhook (`robotKey`): a text, with the member
- * in `mentioned_list` when mentioned. A robot only reaches its own group, so a
- * DM is not possible: with `dmFallback` it goes to the group with a mention
- * (the reason is recorded), otherwise it is undeliverable. Paced to the
- * robot's 20 messages a minute.
+ * in `mentioned_list` when mentioned; paced to the robot's 20 messages a
+ * minute. A robot only reaches its own group: a DM goes as an app message
+ * (`message/send` with an access token from `corpId` and `corpSecret`, to the
+ * member as `touser`) when the app's `agentId` and `corpSecret` are set;
+ * without them, with `dmFallback` it goes to the group with a mention (the
+ * reason is recorded), otherwise it is undeliverable.
  */
 export class WecomSender implements ChatSender {
   private readonly http: HttpClient;
   private readonly pacer: Pacer;
   private readonly base: string;
+  private token?: { value: string; until: number };
 
   constructor(
     private readonly config: WecomConfig,
@@ -60,6 +69,10 @@ export class WecomSender implements ChatSender {
   }
 
   async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
+    if (message.delivery === 'dm' && this.config.agentId !== undefined && this.config.corpSecret) {
+      await this.sendAsApp(message);
+      return undefined;
+    }
     if (!this.config.robotKey) {
       throw new UndeliverableError('wecom: no group robot configured (set platform.robotKey to send messages)');
     }
@@ -72,6 +85,54 @@ export class WecomSender implements ChatSender {
     }
     await this.post(message, message.mention === true);
     return undefined;
+  }
+
+  /** A DM as an app message; an access token WeCom refuses is fetched again once. */
+  private async sendAsApp(message: ChatMessage): Promise<void> {
+    for (let fresh = false; ; fresh = true) {
+      const token = await this.accessToken(fresh);
+      try {
+        await this.http.request(
+          {
+            method: 'POST',
+            url: `${this.base}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`,
+            body: {
+              touser: message.memberId,
+              msgtype: 'text',
+              agentid: this.config.agentId,
+              text: { content: message.text },
+            },
+            what: 'message/send',
+            secrets: [token],
+          },
+          classifyWecom,
+        );
+        return;
+      } catch (error) {
+        if (fresh || !(error instanceof PlatformError) || !TOKEN_CODES.has(error.code as number)) throw error;
+      }
+    }
+  }
+
+  /** The cached access token, or a new one from `gettoken`. */
+  private async accessToken(fresh: boolean): Promise<string> {
+    if (!fresh && this.token && this.token.until > this.http.now()) return this.token.value;
+    const secret = await this.secrets.resolve(this.config.corpSecret as string);
+    const corpId = await this.secrets.resolve(this.config.corpId);
+    const response = await this.http.request(
+      {
+        method: 'GET',
+        url: `${this.base}/cgi-bin/gettoken?corpid=${encodeURIComponent(corpId)}&corpsecret=${encodeURIComponent(secret)}`,
+        what: 'gettoken',
+        secrets: [secret],
+      },
+      classifyWecom,
+    );
+    const body = asRecord(response.body);
+    if (typeof body.access_token !== 'string') throw new UndeliverableError('wecom: gettoken answer had no token');
+    const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 7200) * 1000;
+    this.token = { value: body.access_token, until: this.http.now() + lifetimeMs - TOKEN_MARGIN_MS };
+    return this.token.value;
   }
 
   private async post(message: ChatMessage, mention: boolean): Promise<void> {

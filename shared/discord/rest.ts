@@ -69,11 +69,12 @@ export async function sendDiscordRequest(request: DiscordRequest, fetchImpl: typ
       signal: AbortSignal.timeout(15_000),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-    const why = [cause?.code, cause?.message, (error as Error).message].find((v) => typeof v === 'string');
-    throw new Error(`cannot reach Discord at ${new URL(request.url).origin} (${request.method} ${route}): ${why}`, {
-      cause: error,
-    });
+    // Only a fixed reason: undici's messages can quote a header, and so the token
+    // (`Headers.append: "Bot …" is an invalid header value.`). The original error is
+    // not kept as the cause either, for whoever logs the whole chain.
+    throw new Error(
+      `cannot reach Discord at ${new URL(request.url).origin} (${request.method} ${route}): ${whyUnreachable(error)}`,
+    );
   }
   const text = await response.text();
   let json: unknown;
@@ -92,4 +93,12 @@ export async function sendDiscordRequest(request: DiscordRequest, fetchImpl: typ
     );
   }
   return json;
+}
+
+/** A reason for a failed fetch that cannot carry the token: a system error code, a timeout, or 'network error'. */
+function whyUnreachable(error: unknown): string {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,63}$/.test(code)) return code;
+  if ((error as { name?: unknown } | undefined)?.name === 'TimeoutError') return 'timed out';
+  return 'network error';
 }

@@ -8,6 +8,11 @@ import { birthdaySchema, timeZoneSchema } from './validation';
  * `/start` (the first thing a member sends a bot) is answered with the help.
  * Commands Hearth does not know belong to someone else (another bot in the
  * group) and get no answer.
+ *
+ * A command that names a bot (`/start@OtherBot`, Telegram's way in a group
+ * with several bots) is Hearth's only when it names Hearth's bot. Without the
+ * bot's username configured, Hearth cannot tell, so it takes only the names no
+ * other bot is likely to use, never the generic `/start` and `/help`.
  */
 
 export const COMMAND_NAMES = ['birthday', 'timezone', 'optout', 'optin', 'invite', 'points', 'help'] as const;
@@ -27,8 +32,30 @@ export type CommandAction =
 
 const ALIASES: Record<string, CommandName> = { start: 'help', opt_out: 'optout', opt_in: 'optin', tz: 'timezone' };
 
-/** The action a command asks for, or undefined when it is not addressed to Hearth. */
-export function interpretCommand(command: Command): CommandAction | undefined {
+/** Names taken as Hearth's when a command names a bot and Hearth's own username is not known. */
+const HEARTH_SPECIFIC: ReadonlySet<string> = new Set([
+  'hearth',
+  'birthday',
+  'timezone',
+  'optout',
+  'optin',
+  'invite',
+  'points',
+]);
+
+/** How to tell Hearth's commands from other bots'. */
+export interface InterpretOptions {
+  /** Hearth's bot username without the `@` (Telegram's `platform.botUsername`), compared case-insensitively. */
+  botUsername?: string;
+}
+
+/**
+ * The action a command asks for, or undefined when it is not addressed to
+ * Hearth: a name Hearth does not know, or a command naming another bot (see
+ * the module comment for a named bot when `botUsername` is not given).
+ */
+export function interpretCommand(command: Command, options: InterpretOptions = {}): CommandAction | undefined {
+  if (!isForHearth(command, options.botUsername)) return undefined;
   let { name, args } = command;
   const addressed = name === 'hearth';
   if (addressed) {
@@ -52,6 +79,13 @@ export function interpretCommand(command: Command): CommandAction | undefined {
     default:
       return { kind: known };
   }
+}
+
+/** Whether a command that may name a bot is Hearth's to answer. */
+function isForHearth({ name, addressee }: Command, botUsername: string | undefined): boolean {
+  if (addressee === undefined) return true;
+  if (botUsername) return addressee.toLowerCase() === botUsername.toLowerCase();
+  return HEARTH_SPECIFIC.has(name);
 }
 
 /** The IANA name as the runtime spells it (`europe/berlin` → `Europe/Berlin`), or undefined when unknown. */

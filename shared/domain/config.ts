@@ -30,6 +30,15 @@ const platformSchema = z.discriminatedUnion('kind', [
       .regex(/^-?\d+$/, 'must be a Telegram chat id')
       .optional(),
     /**
+     * The bot's username without `@` (`HearthBot`). In a group with several bots, `/start@OtherBot`
+     * is then told apart from Hearth's; without it, a command naming a bot is answered only when its
+     * name is Hearth's own (`/birthday`, `/optout`, …), never the generic `/start` or `/help`.
+     */
+    botUsername: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be the bot's username without @")
+      .optional(),
+    /**
      * Where joins and leaves come from: `chat_member` updates (the bot is an admin and asks for them;
      * they carry the invite link, so referrals can be attributed) or the group's service messages.
      */
@@ -42,6 +51,9 @@ const platformSchema = z.discriminatedUnion('kind', [
     encodingAesKey: secret,
     corpId: secret,
     robotKey: secret.optional(),
+    /** The self-built app's AgentId and Secret: with both, DMs go as app messages (a robot cannot DM). */
+    agentId: z.number().int().positive().optional(),
+    corpSecret: secret.optional(),
     apiBaseUrl: url.optional(),
   }),
   z.strictObject({

@@ -53,24 +53,36 @@ export type InboundEventType = InboundEvent['type'];
 /** What an event says about its actor. */
 export type MemberProfile = z.infer<typeof memberSchema>;
 
-/** A command addressed to Hearth (`/birthday 03-14`). */
+/** A command in a message (`/birthday 03-14`, `/start@HearthBot`), for Hearth or for another bot. */
 export interface Command {
+  /** Lower-cased. */
   name: string;
   args: string[];
+  /**
+   * The bot the command names, without the `@` (`HearthBot` in `/start@HearthBot`), as written.
+   * In a Telegram group it tells one bot's `/start` from another's; absent when the command names no bot.
+   */
+  addressee?: string;
 }
 
 /**
  * Recognise a command in a message's text; the text itself is not kept. A
  * mention of the bot before it is skipped: in a group, Feishu and DingTalk
  * deliver only messages that @-mention the bot (`@_user_1 /points`), and Slack
- * writes a mention as `<@U0HEARTH>`.
+ * writes a mention as `<@U0HEARTH>`. A `@BotName` suffix is kept as the
+ * addressee; whether the command is Hearth's is `interpretCommand`'s call.
  */
 export function commandIn(text: string | undefined): Command | undefined {
   if (!text) return undefined;
   const line = text.trim().replace(/^(?:(?:<@[A-Z0-9]+>|@\S+)\s+)+/, '');
-  const match = /^\/([a-z][a-z0-9_]{0,31})(?:@\S+)?(?:\s+(.*))?$/is.exec(line);
+  const match = /^\/([a-z][a-z0-9_]{0,31})(?:@(\S+))?(?:\s+(.*))?$/is.exec(line);
   if (!match) return undefined;
-  return { name: match[1].toLowerCase(), args: match[2] ? match[2].trim().split(/\s+/) : [] };
+  const [, name, addressee, rest] = match;
+  return {
+    name: name.toLowerCase(),
+    args: rest ? rest.trim().split(/\s+/) : [],
+    ...(addressee !== undefined ? { addressee } : {}),
+  };
 }
 
 /** How an event changes its actor's counts on its day. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { commandIn } from '../domain/events';
 import { unauthorized } from '../runtime/errors';
 import { canonicalEvents, expectShape, jsonBody } from './parsing';
 import { safeEqual } from './signature';
@@ -15,6 +16,9 @@ import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } f
  * from the group's service messages, as the community's config says; never
  * both, or a join would count twice. Reactions are not used: Telegram does
  * not say whose message was reacted to.
+ *
+ * With `chatId` the community is that group; a command a member sends the bot
+ * in a private chat is still taken, with the private chat as its channel.
  */
 
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
@@ -78,6 +82,18 @@ function isIn(member: z.infer<typeof chatMember>): boolean {
   return member.status === 'member' || member.status === 'administrator' || member.status === 'creator';
 }
 
+/**
+ * Whether a message is a command a member sent the bot in their private chat
+ * (whose id is theirs). That chat is outside a community limited to one group,
+ * but `/start` and `/optout` sent there are for Hearth all the same, and the
+ * answer goes back there; other private messages are not community activity.
+ */
+function isPrivateCommand(msg: z.infer<typeof message>): boolean {
+  return (
+    msg.chat.type === 'private' && msg.from?.id === msg.chat.id && commandIn(msg.text ?? msg.caption) !== undefined
+  );
+}
+
 const at = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 
 export const telegramAdapter: PlatformAdapter = {
@@ -113,7 +129,7 @@ export const telegramAdapter: PlatformAdapter = {
       }
     }
 
-    if (msg && inScope(msg.chat.id)) {
+    if (msg && (inScope(msg.chat.id) || isPrivateCommand(msg))) {
       const occurredAt = at(msg.date);
       if (msg.new_chat_members || msg.left_chat_member) {
         if (config.joins === 'service_message') {

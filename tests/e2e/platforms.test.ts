@@ -67,7 +67,8 @@ const CASES: Case[] = [
   {
     kind: 'wecom',
     memberId: 'zhangsan',
-    answer: (api) => api.to('/cgi-bin/webhook/send')[0],
+    // Asked in the app (private): answered as an app message to the member, never in the robot's group.
+    answer: (api) => api.to('/cgi-bin/message/send').find((r) => r.body.touser === 'zhangsan'),
     text: (r) => r.body.text.content,
     ack: ok,
   },
@@ -111,7 +112,15 @@ describe('End to end: each chat platform over HTTP on the local stack', () => {
     const p = PLATFORM_CONFIGS;
     apis.set('slack', await startSlackApi({ botToken: p.slack.botToken, channels: [p.slack.channel] }));
     apis.set('telegram', await startTelegramApi({ botToken: p.telegram.botToken }));
-    apis.set('wecom', await startWecomApi({ robotKey: p.wecom.robotKey }));
+    apis.set(
+      'wecom',
+      await startWecomApi({
+        robotKey: p.wecom.robotKey,
+        corpId: p.wecom.corpId,
+        corpSecret: p.wecom.corpSecret,
+        agentId: p.wecom.agentId,
+      }),
+    );
     apis.set('feishu', await startFeishuApi({ appId: p.feishu.appId, appSecret: p.feishu.appSecret }));
     apis.set('dingtalk', await startDingtalkApi({ robotToken: p.dingtalk.robotToken, secret: p.dingtalk.appSecret }));
     apis.set(

@@ -194,9 +194,29 @@ export const telegramReplies = {
 
 // ---------------------------------------------------------------- WeCom
 
-/** WeCom group robot webhook: `?key=<robot key>`; always HTTP 200 with `{errcode, errmsg}`. */
-export function startWecomApi(options: { robotKey: string }) {
+/**
+ * WeCom: the group robot webhook (`?key=<robot key>`), and for an app
+ * `gettoken` (`corpid`, `corpsecret`) then `message/send?access_token=…`
+ * with `agentid`; always HTTP 200 with `{errcode, errmsg}`.
+ */
+export function startWecomApi(options: { robotKey: string; corpId?: string; corpSecret?: string; agentId?: number }) {
+  let issued = 0;
+  const tokens = new Set<string>();
   return FakePlatformApi.start((req) => {
+    if (req.path === '/cgi-bin/gettoken') {
+      if (req.query.corpid !== options.corpId) return json({ errcode: 40013, errmsg: 'invalid corpid' });
+      if (req.query.corpsecret !== options.corpSecret) return json({ errcode: 40001, errmsg: 'invalid credential' });
+      const token = `wecom-token-${++issued}`;
+      tokens.add(token);
+      return json({ errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 });
+    }
+    if (req.path === '/cgi-bin/message/send') {
+      if (!tokens.has(req.query.access_token)) return json({ errcode: 42001, errmsg: 'access_token expired' });
+      if (req.body?.agentid !== options.agentId) return json({ errcode: 40056, errmsg: 'invalid agentid' });
+      if (req.body?.msgtype !== 'text' || !req.body?.text?.content)
+        return json({ errcode: 44004, errmsg: 'empty content' });
+      return json({ errcode: 0, errmsg: 'ok', invaliduser: '', msgid: `msg-${issued}` });
+    }
     if (req.path !== '/cgi-bin/webhook/send') return json({ errcode: 404, errmsg: 'not found' }, 404);
     if (req.query.key !== options.robotKey) {
       return json({ errcode: 93000, errmsg: 'invalid webhook url, hint: [1700000000_1_abc], more info at https://x' });
@@ -211,6 +231,7 @@ export function startWecomApi(options: { robotKey: string }) {
 export const wecomReplies = {
   rateLimited: (): FakeReply => json({ errcode: 45009, errmsg: 'api freq out of limit' }),
   busy: (): FakeReply => json({ errcode: -1, errmsg: 'system busy' }),
+  tokenExpired: (): FakeReply => json({ errcode: 42001, errmsg: 'access_token expired' }),
 };
 
 // ---------------------------------------------------------------- Feishu / Lark

@@ -51,7 +51,15 @@ export const PLATFORM_CONFIGS = {
   generic: { kind: 'generic' },
   slack: { kind: 'slack', signingSecret: 'slack-signing-secret', botToken: 'xoxb-local', channel: 'C0GENERAL' },
   telegram: { kind: 'telegram', secretToken: 'tg-secret-token', botToken: '123456:local', chatId: '-1001234567890' },
-  wecom: { kind: 'wecom', token: 'wecom-token', encodingAesKey: WECOM_AES_KEY, corpId: 'wwcorp', robotKey: 'robot' },
+  wecom: {
+    kind: 'wecom',
+    token: 'wecom-token',
+    encodingAesKey: WECOM_AES_KEY,
+    corpId: 'wwcorp',
+    robotKey: 'robot',
+    agentId: 1000002,
+    corpSecret: 'wecom-app-secret',
+  },
   feishu: {
     kind: 'feishu',
     encryptKey: 'lark-encrypt-key',

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { interpretCommand, inviteCodeFrom, pointsOf } from '../../shared/domain/commands';
 import { commandIn } from '../../shared/domain/events';
 
-const interpret = (text: string) => {
+const interpret = (text: string, botUsername?: string) => {
   const command = commandIn(text);
-  return command && interpretCommand(command);
+  return command && interpretCommand(command, botUsername === undefined ? {} : { botUsername });
 };
 
 describe('Module: commands', () => {
@@ -63,6 +63,51 @@ describe('Module: commands', () => {
       // Assess
       expect(result).toBeUndefined();
     });
+
+    it.each([
+      ['/start@HearthBot', { kind: 'help' }],
+      ['/help@hearthbot', { kind: 'help' }],
+      ['/OPTOUT@HEARTHBOT', { kind: 'optout' }],
+      ['/birthday@HearthBot 03-14', { kind: 'birthday', birthday: '03-14' }],
+      ['/start', { kind: 'help' }],
+      ['/points', { kind: 'points' }],
+      ['/start@OtherBot', undefined],
+      ['/help@OtherBot', undefined],
+      ['/birthday@OtherBot 03-14', undefined],
+      ['/hearth@OtherBot points', undefined],
+      ['/start@HearthBot_old', undefined],
+    ])('with botUsername HearthBot, %s → %o', (text, action) => {
+      // Act
+      const result = interpret(text, 'HearthBot');
+
+      // Assess
+      expect(result).toEqual(action);
+    });
+
+    it.each([
+      ['/start@OtherBot', undefined],
+      ['/help@OtherBot', undefined],
+      ['/start@HearthBot', undefined],
+      ['/tz@OtherBot Europe/Berlin', undefined],
+      ['/birthday@AnyBot 03-14', { kind: 'birthday', birthday: '03-14' }],
+      ['/timezone@AnyBot UTC', { kind: 'timezone', timezone: 'UTC' }],
+      ['/optout@AnyBot', { kind: 'optout' }],
+      ['/optin@AnyBot', { kind: 'optin' }],
+      ['/invite@AnyBot', { kind: 'invite' }],
+      ['/points@AnyBot', { kind: 'points' }],
+      ['/hearth@AnyBot help', { kind: 'help' }],
+      ['/start', { kind: 'help' }],
+      ['/help', { kind: 'help' }],
+    ])(
+      'without botUsername, a command naming a bot is taken only by a Hearth-specific name: %s → %o',
+      (text, action) => {
+        // Act
+        const result = interpret(text);
+
+        // Assess
+        expect(result).toEqual(action);
+      },
+    );
   });
 
   describe('Function: inviteCodeFrom', () => {

@@ -83,6 +83,34 @@ describe('Module: config', () => {
       expect(config.platform).toEqual({ kind: 'slack', signingSecret: 's3cret', botToken: 'xoxb-1' });
     });
 
+    it('accepts a telegram platform with the bot username, which is optional', () => {
+      // Prepare
+      const telegram = { kind: 'telegram', secretToken: 'tg-secret', botToken: '123:ABC', chatId: '-100123' };
+
+      // Act
+      const named = parseCommunityConfig({ ...MINIMAL, platform: { ...telegram, botUsername: 'Hearth_Bot' } });
+      const unnamed = parseCommunityConfig({ ...MINIMAL, platform: telegram });
+
+      // Assess
+      expect(named.platform).toEqual({ ...telegram, botUsername: 'Hearth_Bot', joins: 'chat_member' });
+      expect(unnamed.platform).not.toHaveProperty('botUsername');
+    });
+
+    it.each(['@HearthBot', 'bot', '1HearthBot', 'Hearth-Bot', 'Hearth Bot', `H${'a'.repeat(32)}`])(
+      'rejects the telegram botUsername %j naming the field',
+      (botUsername) => {
+        // Prepare
+        const platform = { kind: 'telegram', secretToken: 'tg-secret', botToken: '123:ABC', botUsername };
+
+        // Act
+        const error = configError({ ...MINIMAL, platform });
+
+        // Assess
+        expect(error.path).toBe('platform.botUsername');
+        expect(error.message).toContain('without @');
+      },
+    );
+
     it.each([
       ['a time zone that is not IANA', { timezone: 'Mars/Olympus_Mons' }, 'timezone'],
       ['an operator that is not an email', { operators: ['not-an-email'] }, 'operators.0'],

@@ -14,6 +14,7 @@ import {
 import { discordGateway, type Gateway, type GatewayDispatch, RELAY_INTENTS } from '../../shared/discord/gateway';
 import type { RelayLog } from '../../shared/discord/log';
 import { eventFromDispatch, Relay } from '../../shared/discord/relay';
+import { discordRequest, sendDiscordRequest } from '../../shared/discord/rest';
 import type { InboundEvent } from '../../shared/domain/events';
 import { genericAdapter } from '../../shared/platforms/generic';
 import { literalSecrets } from '../../shared/runtime/secrets';
@@ -693,5 +694,51 @@ describe('Function: registerCommandsRequest', () => {
       contexts: [0, 1],
       integration_types: [0],
     });
+  });
+});
+
+describe('Function: sendDiscordRequest', () => {
+  const failing = (error: unknown) => (async () => Promise.reject(error)) as unknown as typeof fetch;
+
+  it('never puts a token with a newline in the error, though undici quotes the header', async () => {
+    // Prepare: undici refuses the header before connecting, quoting its value in the message.
+    const token = 'MTE4MDAw.SECRET\nTOKEN-part';
+    const request = discordRequest({ token, apiBaseUrl: 'http://127.0.0.1:9/api/v10' }, 'GET', '/gateway/bot');
+
+    // Act
+    const error = (await sendDiscordRequest(request).catch((e) => e)) as Error;
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe('cannot reach Discord at http://127.0.0.1:9 (GET /api/v10/gateway/bot): network error');
+    for (const part of ['SECRET', 'TOKEN-part', 'MTE4MDAw']) expect(error.message).not.toContain(part);
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain('SECRET');
+    expect(error.cause).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a system error code',
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+      'ECONNREFUSED',
+    ],
+    ['a timeout', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'timed out'],
+    [
+      'a message quoting the token',
+      Object.assign(new TypeError(`Headers.append: "Bot ${TOKEN}" is an invalid header value.`), {
+        cause: { message: `Bot ${TOKEN}` },
+      }),
+      'network error',
+    ],
+  ])('reports %s by a fixed reason only', async (_what, thrown, reason) => {
+    // Prepare
+    const request = discordRequest({ token: TOKEN }, 'GET', '/gateway/bot');
+
+    // Act
+    const error = (await sendDiscordRequest(request, failing(thrown)).catch((e) => e)) as Error;
+
+    // Assess
+    expect(error.message).toBe(`cannot reach Discord at https://discord.com (GET /api/v10/gateway/bot): ${reason}`);
+    expect(error.message).not.toContain(TOKEN);
   });
 });

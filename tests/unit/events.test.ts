@@ -191,8 +191,11 @@ describe('Module: events', () => {
     it.each([
       ['/optout', { name: 'optout', args: [] }],
       ['/birthday 03-14', { name: 'birthday', args: ['03-14'] }],
-      ['/help@HearthBot', { name: 'help', args: [] }],
-      ['/Birthday@HearthBot   1990-03-14  ', { name: 'birthday', args: ['1990-03-14'] }],
+      ['/help@HearthBot', { name: 'help', args: [], addressee: 'HearthBot' }],
+      ['/start@other_bot', { name: 'start', args: [], addressee: 'other_bot' }],
+      ['/Birthday@HearthBot   1990-03-14  ', { name: 'birthday', args: ['1990-03-14'], addressee: 'HearthBot' }],
+      ['@_user_1 /points', { name: 'points', args: [] }],
+      ['<@U0HEARTH> /optout@HearthBot', { name: 'optout', args: [], addressee: 'HearthBot' }],
       ['  /set_tz Asia/Shanghai extra ', { name: 'set_tz', args: ['Asia/Shanghai', 'extra'] }],
       ['/note line one\nline two', { name: 'note', args: ['line', 'one', 'line', 'two'] }],
     ])('parses %j', (text, expected) => {
@@ -200,7 +203,7 @@ describe('Module: events', () => {
       const command = commandIn(text);
 
       // Assess
-      expect(command).toEqual(expected);
+      expect(command).toStrictEqual(expected);
     });
 
     it.each([undefined, '', '   ', '/', '/123', 'hello /optout', '/path/to/file', '//optout', 'optout'])(

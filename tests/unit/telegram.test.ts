@@ -165,6 +165,49 @@ describe('Object: telegramAdapter', () => {
       expect(parse(left)).toEqual([]);
     });
 
+    it('takes a command sent in a private chat, answered there, though the community is one group', () => {
+      // Prepare
+      const dm = { id: ada.id, first_name: 'Ada', username: 'ada', type: 'private' };
+      const command = (update_id: number, text: string) => ({
+        update_id,
+        message: { message_id: 7, date: DATE, chat: dm, from: ada, text },
+      });
+
+      // Act
+      const optout = parse(command(40, '/optout'));
+      const start = parse(command(41, '/start'));
+
+      // Assess
+      expect(optout).toEqual([
+        {
+          id: '40',
+          type: 'message.posted',
+          occurredAt: new Date(DATE * 1000).toISOString(),
+          member: { id: '111', name: 'Ada Lovelace', isBot: false, locale: 'en' },
+          channelId: String(ada.id),
+          text: '/optout',
+        },
+      ]);
+      expect(start).toEqual([expect.objectContaining({ channelId: String(ada.id), text: '/start' })]);
+    });
+
+    it('leaves out private messages that are not commands, and commands in other groups', () => {
+      // Prepare
+      const dm = { id: ada.id, first_name: 'Ada', type: 'private' };
+      const other = { id: -42, title: 'Elsewhere', type: 'group' };
+      const posted = (update_id: number, chatOf: object, text: string) => ({
+        update_id,
+        message: { message_id: 8, date: DATE, chat: chatOf, from: ada, text },
+      });
+
+      // Act / Assess
+      expect(parse(posted(50, dm, 'hi Hearth, how do I opt out?'))).toEqual([]);
+      expect(parse(posted(51, dm, 'see /optout'))).toEqual([]);
+      expect(parse(posted(52, other, '/optout'))).toEqual([]);
+      // A private chat is the member's own: one whose id is not the sender's is not taken.
+      expect(parse(posted(53, { id: bo.id, type: 'private' }, '/optout'))).toEqual([]);
+    });
+
     it('ignores other chats than the community, edits and updates Hearth does not use', () => {
       expect(
         parse({

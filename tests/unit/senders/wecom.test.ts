@@ -9,7 +9,12 @@ const NOW = new Date('2026-11-25T10:00:00Z');
 
 let api: FakePlatformApi;
 beforeAll(async () => {
-  api = await startWecomApi({ robotKey: ROBOT_KEY });
+  api = await startWecomApi({
+    robotKey: ROBOT_KEY,
+    corpId: 'ww1234567890',
+    corpSecret: 'app-secret',
+    agentId: 1000002,
+  });
 });
 afterAll(() => api.close());
 beforeEach(() => api.reset());
@@ -163,6 +168,66 @@ describe('Class: WecomSender', () => {
       // Assess
       await expect(attempt).rejects.toMatchObject({ retryAt: new Date(time.now() + 60_000) });
       expect(api.requests).toHaveLength(20);
+    });
+
+    describe('DMs as app messages', () => {
+      const asApp = { agentId: 1000002, corpSecret: 'app-secret' };
+
+      it('sends a DM as an app message to the member, with a token from gettoken, cached', async () => {
+        // Prepare
+        const wecom = sender(asApp);
+
+        // Act
+        const first = await wecom.send(message({ delivery: 'dm', dmFallback: false }), NOW);
+        await wecom.send(message({ id: 'reply#acme#zhangsan#k2', delivery: 'dm', dmFallback: false }), NOW);
+
+        // Assess
+        expect(first).toBeUndefined();
+        expect(api.to('/cgi-bin/gettoken')).toHaveLength(1);
+        expect(api.to('/cgi-bin/gettoken')[0].query).toEqual({ corpid: 'ww1234567890', corpsecret: 'app-secret' });
+        const sends = api.to('/cgi-bin/message/send');
+        expect(sends).toHaveLength(2);
+        expect(sends[0].query.access_token).toMatch(/^wecom-token-\d+$/);
+        expect(sends[1].query.access_token).toBe(sends[0].query.access_token);
+        expect(sends[0].body).toEqual({
+          touser: 'zhangsan',
+          msgtype: 'text',
+          agentid: 1000002,
+          text: { content: '欢迎加入 Acme Makers！' },
+        });
+        expect(api.to('/cgi-bin/webhook/send')).toHaveLength(0);
+      });
+
+      it('fetches a new token once when WeCom says the cached one expired', async () => {
+        // Prepare
+        const wecom = sender(asApp);
+        await wecom.send(message({ delivery: 'dm' }), NOW);
+        api.script(wecomReplies.tokenExpired(), '/cgi-bin/message/send');
+
+        // Act
+        await wecom.send(message({ id: 'reply#acme#zhangsan#k3', delivery: 'dm' }), NOW);
+
+        // Assess
+        expect(api.to('/cgi-bin/gettoken')).toHaveLength(2);
+        const tokens = api.to('/cgi-bin/message/send').map((r) => r.query.access_token);
+        expect(tokens).toHaveLength(3);
+        // The cached token was refused, a new one fetched, and the send tried again with it.
+        expect(tokens[1]).toBe(tokens[0]);
+        expect(tokens[2]).not.toBe(tokens[1]);
+      });
+
+      it('never puts the app secret or the token in an error', async () => {
+        // Prepare
+        const wecom = sender({ agentId: 1000002, corpSecret: 'wrong-secret' });
+
+        // Act
+        const error = await wecom.send(message({ delivery: 'dm' }), NOW).catch((e: Error) => e);
+
+        // Assess
+        expect(error).toBeInstanceOf(UndeliverableError);
+        expect((error as Error).message).toContain('gettoken');
+        expect((error as Error).message).not.toContain('wrong-secret');
+      });
     });
   });
 });

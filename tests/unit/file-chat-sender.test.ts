@@ -1,0 +1,91 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ChatMessage, FileChatSender } from '../../shared/chat/sender';
+
+const NOW = new Date('2026-11-25T10:00:00Z');
+
+/** A message with every optional field set, so that each one's absence from the file is checked. */
+const message = (extra: Partial<ChatMessage> = {}): ChatMessage => ({
+  id: 'welcome#acme#ada',
+  communityId: 'acme',
+  platform: 'generic',
+  kind: 'welcome',
+  memberId: 'ada',
+  delivery: 'dm',
+  channel: null,
+  text: 'Welcome, Ada!',
+  memberName: 'Ada Lovelace',
+  mention: true,
+  dmFallback: true,
+  interactionToken: 'aW50ZXJhY3Rpb24tdG9rZW4',
+  ...extra,
+});
+
+describe('Class: FileChatSender', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hearth-chat-'));
+    file = join(dir, 'outbox', 'chat.jsonl');
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const lines = async () =>
+    (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('writes exactly the DESIGN.md fields, in order, and nothing personal or secret', async () => {
+    // Act
+    const result = await new FileChatSender(file).send(message(), NOW);
+
+    // Assess
+    expect(result).toBeUndefined();
+    const [line] = await lines();
+    expect(Object.keys(line)).toEqual([
+      'id',
+      'communityId',
+      'platform',
+      'kind',
+      'memberId',
+      'channel',
+      'text',
+      'sentAt',
+    ]);
+    expect(line).toEqual({
+      id: 'welcome#acme#ada',
+      communityId: 'acme',
+      platform: 'generic',
+      kind: 'welcome',
+      memberId: 'ada',
+      channel: null,
+      text: 'Welcome, Ada!',
+      sentAt: NOW.toISOString(),
+    });
+    const raw = await readFile(file, 'utf8');
+    expect(raw).not.toContain('Ada Lovelace');
+    expect(raw).not.toContain('aW50ZXJhY3Rpb24tdG9rZW4');
+  });
+
+  it('appends one line a message, creating the outbox folder', async () => {
+    // Prepare
+    const sender = new FileChatSender(file);
+
+    // Act
+    await sender.send(message({ id: 'one', channel: 'general', delivery: 'channel' }), NOW);
+    await sender.send(message({ id: 'two' }), NOW);
+
+    // Assess
+    expect((await lines()).map((line) => [line.id, line.channel])).toEqual([
+      ['one', 'general'],
+      ['two', null],
+    ]);
+  });
+});
