@@ -50,7 +50,7 @@ export async function outboxRetry(target: Target, id: string | undefined, json: 
   const item = communityId ? await getOutboxItem(target.db, communityId, id) : undefined;
   if (!item) throw new UsageError(`no outbox item "${id}"`);
   if (item.status === 'sent') throw new UsageError(`outbox item "${id}" was already sent`);
-  if (!(await reschedule(target.db, item, new Date(), 'unsent', 'retried by operator', true))) {
+  if (!(await reschedule(target.db, item, new Date(), 'unsent', 'retried by operator', 0))) {
     throw new UsageError(`outbox item "${id}" was sent meanwhile`);
   }
   output(json, { retried: id }, () => `${id} is pending again; the next dispatch sends it`);

@@ -91,6 +91,7 @@ export class Pacer {
       throw new RetryLaterError(
         `${this.platform}: paced (${rule?.label ?? 'limit'}), may send in ${Math.ceil(waitMs / 1000)} s`,
         new Date(at),
+        false,
       );
     }
     for (const r of rules) this.record(r, at);

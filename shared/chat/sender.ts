@@ -38,16 +38,20 @@ export interface ChatSender {
 
 /**
  * The local stand-in for a platform without credentials: one JSON object a
- * line in `<data>/outbox/chat.jsonl` (DESIGN.md section 4).
+ * line in `<data>/outbox/chat.jsonl` (DESIGN.md section 4), exactly
+ * `{id, communityId, platform, kind, memberId, channel, text, sentAt}`.
  */
 export class FileChatSender implements ChatSender {
   constructor(private readonly file: string) {}
 
   async send(message: ChatMessage, now: Date): Promise<undefined> {
     await mkdir(dirname(this.file), { recursive: true });
-    const { interactionToken: _secret, ...line } = message;
+    // The contract's fields, picked one by one: the rest (memberName is personal data,
+    // interactionToken a secret) must not reach the file, whatever ChatMessage gains later.
+    const { id, communityId, platform, kind, memberId, channel, text } = message;
+    const line = { id, communityId, platform, kind, memberId, channel, text, sentAt: now.toISOString() };
     // One appendFile call per line: O_APPEND keeps concurrent writers' lines whole.
-    await appendFile(this.file, `${JSON.stringify({ ...line, sentAt: now.toISOString() })}\n`);
+    await appendFile(this.file, `${JSON.stringify(line)}\n`);
     return undefined;
   }
 }
@@ -58,13 +62,18 @@ export class UndeliverableError extends Error {
   readonly retryable = false;
 }
 
-/** A failure worth retrying, not before `retryAt` (a 429's Retry-After, a 5xx after backoff). */
+/**
+ * A failure worth retrying, not before `retryAt` (a 429's Retry-After, a 5xx
+ * after backoff). `attempted` is false when nothing was sent because Hearth's
+ * own pacing held the message back: that costs the item none of its attempts.
+ */
 export class RetryLaterError extends Error {
   override name = 'RetryLaterError';
   readonly retryable = true;
   constructor(
     message: string,
     readonly retryAt?: Date,
+    readonly attempted = true,
   ) {
     super(message);
   }

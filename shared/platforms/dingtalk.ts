@@ -26,11 +26,16 @@ const callback = z.looseObject({
   msgtype: z.string(),
   createAt: z.number().int().positive(),
   conversationId: z.string().min(1),
+  /** "1" a private chat with the robot, "2" a group. */
+  conversationType: z.string().optional(),
   senderId: z.string().optional(),
   senderStaffId: z.string().optional(),
   senderNick: z.string().optional(),
   text: z.looseObject({ content: z.string() }).optional(),
 });
+
+/** The channel id of a private chat with the robot: `private:<conversationId>`. */
+export const PRIVATE_CHANNEL_PREFIX = 'private:';
 
 export const dingtalkAdapter: PlatformAdapter = {
   platform: 'dingtalk',
@@ -59,7 +64,9 @@ export const dingtalkAdapter: PlatformAdapter = {
           type: 'message.posted',
           occurredAt: new Date(msg.createAt).toISOString(),
           member: { id: memberId, ...(msg.senderNick ? { name: msg.senderNick } : {}) },
-          channelId: msg.conversationId,
+          // A private chat is marked, so that an answer is never posted in the robot's group instead.
+          channelId:
+            msg.conversationType === '1' ? `${PRIVATE_CHANNEL_PREFIX}${msg.conversationId}` : msg.conversationId,
           ...(msg.msgtype === 'text' && msg.text ? { text: msg.text.content } : {}),
         },
       ]),

@@ -121,7 +121,6 @@ const slashForm = z.looseObject({
   command: z.string().regex(/^\/[a-z0-9_-]{1,31}$/i, 'must be a slash command'),
   text: z.string().max(4000).default(''),
   user_id: z.string().min(1),
-  user_name: z.string().optional(),
   channel_id: z.string().min(1),
   trigger_id: z.string().min(1),
 });
@@ -136,7 +135,8 @@ function slashCommand(request: InboundRequest): ParsedRequest {
       id: `slack:command:${form.trigger_id}`,
       type: 'message.posted',
       occurredAt,
-      member: { id: form.user_id, ...(form.user_name ? { name: form.user_name } : {}) },
+      // Not `user_name`: it is the legacy handle, not the name the profile (`user_change`) gives.
+      member: { id: form.user_id },
       channelId: form.channel_id,
       text: `${form.command} ${form.text}`.trim(),
     },

@@ -394,18 +394,19 @@ function setProfile(
   const profile = event.member;
   const set = (attribute: string, value: unknown) =>
     live ? update.set(attribute, value) : update.setIfAbsent(attribute, value);
+  // What a member said themselves (`/birthday`, `/timezone`: the `…Chosen` copies) outranks a platform profile.
+  const setUnlessChosen = (attribute: string, chosen: string, value: unknown) =>
+    live ? update.setUnlessPreferred(attribute, chosen, value) : update.setIfAbsent(attribute, value);
   set('name', profile.name);
-  set('birthday', profile.birthday);
-  set('timezone', profile.timezone);
+  setUnlessChosen('birthday', 'birthdayChosen', profile.birthday);
+  setUnlessChosen('timezone', 'timezoneChosen', profile.timezone);
   set('locale', profile.locale);
   set('isBot', profile.isBot);
   set('isStaff', profile.isStaff);
   if (profile.birthday) {
-    for (const [attribute, value] of Object.entries(
-      birthdayIndexKeys(communityId, profile.id, profile.birthday.slice(-5)),
-    )) {
-      set(attribute, value);
-    }
+    const { bdayPk, bdaySk } = birthdayIndexKeys(communityId, profile.id, profile.birthday.slice(-5));
+    setUnlessChosen('bdayPk', 'birthdayChosenPk', bdayPk);
+    set('bdaySk', bdaySk);
   }
   if (!live) return [notForgotten(update)];
   update.set('profileAt', at);

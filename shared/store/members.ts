@@ -92,15 +92,27 @@ export async function getMemberWithTotals(
 }
 
 /** Personal data a member can ask to have erased; counts and dates stay. */
-export const PERSONAL_FIELDS = ['name', 'birthday', 'timezone', 'locale', 'referralCode', 'bdayPk', 'bdaySk'] as const;
+export const PERSONAL_FIELDS = [
+  'name',
+  'birthday',
+  'birthdayChosen',
+  'birthdayChosenPk',
+  'timezone',
+  'timezoneChosen',
+  'locale',
+  'referralCode',
+  'bdayPk',
+  'bdaySk',
+] as const;
 
 /** Erase a member's personal data (and their birthday index entry). False when unknown. */
 export async function forgetMember(db: Db, communityId: string, memberId: string, now: Date): Promise<boolean> {
   const update = new UpdateBuilder()
     .remove(...PERSONAL_FIELDS)
     .set('forgottenAt', now.toISOString())
-    // A forgotten member receives nothing automated again.
-    .set('optedOut', true);
+    // A forgotten member receives nothing automated again; a command said before this cannot undo it.
+    .set('optedOut', true)
+    .set('optedOutAt', now.toISOString());
   const done = await ifCondition(() =>
     db.doc.send(
       new UpdateCommand({

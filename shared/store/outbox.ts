@@ -30,6 +30,8 @@ export interface OutboxItem {
   vars: Record<string, string>;
   /** The template, for kinds with more than one (a command's reply); else the kind's own. */
   template?: TemplateName;
+  /** Never posted in a channel, even when a DM cannot be delivered (an answer asked for in private). */
+  private?: boolean;
   /** Discord: the interaction token a command's reply is sent with; removed once settled. */
   replyToken?: string;
   status: OutboxStatus;
@@ -173,7 +175,8 @@ export async function settle(
 
 /**
  * Put an item back as pending, due at `dueAt` (a retry, or an operator's
- * `outbox retry`). False when the guard did not hold.
+ * `outbox retry`), with its attempt count set to `attempts` when given. False
+ * when the guard did not hold.
  */
 export async function reschedule(
   db: Db,
@@ -181,12 +184,12 @@ export async function reschedule(
   dueAt: Date,
   guard: OutboxGuard,
   reason?: string,
-  resetAttempts = false,
+  attempts?: number,
 ): Promise<boolean> {
   const at = dueAt.toISOString();
   const update = new UpdateBuilder().set('status', 'pending').set('dueAt', at).set('reason', reason);
   for (const [k, v] of Object.entries(dueIndexKeys(item.id, at))) update.set(k, v);
-  if (resetAttempts) update.set('attempts', 0);
+  update.set('attempts', attempts);
   const condition = guardCondition(update, guard);
   // Pending again: it must not expire while it waits.
   update.remove('leaseUntil', 'expiresAt');

@@ -10,7 +10,7 @@ import { UpdateBuilder } from './update';
  * opt-out, and the invite code they ask for. Each preference carries the time
  * it was said (`<name>At`) and a write is applied only when it is not older
  * than the one stored, so a platform's late retry of an old `/optout` cannot
- * undo a newer `/optin`. Writing the same preference again is harmless, so a
+ * undo a newer `/optin`, nor a command said before `member forget` undo it. Writing the same preference again is harmless, so a
  * command may be applied again when its delivery is retried.
  */
 
@@ -26,14 +26,15 @@ export async function setPreference(
 ): Promise<boolean> {
   const update = presentMember(new UpdateBuilder(), communityId, memberId, at);
   let stamp: string;
+  // The `…Chosen` copies mark what the member said, which a platform's profile does not overwrite (`ingest.ts`).
   if ('birthday' in preference) {
     stamp = 'birthdayAt';
-    update.set('birthday', preference.birthday);
-    const index = birthdayIndexKeys(communityId, memberId, preference.birthday.slice(-5));
-    for (const [attribute, value] of Object.entries(index)) update.set(attribute, value);
+    const { bdayPk, bdaySk } = birthdayIndexKeys(communityId, memberId, preference.birthday.slice(-5));
+    update.set('birthday', preference.birthday).set('birthdayChosen', preference.birthday);
+    update.set('bdayPk', bdayPk).set('birthdayChosenPk', bdayPk).set('bdaySk', bdaySk);
   } else if ('timezone' in preference) {
     stamp = 'timezoneAt';
-    update.set('timezone', preference.timezone);
+    update.set('timezone', preference.timezone).set('timezoneChosen', preference.timezone);
   } else {
     stamp = 'optedOutAt';
     update.set('optedOut', preference.optedOut);
@@ -41,7 +42,11 @@ export async function setPreference(
   const when = at.toISOString();
   update.set(stamp, when);
   const name = update.name(stamp);
-  const condition = `attribute_not_exists(${name}) OR ${name} <= ${update.value(when)}`;
+  const forgotten = update.name('forgottenAt');
+  // Not older than what is stored, and not said before the member asked to be forgotten.
+  const condition =
+    `(attribute_not_exists(${name}) OR ${name} <= ${update.value(when)})` +
+    ` AND (attribute_not_exists(${forgotten}) OR ${forgotten} < ${update.value(when)})`;
   const result = await ifCondition(() =>
     db.doc.send(
       new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build(condition) }),

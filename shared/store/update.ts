@@ -40,6 +40,16 @@ export class UpdateBuilder {
     return this;
   }
 
+  /**
+   * SET attribute = if_not_exists(preferred, value): the value, unless `preferred`
+   * holds one (which then stays, or becomes, the attribute's value).
+   */
+  setUnlessPreferred(attribute: string, preferred: string, value: unknown): this {
+    if (value === undefined) return this;
+    this.sets.push(`${this.name(attribute)} = if_not_exists(${this.name(preferred)}, ${this.value(value)})`);
+    return this;
+  }
+
   /** ADD attribute n (skipped when n is 0). */
   add(attribute: string, n: number): this {
     if (n !== 0) this.adds.push(`${this.name(attribute)} ${this.value(n)}`);

@@ -87,7 +87,7 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
   for (const event of parsed.events) {
     // A command is answered first: answering again is harmless, so a retry of a delivery that failed
     // after this point still gets its answer, and a duplicate gets none (the reply's id is taken).
-    const command = hearthCommand(event);
+    const command = hearthCommand(event, community);
     if (command && event.type === 'message.posted') {
       await answerCommand(deps.db, community, event, command, { now, replyToken: parsed.replyTokens?.[event.id] });
     }

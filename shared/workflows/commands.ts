@@ -1,11 +1,11 @@
-import { type CommandAction, interpretCommand, pointsOf } from '../domain/commands';
+import { type CommandAction, interpretCommand } from '../domain/commands';
 import type { CommunityConfig } from '../domain/config';
 import { commandIn, type InboundEvent } from '../domain/events';
 import type { TemplateName } from '../domain/templates';
+import { PRIVATE_CHANNEL_PREFIX } from '../platforms/dingtalk';
 import type { Db } from '../store/db';
-import { eventKey } from '../store/ingest';
+import { eventKey, LIVE_WINDOW_MS } from '../store/ingest';
 import { outboxId } from '../store/keys';
-import { memberTotals } from '../store/members';
 import { enqueue } from '../store/outbox';
 import { ensureMember, inviteCodeFor, setPreference } from '../store/preferences';
 
@@ -20,11 +20,12 @@ import { ensureMember, inviteCodeFor, setPreference } from '../store/preferences
 
 type MessagePosted = Extract<InboundEvent, { type: 'message.posted' }>;
 
-/** The command a message carries for Hearth, if any. */
-export function hearthCommand(event: InboundEvent): CommandAction | undefined {
+/** The command a message carries for Hearth, if any (`/help@OtherBot` is another bot's). */
+export function hearthCommand(event: InboundEvent, community?: CommunityConfig): CommandAction | undefined {
   if (event.type !== 'message.posted') return undefined;
   const command = commandIn(event.text);
-  return command && interpretCommand(command);
+  const botUsername = community?.platform.kind === 'telegram' ? community.platform.botUsername : undefined;
+  return command && interpretCommand(command, { botUsername });
 }
 
 /** What answering a command decided. */
@@ -35,7 +36,40 @@ export interface CommandOutcome {
   queued: boolean;
 }
 
-/** Apply `action`, asked by `event`'s member, and queue the reply. */
+/**
+ * Where an answer goes. Answers can hold personal data (a birthday, a time
+ * zone, an invite code), so one asked for in private stays private: Slack's
+ * slash commands come from a box only the member sees and Discord's are
+ * answered by an ephemeral reply, so both go to the member's DMs; WeCom app
+ * messages and DingTalk private chats come from private chats that the robot
+ * which posts for Hearth cannot reach. None of those falls back to a channel.
+ * Elsewhere the answer goes back to the chat it was asked in (a private chat
+ * with a Telegram or Feishu bot is such a chat).
+ */
+function answerRoute(
+  community: CommunityConfig,
+  event: MessagePosted,
+): { delivery: 'channel' | 'dm'; private: boolean } {
+  switch (community.platform.kind) {
+    case 'slack':
+    case 'discord':
+    case 'wecom':
+      return { delivery: 'dm', private: true };
+    case 'dingtalk':
+      return event.channelId.startsWith(PRIVATE_CHANNEL_PREFIX)
+        ? { delivery: 'dm', private: true }
+        : { delivery: 'channel', private: false };
+    default:
+      return { delivery: 'channel', private: false };
+  }
+}
+
+/**
+ * Apply `action`, asked by `event`'s member, and queue the answer. No answer
+ * is queued for a command from history (imported, or delivered more than a day
+ * late: the member is not waiting for it), nor when a newer preference of the
+ * same kind is already stored (the answer would state what is not saved).
+ */
 export async function answerCommand(
   db: Db,
   community: CommunityConfig,
@@ -47,20 +81,21 @@ export async function answerCommand(
   const said = new Date(event.occurredAt);
   const vars: Record<string, string> = {};
   let template: TemplateName;
+  let applied = true;
   switch (action.kind) {
     case 'birthday':
-      await setPreference(db, community.id, memberId, { birthday: action.birthday }, said);
+      applied = await setPreference(db, community.id, memberId, { birthday: action.birthday }, said);
       template = 'reply.birthday';
       vars.birthday = action.birthday;
       break;
     case 'timezone':
-      await setPreference(db, community.id, memberId, { timezone: action.timezone }, said);
+      applied = await setPreference(db, community.id, memberId, { timezone: action.timezone }, said);
       template = 'reply.timezone';
       vars.timezone = action.timezone;
       break;
     case 'optout':
     case 'optin':
-      await setPreference(db, community.id, memberId, { optedOut: action.kind === 'optout' }, said);
+      applied = await setPreference(db, community.id, memberId, { optedOut: action.kind === 'optout' }, said);
       template = action.kind === 'optout' ? 'reply.optout' : 'reply.optin';
       break;
     case 'invite': {
@@ -71,18 +106,11 @@ export async function answerCommand(
       if (link) vars.url = link.replaceAll('{code}', encodeURIComponent(code));
       break;
     }
-    case 'points': {
+    case 'points':
+      // Counted when the answer is sent (the dispatcher), not here: the platform is waiting for this request.
       await ensureMember(db, community.id, memberId, said);
-      const totals = await memberTotals(db, community.id, memberId);
       template = 'reply.points';
-      Object.assign(vars, {
-        points: String(pointsOf(totals)),
-        messages: String(totals.messages),
-        replies: String(totals.replies),
-        reactions: String(totals.reactions),
-      });
       break;
-    }
     case 'usage':
       await ensureMember(db, community.id, memberId, said);
       template = action.command === 'birthday' ? 'reply.birthday.usage' : 'reply.timezone.usage';
@@ -94,6 +122,9 @@ export async function answerCommand(
   }
 
   const replyId = outboxId('reply', community.id, memberId, eventKey(event.id));
+  const live = options.now.getTime() - said.getTime() <= LIVE_WINDOW_MS;
+  if (!live || !applied) return { replyId, template, queued: false };
+  const route = answerRoute(community, event);
   const queued = await enqueue(
     db,
     {
@@ -101,10 +132,9 @@ export async function answerCommand(
       communityId: community.id,
       kind: 'reply',
       memberId,
-      // Slack's slash commands come from a box only the member sees: the answer goes to their DMs.
-      // Elsewhere it goes back to the chat the command was typed in (a DM with the bot is such a chat).
-      delivery: community.platform.kind === 'slack' ? 'dm' : 'channel',
+      delivery: route.delivery,
       channel: event.channelId,
+      ...(route.private ? { private: true } : {}),
       template,
       vars,
       dueAt: options.now.toISOString(),

@@ -1,9 +1,10 @@
 import { type ChatSender, RetryLaterError, UndeliverableError } from '../chat/sender';
+import { pointsOf } from '../domain/commands';
 import type { CommunityConfig } from '../domain/config';
 import { render, type TemplateName, templateFor } from '../domain/templates';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
-import { getMember, type Member } from '../store/members';
+import { getMember, type Member, memberTotals } from '../store/members';
 import {
   bucketOf,
   claim,
@@ -29,10 +30,19 @@ export interface DispatchDeps {
   communities: CommunityCache;
   /** The sender for a community's platform. */
   senderFor(community: CommunityConfig): ChatSender;
+  /** How long the run may still take (the Lambda's remaining time); unlimited when absent. */
+  timeLeftMs?: () => number;
 }
 
 export const MAX_ATTEMPTS = 5;
 export const LEASE_MS = 60_000;
+/**
+ * No item is claimed with less time than this left in the run: a send can
+ * take a while (pacing waits up to 10 s, a platform's answer up to 10 s a
+ * try), and an item must be settled before the run is cut off and well
+ * within its lease, or another run would send it again.
+ */
+export const SEND_BUDGET_MS = 25_000;
 /** How far back a run looks when no watermark is recorded, and an as-of run always. */
 export const FIRST_LOOKBACK_HOURS = 24;
 /** Backoff before retry `attempt` (1-based): 1, 2, 4, 8 minutes. */
@@ -63,11 +73,19 @@ export async function dispatch(
   const lookback = bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));
   const first = options.asOf ? lookback : ((await getWatermark(deps.db)) ?? lookback);
   let oldestUnsettled: string | undefined;
-  for (let hour = bucketStart(first); bucketOf(hour) <= current; hour = new Date(hour.getTime() + 3_600_000)) {
+  // `now` is when the run started; a lease taken later in the run runs from that much later.
+  const started = performance.now();
+  const leaseFrom = () => new Date(now.getTime() + (performance.now() - started));
+  walk: for (let hour = bucketStart(first); bucketOf(hour) <= current; hour = new Date(hour.getTime() + 3_600_000)) {
     const bucket = bucketOf(hour);
     report.buckets++;
     for (const item of await dueInBucket(deps.db, bucket, now)) {
-      const settled = await deliver(deps, item, now, report);
+      if (deps.timeLeftMs && deps.timeLeftMs() < SEND_BUDGET_MS) {
+        // Out of time: what is left stays pending for the next run, and the watermark stays before it.
+        oldestUnsettled ??= bucket;
+        break walk;
+      }
+      const settled = await deliver(deps, item, now, report, leaseFrom());
       if (!settled && oldestUnsettled === undefined) oldestUnsettled = bucket;
     }
   }
@@ -84,17 +102,33 @@ const bucketStart = (bucket: string): Date => new Date(`${bucket.slice(4)}:00:00
 /** Kinds the dispatcher can render today; the workflows that write the others come with their templates. */
 const RENDERABLE = new Set<OutboxItem['kind']>(['welcome', 'reply']);
 
-/** The message text, rendered at send time in the member's locale (their name may have changed). */
-function renderItem(item: OutboxItem, community: CommunityConfig, member: Member | undefined): string {
+/**
+ * The message text, rendered at send time in the member's locale (their name
+ * may have changed). Points are counted now, not when `/points` was asked.
+ */
+async function renderItem(
+  db: Db,
+  item: OutboxItem,
+  community: CommunityConfig,
+  member: Member | undefined,
+): Promise<string> {
   if (!RENDERABLE.has(item.kind)) throw new UndeliverableError(`no template for outbox kind ${item.kind}`);
+  const template = item.template ?? (item.kind as TemplateName);
   const locale = member?.locale ?? community.locale;
   const rulesUrl = community.onboarding.rulesUrl;
   const url = item.vars.url;
-  return render(templateFor(item.template ?? (item.kind as TemplateName), locale), {
+  const counts: Record<string, string> = {};
+  if (template === 'reply.points') {
+    const totals = await memberTotals(db, item.communityId, item.memberId);
+    counts.points = String(pointsOf(totals));
+    for (const key of ['messages', 'replies', 'reactions'] as const) counts[key] = String(totals[key]);
+  }
+  return render(templateFor(template, locale), {
     name: member?.name ?? item.memberId,
     community: community.name,
     rules: rulesUrl ? render(templateFor('rules', locale), { rulesUrl }) : '',
     link: url ? render(templateFor('reply.invite.link', locale), { url }) : '',
+    ...counts,
     ...item.vars,
   });
 }
@@ -115,8 +149,14 @@ function refusalFor(item: OutboxItem, member: Member | undefined): string | unde
 }
 
 /** Deliver one item; false when it is left for another run (leased elsewhere). */
-async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: DispatchReport): Promise<boolean> {
-  const item = await claim(deps.db, due, now, LEASE_MS);
+async function deliver(
+  deps: DispatchDeps,
+  due: OutboxItem,
+  now: Date,
+  report: DispatchReport,
+  leaseFrom: Date = now,
+): Promise<boolean> {
+  const item = await claim(deps.db, due, leaseFrom, LEASE_MS);
   if (!item) return false;
   // Every change this run makes to the item holds only while its lease is still the one stored.
   const fence: OutboxGuard = { lease: item.leaseUntil as string };
@@ -136,7 +176,7 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
     return true;
   }
   try {
-    const text = renderItem(item, community, member);
+    const text = await renderItem(deps.db, item, community, member);
     const result = await deps.senderFor(community).send(
       {
         id: item.id,
@@ -149,7 +189,8 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
         text,
         memberName: member?.name,
         mention: item.delivery === 'channel',
-        dmFallback: community.dmFallbackToChannel,
+        // An answer asked for in private never goes to a channel.
+        dmFallback: community.dmFallbackToChannel && !item.private,
         ...(item.replyToken ? { interactionToken: item.replyToken } : {}),
       },
       now,
@@ -158,7 +199,10 @@ async function deliver(deps: DispatchDeps, due: OutboxItem, now: Date, report: D
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const retryable = !(error instanceof Error && (error as { retryable?: boolean }).retryable === false);
-    if (retryable && item.attempts < MAX_ATTEMPTS) {
+    // Held back by Hearth's own pacing, nothing was sent: the item keeps its attempt and goes when it may.
+    if (error instanceof RetryLaterError && !error.attempted && error.retryAt) {
+      if (await reschedule(deps.db, item, error.retryAt, fence, reason, item.attempts - 1)) report.retried++;
+    } else if (retryable && item.attempts < MAX_ATTEMPTS) {
       const backoff = new Date(now.getTime() + backoffMs(item.attempts));
       // A platform that said when to come back (429 Retry-After) is not asked sooner.
       const retryAt =

@@ -36,9 +36,11 @@ export function createOnboardingHandler(deps: { db: Db; communities: CommunityCa
 
 /** The scheduled dispatcher. */
 export function createDispatcherHandler(deps: DispatchDeps, clock = () => new Date()) {
-  return jobHandler(async (event: JobEvent) => {
+  return jobHandler(async (event: JobEvent, context) => {
     const now = event.at ? new Date(event.at) : clock();
-    const report = await dispatch(deps, now, { asOf: event.at !== undefined });
+    // Stop claiming while there is still time to settle what was claimed (see SEND_BUDGET_MS).
+    const timeLeftMs = () => context.getRemainingTimeInMillis();
+    const report = await dispatch({ timeLeftMs, ...deps }, now, { asOf: event.at !== undefined });
     logger.info('dispatch', { ...report });
     return report;
   });

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatSender } from '../../shared/chat/sender';
 import type { EventPublisher } from '../../shared/events/domain-events';
@@ -7,13 +7,14 @@ import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { eventKey } from '../../shared/store/ingest';
-import { inviteCodeKey, outboxId } from '../../shared/store/keys';
-import { getMember, getMemberWithTotals } from '../../shared/store/members';
+import { inviteCodeKey, outboxId, outboxKey } from '../../shared/store/keys';
+import { forgetMember, getMember, getMemberWithTotals } from '../../shared/store/members';
 import { getOutboxItem } from '../../shared/store/outbox';
 import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
+import { answerCommand, hearthCommand } from '../../shared/workflows/commands';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
-import { communityConfig } from '../support/fixtures';
+import { communityConfig, inboundEvent } from '../support/fixtures';
 
 const SECRET = 'whsec_commands_test';
 const NOW = new Date('2026-11-25T10:00:00.000Z');
@@ -177,17 +178,65 @@ describe('Module: commands (through the webhook and the dispatcher)', () => {
     );
   });
 
-  it('counts points from the member’s activity', async () => {
+  it('counts points from the member’s activity when the answer is sent', async () => {
     // Prepare
     await say('ed', 'hello there');
-    await say('ed', 'and again');
-
-    // Act
     const id = await say('ed', '/points', { member: { name: 'Ed' } });
 
+    // Act: a message after asking, before the answer goes out, counts too.
+    await say('ed', 'and again');
+    const texts = await delivered('ed');
+
     // Assess
-    expect((await replyOf('ed', id))?.vars).toMatchObject({ points: '2', messages: '2', replies: '0' });
-    expect(await delivered('ed')).toEqual(['Ed, you have 2 points: 2 messages, 0 replies, 0 reactions.']);
+    expect((await replyOf('ed', id))?.vars).toEqual({});
+    expect(texts).toEqual(['Ed, you have 2 points: 2 messages, 0 replies, 0 reactions.']);
+  });
+
+  it('applies a command from history but does not answer it', async () => {
+    // Act: imported a month late.
+    const id = await say('ka', '/timezone Europe/Paris', { at: new Date(NOW.getTime() - 30 * 86_400_000) });
+
+    // Assess
+    expect((await getMember(db, ACME.id, 'ka'))?.timezone).toBe('Europe/Paris');
+    expect(await replyOf('ka', id)).toBeUndefined();
+  });
+
+  it('does not answer an older /birthday that arrives after a newer one, nor apply it', async () => {
+    // Prepare
+    await say('lu', '/birthday 04-15', { at: new Date(NOW.getTime() - 60_000) });
+
+    // Act
+    const late = await say('lu', '/birthday 03-14', { at: new Date(NOW.getTime() - 120_000) });
+
+    // Assess
+    expect((await getMember(db, ACME.id, 'lu'))?.birthday).toBe('04-15');
+    expect(await replyOf('lu', late)).toBeUndefined();
+  });
+
+  it('keeps a forgotten member forgotten when commands said before the forget arrive late', async () => {
+    // Prepare
+    await say('mo', '/optin', { at: new Date(NOW.getTime() - 600_000) });
+    await forgetMember(db, ACME.id, 'mo', new Date(NOW.getTime() - 300_000));
+
+    // Act
+    await say('mo', '/optin', { at: new Date(NOW.getTime() - 400_000) });
+    await say('mo', '/timezone Europe/Berlin', { at: new Date(NOW.getTime() - 400_000) });
+
+    // Assess
+    const member = await getMember(db, ACME.id, 'mo');
+    expect(member?.optedOut).toBe(true);
+    expect(member?.timezone).toBeUndefined();
+  });
+
+  it('keeps a time zone the member chose when the platform’s profile says another', async () => {
+    // Prepare
+    await say('ny', '/timezone Asia/Tokyo', { at: new Date(NOW.getTime() - 60_000) });
+
+    // Act: a later profile update from the platform carries its own time zone.
+    await say('ny', 'hello', { member: { name: 'Ny', timezone: 'America/New_York' } });
+
+    // Assess
+    expect(await getMember(db, ACME.id, 'ny')).toMatchObject({ name: 'Ny', timezone: 'Asia/Tokyo' });
   });
 
   it('answers a bad argument with the expected form and changes nothing', async () => {
@@ -231,5 +280,59 @@ describe('Module: commands (through the webhook and the dispatcher)', () => {
 
     // Assess
     expect(await replyOf('jo', id)).toMatchObject({ status: 'sent' });
+  });
+
+  it.each([
+    ['slack', { kind: 'slack', signingSecret: 's', botToken: 'xoxb-1' }, 'C0GENERAL', 'dm', true],
+    [
+      'discord (with its interaction)',
+      { kind: 'discord', publicKey: 'a'.repeat(64), applicationId: '1', botToken: 't' },
+      '42',
+      'dm',
+      true,
+    ],
+    ['wecom (the app)', { kind: 'wecom', token: 't', encodingAesKey: 'k', corpId: 'c' }, 'app', 'dm', true],
+    ['dingtalk, a private chat', { kind: 'dingtalk', appSecret: 's' }, 'private:cid1', 'dm', true],
+    ['dingtalk, a group', { kind: 'dingtalk', appSecret: 's' }, 'cidGroup', 'channel', false],
+    ['telegram', { kind: 'telegram', secretToken: 's', botToken: '1:a' }, '-100', 'channel', false],
+  ] as const)(
+    'answers on %s privately where it was asked privately',
+    async (_what, platform, channelId, delivery, isPrivate) => {
+      // Prepare
+      const community = communityConfig({ id: `route-${seq}`, platform });
+      const event = inboundEvent('message.posted', 'ro', NOW.toISOString(), { channelId, text: '/birthday 03-14' });
+      const action = hearthCommand(event);
+
+      // Act
+      const outcome = await answerCommand(db, community, event as never, action as never, {
+        now: NOW,
+        replyToken: 'tok',
+      });
+
+      // Assess
+      const item = await getOutboxItem(db, community.id, outcome.replyId);
+      expect(item).toMatchObject({ delivery, channel: channelId, replyToken: 'tok' });
+      expect(item?.private ?? false).toBe(isPrivate);
+    },
+  );
+
+  it('never lets a private answer fall back to a channel', async () => {
+    // Prepare
+    const id = await say('pa', '/help');
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: outboxKey(ACME.id, outboxId('reply', ACME.id, 'pa', eventKey(id))),
+        UpdateExpression: 'SET #p = :t',
+        ExpressionAttributeNames: { '#p': 'private' },
+        ExpressionAttributeValues: { ':t': true },
+      }),
+    );
+
+    // Act
+    await delivered('pa');
+
+    // Assess
+    expect(sender.sent.find((m) => m.memberId === 'pa')?.dmFallback).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ChatMessage, type ChatSender, NoSenderError } from '../../shared/chat/sender';
+import { type ChatMessage, type ChatSender, NoSenderError, RetryLaterError } from '../../shared/chat/sender';
 import type { CommunityConfig } from '../../shared/domain/config';
 import { inboundEventSchema } from '../../shared/domain/events';
 import type { DomainEvent } from '../../shared/events/domain-events';
@@ -401,6 +401,65 @@ describe('Module: dispatch', () => {
       // Act + Assess: a failed item is not tried again.
       await dispatch(deps, minutes(120));
       expect(failing.calls).toBe(MAX_ATTEMPTS);
+    });
+
+    it('goes when a platform’s Retry-After says, and Hearth’s own pacing costs no attempt', async () => {
+      // Prepare
+      const paced = await welcomed('d-paced');
+      const limited = await welcomed('d-429');
+      const retryAt = minutes(30);
+      const failing = new FailingSender(() => new Error('unused'));
+      deps = {
+        ...deps,
+        senderFor: () => ({
+          async send(message) {
+            failing.calls++;
+            if (message.memberId === 'd-paced') throw new RetryLaterError('slack: paced', retryAt, false);
+            throw new RetryLaterError('slack: 429', retryAt);
+          },
+        }),
+      };
+
+      // Act
+      const report = await dispatch(deps, minutes(1));
+
+      // Assess
+      expect(report.retried).toBe(2);
+      expect(await getOutboxItem(db, ACME.id, paced)).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+        dueAt: retryAt.toISOString(),
+      });
+      expect(await getOutboxItem(db, ACME.id, limited)).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        dueAt: retryAt.toISOString(),
+      });
+    });
+
+    it('claims nothing more once the run is short of time, and leaves the rest for the next run', async () => {
+      // Prepare
+      const first = await welcomed('d-budget-1');
+      const second = await welcomed('d-budget-2');
+      let left = 60_000;
+      const slow: ChatSender = {
+        async send(message) {
+          sender.sent.push(message);
+          left -= 40_000;
+          return undefined;
+        },
+      };
+
+      // Act
+      const report = await dispatch({ ...deps, senderFor: () => slow, timeLeftMs: () => left }, minutes(1));
+
+      // Assess
+      expect(report.sent).toBe(1);
+      const statuses = [await getOutboxItem(db, ACME.id, first), await getOutboxItem(db, ACME.id, second)].map(
+        (item) => item?.status,
+      );
+      expect(statuses.sort()).toEqual(['pending', 'sent']);
+      expect(await dispatch({ ...deps, senderFor: () => slow }, minutes(2))).toMatchObject({ sent: 1 });
     });
 
     it('parks an item at once when the sender says retrying cannot help', async () => {

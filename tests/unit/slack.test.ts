@@ -308,7 +308,7 @@ describe('Object: slackAdapter', () => {
             id: 'slack:command:13345224609.738474920.8088930838d88f008e0',
             type: 'message.posted',
             occurredAt: NOW.toISOString(),
-            member: { id: 'U0ADA', name: 'ada' },
+            member: { id: 'U0ADA' },
             channelId: 'C0GENERAL',
             text: '/hearth birthday 03-14',
           },
