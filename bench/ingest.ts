@@ -32,6 +32,7 @@ import { signGeneric } from '../shared/platforms/generic';
 import { createDb } from '../shared/store/db';
 import {
   closedLoop,
+  envInt,
   groupCpuMs,
   host,
   type LoadResult,
@@ -48,11 +49,6 @@ import {
 import { StackChild } from './stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
 
 const CONCURRENCY = envInt('BENCH_CONCURRENCY', 32);
 const WARMUP_MS = envInt('BENCH_WARMUP_MS', 5_000);

@@ -178,6 +178,12 @@ export async function writeResults(name: string, data: unknown): Promise<string>
   return file;
 }
 
+/** A positive integer from the environment, else `fallback`. */
+export const envInt = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** CPU time (ms) used so far by every process in process group `pgid` (Linux /proc; undefined elsewhere). */

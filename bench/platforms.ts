@@ -21,15 +21,11 @@ import {
   type PlatformRequest,
   postedMessage,
 } from '../tests/support/platform-requests';
-import { host, openLoop, percentile, ROOT, round, sourceState, writeResults } from './lib';
+import { envInt, host, openLoop, percentile, ROOT, round, sourceState, writeResults } from './lib';
 import { StackChild } from './stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
 const RATE = envInt('BENCH_RATE', 100);
 const WARMUP_MS = envInt('BENCH_WARMUP_MS', 2_000);
 const MEASURE_MS = envInt('BENCH_MEASURE_MS', 5_000);
