@@ -1,17 +1,10 @@
-import { createHmac } from 'node:crypto';
 import type { CommunityConfig } from '../domain/config';
+import { signDingTalk } from '../platforms/dingtalk';
 import type { SecretResolver } from '../runtime/secrets';
-import {
-  asRecord,
-  classifyHttp,
-  HttpClient,
-  type JsonResponse,
-  type Outcome,
-  type SenderOptions,
-  trimBase,
-} from './http';
-import { type PaceRule, Pacer } from './pacer';
-import { type ChatMessage, type ChatSender, RetryLaterError, type SendResult, UndeliverableError } from './sender';
+import { asRecord, classifyHttp, type JsonResponse, type Outcome, type SenderOptions } from './http';
+import type { PaceRule } from './pacer';
+import { PlatformSender, route } from './platform-sender';
+import { type ChatMessage, RetryLaterError, type SendResult } from './sender';
 
 /** The DingTalk platform config. */
 export type DingtalkConfig = Extract<CommunityConfig['platform'], { kind: 'dingtalk' }>;
@@ -40,11 +33,6 @@ export function classifyDingtalk(response: JsonResponse): Outcome {
   return { kind: 'refused', code: errcode, description };
 }
 
-/** DingTalk's signature: base64(HMAC-SHA256(secret, `${timestamp}\n${secret}`)); the caller URL-encodes it. */
-export function signDingtalkRobot(secret: string, timestampMs: number): string {
-  return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
-}
-
 /**
  * Posts through the group robot webhook (`robotToken`), signed with the
  * `timestamp` and `sign` query parameters: a text, with the member in
@@ -53,34 +41,27 @@ export function signDingtalkRobot(secret: string, timestampMs: number): string {
  * the robot's group with a mention (the reason is recorded), otherwise it is
  * undeliverable. Paced to the robot's 20 messages a minute.
  */
-export class DingtalkSender implements ChatSender {
-  private readonly http: HttpClient;
-  private readonly pacer: Pacer;
-  private readonly base: string;
-
+export class DingtalkSender extends PlatformSender {
   constructor(
     private readonly config: DingtalkConfig,
     private readonly secrets: SecretResolver,
     options: SenderOptions = {},
   ) {
-    this.http = new HttpClient('dingtalk', options);
-    this.pacer = new Pacer('dingtalk', options);
-    this.base = trimBase(config.apiBaseUrl ?? DINGTALK_API);
+    super('dingtalk', config.apiBaseUrl, DINGTALK_API, options);
   }
 
   async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
-    if (!this.config.robotToken) {
-      throw new UndeliverableError('dingtalk: no group robot configured (set platform.robotToken to send messages)');
-    }
-    if (message.delivery === 'dm') {
-      if (!message.dmFallback) {
-        throw new UndeliverableError('dingtalk: DMs are not possible with a group robot, and DM fallback is off');
-      }
-      await this.post(message, true);
-      return { fallback: 'dingtalk group robots cannot send DMs; posted in the robot group with a mention' };
-    }
-    await this.post(message, message.mention === true);
-    return undefined;
+    return route(
+      message,
+      {
+        post: (mention) => this.post(message, mention),
+        missing: this.config.robotToken
+          ? undefined
+          : 'dingtalk: no group robot configured (set platform.robotToken to send messages)',
+        place: 'the robot group',
+      },
+      { impossible: 'dingtalk: a group robot cannot send DMs' },
+    );
   }
 
   private async post(message: ChatMessage, mention: boolean): Promise<void> {
@@ -94,7 +75,7 @@ export class DingtalkSender implements ChatSender {
     const query = new URLSearchParams({
       access_token: token,
       timestamp: String(timestamp),
-      sign: signDingtalkRobot(secret, timestamp),
+      sign: signDingTalk(secret, String(timestamp)),
     });
     const content = mention ? `@${message.memberId} ${message.text}` : message.text;
     try {

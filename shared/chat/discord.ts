@@ -3,17 +3,16 @@ import type { SecretResolver } from '../runtime/secrets';
 import {
   asRecord,
   classifyHttp,
-  HttpClient,
   idempotencyKey,
   type JsonRequest,
   type JsonResponse,
   type Outcome,
   PlatformError,
   type SenderOptions,
-  trimBase,
 } from './http';
-import { type PaceRule, Pacer } from './pacer';
-import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from './sender';
+import type { PaceRule } from './pacer';
+import { PlatformSender, route } from './platform-sender';
+import { type ChatMessage, type SendResult, UndeliverableError } from './sender';
 
 /** The Discord platform config. */
 export type DiscordConfig = Extract<CommunityConfig['platform'], { kind: 'discord' }>;
@@ -56,10 +55,7 @@ export function classifyDiscord(response: JsonResponse): Outcome {
  * messages per 5 s per channel and 50 requests a second per bot; a global
  * 429 holds every send from this bot.
  */
-export class DiscordSender implements ChatSender {
-  private readonly http: HttpClient;
-  private readonly pacer: Pacer;
-  private readonly base: string;
+export class DiscordSender extends PlatformSender {
   /** Member id → DM channel id. */
   private readonly dmChannels = new Map<string, string>();
 
@@ -68,9 +64,7 @@ export class DiscordSender implements ChatSender {
     private readonly secrets: SecretResolver,
     options: SenderOptions = {},
   ) {
-    this.http = new HttpClient('discord', options);
-    this.pacer = new Pacer('discord', options);
-    this.base = trimBase(config.apiBaseUrl ?? DISCORD_API);
+    super('discord', config.apiBaseUrl, DISCORD_API, options);
   }
 
   async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
@@ -85,23 +79,21 @@ export class DiscordSender implements ChatSender {
     }
     const token = await this.secrets.resolve(this.config.botToken);
     const channel = message.channel ?? this.config.channelId;
-    if (message.delivery === 'dm') {
-      try {
-        const dm = await this.openDm(token, message.memberId);
-        await this.post(token, dm, message, false);
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof PlatformError && Number(error.code) === CANNOT_DM)) throw error;
-        if (!message.dmFallback || !channel) throw error;
-        await this.post(token, channel, message, true);
-        return {
-          fallback: `discord DM refused (code ${CANNOT_DM}: cannot send messages to this user); posted in the channel with a mention`,
-        };
-      }
-    }
-    if (!channel) throw new UndeliverableError('discord: no channel to post in (set platform.channelId)');
-    await this.post(token, channel, message, message.mention === true);
-    return undefined;
+    return route(
+      message,
+      {
+        post: (mention) => this.post(token, channel as string, message, mention),
+        missing: channel ? undefined : 'discord: no channel to post in (set platform.channelId)',
+        place: 'the channel',
+      },
+      {
+        send: async () => this.post(token, await this.openDm(token, message.memberId), message, false),
+        refusal: (error) =>
+          error instanceof PlatformError && Number(error.code) === CANNOT_DM
+            ? `discord DM refused (code ${CANNOT_DM}: cannot send messages to this user)`
+            : undefined,
+      },
+    );
   }
 
   /** Edit the deferred reply; the token is in the path, so the what names no path. */

@@ -4,17 +4,15 @@ import {
   asRecord,
   classifyHttp,
   describeBody,
-  HttpClient,
   idempotencyKey,
   type JsonResponse,
   type Outcome,
   PlatformError,
   retryAfterHeaderMs,
   type SenderOptions,
-  trimBase,
 } from './http';
-import { Pacer } from './pacer';
-import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from './sender';
+import { AccessToken, PlatformSender, route } from './platform-sender';
+import { type ChatMessage, type SendResult, UndeliverableError } from './sender';
 
 /** The Feishu/Lark platform config. */
 export type FeishuConfig = Extract<CommunityConfig['platform'], { kind: 'feishu' }>;
@@ -27,8 +25,6 @@ const RATE_CODES = new Set([99991400, 230020]);
 const TOKEN_CODES = new Set([99991661, 99991663, 99991668]);
 /** 230013: the member is outside the bot's availability, so no DM; the group can still reach them. */
 const DM_REFUSED = new Set([230013]);
-/** Refresh the token this long before Feishu says it expires. */
-const TOKEN_MARGIN_MS = 5 * 60_000;
 
 /**
  * Open API answers carry `{code, msg}`, 0 being success, with HTTP 200 or
@@ -57,38 +53,36 @@ export function classifyFeishu(response: JsonResponse): Outcome {
  * member outside the bot's availability goes to the group with a mention when
  * `dmFallback`. Paced to Feishu's 5 a second per chat or user and 50 a second per app.
  */
-export class FeishuSender implements ChatSender {
-  private readonly http: HttpClient;
-  private readonly pacer: Pacer;
-  private readonly base: string;
-  private token?: { value: string; refreshAt: number };
+export class FeishuSender extends PlatformSender {
+  private readonly token: AccessToken;
 
   constructor(
     private readonly config: FeishuConfig,
     private readonly secrets: SecretResolver,
     options: SenderOptions = {},
   ) {
-    this.http = new HttpClient('feishu', options);
-    this.pacer = new Pacer('feishu', options);
-    this.base = trimBase(config.apiBaseUrl ?? FEISHU_API);
+    super('feishu', config.apiBaseUrl, FEISHU_API, options);
+    this.token = new AccessToken(this.http.now, () => this.tenantToken());
   }
 
   async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
     const group = message.channel ?? this.config.chatId;
-    if (message.delivery === 'dm') {
-      try {
-        await this.create(message.id, 'open_id', message.memberId, message.text);
-        return undefined;
-      } catch (error) {
-        const refused = error instanceof PlatformError && DM_REFUSED.has(Number(error.code));
-        if (!refused || !message.dmFallback || !group) throw error;
-        await this.create(message.id, 'chat_id', group, mention(message));
-        return { fallback: `feishu DM refused (code ${error.code}); posted in the group with a mention` };
-      }
-    }
-    if (!group) throw new UndeliverableError('feishu: no group chat to post in (set platform.chatId)');
-    await this.create(message.id, 'chat_id', group, message.mention ? mention(message) : message.text);
-    return undefined;
+    return route(
+      message,
+      {
+        post: (withMention) =>
+          this.create(message.id, 'chat_id', group as string, withMention ? mention(message) : message.text),
+        missing: group ? undefined : 'feishu: no group chat to post in (set platform.chatId)',
+        place: 'the group',
+      },
+      {
+        send: () => this.create(message.id, 'open_id', message.memberId, message.text),
+        refusal: (error) =>
+          error instanceof PlatformError && DM_REFUSED.has(Number(error.code))
+            ? `feishu DM refused (code ${error.code})`
+            : undefined,
+      },
+    );
   }
 
   private async create(id: string, type: 'chat_id' | 'open_id', receiver: string, text: string): Promise<void> {
@@ -96,10 +90,9 @@ export class FeishuSender implements ChatSender {
       { key: `${type}:${receiver}`, label: '5 messages a second per chat or user', limit: 5, windowMs: 1_000 },
       { key: 'app', label: '50 requests a second per app', limit: 50, windowMs: 1_000 },
     ]);
-    for (let fresh = false; ; fresh = true) {
-      const token = await this.tenantToken(fresh);
-      try {
-        await this.http.request(
+    await this.token.use(
+      (token) =>
+        this.http.request(
           {
             method: 'POST',
             url: `${this.base}/open-apis/im/v1/messages?receive_id_type=${type}`,
@@ -115,19 +108,13 @@ export class FeishuSender implements ChatSender {
             secrets: [token],
           },
           classifyFeishu,
-        );
-        return;
-      } catch (error) {
-        if (fresh || !(error instanceof PlatformError && TOKEN_CODES.has(Number(error.code)))) throw error;
-        this.token = undefined;
-      }
-    }
+        ),
+      (error) => error instanceof PlatformError && TOKEN_CODES.has(Number(error.code)),
+    );
   }
 
-  /** The cached tenant_access_token, or a new one. */
-  private async tenantToken(forceNew: boolean): Promise<string> {
-    const now = this.http.now();
-    if (!forceNew && this.token && now < this.token.refreshAt) return this.token.value;
+  /** A new tenant_access_token from the app id and secret. */
+  private async tenantToken(): Promise<{ value: string; lifetimeMs: number }> {
     const [appId, appSecret] = await Promise.all([
       this.secrets.resolve(this.config.appId),
       this.secrets.resolve(this.config.appSecret),
@@ -144,12 +131,10 @@ export class FeishuSender implements ChatSender {
     );
     const body = asRecord(response.body);
     const value = body.tenant_access_token;
-    const expire = typeof body.expire === 'number' ? body.expire : 0;
     if (typeof value !== 'string' || value === '') {
       throw new UndeliverableError('feishu: tenant_access_token answer had no token');
     }
-    this.token = { value, refreshAt: now + Math.max(0, expire * 1000 - TOKEN_MARGIN_MS) };
-    return value;
+    return { value, lifetimeMs: (typeof body.expire === 'number' ? body.expire : 0) * 1000 };
   }
 }
 

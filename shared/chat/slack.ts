@@ -3,16 +3,14 @@ import type { SecretResolver } from '../runtime/secrets';
 import {
   asRecord,
   classifyHttp,
-  HttpClient,
   type JsonResponse,
   type Outcome,
   PlatformError,
   retryAfterHeaderMs,
   type SenderOptions,
-  trimBase,
 } from './http';
-import { Pacer } from './pacer';
-import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from './sender';
+import { PlatformSender, route } from './platform-sender';
+import { type ChatMessage, type SendResult, UndeliverableError } from './sender';
 
 /** The Slack platform config. */
 export type SlackConfig = Extract<CommunityConfig['platform'], { kind: 'slack' }>;
@@ -52,10 +50,7 @@ export function classifySlack(response: JsonResponse): Outcome {
  * config's channel; a DM first opens the conversation with
  * `conversations.open`. Paced to one message a second per channel.
  */
-export class SlackSender implements ChatSender {
-  private readonly http: HttpClient;
-  private readonly pacer: Pacer;
-  private readonly base: string;
+export class SlackSender extends PlatformSender {
   /** Member id → DM channel id; conversations.open returns the same channel every time. */
   private readonly dmChannels = new Map<string, string>();
 
@@ -64,30 +59,27 @@ export class SlackSender implements ChatSender {
     private readonly secrets: SecretResolver,
     options: SenderOptions = {},
   ) {
-    this.http = new HttpClient('slack', options);
-    this.pacer = new Pacer('slack', options);
-    this.base = trimBase(config.apiBaseUrl ?? SLACK_API);
+    super('slack', config.apiBaseUrl, SLACK_API, options);
   }
 
   async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
     const token = await this.secrets.resolve(this.config.botToken);
-    if (message.delivery === 'dm') {
-      try {
-        const channel = await this.openDm(token, message.memberId);
-        await this.post(token, channel, message.text);
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof PlatformError && DM_REFUSED.has(String(error.code)))) throw error;
-        const channel = message.channel ?? this.config.channel;
-        if (!message.dmFallback || !channel) throw error;
-        await this.post(token, channel, mention(message));
-        return { fallback: `slack DM refused (${error.code}); posted in the channel with a mention` };
-      }
-    }
     const channel = message.channel ?? this.config.channel;
-    if (!channel) throw new UndeliverableError('slack: no channel to post in (set platform.channel)');
-    await this.post(token, channel, message.mention ? mention(message) : message.text);
-    return undefined;
+    return route(
+      message,
+      {
+        post: (withMention) => this.post(token, channel as string, withMention ? mention(message) : message.text),
+        missing: channel ? undefined : 'slack: no channel to post in (set platform.channel)',
+        place: 'the channel',
+      },
+      {
+        send: async () => this.post(token, await this.openDm(token, message.memberId), message.text),
+        refusal: (error) =>
+          error instanceof PlatformError && DM_REFUSED.has(String(error.code))
+            ? `slack DM refused (${error.code})`
+            : undefined,
+      },
+    );
   }
 
   private async openDm(token: string, memberId: string): Promise<string> {

@@ -4,15 +4,14 @@ import {
   asRecord,
   classifyHttp,
   describeBody,
-  HttpClient,
   type JsonResponse,
   type Outcome,
   PlatformError,
   type SenderOptions,
-  trimBase,
 } from './http';
-import { type PaceRule, Pacer } from './pacer';
-import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from './sender';
+import type { PaceRule } from './pacer';
+import { PlatformSender, route } from './platform-sender';
+import type { ChatMessage, SendResult } from './sender';
 
 /** The Telegram platform config. */
 export type TelegramConfig = Extract<CommunityConfig['platform'], { kind: 'telegram' }>;
@@ -67,46 +66,38 @@ export function withMention(
  * goes to the group with a `text_mention` when `dmFallback`. Paced to one
  * message a second per chat, 20 a minute per group and 30 a second per bot.
  */
-export class TelegramSender implements ChatSender {
-  private readonly http: HttpClient;
-  private readonly pacer: Pacer;
-  private readonly base: string;
-
+export class TelegramSender extends PlatformSender {
   constructor(
     private readonly config: TelegramConfig,
     private readonly secrets: SecretResolver,
     options: SenderOptions = {},
   ) {
-    this.http = new HttpClient('telegram', options);
-    this.pacer = new Pacer('telegram', options);
-    this.base = trimBase(config.apiBaseUrl ?? TELEGRAM_API);
+    super('telegram', config.apiBaseUrl, TELEGRAM_API, options);
   }
 
   async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
     const token = await this.secrets.resolve(this.config.botToken);
     const group = message.channel ?? this.config.chatId;
-    if (message.delivery === 'dm') {
-      try {
-        await this.sendMessage(token, message.memberId, { text: message.text });
-        return undefined;
-      } catch (error) {
-        if (!isDmRefusal(error) || !message.dmFallback || !group) throw error;
-        await this.sendMessage(
-          token,
-          group,
-          withMention(message.text, { id: message.memberId, name: message.memberName }),
-        );
-        return {
-          fallback: `telegram DM refused (${error.description ?? `HTTP ${error.status}`}); posted in the group with a mention`,
-        };
-      }
-    }
-    if (!group) throw new UndeliverableError('telegram: no chat to post in (set platform.chatId)');
-    const payload = message.mention
-      ? withMention(message.text, { id: message.memberId, name: message.memberName })
-      : { text: message.text };
-    await this.sendMessage(token, group, payload);
-    return undefined;
+    return route(
+      message,
+      {
+        post: (mention) =>
+          this.sendMessage(
+            token,
+            group as string,
+            mention
+              ? withMention(message.text, { id: message.memberId, name: message.memberName })
+              : { text: message.text },
+          ),
+        missing: group ? undefined : 'telegram: no chat to post in (set platform.chatId)',
+        place: 'the group',
+      },
+      {
+        send: () => this.sendMessage(token, message.memberId, { text: message.text }),
+        refusal: (error) =>
+          isDmRefusal(error) ? `telegram DM refused (${error.description ?? `HTTP ${error.status}`})` : undefined,
+      },
+    );
   }
 
   private async sendMessage(

@@ -1,17 +1,9 @@
 import type { CommunityConfig } from '../domain/config';
 import type { SecretResolver } from '../runtime/secrets';
-import {
-  asRecord,
-  classifyHttp,
-  HttpClient,
-  type JsonResponse,
-  type Outcome,
-  PlatformError,
-  type SenderOptions,
-  trimBase,
-} from './http';
-import { type PaceRule, Pacer } from './pacer';
-import { type ChatMessage, type ChatSender, RetryLaterError, type SendResult, UndeliverableError } from './sender';
+import { asRecord, classifyHttp, type JsonResponse, type Outcome, PlatformError, type SenderOptions } from './http';
+import type { PaceRule } from './pacer';
+import { AccessToken, PlatformSender, route } from './platform-sender';
+import { type ChatMessage, RetryLaterError, type SendResult, UndeliverableError } from './sender';
 
 /** The WeCom platform config. */
 export type WecomConfig = Extract<CommunityConfig['platform'], { kind: 'wecom' }>;
@@ -40,8 +32,6 @@ export function classifyWecom(response: JsonResponse): Outcome {
 
 /** An access token WeCom no longer accepts: fetch a new one and try once more. */
 const TOKEN_CODES = new Set([40014, 42001]);
-/** Refresh the access token this long before WeCom says it expires. */
-const TOKEN_MARGIN_MS = 5 * 60_000;
 
 /**
  * Posts through the group robot webhook (`robotKey`): a text, with the member
@@ -52,47 +42,40 @@ const TOKEN_MARGIN_MS = 5 * 60_000;
  * without them, with `dmFallback` it goes to the group with a mention (the
  * reason is recorded), otherwise it is undeliverable.
  */
-export class WecomSender implements ChatSender {
-  private readonly http: HttpClient;
-  private readonly pacer: Pacer;
-  private readonly base: string;
-  private token?: { value: string; until: number };
+export class WecomSender extends PlatformSender {
+  private readonly token: AccessToken;
 
   constructor(
     private readonly config: WecomConfig,
     private readonly secrets: SecretResolver,
     options: SenderOptions = {},
   ) {
-    this.http = new HttpClient('wecom', options);
-    this.pacer = new Pacer('wecom', options);
-    this.base = trimBase(config.apiBaseUrl ?? WECOM_API);
+    super('wecom', config.apiBaseUrl, WECOM_API, options);
+    this.token = new AccessToken(this.http.now, () => this.appToken());
   }
 
   async send(message: ChatMessage, _now?: Date): Promise<SendResult | undefined> {
-    if (message.delivery === 'dm' && this.config.agentId !== undefined && this.config.corpSecret) {
-      await this.sendAsApp(message);
-      return undefined;
-    }
-    if (!this.config.robotKey) {
-      throw new UndeliverableError('wecom: no group robot configured (set platform.robotKey to send messages)');
-    }
-    if (message.delivery === 'dm') {
-      if (!message.dmFallback) {
-        throw new UndeliverableError('wecom: DMs are not possible with a group robot, and DM fallback is off');
-      }
-      await this.post(message, true);
-      return { fallback: 'wecom group robots cannot send DMs; posted in the robot group with a mention' };
-    }
-    await this.post(message, message.mention === true);
-    return undefined;
+    const asApp = this.config.agentId !== undefined && this.config.corpSecret !== undefined;
+    return route(
+      message,
+      {
+        post: (mention) => this.post(message, mention),
+        missing: this.config.robotKey
+          ? undefined
+          : 'wecom: no group robot configured (set platform.robotKey to send messages)',
+        place: 'the robot group',
+      },
+      asApp
+        ? { send: () => this.sendAsApp(message), refusal: () => undefined }
+        : { impossible: 'wecom: a group robot cannot send DMs (set platform.agentId and corpSecret)' },
+    );
   }
 
   /** A DM as an app message; an access token WeCom refuses is fetched again once. */
   private async sendAsApp(message: ChatMessage): Promise<void> {
-    for (let fresh = false; ; fresh = true) {
-      const token = await this.accessToken(fresh);
-      try {
-        await this.http.request(
+    await this.token.use(
+      (token) =>
+        this.http.request(
           {
             method: 'POST',
             url: `${this.base}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`,
@@ -106,17 +89,13 @@ export class WecomSender implements ChatSender {
             secrets: [token],
           },
           classifyWecom,
-        );
-        return;
-      } catch (error) {
-        if (fresh || !(error instanceof PlatformError) || !TOKEN_CODES.has(error.code as number)) throw error;
-      }
-    }
+        ),
+      (error) => error instanceof PlatformError && TOKEN_CODES.has(error.code as number),
+    );
   }
 
-  /** The cached access token, or a new one from `gettoken`. */
-  private async accessToken(fresh: boolean): Promise<string> {
-    if (!fresh && this.token && this.token.until > this.http.now()) return this.token.value;
+  /** A new access token from `gettoken`. */
+  private async appToken(): Promise<{ value: string; lifetimeMs: number }> {
     const secret = await this.secrets.resolve(this.config.corpSecret as string);
     const corpId = await this.secrets.resolve(this.config.corpId);
     const response = await this.http.request(
@@ -130,9 +109,10 @@ export class WecomSender implements ChatSender {
     );
     const body = asRecord(response.body);
     if (typeof body.access_token !== 'string') throw new UndeliverableError('wecom: gettoken answer had no token');
-    const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 7200) * 1000;
-    this.token = { value: body.access_token, until: this.http.now() + lifetimeMs - TOKEN_MARGIN_MS };
-    return this.token.value;
+    return {
+      value: body.access_token,
+      lifetimeMs: (typeof body.expires_in === 'number' ? body.expires_in : 7200) * 1000,
+    };
   }
 
   private async post(message: ChatMessage, mention: boolean): Promise<void> {

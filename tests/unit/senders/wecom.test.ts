@@ -80,7 +80,9 @@ describe('Class: WecomSender', () => {
       const result = await sender().send(message({ delivery: 'dm', mention: false }), NOW);
 
       // Assess
-      expect(result?.fallback).toBe('wecom group robots cannot send DMs; posted in the robot group with a mention');
+      expect(result?.fallback).toBe(
+        'wecom: a group robot cannot send DMs (set platform.agentId and corpSecret); posted in the robot group with a mention',
+      );
       expect(api.requests[0].body.text.mentioned_list).toEqual(['zhangsan']);
     });
 
@@ -90,7 +92,9 @@ describe('Class: WecomSender', () => {
 
       // Assess
       await expect(attempt).rejects.toBeInstanceOf(UndeliverableError);
-      await expect(attempt).rejects.toThrow('wecom: DMs are not possible with a group robot, and DM fallback is off');
+      await expect(attempt).rejects.toThrow(
+        'wecom: a group robot cannot send DMs (set platform.agentId and corpSecret), and DM fallback is off',
+      );
       expect(api.requests).toHaveLength(0);
     });
 
