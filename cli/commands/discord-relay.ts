@@ -1,9 +1,9 @@
 import { registerCommandsRequest, SLASH_COMMANDS } from '../../shared/discord/commands';
 import { genericWebhookUrl, WebhookForwarder } from '../../shared/discord/forwarder';
-import { discordGateway, type Gateway } from '../../shared/discord/gateway';
+import { discordGateway } from '../../shared/discord/gateway';
 import { jsonLineLog, type RelayLog } from '../../shared/discord/log';
 import { Relay } from '../../shared/discord/relay';
-import { sendDiscordRequest } from '../../shared/discord/rest';
+import { discordRest } from '../../shared/discord/rest';
 import { ENV, optionalEnv } from '../../shared/runtime/env';
 import { literalSecrets, type SecretResolver, SsmSecrets } from '../../shared/runtime/secrets';
 import { getCommunity } from '../../shared/store/communities';
@@ -95,17 +95,9 @@ export async function relaySettings(
 }
 
 /** Register Hearth's slash commands in the community's guild (or globally without one). */
-export async function registerSlashCommands(
-  settings: RelaySettings,
-  fetchImpl: typeof fetch = fetch,
-): Promise<{ scope: string; commands: string[] }> {
-  const request = registerCommandsRequest({
-    token: settings.botToken,
-    applicationId: settings.applicationId,
-    guildId: settings.guildId,
-    apiBaseUrl: settings.apiBaseUrl,
-  });
-  await sendDiscordRequest(request, fetchImpl);
+export async function registerSlashCommands(settings: RelaySettings): Promise<{ scope: string; commands: string[] }> {
+  const { route, body } = registerCommandsRequest(settings);
+  await discordRest({ token: settings.botToken, apiBaseUrl: settings.apiBaseUrl }).put(route, body);
   return {
     scope: settings.guildId ? `guild ${settings.guildId}` : 'global',
     commands: SLASH_COMMANDS.map((c) => c.name),
@@ -114,7 +106,6 @@ export async function registerSlashCommands(
 
 export interface RunRelayDeps {
   log?: RelayLog;
-  gateway?: (settings: RelaySettings, log: RelayLog) => Gateway;
   /** Where SIGINT and SIGTERM come from (the process). */
   signals?: NodeJS.EventEmitter;
 }
@@ -123,8 +114,7 @@ export interface RunRelayDeps {
 export async function runRelay(settings: RelaySettings, deps: RunRelayDeps = {}): Promise<Relay> {
   const log = deps.log ?? jsonLineLog(process.stderr);
   const signals = deps.signals ?? process;
-  const gateway =
-    deps.gateway?.(settings, log) ?? discordGateway({ token: settings.botToken, apiBaseUrl: settings.apiBaseUrl, log });
+  const gateway = discordGateway({ token: settings.botToken, apiBaseUrl: settings.apiBaseUrl, log });
   const relay = new Relay({
     gateway,
     forwarder: new WebhookForwarder({ url: settings.webhookUrl, secret: settings.webhookSecret, log }),

@@ -19,7 +19,7 @@ export type DiscordConfig = Extract<CommunityConfig['platform'], { kind: 'discor
 
 export const DISCORD_API = 'https://discord.com/api/v10';
 /** Discord asks every HTTP client to name itself this way. */
-const USER_AGENT = 'DiscordBot (hearth, 0.1.0)';
+export const USER_AGENT = 'DiscordBot (hearth, 0.1.0)';
 /** JSON error code 50007: "Cannot send messages to this user" (DMs closed, no shared server, blocked). */
 const CANNOT_DM = 50007;
 const BOT: PaceRule = { key: 'bot', label: '50 requests a second per bot', limit: 50, windowMs: 1_000 };

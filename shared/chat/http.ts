@@ -25,7 +25,7 @@ import { RetryLaterError, UndeliverableError } from './sender';
 
 /** A JSON request. `url` may hold a secret: it is used, never reported. */
 export interface JsonRequest {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   url: string;
   headers?: Record<string, string>;
   body?: unknown;

@@ -6,7 +6,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import { type DiscordAccess, type DiscordRequest, discordRequest } from './rest';
+import { COMMAND_NAMES, type CommandName } from '../domain/commands';
 
 /**
  * Hearth's member commands as Discord slash commands. Discord shows them in
@@ -37,27 +37,28 @@ const command = (
     : {}),
 });
 
-/** The slash commands, in the order Discord lists them. */
-export const SLASH_COMMANDS = [
-  command('birthday', 'Tell the community your birthday', {
-    name: 'date',
-    description: 'MM-DD, e.g. 03-14 (YYYY-MM-DD works too)',
-    max: 10,
-  }),
-  command('timezone', 'Set your time zone, so greetings come at your morning', {
-    name: 'zone',
-    description: 'An IANA time zone, e.g. Europe/Berlin or Asia/Shanghai',
-    max: 64,
-  }),
-  command('optout', 'Stop messages from Hearth to you'),
-  command('optin', 'Get messages from Hearth again'),
-  command('invite', 'Your personal invite code'),
-  command('points', 'Your activity points'),
-  command('help', 'What Hearth can do for you'),
-];
+/** What each of Hearth's commands says in Discord's `/` menu; a new command does not compile without its entry. */
+const DESCRIPTIONS: Record<CommandName, [string, { name: string; description: string; max: number }?]> = {
+  birthday: [
+    'Tell the community your birthday',
+    { name: 'date', description: 'MM-DD, e.g. 03-14 (YYYY-MM-DD works too)', max: 10 },
+  ],
+  timezone: [
+    'Set your time zone, so greetings come at your morning',
+    { name: 'zone', description: 'An IANA time zone, e.g. Europe/Berlin or Asia/Shanghai', max: 64 },
+  ],
+  optout: ['Stop messages from Hearth to you'],
+  optin: ['Get messages from Hearth again'],
+  invite: ['Your personal invite code'],
+  points: ['Your activity points'],
+  help: ['What Hearth can do for you'],
+};
+
+/** The slash commands, in the order Discord lists them (that of `COMMAND_NAMES`). */
+export const SLASH_COMMANDS = COMMAND_NAMES.map((name) => command(name, ...DESCRIPTIONS[name]));
 
 /** Which application and where: one guild (instant) or everywhere the app is installed (global). */
-export interface CommandTarget extends DiscordAccess {
+export interface CommandTarget {
   applicationId: string;
   guildId?: string;
 }
@@ -67,15 +68,16 @@ export interface CommandTarget extends DiscordAccess {
  * /applications/{app}/guilds/{guild}/commands`, or `/applications/{app}/commands`
  * without a guild. It replaces every command the app had there.
  */
-export function registerCommandsRequest(target: CommandTarget): DiscordRequest {
+export function registerCommandsRequest(target: CommandTarget): {
+  route: string;
+  body: RESTPutAPIApplicationCommandsJSONBody;
+} {
   const app = encodeURIComponent(target.applicationId);
   if (target.guildId) {
-    return discordRequest(
-      target,
-      'PUT',
-      `/applications/${app}/guilds/${encodeURIComponent(target.guildId)}/commands`,
-      SLASH_COMMANDS satisfies RESTPutAPIApplicationCommandsJSONBody,
-    );
+    return {
+      route: `/applications/${app}/guilds/${encodeURIComponent(target.guildId)}/commands`,
+      body: SLASH_COMMANDS,
+    };
   }
   // Global commands can also say where they work: in servers and in DMs with the bot, for a server install.
   const global = SLASH_COMMANDS.map((c) => ({
@@ -83,10 +85,5 @@ export function registerCommandsRequest(target: CommandTarget): DiscordRequest {
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     integration_types: [ApplicationIntegrationType.GuildInstall],
   }));
-  return discordRequest(
-    target,
-    'PUT',
-    `/applications/${app}/commands`,
-    global satisfies RESTPutAPIApplicationCommandsJSONBody,
-  );
+  return { route: `/applications/${app}/commands`, body: global };
 }

@@ -1,7 +1,7 @@
 import { type CreateWebSocketManagerOptions, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import { GatewayCloseCodes, GatewayIntentBits } from 'discord-api-types/v10';
 import { type RelayLog, silentLog } from './log';
-import { type DiscordAccess, discordRequest, sendDiscordRequest } from './rest';
+import { type DiscordAccess, discordRest } from './rest';
 
 /**
  * The Gateway connection, held by `@discordjs/ws` (identify, heartbeats,
@@ -39,8 +39,6 @@ export interface Gateway {
 }
 
 export interface DiscordGatewayOptions extends DiscordAccess {
-  intents?: number;
-  fetch?: typeof fetch;
   log?: RelayLog;
 }
 
@@ -56,11 +54,9 @@ const FATAL_HINTS: Partial<Record<number, string>> = {
 /** A Gateway connection through `@discordjs/ws`. */
 export function discordGateway(options: DiscordGatewayOptions): Gateway {
   const log = options.log ?? silentLog;
-  // The manager needs REST only for `GET /gateway/bot`; this answers it with one fetch rather than a REST client.
-  const rest = {
-    get: (route: string) => sendDiscordRequest(discordRequest(options, 'GET', route), options.fetch),
-  } as unknown as CreateWebSocketManagerOptions['rest'];
-  const manager = new WebSocketManager({ token: options.token, intents: options.intents ?? RELAY_INTENTS, rest });
+  // The manager needs REST only for `GET /gateway/bot`; this answers it rather than a second REST client.
+  const rest = { get: discordRest(options).get } as unknown as CreateWebSocketManagerOptions['rest'];
+  const manager = new WebSocketManager({ token: options.token, intents: RELAY_INTENTS, rest });
   let lastClose: number | undefined;
   let destroying = false;
 

@@ -4,7 +4,8 @@ import { type InboundEvent, inboundEventSchema } from '../domain/events';
 import type { EventForwarder, ForwardOutcome } from './forwarder';
 import type { Gateway, GatewayDispatch } from './gateway';
 import { type RelayLog, silentLog } from './log';
-import { SNOWFLAKE, snowflakeDate } from './snowflake';
+import { snowflakeDate } from './snowflake';
+import { discordUser, memberOf, snowflakeId } from './user';
 
 /**
  * The Discord relay: Gateway dispatches in, generic events out. Discord sends
@@ -28,13 +29,8 @@ import { SNOWFLAKE, snowflakeDate } from './snowflake';
  * set); DMs with the bot are not community activity.
  */
 
-const snowflake = z.string().regex(SNOWFLAKE);
-const user = z.looseObject({
-  id: snowflake,
-  username: z.string(),
-  global_name: z.string().nullish(),
-  bot: z.boolean().optional(),
-});
+const snowflake = snowflakeId;
+const user = discordUser;
 
 const memberAdd = z.looseObject({ guild_id: snowflake, user, joined_at: z.string().nullish() });
 const memberRemove = z.looseObject({ guild_id: snowflake, user });
@@ -63,12 +59,6 @@ const reactionAdd = z.looseObject({
 
 // Messages people write; joins, boosts, pins and the like are system messages of other types.
 const PEOPLES_MESSAGES = new Set<number>([MessageType.Default, MessageType.Reply]);
-
-/** A Hearth member profile from a Discord user. */
-function memberOf(u: z.infer<typeof user>) {
-  const name = u.global_name || u.username;
-  return { id: u.id, ...(name ? { name } : {}), ...(u.bot ? { isBot: true } : {}) };
-}
 
 /** A Discord timestamp (ISO 8601, often with microseconds) as Hearth's ISO string, or undefined. */
 function isoTime(value: string | null | undefined): string | undefined {

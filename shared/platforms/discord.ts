@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import * as z from 'zod';
-import { SNOWFLAKE, snowflakeDate } from '../discord/snowflake';
+import { snowflakeDate } from '../discord/snowflake';
+import { discordUser, memberOf, snowflakeId } from '../discord/user';
 import { badRequest, unauthorized } from '../runtime/errors';
 import { canonicalEvents, expectShape, jsonBody } from './parsing';
 import { isFresh } from './signature';
@@ -55,7 +56,7 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const publicKeys = new Map<string, KeyObject>();
 
 /** The application's public key (64 hex characters, as the Developer Portal shows it) as a KeyObject. */
-export function discordPublicKey(hex: string): KeyObject {
+function discordPublicKey(hex: string): KeyObject {
   let key = publicKeys.get(hex);
   if (!key) {
     const der = Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]);
@@ -65,15 +66,9 @@ export function discordPublicKey(hex: string): KeyObject {
   return key;
 }
 
-const snowflake = z.string().regex(SNOWFLAKE, 'must be a Discord snowflake');
-
-// Only what Hearth reads is described; Discord adds fields over time.
-const discordUser = z.looseObject({
-  id: snowflake,
-  username: z.string(),
-  global_name: z.string().nullish(),
-  bot: z.boolean().optional(),
-});
+const snowflake = snowflakeId;
+/** Every interaction says what it is before anything else is read. */
+const interactionType = z.looseObject({ type: z.number().int() });
 
 const commandOption = z.looseObject({
   name: z.string(),
@@ -143,13 +138,12 @@ function applicationCommand(body: unknown, { community }: AdapterContext): Parse
   if (!channelId) throw badRequest('an interaction needs channel_id', 'channel_id');
 
   const id = `discord:cmd:${interaction.id}`;
-  const name = user.global_name || user.username;
   const [event] = canonicalEvents([
     {
       id,
       type: 'message.posted',
       occurredAt: snowflakeDate(interaction.id).toISOString(),
-      member: { id: user.id, ...(name ? { name } : {}), ...(user.bot !== undefined ? { isBot: user.bot } : {}) },
+      member: memberOf(user),
       channelId,
       text: [`/${interaction.data.name}`, ...optionWords(interaction.data.options)].join(' '),
     },
@@ -187,7 +181,7 @@ export const discordAdapter: PlatformAdapter = {
 
   parse(request: InboundRequest, context: AdapterContext): ParsedRequest {
     const body = jsonBody(request.rawBody);
-    const { type } = expectShape(z.looseObject({ type: z.number().int() }), body);
+    const { type } = expectShape(interactionType, body);
     switch (type) {
       case InteractionType.Ping:
         return { events: [], reply: respond({ type: InteractionResponseType.Pong }) };

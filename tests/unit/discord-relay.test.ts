@@ -14,7 +14,8 @@ import {
 import { discordGateway, type Gateway, type GatewayDispatch, RELAY_INTENTS } from '../../shared/discord/gateway';
 import type { RelayLog } from '../../shared/discord/log';
 import { eventFromDispatch, Relay } from '../../shared/discord/relay';
-import { discordRequest, sendDiscordRequest } from '../../shared/discord/rest';
+import { discordRest } from '../../shared/discord/rest';
+import { COMMAND_NAMES } from '../../shared/domain/commands';
 import type { InboundEvent } from '../../shared/domain/events';
 import { genericAdapter } from '../../shared/platforms/generic';
 import { literalSecrets } from '../../shared/runtime/secrets';
@@ -629,7 +630,7 @@ describe('Relay over @discordjs/ws against a fake Discord', () => {
     const outcome = relay.run();
 
     // Assess
-    await expect(outcome).rejects.toThrow('Discord answered 401 to GET /api/v10/gateway/bot');
+    await expect(outcome).rejects.toThrow('discord: GET /gateway/bot refused (HTTP 401');
   });
 
   it('fails with what to switch on when Discord refuses the privileged intents (close 4014)', async () => {
@@ -662,7 +663,7 @@ describe('Relay over @discordjs/ws against a fake Discord', () => {
     // Assess
     expect(registered).toEqual({
       scope: `guild ${GUILD}`,
-      commands: ['birthday', 'timezone', 'optout', 'optin', 'invite', 'points', 'help'],
+      commands: [...COMMAND_NAMES],
     });
     const put = discord.requests.find((r) => r.method === 'PUT');
     expect(put?.path).toBe(`/api/v10/applications/1180000000000000001/guilds/${GUILD}/commands`);
@@ -674,17 +675,14 @@ describe('Relay over @discordjs/ws against a fake Discord', () => {
 describe('Function: registerCommandsRequest', () => {
   it('overwrites the guild commands, or the global ones (for servers and DMs with the bot) without a guild', () => {
     // Act
-    const guild = registerCommandsRequest({ token: TOKEN, applicationId: '11', guildId: '22' });
-    const global = registerCommandsRequest({ token: TOKEN, applicationId: '11' });
+    const guild = registerCommandsRequest({ applicationId: '11', guildId: '22' });
+    const global = registerCommandsRequest({ applicationId: '11' });
 
     // Assess
-    expect(guild).toEqual(
-      expect.objectContaining({ method: 'PUT', url: 'https://discord.com/api/v10/applications/11/guilds/22/commands' }),
-    );
-    expect(guild.headers.authorization).toBe(`Bot ${TOKEN}`);
-    expect(global.url).toBe('https://discord.com/api/v10/applications/11/commands');
-    const birthday = (JSON.parse(global.body ?? '[]') as Array<Record<string, unknown>>)[0];
-    expect(birthday).toEqual({
+    expect(guild).toEqual({ route: '/applications/11/guilds/22/commands', body: SLASH_COMMANDS });
+    expect(global.route).toBe('/applications/11/commands');
+    expect(global.body.map((c) => c.name)).toEqual([...COMMAND_NAMES]);
+    expect(global.body[0]).toEqual({
       type: 1,
       name: 'birthday',
       description: expect.any(String),
@@ -697,20 +695,21 @@ describe('Function: registerCommandsRequest', () => {
   });
 });
 
-describe('Function: sendDiscordRequest', () => {
+describe('Function: discordRest', () => {
   const failing = (error: unknown) => (async () => Promise.reject(error)) as unknown as typeof fetch;
+  const noWait = { sleep: async () => undefined };
 
   it('never puts a token with a newline in the error, though undici quotes the header', async () => {
     // Prepare: undici refuses the header before connecting, quoting its value in the message.
     const token = 'MTE4MDAw.SECRET\nTOKEN-part';
-    const request = discordRequest({ token, apiBaseUrl: 'http://127.0.0.1:9/api/v10' }, 'GET', '/gateway/bot');
+    const rest = discordRest({ token, apiBaseUrl: 'http://127.0.0.1:9/api/v10' }, noWait);
 
     // Act
-    const error = (await sendDiscordRequest(request).catch((e) => e)) as Error;
+    const error = (await rest.get('/gateway/bot').catch((e: unknown) => e)) as Error;
 
     // Assess
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toBe('cannot reach Discord at http://127.0.0.1:9 (GET /api/v10/gateway/bot): network error');
+    expect(error.message).toBe('discord: GET /gateway/bot failed (network error) after 3 tries');
     for (const part of ['SECRET', 'TOKEN-part', 'MTE4MDAw']) expect(error.message).not.toContain(part);
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain('SECRET');
     expect(error.cause).toBeUndefined();
@@ -720,9 +719,9 @@ describe('Function: sendDiscordRequest', () => {
     [
       'a system error code',
       Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
-      'ECONNREFUSED',
+      'network error ECONNREFUSED',
     ],
-    ['a timeout', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'timed out'],
+    ['a timeout', new DOMException('The operation was aborted due to timeout', 'TimeoutError'), 'timeout'],
     [
       'a message quoting the token',
       Object.assign(new TypeError(`Headers.append: "Bot ${TOKEN}" is an invalid header value.`), {
@@ -732,13 +731,13 @@ describe('Function: sendDiscordRequest', () => {
     ],
   ])('reports %s by a fixed reason only', async (_what, thrown, reason) => {
     // Prepare
-    const request = discordRequest({ token: TOKEN }, 'GET', '/gateway/bot');
+    const rest = discordRest({ token: TOKEN }, { ...noWait, fetch: failing(thrown) });
 
     // Act
-    const error = (await sendDiscordRequest(request, failing(thrown)).catch((e) => e)) as Error;
+    const error = (await rest.get('/gateway/bot').catch((e: unknown) => e)) as Error;
 
     // Assess
-    expect(error.message).toBe(`cannot reach Discord at https://discord.com (GET /api/v10/gateway/bot): ${reason}`);
+    expect(error.message).toBe(`discord: GET /gateway/bot failed (${reason}) after 3 tries`);
     expect(error.message).not.toContain(TOKEN);
   });
 });
