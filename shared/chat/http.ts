@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RetryLaterError, UndeliverableError } from './sender';
+import { RetryLaterError, sendTimeLeft, UndeliverableError } from './sender';
 
 /**
  * The HTTP layer the platform senders share: JSON over global `fetch` with a
@@ -15,6 +15,9 @@ import { RetryLaterError, UndeliverableError } from './sender';
  *   `RetryLaterError` without `retryAt` (the dispatcher's backoff applies).
  * - Other 4xx, or a platform code that retrying will not change:
  *   `PlatformError` (an `UndeliverableError`), never retried.
+ * - Inside a send's deadline (`withSendDeadline`), no try or wait starts that
+ *   could outlast it: `RetryLaterError` instead, and each try's timeout is cut
+ *   to what is left.
  *
  * Error messages name the platform, the operation, the HTTP status and the
  * platform's error code and description, and nothing else: never a URL (the
@@ -93,6 +96,8 @@ export interface HttpOptions {
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const DESCRIPTION_MAX = 200;
+/** No try starts with less than this left before its send's deadline. */
+const MIN_TRY_MS = 1_000;
 
 /** `Retry-After` in ms: delta-seconds (possibly fractional) or an HTTP date. */
 export function retryAfterHeaderMs(headers: Headers, now: number = Date.now()): number | undefined {
@@ -169,24 +174,34 @@ export class HttpClient {
   async request(request: JsonRequest, classify: Classifier = classifyHttp): Promise<JsonResponse> {
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.attempts;
-      let response: JsonResponse;
-      try {
-        response = await this.once(request);
-      } catch (error) {
-        const message = `${this.platform}: ${request.what} failed (${networkReason(error)})`;
-        if (last) throw new RetryLaterError(`${message} after ${attempt} tries`);
-        await this.sleep(this.backoffMs * 2 ** (attempt - 1));
-        continue;
+      if (sendTimeLeft() < MIN_TRY_MS) {
+        // Out of time for this send: nothing of this try went out; an earlier try may have.
+        throw new RetryLaterError(
+          `${this.platform}: ${request.what} not tried, out of time for this run`,
+          new Date(this.now()),
+          attempt > 1,
+        );
       }
-      const outcome = classify(response);
-      if (outcome.kind === 'ok') return response;
-      const detail = this.detail(request, response.status, outcome);
+      let status = 0;
+      let outcome: Outcome;
+      let detail: string;
+      try {
+        const response = await this.once(request);
+        outcome = classify(response);
+        if (outcome.kind === 'ok') return response;
+        status = response.status;
+        detail = this.detail(request, status, outcome);
+      } catch (error) {
+        // No answer (a network error, a timeout): as transient as a 5xx.
+        outcome = { kind: 'transient' };
+        detail = networkReason(error);
+      }
       if (outcome.kind === 'refused') {
         const description = outcome.description && this.scrub(outcome.description, request.secrets);
         throw new PlatformError(
           `${this.platform}: ${request.what} refused (${detail})`,
           this.platform,
-          response.status,
+          status,
           outcome.code,
           description,
         );
@@ -194,13 +209,16 @@ export class HttpClient {
       if (outcome.kind === 'rate_limited') {
         const waitMs = outcome.retryAfterMs ?? this.defaultRetryAfterMs;
         const message = `${this.platform}: ${request.what} rate limited (${detail}), retry after ${Math.ceil(waitMs / 1000)} s`;
-        if (waitMs > this.maxWaitMs || last) throw new RetryLaterError(message, new Date(this.now() + waitMs));
+        if (waitMs > Math.min(this.maxWaitMs, sendTimeLeft() - MIN_TRY_MS) || last) {
+          throw new RetryLaterError(message, new Date(this.now() + waitMs));
+        }
         await this.sleep(waitMs);
         continue;
       }
       const message = `${this.platform}: ${request.what} failed (${detail})`;
-      if (last) throw new RetryLaterError(`${message} after ${attempt} tries`);
-      await this.sleep(this.backoffMs * 2 ** (attempt - 1));
+      const backoff = this.backoffMs * 2 ** (attempt - 1);
+      if (last || backoff > sendTimeLeft() - MIN_TRY_MS) throw new RetryLaterError(`${message} after ${attempt} tries`);
+      await this.sleep(backoff);
     }
   }
 
@@ -217,7 +235,7 @@ export class HttpClient {
       headers,
       body,
       redirect: 'error',
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: AbortSignal.timeout(Math.max(1, Math.floor(Math.min(this.timeoutMs, sendTimeLeft())))),
     });
     const text = await response.text();
     let parsed: unknown;
@@ -249,7 +267,7 @@ export class HttpClient {
 }
 
 /** Why a fetch threw, in words that carry no URL: `timeout`, `ECONNREFUSED`, … */
-function networkReason(error: unknown): string {
+export function networkReason(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timeout';
     const cause = (error as { cause?: { code?: unknown; name?: unknown } }).cause;

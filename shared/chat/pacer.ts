@@ -1,5 +1,5 @@
 import { realSleep } from './http';
-import { RetryLaterError } from './sender';
+import { RetryLaterError, sendTimeLeft } from './sender';
 
 /**
  * In-process pacing, so a sender stays under a platform's published limits
@@ -87,7 +87,8 @@ export class Pacer {
   async acquire(rules: readonly PaceRule[]): Promise<void> {
     const { waitMs, rule } = this.delay(rules);
     const at = this.now() + waitMs;
-    if (waitMs > this.maxWaitMs) {
+    // Not longer than the most a send may wait, nor past the current send's deadline (`withSendDeadline`).
+    if (waitMs > Math.min(this.maxWaitMs, sendTimeLeft())) {
       throw new RetryLaterError(
         `${this.platform}: paced (${rule?.label ?? 'limit'}), may send in ${Math.ceil(waitMs / 1000)} s`,
         new Date(at),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -77,6 +78,23 @@ export class RetryLaterError extends Error {
   ) {
     super(message);
   }
+}
+
+const sendDeadline = new AsyncLocalStorage<number>();
+
+/**
+ * Run `send` with a deadline `ms` from now: inside it, no request, retry or
+ * pacing wait starts that could outlast it (the dispatcher's lease and the
+ * Lambda's time), and what cannot is a `RetryLaterError` instead.
+ */
+export function withSendDeadline<T>(ms: number, send: () => Promise<T>): Promise<T> {
+  return sendDeadline.run(performance.now() + ms, send);
+}
+
+/** Milliseconds left before the current send's deadline; Infinity outside one. */
+export function sendTimeLeft(): number {
+  const endsAt = sendDeadline.getStore();
+  return endsAt === undefined ? Number.POSITIVE_INFINITY : endsAt - performance.now();
 }
 
 /** Thrown when there is no way to deliver to a platform. */

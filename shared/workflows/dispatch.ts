@@ -1,4 +1,10 @@
-import { type ChatSender, RetryLaterError, UndeliverableError } from '../chat/sender';
+import {
+  type ChatMessage,
+  type ChatSender,
+  RetryLaterError,
+  UndeliverableError,
+  withSendDeadline,
+} from '../chat/sender';
 import { pointsOf } from '../domain/commands';
 import type { CommunityConfig } from '../domain/config';
 import { render, type TemplateName, templateFor } from '../domain/templates';
@@ -36,13 +42,13 @@ export interface DispatchDeps {
 
 export const MAX_ATTEMPTS = 5;
 export const LEASE_MS = 60_000;
-/**
- * No item is claimed with less time than this left in the run: a send can
- * take a while (pacing waits up to 10 s, a platform's answer up to 10 s a
- * try), and an item must be settled before the run is cut off and well
- * within its lease, or another run would send it again.
- */
+/** No item is claimed with less time than this left in the run. */
 export const SEND_BUDGET_MS = 25_000;
+/**
+ * Kept between a send's deadline and the end of its lease or of the run: time
+ * to record the result. A send past it would be re-sent by the next run.
+ */
+export const SETTLE_MARGIN_MS = 5_000;
 /** How far back a run looks when no watermark is recorded, and an as-of run always. */
 export const FIRST_LOOKBACK_HOURS = 24;
 /** Backoff before retry `attempt` (1-based): 1, 2, 4, 8 minutes. */
@@ -154,7 +160,7 @@ async function deliver(
   due: OutboxItem,
   now: Date,
   report: DispatchReport,
-  leaseFrom: Date = now,
+  leaseFrom: Date,
 ): Promise<boolean> {
   const item = await claim(deps.db, due, leaseFrom, LEASE_MS);
   if (!item) return false;
@@ -177,24 +183,25 @@ async function deliver(
   }
   try {
     const text = await renderItem(deps.db, item, community, member);
-    const result = await deps.senderFor(community).send(
-      {
-        id: item.id,
-        communityId: item.communityId,
-        platform: community.platform.kind,
-        kind: item.kind,
-        memberId: item.memberId,
-        delivery: item.delivery,
-        channel: item.channel ?? null,
-        text,
-        memberName: member?.name,
-        mention: item.delivery === 'channel',
-        // An answer asked for in private never goes to a channel.
-        dmFallback: community.dmFallbackToChannel && !item.private,
-        ...(item.replyToken ? { interactionToken: item.replyToken } : {}),
-      },
-      now,
-    );
+    // The send (pacing waits and the platform's retries included) ends within the lease and the run.
+    const deadline = Math.min(LEASE_MS, deps.timeLeftMs?.() ?? LEASE_MS) - SETTLE_MARGIN_MS;
+    const sender = deps.senderFor(community);
+    const message: ChatMessage = {
+      id: item.id,
+      communityId: item.communityId,
+      platform: community.platform.kind,
+      kind: item.kind,
+      memberId: item.memberId,
+      delivery: item.delivery,
+      channel: item.channel ?? null,
+      text,
+      memberName: member?.name,
+      mention: item.delivery === 'channel',
+      // An answer asked for in private never goes to a channel.
+      dmFallback: community.dmFallbackToChannel && !item.private,
+      ...(item.replyToken ? { interactionToken: item.replyToken } : {}),
+    };
+    const result = await withSendDeadline(deadline, () => sender.send(message, now));
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) report.sent++;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

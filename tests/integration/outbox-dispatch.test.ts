@@ -1,6 +1,12 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ChatMessage, type ChatSender, NoSenderError, RetryLaterError } from '../../shared/chat/sender';
+import {
+  type ChatMessage,
+  type ChatSender,
+  NoSenderError,
+  RetryLaterError,
+  sendTimeLeft,
+} from '../../shared/chat/sender';
 import type { CommunityConfig } from '../../shared/domain/config';
 import { inboundEventSchema } from '../../shared/domain/events';
 import type { DomainEvent } from '../../shared/events/domain-events';
@@ -435,6 +441,32 @@ describe('Module: dispatch', () => {
         attempts: 1,
         dueAt: retryAt.toISOString(),
       });
+    });
+
+    it('gives each send a deadline within its lease and the run, less the time to record it', async () => {
+      // Prepare
+      await welcomed('d-deadline-1');
+      await welcomed('d-deadline-2');
+      const left: number[] = [];
+      let runLeft = 40_000;
+      const timed: ChatSender = {
+        async send() {
+          left.push(sendTimeLeft());
+          runLeft = 200_000;
+          return undefined;
+        },
+      };
+
+      // Act
+      await dispatch({ ...deps, senderFor: () => timed, timeLeftMs: () => runLeft }, minutes(1));
+
+      // Assess: the run's 40 s, then the lease's 60 s, each less the 5 s margin.
+      expect(left).toHaveLength(2);
+      expect(left[0]).toBeLessThanOrEqual(35_000);
+      expect(left[0]).toBeGreaterThan(34_000);
+      expect(left[1]).toBeLessThanOrEqual(55_000);
+      expect(left[1]).toBeGreaterThan(54_000);
+      expect(sendTimeLeft()).toBe(Number.POSITIVE_INFINITY);
     });
 
     it('claims nothing more once the run is short of time, and leaves the rest for the next run', async () => {

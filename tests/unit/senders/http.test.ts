@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient, PlatformError, retryAfterBodyMs, retryAfterHeaderMs } from '../../../shared/chat/http';
-import { RetryLaterError, UndeliverableError } from '../../../shared/chat/sender';
+import { RetryLaterError, UndeliverableError, withSendDeadline } from '../../../shared/chat/sender';
 import { FakePlatformApi, type FakeReply, fakeTime, serverError } from '../../support/fake-platform-apis';
 
 const TOKEN = '123456:AAF-secret-token-xyz';
@@ -37,6 +37,33 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 
 describe('Module: shared/chat/http', () => {
   describe('Class: HttpClient', () => {
+    it('starts no try with less than a second left before the send’s deadline', async () => {
+      // Act
+      const error = await failure(withSendDeadline(500, () => client().request(post())));
+
+      // Assess
+      expect(error).toBeInstanceOf(RetryLaterError);
+      expect(error.message).toBe('acme: send not tried, out of time for this run');
+      expect((error as RetryLaterError).attempted).toBe(false);
+      expect(api.requests).toHaveLength(0);
+    });
+
+    it('gives up a 5xx at once when the backoff would run past the send’s deadline', async () => {
+      // Prepare
+      api.script(serverError(503));
+      const time = fakeTime();
+
+      // Act: 1.2 s left, so the 0.5 s backoff would leave less than a second for the next try.
+      const error = await failure(withSendDeadline(1_200, () => client(time).request(post())));
+
+      // Assess
+      expect(error).toBeInstanceOf(RetryLaterError);
+      expect(error.message).toBe('acme: send failed (HTTP 503) after 1 tries');
+      expect((error as RetryLaterError).attempted).toBe(true);
+      expect(api.requests).toHaveLength(1);
+      expect(time.sleeps).toEqual([]);
+    });
+
     it('posts JSON with the given headers and returns the parsed answer', async () => {
       // Act
       const response = await client().request(post({ text: 'hello Ada', n: 1 }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type PaceRule, Pacer } from '../../../shared/chat/pacer';
-import { RetryLaterError } from '../../../shared/chat/sender';
+import { RetryLaterError, withSendDeadline } from '../../../shared/chat/sender';
 import { fakeTime } from '../../support/fake-platform-apis';
 
 const perChannel = (channel: string): PaceRule => ({
@@ -95,6 +95,22 @@ describe('Class: Pacer', () => {
       await expect(attempt).rejects.toBeInstanceOf(RetryLaterError);
       await expect(attempt).rejects.toThrow('test: paced (20 a minute per robot), may send in 60 s');
       await expect(attempt).rejects.toMatchObject({ retryAt: new Date(time.now() + 60_000) });
+      expect(time.sleeps).toEqual([]);
+    });
+
+    it('does not wait past the current send’s deadline: nothing is sent and no attempt is spent', async () => {
+      // Prepare
+      const time = fakeTime();
+      const pacer = new Pacer('test', time);
+      await pacer.acquire([perChannel('C1')]);
+
+      // Act: the next slot is a second away, but this send has half a second left.
+      const error = await withSendDeadline(500, () => pacer.acquire([perChannel('C1')])).catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(RetryLaterError);
+      expect((error as RetryLaterError).attempted).toBe(false);
+      expect((error as RetryLaterError).retryAt?.getTime()).toBe(time.now() + 1_000);
       expect(time.sleeps).toEqual([]);
     });
 
