@@ -9,6 +9,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
+import { SECRETS_PARAMETER_PREFIX } from '../shared/runtime/secrets';
 import { TABLE, type TableDefinition } from '../shared/store/table';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { HearthFunction } from './constructs/hearth-function';
@@ -29,9 +30,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The custom event bus domain events go to. */
 const BUS_NAME = 'hearth';
-
-/** SSM Parameter Store path under which community secrets live. */
-const SECRETS_PARAMETER_PREFIX = '/hearth/';
 
 /** How often EventBridge and the Scheduler retry delivering to a function before the dead-letter queue. */
 const DELIVERY_RETRY_ATTEMPTS = 2;

@@ -1,11 +1,17 @@
 import { registerCommandsRequest, SLASH_COMMANDS } from '../../shared/discord/commands';
-import { genericWebhookUrl, WebhookForwarder } from '../../shared/discord/forwarder';
+import { WebhookForwarder } from '../../shared/discord/forwarder';
 import { discordGateway } from '../../shared/discord/gateway';
 import { jsonLineLog, type RelayLog } from '../../shared/discord/log';
 import { Relay } from '../../shared/discord/relay';
 import { discordRest } from '../../shared/discord/rest';
+import { genericWebhookUrl } from '../../shared/platforms/generic';
 import { ENV, optionalEnv } from '../../shared/runtime/env';
-import { literalSecrets, type SecretResolver, SsmSecrets } from '../../shared/runtime/secrets';
+import {
+  literalSecrets,
+  SECRETS_PARAMETER_PREFIX,
+  type SecretResolver,
+  SsmSecrets,
+} from '../../shared/runtime/secrets';
 import { getCommunity } from '../../shared/store/communities';
 import { UsageError } from '../errors';
 import { output } from '../output';
@@ -53,7 +59,9 @@ function httpUrl(url: string, flag: string): string {
 
 /** Secrets as the target resolves them: literals locally, `ssm:` references in AWS. */
 function secretsFor(target: Target, env: NodeJS.ProcessEnv): SecretResolver {
-  return target.mode === 'aws' ? new SsmSecrets(optionalEnv(ENV.secretsPrefix, env) ?? '/hearth/') : literalSecrets;
+  return target.mode === 'aws'
+    ? new SsmSecrets(optionalEnv(ENV.secretsPrefix, env) ?? SECRETS_PARAMETER_PREFIX)
+    : literalSecrets;
 }
 
 /** Read the community's config from the target and resolve what the relay needs. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { signGeneric } from '../../shared/platforms/generic';
+import { genericWebhookUrl, SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic';
 import { getCommunity } from '../../shared/store/communities';
 import { UsageError } from '../errors';
 import { output } from '../output';
@@ -28,11 +28,11 @@ export async function post(target: Target, args: string[], url: string | undefin
         occurredAt: now.toISOString(),
         member: { id: `sample-${now.getTime() % 100_000}`, name: 'Sample Member' },
       });
-  const response = await fetch(`${base}/generic/${encodeURIComponent(communityId)}`, {
+  const response = await fetch(genericWebhookUrl(base, communityId), {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'hearth-signature': signGeneric(community.webhookSecret, body, now),
+      [SIGNATURE_HEADER]: signGeneric(community.webhookSecret, body, now),
     },
     body,
   });

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { classifyHttp, networkReason, retryAfterHeaderMs } from '../chat/http';
 import type { InboundEvent } from '../domain/events';
-import { signGeneric } from '../platforms/generic';
+import { SIGNATURE_HEADER, signGeneric } from '../platforms/generic';
 import { type RelayLog, silentLog } from './log';
 
 /**
@@ -28,40 +29,18 @@ export interface WebhookForwarderOptions {
   secret: string;
   /** Attempts before an event is given up (default 12: about five minutes of backoff). */
   maxAttempts?: number;
-  /** First backoff delay; it doubles each attempt up to `maxDelayMs` (defaults 500 ms and 60 s). */
+  /** First backoff delay; it doubles each attempt up to a minute (default 500 ms). */
   baseDelayMs?: number;
-  maxDelayMs?: number;
-  /** Longest `Retry-After` honoured (default 5 minutes). */
-  maxRetryAfterMs?: number;
-  /** Per-request timeout (default 10 s). */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
   /** Waits `ms`; false when `signal` aborted the wait. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<boolean>;
-  clock?: () => Date;
   random?: () => number;
   log?: RelayLog;
 }
 
-/**
- * The generic webhook URL of a community under a Hearth base URL. The base may
- * be the API root (`https://api.example.com`) or its webhooks path (as the local
- * stack names it, `http://127.0.0.1:3000/webhooks`).
- */
-export function genericWebhookUrl(base: string, communityId: string): string {
-  const root = base.replace(/\/+$/, '');
-  const webhooks = /\/webhooks$/.test(root) ? root : `${root}/webhooks`;
-  return `${webhooks}/generic/${encodeURIComponent(communityId)}`;
-}
-
-/** Milliseconds a `Retry-After` value (seconds or an HTTP date) asks to wait, or undefined. */
-export function retryAfterMs(value: string | null, now: Date): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-}
+const MAX_DELAY_MS = 60_000;
+/** The longest `Retry-After` honoured. */
+const MAX_RETRY_AFTER_MS = 300_000;
+const TIMEOUT_MS = 10_000;
 
 const abortableSleep = async (ms: number, signal?: AbortSignal): Promise<boolean> => {
   try {
@@ -89,12 +68,7 @@ function refusal(text: string): Record<string, unknown> {
 export class WebhookForwarder implements EventForwarder {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly maxRetryAfterMs: number;
-  private readonly timeoutMs: number;
-  private readonly fetch: typeof fetch;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<boolean>;
-  private readonly clock: () => Date;
   private readonly random: () => number;
   private readonly log: RelayLog;
 
@@ -103,12 +77,7 @@ export class WebhookForwarder implements EventForwarder {
     if (!options.secret) throw new Error('the webhook secret is empty');
     this.maxAttempts = options.maxAttempts ?? 12;
     this.baseDelayMs = options.baseDelayMs ?? 500;
-    this.maxDelayMs = options.maxDelayMs ?? 60_000;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 300_000;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.fetch = options.fetch ?? fetch;
     this.sleep = options.sleep ?? abortableSleep;
-    this.clock = options.clock ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.log = options.log ?? silentLog;
     if (this.maxAttempts < 1) throw new Error('maxAttempts must be at least 1');
@@ -122,20 +91,19 @@ export class WebhookForwarder implements EventForwarder {
       let reason: string;
       let wait: number | undefined;
       try {
-        const response = await this.fetch(this.options.url, {
+        const response = await fetch(this.options.url, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            'hearth-signature': signGeneric(this.options.secret, body, this.clock()),
+            [SIGNATURE_HEADER]: signGeneric(this.options.secret, body, new Date()),
           },
           body,
-          signal: signal
-            ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)])
-            : AbortSignal.timeout(this.timeoutMs),
+          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS),
         });
         const reply = await response.text().catch(() => '');
-        if (response.ok) return 'relayed';
-        if (response.status !== 429 && response.status < 500) {
+        const outcome = classifyHttp({ status: response.status, headers: response.headers, body: undefined });
+        if (outcome.kind === 'ok') return 'relayed';
+        if (outcome.kind === 'refused') {
           this.log('warn', 'Hearth refused a relayed event; not retrying', {
             ...about,
             status: response.status,
@@ -144,24 +112,18 @@ export class WebhookForwarder implements EventForwarder {
           return 'rejected';
         }
         reason = `HTTP ${response.status}`;
-        const asked = retryAfterMs(response.headers.get('retry-after'), this.clock());
-        wait = asked === undefined ? undefined : Math.min(asked, this.maxRetryAfterMs);
+        const asked = retryAfterHeaderMs(response.headers);
+        wait = asked === undefined ? undefined : Math.min(asked, MAX_RETRY_AFTER_MS);
       } catch (error) {
         if (signal?.aborted) return 'aborted';
-        const cause = (error as { cause?: { code?: unknown } }).cause;
-        reason =
-          (error as Error).name === 'TimeoutError'
-            ? 'timeout'
-            : typeof cause?.code === 'string'
-              ? cause.code
-              : 'network error';
+        reason = networkReason(error);
       }
       if (attempt >= this.maxAttempts) {
         this.log('error', 'gave up relaying an event', { ...about, attempts: attempt, reason });
         return 'failed';
       }
       // Exponential backoff with jitter (half fixed, half random), so several relays do not retry in step.
-      const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+      const backoff = Math.min(MAX_DELAY_MS, this.baseDelayMs * 2 ** (attempt - 1));
       const ms = wait ?? Math.round(backoff / 2 + (this.random() * backoff) / 2);
       this.log('warn', 'relaying an event failed; retrying', { ...about, attempt, reason, retryInMs: ms });
       if (!(await this.sleep(ms, signal))) return 'aborted';

@@ -9,8 +9,8 @@ export type RelayLog = (level: 'info' | 'warn' | 'error', message: string, field
 export const silentLog: RelayLog = () => undefined;
 
 /** One JSON object a line on `stream` (stderr for the CLI, so stdout stays free). */
-export function jsonLineLog(stream: NodeJS.WritableStream, clock: () => Date = () => new Date()): RelayLog {
+export function jsonLineLog(stream: NodeJS.WritableStream): RelayLog {
   return (level, message, fields = {}) => {
-    stream.write(`${JSON.stringify({ time: clock().toISOString(), level, message, ...fields })}\n`);
+    stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
   };
 }

@@ -19,6 +19,17 @@ export function signGeneric(secret: string, rawBody: string, at: Date): string {
   return `t=${t},v1=${hmacSha256Hex(secret, `${t}.${rawBody}`)}`;
 }
 
+/**
+ * The generic webhook URL of a community under a Hearth base URL. The base may
+ * be the API root (`https://api.example.com`) or its webhooks path (as the local
+ * stack names it, `http://127.0.0.1:3000/webhooks`).
+ */
+export function genericWebhookUrl(base: string, communityId: string): string {
+  const root = base.replace(/\/+$/, '');
+  const webhooks = /\/webhooks$/.test(root) ? root : `${root}/webhooks`;
+  return `${webhooks}/generic/${encodeURIComponent(communityId)}`;
+}
+
 /** Split a header into its timestamp and v1 signatures (several during a secret rotation). */
 export function parseSignatureHeader(header: string): { t: number; v1: string[] } | undefined {
   let t: number | undefined;

@@ -10,6 +10,8 @@ export interface SecretResolver {
 }
 
 export const SSM_PREFIX = 'ssm:';
+/** Where the stack lets its functions read parameters, and where `ssm:` references must point. */
+export const SECRETS_PARAMETER_PREFIX = '/hearth/';
 
 /** Resolves only literals; a reference is an error (the local runtime). */
 export const literalSecrets: SecretResolver = {

@@ -8,10 +8,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { relaySettings } from '../../cli/commands/discord-relay';
 import { UsageError } from '../../cli/errors';
 import type { Target } from '../../cli/target';
-import { genericWebhookUrl, WebhookForwarder } from '../../shared/discord/forwarder';
+import { WebhookForwarder } from '../../shared/discord/forwarder';
 import { discordGateway } from '../../shared/discord/gateway';
 import { Relay } from '../../shared/discord/relay';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
+import { genericWebhookUrl } from '../../shared/platforms/generic';
 import { HearthError } from '../../shared/runtime/errors';
 import { errorReply } from '../../shared/runtime/handler';
 import { literalSecrets } from '../../shared/runtime/secrets';
