@@ -34,9 +34,6 @@ const callback = z.looseObject({
   text: z.looseObject({ content: z.string() }).optional(),
 });
 
-/** The channel id of a private chat with the robot: `private:<conversationId>`. */
-export const PRIVATE_CHANNEL_PREFIX = 'private:';
-
 export const dingtalkAdapter: PlatformAdapter = {
   platform: 'dingtalk',
   acceptsGet: false,
@@ -64,12 +61,12 @@ export const dingtalkAdapter: PlatformAdapter = {
           type: 'message.posted',
           occurredAt: new Date(msg.createAt).toISOString(),
           member: { id: memberId, ...(msg.senderNick ? { name: msg.senderNick } : {}) },
-          // A private chat is marked, so that an answer is never posted in the robot's group instead.
-          channelId:
-            msg.conversationType === '1' ? `${PRIVATE_CHANNEL_PREFIX}${msg.conversationId}` : msg.conversationId,
+          channelId: msg.conversationId,
           ...(msg.msgtype === 'text' && msg.text ? { text: msg.text.content } : {}),
         },
       ]),
+      // A private chat with the robot: the robot that posts for Hearth reaches only its group.
+      ...(msg.conversationType === '1' ? { answers: { [msg.msgId]: { private: true } } } : {}),
     };
   },
 };

@@ -154,7 +154,8 @@ function applicationCommand(body: unknown, { community }: AdapterContext): Parse
       type: InteractionResponseType.DeferredChannelMessageWithSource,
       data: { flags: MessageFlags.Ephemeral },
     }),
-    replyTokens: { [id]: interaction.token },
+    // Ephemeral: only the member sees the command, so only they see the answer.
+    answers: { [id]: { private: true, token: interaction.token } },
   };
 }
 

@@ -141,7 +141,12 @@ function slashCommand(request: InboundRequest): ParsedRequest {
       text: `${form.command} ${form.text}`.trim(),
     },
   ]);
-  return { events: [event], reply: { statusCode: 200, contentType: 'text/plain', body: '' } };
+  // The command and its answer are seen by the member only: the answer goes to their DMs.
+  return {
+    events: [event],
+    reply: { statusCode: 200, contentType: 'text/plain', body: '' },
+    answers: { [event.id]: { private: true } },
+  };
 }
 
 export const slackAdapter: PlatformAdapter = {

@@ -21,11 +21,21 @@ export interface HttpReply {
 export interface ParsedRequest {
   events: InboundEvent[];
   reply?: HttpReply;
+  /** Per command event id, how its answer goes when not back to the chat it was typed in. */
+  answers?: Record<string, AnswerRoute>;
+}
+
+/**
+ * A command asked in private (a box only the member sees, a private chat the
+ * bot that posts for Hearth cannot reach): answered by DM, never in a channel.
+ */
+export interface AnswerRoute {
+  private: true;
   /**
-   * Discord: per command event id, the interaction token its deferred reply is sent with (valid 15
-   * minutes). A secret: it goes only onto the reply's outbox item and is never logged.
+   * Discord: the interaction token the deferred reply is completed with (valid 15 minutes). A secret:
+   * it goes only onto the answer's outbox item and is never logged.
    */
-  replyTokens?: Record<string, string>;
+  token?: string;
 }
 
 /** Context an adapter gets: the community, its secrets, and the time of receipt. */

@@ -122,14 +122,17 @@ export const wecomAdapter: PlatformAdapter = {
         });
       }
     } else if (e.MsgType === 'text' && e.FromUserName) {
+      const id = e.MsgId ?? `${e.FromUserName}:${e.CreateTime}`;
       raw.push({
-        id: e.MsgId ?? `${e.FromUserName}:${e.CreateTime}`,
+        id,
         type: 'message.posted',
         occurredAt,
         member: { id: e.FromUserName },
         channelId: 'app',
         ...(e.Content !== undefined ? { text: e.Content } : {}),
       });
+      // Written to the app, in private: answered as an app message, never in the robot's group.
+      return { events: canonicalEvents(raw), answers: { [id]: { private: true } } };
     }
     return { events: canonicalEvents(raw) };
   },

@@ -7,7 +7,7 @@ import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
 import { type Db, ifCondition } from './db';
 import { birthdayIndexKeys, type Key, lastActiveIndexKeys, memberDayKey, memberDaysPk, memberKey } from './keys';
-import { getMember, type Member } from './members';
+import { firstSeen, getMember, type Member } from './members';
 import type { ProfileCache } from './profile-cache';
 import { UpdateBuilder } from './update';
 
@@ -56,6 +56,8 @@ import { UpdateBuilder } from './update';
 export const MEMBER_DAY_RETENTION_DAYS = 400;
 /** An event received later than this after it happened is history. */
 export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Whether an event that happened at `occurredAt` and reached Hearth at `now` is live, not history. */
+export const isLive = (occurredAt: Date, now: Date): boolean => now.getTime() - occurredAt.getTime() <= LIVE_WINDOW_MS;
 /** A lifecycle event's lease: a copy arriving within it is told to retry; after it, a copy takes over. */
 export const LEASE_MS = 30_000;
 
@@ -104,7 +106,7 @@ export async function ingestEvent(
   const rowKey = memberDayKey(community.id, day, event.member.id);
 
   const now = options.now ?? occurredAt;
-  const live = now.getTime() - occurredAt.getTime() <= LIVE_WINDOW_MS;
+  const live = isLive(occurredAt, now);
 
   const recorded = await recordOnDay(db, rowKey, community.id, event, day, delta, lifecycle, now);
   // A lifecycle event whose lease was released or expired did not finish: this copy finishes it.
@@ -367,15 +369,11 @@ function baseMemberUpdate(
   change: MemberChange,
   defaultStatus: boolean,
 ): MemberUpdate {
-  const profile = event.member;
-  const update = new MemberUpdate().setIfAbsent('id', profile.id).setIfAbsent('communityId', communityId);
   // Activity from a member never seen before creates the member.
-  if (defaultStatus) update.setIfAbsent('status', event.type === 'member.left' ? 'left' : 'member');
-  update
-    .setIfAbsent('firstSeenAt', change.occurredAt.toISOString())
+  const status = defaultStatus ? (event.type === 'member.left' ? 'left' : 'member') : undefined;
+  return firstSeen(new MemberUpdate(), communityId, event.member.id, change.occurredAt.toISOString(), status)
     .add('joins', change.delta.joins)
     .add('leaves', change.delta.leaves);
-  return update;
 }
 
 /**

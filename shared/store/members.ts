@@ -31,6 +31,21 @@ export interface Member {
   forgottenAt?: string;
 }
 
+/**
+ * The fields a member item gets from whatever first creates it (activity, a
+ * join, a command): the ids, the time first seen, and `status` when given.
+ */
+export function firstSeen<T extends UpdateBuilder>(
+  update: T,
+  communityId: string,
+  memberId: string,
+  at: string,
+  status?: Member['status'],
+): T {
+  update.setIfAbsent('id', memberId).setIfAbsent('communityId', communityId).setIfAbsent('status', status);
+  return update.setIfAbsent('firstSeenAt', at);
+}
+
 /** A member, or undefined when never seen. */
 export async function getMember(db: Db, communityId: string, memberId: string): Promise<Member | undefined> {
   const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: memberKey(communityId, memberId) }));

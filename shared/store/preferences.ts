@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inviteCodeFrom } from '../domain/commands';
 import { type Db, ifCondition } from './db';
 import { birthdayIndexKeys, inviteCodeKey, memberKey } from './keys';
+import { firstSeen } from './members';
 import { UpdateBuilder } from './update';
 
 /**
@@ -24,7 +25,7 @@ export async function setPreference(
   preference: Preference,
   at: Date,
 ): Promise<boolean> {
-  const update = presentMember(new UpdateBuilder(), communityId, memberId, at);
+  const update = firstSeen(new UpdateBuilder(), communityId, memberId, at.toISOString(), 'member');
   let stamp: string;
   // The `…Chosen` copies mark what the member said, which a platform's profile does not overwrite (`ingest.ts`).
   if ('birthday' in preference) {
@@ -57,19 +58,11 @@ export async function setPreference(
 
 /** Make sure the member exists (a command can be the first thing Hearth hears from someone). */
 export async function ensureMember(db: Db, communityId: string, memberId: string, at: Date): Promise<void> {
-  const update = presentMember(new UpdateBuilder(), communityId, memberId, at);
+  const update = firstSeen(new UpdateBuilder(), communityId, memberId, at.toISOString(), 'member');
   await db.doc.send(
     new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build() }),
   );
 }
-
-/** The fields a member created by a command gets, as activity would create it (see `ingest.ts`). */
-const presentMember = (update: UpdateBuilder, communityId: string, memberId: string, at: Date): UpdateBuilder =>
-  update
-    .setIfAbsent('id', memberId)
-    .setIfAbsent('communityId', communityId)
-    .setIfAbsent('status', 'member')
-    .setIfAbsent('firstSeenAt', at.toISOString());
 
 /** Tries before giving up on a code that does not collide with another member's. */
 const CODE_TRIES = 4;
@@ -98,7 +91,10 @@ export async function inviteCodeFor(db: Db, communityId: string, memberId: strin
       ),
     );
     if (registered === undefined) continue;
-    const update = presentMember(new UpdateBuilder(), communityId, memberId, now).set('inviteCode', code);
+    const update = firstSeen(new UpdateBuilder(), communityId, memberId, now.toISOString(), 'member').set(
+      'inviteCode',
+      code,
+    );
     await db.doc.send(
       new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build() }),
     );

@@ -89,7 +89,7 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
     // after this point still gets its answer, and a duplicate gets none (the reply's id is taken).
     const command = hearthCommand(event, community);
     if (command && event.type === 'message.posted') {
-      await answerCommand(deps.db, community, event, command, { now, replyToken: parsed.replyTokens?.[event.id] });
+      await answerCommand(deps.db, community, event, command, { now, route: parsed.answers?.[event.id] });
     }
     const result = await ingestEvent(deps.db, community, event, { profiles: deps.profiles, now });
     if (result.duplicate) {

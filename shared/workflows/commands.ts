@@ -2,9 +2,9 @@ import { type CommandAction, interpretCommand } from '../domain/commands';
 import type { CommunityConfig } from '../domain/config';
 import { commandIn, type InboundEvent } from '../domain/events';
 import type { TemplateName } from '../domain/templates';
-import { PRIVATE_CHANNEL_PREFIX } from '../platforms/dingtalk';
+import type { AnswerRoute } from '../platforms/types';
 import type { Db } from '../store/db';
-import { eventKey, LIVE_WINDOW_MS } from '../store/ingest';
+import { eventKey, isLive } from '../store/ingest';
 import { outboxId } from '../store/keys';
 import { enqueue } from '../store/outbox';
 import { ensureMember, inviteCodeFor, setPreference } from '../store/preferences';
@@ -28,44 +28,9 @@ export function hearthCommand(event: InboundEvent, community?: CommunityConfig):
   return command && interpretCommand(command, { botUsername });
 }
 
-/** What answering a command decided. */
-export interface CommandOutcome {
-  replyId: string;
-  template: TemplateName;
-  /** False when the same command was answered before (a retried delivery). */
-  queued: boolean;
-}
-
 /**
- * Where an answer goes. Answers can hold personal data (a birthday, a time
- * zone, an invite code), so one asked for in private stays private: Slack's
- * slash commands come from a box only the member sees and Discord's are
- * answered by an ephemeral reply, so both go to the member's DMs; WeCom app
- * messages and DingTalk private chats come from private chats that the robot
- * which posts for Hearth cannot reach. None of those falls back to a channel.
- * Elsewhere the answer goes back to the chat it was asked in (a private chat
- * with a Telegram or Feishu bot is such a chat).
- */
-function answerRoute(
-  community: CommunityConfig,
-  event: MessagePosted,
-): { delivery: 'channel' | 'dm'; private: boolean } {
-  switch (community.platform.kind) {
-    case 'slack':
-    case 'discord':
-    case 'wecom':
-      return { delivery: 'dm', private: true };
-    case 'dingtalk':
-      return event.channelId.startsWith(PRIVATE_CHANNEL_PREFIX)
-        ? { delivery: 'dm', private: true }
-        : { delivery: 'channel', private: false };
-    default:
-      return { delivery: 'channel', private: false };
-  }
-}
-
-/**
- * Apply `action`, asked by `event`'s member, and queue the answer. No answer
+ * Apply `action`, asked by `event`'s member, and queue the answer; returns
+ * the answer's outbox id (the same for every delivery of the command). No answer
  * is queued for a command from history (imported, or delivered more than a day
  * late: the member is not waiting for it), nor when a newer preference of the
  * same kind is already stored (the answer would state what is not saved).
@@ -75,8 +40,9 @@ export async function answerCommand(
   community: CommunityConfig,
   event: MessagePosted,
   action: CommandAction,
-  options: { now: Date; replyToken?: string },
-): Promise<CommandOutcome> {
+  /** `route`: how the platform said the answer must go, when not back to the chat it was asked in. */
+  options: { now: Date; route?: AnswerRoute },
+): Promise<string> {
   const memberId = event.member.id;
   const said = new Date(event.occurredAt);
   const vars: Record<string, string> = {};
@@ -122,25 +88,25 @@ export async function answerCommand(
   }
 
   const replyId = outboxId('reply', community.id, memberId, eventKey(event.id));
-  const live = options.now.getTime() - said.getTime() <= LIVE_WINDOW_MS;
-  if (!live || !applied) return { replyId, template, queued: false };
-  const route = answerRoute(community, event);
-  const queued = await enqueue(
+  if (!isLive(said, options.now) || !applied) return replyId;
+  // Answers can hold personal data (a birthday, an invite code): one asked in private stays private.
+  const route = options.route;
+  await enqueue(
     db,
     {
       id: replyId,
       communityId: community.id,
       kind: 'reply',
       memberId,
-      delivery: route.delivery,
+      delivery: route?.private ? 'dm' : 'channel',
       channel: event.channelId,
-      ...(route.private ? { private: true } : {}),
+      ...(route?.private ? { private: true } : {}),
       template,
       vars,
       dueAt: options.now.toISOString(),
-      ...(options.replyToken ? { replyToken: options.replyToken } : {}),
+      ...(route?.token ? { replyToken: route.token } : {}),
     },
     options.now,
   );
-  return { replyId, template, queued };
+  return replyId;
 }

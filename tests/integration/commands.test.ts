@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatSender } from '../../shared/chat/sender';
 import type { EventPublisher } from '../../shared/events/domain-events';
@@ -7,7 +7,7 @@ import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { eventKey } from '../../shared/store/ingest';
-import { inviteCodeKey, outboxId, outboxKey } from '../../shared/store/keys';
+import { inviteCodeKey, outboxId } from '../../shared/store/keys';
 import { forgetMember, getMember, getMemberWithTotals } from '../../shared/store/members';
 import { getOutboxItem } from '../../shared/store/outbox';
 import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
@@ -283,56 +283,41 @@ describe('Module: commands (through the webhook and the dispatcher)', () => {
   });
 
   it.each([
-    ['slack', { kind: 'slack', signingSecret: 's', botToken: 'xoxb-1' }, 'C0GENERAL', 'dm', true],
+    ['back to the chat it was asked in', undefined, 'channel', {}],
+    ['by DM, never in a channel, when asked in private', { private: true } as const, 'dm', { private: true }],
     [
-      'discord (with its interaction)',
-      { kind: 'discord', publicKey: 'a'.repeat(64), applicationId: '1', botToken: 't' },
-      '42',
+      'by completing a Discord interaction, privately',
+      { private: true, token: 'interaction-token' } as const,
       'dm',
-      true,
+      { private: true, replyToken: 'interaction-token' },
     ],
-    ['wecom (the app)', { kind: 'wecom', token: 't', encodingAesKey: 'k', corpId: 'c' }, 'app', 'dm', true],
-    ['dingtalk, a private chat', { kind: 'dingtalk', appSecret: 's' }, 'private:cid1', 'dm', true],
-    ['dingtalk, a group', { kind: 'dingtalk', appSecret: 's' }, 'cidGroup', 'channel', false],
-    ['telegram', { kind: 'telegram', secretToken: 's', botToken: '1:a' }, '-100', 'channel', false],
-  ] as const)(
-    'answers on %s privately where it was asked privately',
-    async (_what, platform, channelId, delivery, isPrivate) => {
-      // Prepare
-      const community = communityConfig({ id: `route-${seq}`, platform });
-      const event = inboundEvent('message.posted', 'ro', NOW.toISOString(), { channelId, text: '/birthday 03-14' });
-      const action = hearthCommand(event);
+  ])('answers %s', async (_what, route, delivery, extra) => {
+    // Prepare
+    const community = communityConfig({ id: `route-${++seq}` });
+    const event = inboundEvent('message.posted', 'ro', NOW.toISOString(), { channelId: 'C9', text: '/birthday 03-14' });
+    if (event.type !== 'message.posted') throw new Error('a message');
+    const action = hearthCommand(event, community);
+    if (!action) throw new Error('a command');
 
-      // Act
-      const outcome = await answerCommand(db, community, event as never, action as never, {
-        now: NOW,
-        replyToken: 'tok',
-      });
+    // Act
+    const replyId = await answerCommand(db, community, event, action, { now: NOW, route });
 
-      // Assess
-      const item = await getOutboxItem(db, community.id, outcome.replyId);
-      expect(item).toMatchObject({ delivery, channel: channelId, replyToken: 'tok' });
-      expect(item?.private ?? false).toBe(isPrivate);
-    },
-  );
+    // Assess
+    const item = await getOutboxItem(db, community.id, replyId);
+    expect(item).toMatchObject({ delivery, channel: 'C9', ...extra });
+    if (!route) expect(item).not.toHaveProperty('private');
+  });
 
   it('never lets a private answer fall back to a channel', async () => {
     // Prepare
-    const id = await say('pa', '/help');
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.table,
-        Key: outboxKey(ACME.id, outboxId('reply', ACME.id, 'pa', eventKey(id))),
-        UpdateExpression: 'SET #p = :t',
-        ExpressionAttributeNames: { '#p': 'private' },
-        ExpressionAttributeValues: { ':t': true },
-      }),
-    );
+    const event = inboundEvent('message.posted', 'pa', NOW.toISOString(), { channelId: 'general', text: '/help' });
+    if (event.type !== 'message.posted') throw new Error('a message');
+    await answerCommand(db, ACME, event, { kind: 'help' }, { now: NOW, route: { private: true } });
 
     // Act
     await delivered('pa');
 
     // Assess
-    expect(sender.sent.find((m) => m.memberId === 'pa')?.dmFallback).toBe(false);
+    expect(sender.sent.find((m) => m.memberId === 'pa')).toMatchObject({ delivery: 'dm', dmFallback: false });
   });
 });

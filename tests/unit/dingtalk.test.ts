@@ -87,6 +87,16 @@ describe('Object: dingtalkAdapter', () => {
       ]);
     });
 
+    it('asks for a private answer to a command from a private chat with the robot, and none in a group', () => {
+      // Act
+      const privately = dingtalkAdapter.parse(request(mention({ conversationType: '1' })), context);
+      const inGroup = dingtalkAdapter.parse(request(mention()), context);
+
+      // Assess
+      expect(privately.answers).toEqual({ msgXyZ0001: { private: true } });
+      expect(inGroup.answers).toBeUndefined();
+    });
+
     it('falls back to senderId when there is no staff id (a member from outside the organisation)', () => {
       // Act
       const { events } = dingtalkAdapter.parse(request(mention({ senderStaffId: undefined })), context);

@@ -228,8 +228,11 @@ describe('Object: discordAdapter', () => {
       ]);
       expect(JSON.parse(parsed.reply?.body ?? '')).toEqual({ type: 5, data: { flags: 64 } });
       expect(parsed.reply?.statusCode).toBe(200);
-      expect(parsed.replyTokens).toEqual({
-        [`discord:cmd:${INTERACTION_ID}`]: 'aW50ZXJhY3Rpb246MTMxMDU0NDE3ODM5NTYwNzA0MTpBX1VOSVFVRV9UT0tFTg',
+      expect(parsed.answers).toEqual({
+        [`discord:cmd:${INTERACTION_ID}`]: {
+          private: true,
+          token: 'aW50ZXJhY3Rpb246MTMxMDU0NDE3ODM5NTYwNzA0MTpBX1VOSVFVRV9UT0tFTg',
+        },
       });
     });
 
@@ -321,7 +324,7 @@ describe('Object: discordAdapter', () => {
 
       // Assess
       expect(parsed.events).toEqual([]);
-      expect(parsed.replyTokens).toBeUndefined();
+      expect(parsed.answers).toBeUndefined();
       const reply = JSON.parse(parsed.reply?.body ?? '');
       expect(reply).toEqual({ type: 4, data: { content: expect.stringContaining('not the community'), flags: 64 } });
     });

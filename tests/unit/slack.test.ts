@@ -303,6 +303,9 @@ describe('Object: slackAdapter', () => {
 
         // Assess
         expect(parsed.reply).toEqual({ statusCode: 200, contentType: 'text/plain', body: '' });
+        expect(parsed.answers).toEqual({
+          'slack:command:13345224609.738474920.8088930838d88f008e0': { private: true },
+        });
         expect(parsed.events).toEqual([
           {
             id: 'slack:command:13345224609.738474920.8088930838d88f008e0',

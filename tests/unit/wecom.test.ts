@@ -109,7 +109,7 @@ describe('Object: wecomAdapter', () => {
 
   it('turns text sent to the app into a message keyed by MsgId, text kept for commands', async () => {
     // Act
-    const { events } = await run(
+    const { events, answers } = await run(
       post(
         `<xml><ToUserName><![CDATA[${CORP_ID}]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName><CreateTime>1795599995</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[/birthday 03-14]]></Content><MsgId>7419210712</MsgId><AgentID>218</AgentID></xml>`,
       ),
@@ -124,6 +124,8 @@ describe('Object: wecomAdapter', () => {
         text: '/birthday 03-14',
       }),
     ]);
+    // Written to the app in private: the answer must stay private.
+    expect(answers).toEqual({ '7419210712': { private: true } });
   });
 
   it('refuses a wrong msg_signature with 401', async () => {
