@@ -80,12 +80,8 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Tries in-process for transient failures and short rate limits. Default 3. */
   attempts?: number;
-  /** First backoff after a transient failure, doubled each try. Default 500 ms. */
-  backoffMs?: number;
   /** The longest wait served in-process; longer ones become `RetryLaterError(retryAt)`. Default 10 s. */
   maxWaitMs?: number;
-  /** Wait used for a rate limit that names no time. Default 1 s. */
-  defaultRetryAfterMs?: number;
   /** Clock (ms since epoch), for `retryAt`. */
   now?: () => number;
   /** Sleep, injectable so tests assert waits without waiting. */
@@ -96,6 +92,10 @@ export interface HttpOptions {
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const DESCRIPTION_MAX = 200;
+/** The first backoff after a transient failure, doubled each try. */
+const FIRST_BACKOFF_MS = 500;
+/** The wait for a rate limit that names no time. */
+const DEFAULT_RETRY_AFTER_MS = 1_000;
 /** No try starts with less than this left before its send's deadline. */
 const MIN_TRY_MS = 1_000;
 
@@ -146,9 +146,7 @@ export class HttpClient {
   private readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly attempts: number;
-  private readonly backoffMs: number;
   private readonly maxWaitMs: number;
-  private readonly defaultRetryAfterMs: number;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
 
@@ -160,9 +158,7 @@ export class HttpClient {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.attempts = Math.max(1, options.attempts ?? 3);
-    this.backoffMs = options.backoffMs ?? 500;
     this.maxWaitMs = options.maxWaitMs ?? 10_000;
-    this.defaultRetryAfterMs = options.defaultRetryAfterMs ?? 1_000;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
   }
@@ -207,7 +203,7 @@ export class HttpClient {
         );
       }
       if (outcome.kind === 'rate_limited') {
-        const waitMs = outcome.retryAfterMs ?? this.defaultRetryAfterMs;
+        const waitMs = outcome.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
         const message = `${this.platform}: ${request.what} rate limited (${detail}), retry after ${Math.ceil(waitMs / 1000)} s`;
         if (waitMs > Math.min(this.maxWaitMs, sendTimeLeft() - MIN_TRY_MS) || last) {
           throw new RetryLaterError(message, new Date(this.now() + waitMs));
@@ -216,7 +212,7 @@ export class HttpClient {
         continue;
       }
       const message = `${this.platform}: ${request.what} failed (${detail})`;
-      const backoff = this.backoffMs * 2 ** (attempt - 1);
+      const backoff = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
       if (last || backoff > sendTimeLeft() - MIN_TRY_MS) throw new RetryLaterError(`${message} after ${attempt} tries`);
       await this.sleep(backoff);
     }

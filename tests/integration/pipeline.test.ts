@@ -1,4 +1,3 @@
-import { createCipheriv, createHash } from 'node:crypto';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import {
 } from '../../shared/webhook/pipeline';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
+import { encryptFeishu } from '../support/platform-requests';
 
 const SECRET = 'whsec_pipeline_test';
 const NOW = new Date('2026-11-25T17:30:00.000Z');
@@ -573,10 +573,7 @@ describe('Function: handleWebhook (Feishu, encrypted)', () => {
     platform: { kind: 'feishu', encryptKey: KEY, verificationToken: 'vt', appId: 'cli_1', appSecret: 's' },
   });
   const sealed = (payload: unknown) => {
-    const iv = Buffer.alloc(16, 7);
-    const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(KEY).digest(), iv);
-    const encrypted = Buffer.concat([iv, cipher.update(JSON.stringify(payload)), cipher.final()]).toString('base64');
-    const rawBody = JSON.stringify({ encrypt: encrypted });
+    const rawBody = JSON.stringify({ encrypt: encryptFeishu(KEY, JSON.stringify(payload), Buffer.alloc(16, 7)) });
     return request(
       rawBody,
       {

@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { createCipheriv, createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
 import type { CommunityConfig } from '../../shared/domain/config';
 import { signDingTalk } from '../../shared/platforms/dingtalk';
@@ -81,6 +81,16 @@ export const PLATFORM_CONFIGS = {
 
 export type PlatformKind = keyof typeof PLATFORM_CONFIGS;
 
+/**
+ * Encrypt as Feishu documents it: AES-256-CBC with the key SHA-256(Encrypt Key),
+ * the IV (random unless given) prepended, base64; written from the documented
+ * algorithm, not from the adapter's decryption.
+ */
+export function encryptFeishu(encryptKey: string, plaintext: string, iv: Buffer = randomBytes(16)): string {
+  const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(encryptKey).digest(), iv);
+  return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
+}
+
 const unix = (at: Date) => Math.floor(at.getTime() / 1000);
 const json = { 'content-type': 'application/json' };
 
@@ -154,7 +164,7 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
     }
     case 'wecom': {
       const created = unix(message.at);
-      const inner = `<xml><ToUserName><![CDATA[${p.corpId}]]></ToUserName><FromUserName><![CDATA[${message.memberId}]]></FromUserName><CreateTime>${created}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${message.text}]]></Content><MsgId>${7_000_000 + message.seq}</MsgId><AgentID>1000002</AgentID></xml>`;
+      const inner = `<xml><ToUserName><![CDATA[${p.corpId}]]></ToUserName><FromUserName><![CDATA[${message.memberId}]]></FromUserName><CreateTime>${created}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${message.text}]]></Content><MsgId>${7_000_000 + message.seq}</MsgId><AgentID>${p.agentId}</AgentID></xml>`;
       const sealed = encrypt(p.encodingAesKey, inner, p.corpId);
       const nonce = `n${message.seq}`;
       const query = new URLSearchParams({
@@ -166,7 +176,7 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
         method: 'POST',
         path: `${base}?${query}`,
         headers: { 'content-type': 'text/xml' },
-        body: `<xml><ToUserName><![CDATA[${p.corpId}]]></ToUserName><Encrypt><![CDATA[${sealed}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>`,
+        body: `<xml><ToUserName><![CDATA[${p.corpId}]]></ToUserName><Encrypt><![CDATA[${sealed}]]></Encrypt><AgentID><![CDATA[${p.agentId}]]></AgentID></xml>`,
       };
     }
     case 'feishu': {
@@ -194,9 +204,7 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
       };
       if (!p.encryptKey) return { method: 'POST', path: base, headers: json, body: JSON.stringify(event) };
       const iv = createHash('md5').update(String(message.seq)).digest();
-      const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(p.encryptKey).digest(), iv);
-      const sealed = Buffer.concat([iv, cipher.update(JSON.stringify(event)), cipher.final()]).toString('base64');
-      const body = JSON.stringify({ encrypt: sealed });
+      const body = JSON.stringify({ encrypt: encryptFeishu(p.encryptKey, JSON.stringify(event), iv) });
       const timestamp = String(unix(message.at));
       const nonce = `n${message.seq}`;
       return {

@@ -1,10 +1,10 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decryptFeishu, feishuAdapter, signFeishu } from '../../shared/platforms/feishu';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { communityConfig } from '../support/fixtures';
+import { encryptFeishu } from '../support/platform-requests';
 
 const ENCRYPT_KEY = 'kudryavtsev-encrypt-key';
 const TOKEN = 'v-token-abc';
@@ -19,13 +19,6 @@ const encryptedApp = communityConfig({
 });
 const context = (community = plainApp): AdapterContext => ({ community, secrets: literalSecrets, now: NOW });
 
-/** Encrypt as Feishu documents it: AES-256-CBC, key SHA-256(encryptKey), a random IV prepended, base64. */
-function encrypt(key: string, plaintext: string): string {
-  const iv = randomBytes(16);
-  const cipher = createCipheriv('aes-256-cbc', createHash('sha256').update(key).digest(), iv);
-  return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
-}
-
 const request = (body: unknown, headers: Record<string, string> = {}): InboundRequest => ({
   method: 'POST',
   query: {},
@@ -35,7 +28,7 @@ const request = (body: unknown, headers: Record<string, string> = {}): InboundRe
 
 /** An encrypted, signed request as Feishu sends it with an Encrypt Key. */
 function sealed(payload: unknown, key = ENCRYPT_KEY) {
-  const rawBody = JSON.stringify({ encrypt: encrypt(key, JSON.stringify(payload)) });
+  const rawBody = JSON.stringify({ encrypt: encryptFeishu(key, JSON.stringify(payload)) });
   const timestamp = String(Math.floor(NOW.getTime() / 1000));
   const nonce = 'n0nce';
   return request(rawBody, {
@@ -100,7 +93,7 @@ describe('Object: feishuAdapter', () => {
       ],
       [
         'a body encrypted with another key and unsigned',
-        () => request({ encrypt: encrypt('other', JSON.stringify(message)) }),
+        () => request({ encrypt: encryptFeishu('other', JSON.stringify(message)) }),
         encryptedApp,
       ],
     ])('refuses %s with 401', async (_what, make, community) => {
@@ -121,7 +114,7 @@ describe('Object: feishuAdapter', () => {
       // Act
       const plain = await parse(request(check));
       const encrypted = await parse(
-        request({ encrypt: encrypt(ENCRYPT_KEY, JSON.stringify(check)) }),
+        request({ encrypt: encryptFeishu(ENCRYPT_KEY, JSON.stringify(check)) }),
         context(encryptedApp),
       );
 

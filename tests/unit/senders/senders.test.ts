@@ -27,7 +27,7 @@ describe('Module: shared/chat/senders', () => {
       ['feishu', FeishuSender],
       ['dingtalk', DingtalkSender],
       ['discord', DiscordSender],
-    ] as const)('builds the %s sender for a %s community', (kind, type) => {
+    ] as const)('builds the %s sender', (kind, type) => {
       // Act
       const sender = createChatSender(communityConfig({ platform: platforms[kind] }), literalSecrets);
 
