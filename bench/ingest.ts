@@ -23,12 +23,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynalite } from '../infra/local/dynamo';
-import { signGeneric } from '../shared/platforms/generic';
+import { SIGNATURE_HEADER, signGeneric } from '../shared/platforms/generic';
 import { createDb } from '../shared/store/db';
 import {
   closedLoop,
@@ -36,10 +36,12 @@ import {
   groupCpuMs,
   host,
   type LoadResult,
+  latencySummary,
   machineCpuMs,
   openLoop,
   type PacedResult,
   percentile,
+  post,
   ROOT,
   round,
   selfCpuMs,
@@ -135,35 +137,8 @@ function postEvent(agent: Agent, port: number): Promise<string | undefined> {
   // Every fourth message is a reply, as in a lively channel.
   if (n % 4 === 3) event.replyTo = `${pool}${(member + 1) % MEMBERS}`;
   const body = JSON.stringify(event);
-  return new Promise<string | undefined>((done) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        path: WEBHOOK_PATH,
-        method: 'POST',
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'hearth-signature': signGeneric(SECRET, body, now),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode === 200) return done(undefined);
-          done(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`);
-        });
-        res.on('error', (error) => done(`response: ${error.message}`));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', (error) => done(`request: ${error.message}`));
-    req.end(body);
-  });
+  const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signGeneric(SECRET, body, now) };
+  return post(agent, port, { path: WEBHOOK_PATH, headers, body }, REQUEST_TIMEOUT_MS);
 }
 
 /** b. Signed events through the real webhook endpoint, 32 clients back to back (saturation). */
@@ -285,18 +260,8 @@ try {
   if (ingest.errors + paced.errors > 0) console.error(`   stack output (tail):\n${stack.logs().slice(-3_000)}`);
 
   const ratio = ingest.opsPerSecond / raw.opsPerSecond;
-  const latency = {
-    p50: round(percentile(ingest.latenciesMs, 50), 2),
-    p95: round(percentile(ingest.latenciesMs, 95), 2),
-    p99: round(percentile(ingest.latenciesMs, 99), 2),
-    max: round(Math.max(...ingest.latenciesMs), 2),
-  };
-  const pacedLatency = {
-    p50: round(percentile(paced.latenciesMs, 50), 2),
-    p95: round(percentile(paced.latenciesMs, 95), 2),
-    p99: round(percentile(paced.latenciesMs, 99), 2),
-    max: round(Math.max(...paced.latenciesMs), 2),
-  };
+  const latency = latencySummary(ingest.latenciesMs);
+  const pacedLatency = latencySummary(paced.latenciesMs);
   const errors = raw.errors + ingest.errors + paced.errors;
   const targets = {
     ratio: { target: `>= ${TARGET_RATIO}`, value: round(ratio, 3), pass: ratio >= TARGET_RATIO },

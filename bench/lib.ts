@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { type Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,57 @@ export async function openLoop(
   return result;
 }
 
+/** A request to the stack's webhook: path with query, headers, body. */
+export interface WebhookPost {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** POST `req` to the stack on `port`; resolves to an error description, or undefined on 200. */
+export function post(agent: Agent, port: number, req: WebhookPost, timeoutMs = 10_000): Promise<string | undefined> {
+  return new Promise((done) => {
+    const r = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path: req.path,
+        method: 'POST',
+        headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode === 200) return done(undefined);
+          done(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`);
+        });
+        res.on('error', (error) => done(`response: ${error.message}`));
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    r.on('error', (error) => done(`request: ${error.message}`));
+    r.end(req.body);
+  });
+}
+
+/** p50, p95, p99 and max of latencies in ms (sorted once), to 2 decimals. */
+export function latencySummary(values: number[]) {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted.length
+      ? round(sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1], 2)
+      : Number.NaN;
+  return {
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    max: sorted.length ? round(sorted[sorted.length - 1], 2) : Number.NaN,
+  };
+}
+
 /** Nearest-rank percentile of `values` (0 < p <= 100). */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -142,20 +193,6 @@ export const round = (value: number, digits = 1): number => {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 };
-
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The machine the numbers come from. */
 export function host() {

@@ -11,17 +11,12 @@
  *
  * Writes bench/results/platforms.json; exits 1 when a request failed.
  */
-import { writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
-import { join } from 'node:path';
+import { Agent } from 'node:http';
 import { parseCommunityConfig } from '../shared/domain/config';
-import {
-  PLATFORM_CONFIGS,
-  type PlatformKind,
-  type PlatformRequest,
-  postedMessage,
-} from '../tests/support/platform-requests';
-import { envInt, host, openLoop, percentile, ROOT, round, sourceState, writeResults } from './lib';
+import { putCommunity } from '../shared/store/communities';
+import { createDb } from '../shared/store/db';
+import { PLATFORM_CONFIGS, type PlatformKind, postedMessage } from '../tests/support/platform-requests';
+import { envInt, host, latencySummary, openLoop, post, ROOT, round, sourceState, writeResults } from './lib';
 import { StackChild } from './stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -54,36 +49,6 @@ const memberOf = (kind: PlatformKind, n: number): string =>
           ? `U0M${n}`
           : `m${n}`;
 
-function send(agent: Agent, port: number, req: PlatformRequest): Promise<string | undefined> {
-  return new Promise((done) => {
-    const r = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        path: req.path,
-        method: req.method,
-        headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          done(
-            res.statusCode === 200
-              ? undefined
-              : `HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 200)}`,
-          ),
-        );
-      },
-    );
-    r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.on('error', (error) => done(`request: ${error.message}`));
-    r.end(req.body);
-  });
-}
-
 let seq = 0;
 async function measure(stack: StackChild, kind: PlatformKind, durationMs: number) {
   const community = communityOf(kind);
@@ -99,7 +64,7 @@ async function measure(stack: StackChild, kind: PlatformKind, durationMs: number
         text,
         at: new Date(),
       };
-      return send(agent, stack.port, postedMessage(community, message));
+      return post(agent, stack.port, postedMessage(community, message));
     });
   } finally {
     agent.destroy();
@@ -112,23 +77,16 @@ let exitCode = 0;
 try {
   console.log(`bench:platforms: ${RATE} requests/s, ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms measured per platform`);
   stack = await StackChild.start();
-  for (const kind of KINDS) {
-    const file = join(stack.dataDir, `${kind}.json`);
-    await writeFile(file, JSON.stringify(communityOf(kind)));
-    await stack.hearth('community', 'put', file);
-  }
+  const db = createDb({ table: stack.info.table, endpoint: stack.info.endpoint, region: 'local' });
+  for (const kind of KINDS) await putCommunity(db, communityOf(kind), new Date());
+  db.doc.destroy();
   const results: Record<string, unknown> = {};
   let failures = 0;
   for (const kind of KINDS) {
     await measure(stack, kind, WARMUP_MS);
     const run = await measure(stack, kind, MEASURE_MS);
     failures += run.errors;
-    const latencyMs = {
-      p50: round(percentile(run.latenciesMs, 50), 2),
-      p95: round(percentile(run.latenciesMs, 95), 2),
-      p99: round(percentile(run.latenciesMs, 99), 2),
-      max: round(Math.max(...run.latenciesMs), 2),
-    };
+    const latencyMs = latencySummary(run.latenciesMs);
     results[kind] = {
       request:
         kind === 'discord' ? 'APPLICATION_COMMAND /help (Ed25519)' : 'message (signed; encrypted on wecom, feishu)',

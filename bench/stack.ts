@@ -1,25 +1,31 @@
 /**
- * The local stack in a child process, for benchmarks: its own port, data
- * folder and process group (so that npx, tsx and node stop together), and
- * the CLI run against it.
+ * The local stack in a child process, for benchmarks: its own data folder,
+ * a port it picks itself (found, with its engine, in `stack.json` as the CLI
+ * finds it), and its own process group (so that npx, tsx and node stop
+ * together).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { freePort, ROOT, sleep } from './lib';
+import { runningStack, type StackInfo } from '../infra/local/stack-file';
+import { ROOT, sleep } from './lib';
 
 const START_TIMEOUT_MS = 30_000;
 
 export class StackChild {
   private constructor(
-    readonly port: number,
+    /** Where it runs, once started: its webhooks, engine and table. */
+    readonly info: StackInfo,
     readonly dataDir: string,
     private readonly child: ChildProcess,
     private readonly output: { text: string },
   ) {}
+
+  /** The webhook port. */
+  get port(): number {
+    return Number(new URL(this.info.webhookBaseUrl).port);
+  }
 
   /** The child's process group, for CPU accounting. */
   get pgid(): number | undefined {
@@ -33,15 +39,14 @@ export class StackChild {
 
   /**
    * Start `npx tsx infra/local/main.ts` with schedules off; resolves once
-   * /health answers. `cpuProfDir` runs it under `node --cpu-prof` (which
+   * its `stack.json` names it. `cpuProfDir` runs it under `node --cpu-prof` (which
    * NODE_OPTIONS does not allow).
    */
   static async start(options: { cpuProfDir?: string } = {}): Promise<StackChild> {
     const dataDir = await mkdtemp(join(tmpdir(), 'hearth-bench-stack-'));
-    const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      PORT: String(port),
+      PORT: '0',
       HEARTH_DATA_DIR: dataDir,
       HEARTH_SCHEDULES: 'off',
       POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -58,33 +63,28 @@ export class StackChild {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    const stack = new StackChild(port, dataDir, child, output);
+    const stop = () => StackChild.stopChild(child, dataDir);
 
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        await stack.stop();
+        await stop();
         throw new Error(`the stack exited early (${child.exitCode ?? child.signalCode}):\n${output.text}`);
       }
-      if ((await status(port, '/health').catch(() => 0)) === 200) return stack;
+      const info = await runningStack(dataDir);
+      if (info) return new StackChild(info, dataDir, child, output);
       await sleep(100);
     }
-    await stack.stop();
-    throw new Error(`the stack did not answer /health within ${START_TIMEOUT_MS} ms:\n${output.text}`);
-  }
-
-  /** Run `hearth <args>` against this stack. */
-  async hearth(...args: string[]): Promise<string> {
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, HEARTH_DATA_DIR: this.dataDir },
-    });
-    return stdout;
+    await stop();
+    throw new Error(`the stack did not start within ${START_TIMEOUT_MS} ms:\n${output.text}`);
   }
 
   /** Stop the stack (SIGTERM to its group, SIGKILL after 5 s) and remove its data. */
-  async stop(): Promise<void> {
-    const child = this.child;
+  stop(): Promise<void> {
+    return StackChild.stopChild(this.child, this.dataDir);
+  }
+
+  private static async stopChild(child: ChildProcess, dataDir: string): Promise<void> {
     if (child.pid && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((done) => child.once('exit', () => done()));
       try {
@@ -95,19 +95,6 @@ export class StackChild {
         // already gone
       }
     }
-    await rm(this.dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-/** The status of a GET. */
-function status(port: number, path: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: 1_000 }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', fail);
-    req.end();
-  });
 }
