@@ -16,7 +16,7 @@ import { type DiscordAccess, discordRest } from './rest';
  * they must be switched on for the bot in the Developer Portal, or Discord
  * closes the connection with 4014.
  */
-export const RELAY_INTENTS =
+const RELAY_INTENTS =
   GatewayIntentBits.Guilds |
   GatewayIntentBits.GuildMembers |
   GatewayIntentBits.GuildMessages |

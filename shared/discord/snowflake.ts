@@ -15,3 +15,8 @@ export function snowflakeDate(id: string): Date {
   if (!SNOWFLAKE.test(id)) throw new RangeError('not a Discord snowflake');
   return new Date(Number((BigInt(id) >> 22n) + DISCORD_EPOCH_MS));
 }
+
+/** A snowflake made at `at`, with `low` in its lower 22 bits (worker, process, sequence): for tests and tools. */
+export function snowflakeAt(at: Date, low = 0): string {
+  return String(((BigInt(at.getTime()) - DISCORD_EPOCH_MS) << 22n) | BigInt(low));
+}

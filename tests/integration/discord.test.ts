@@ -1,24 +1,27 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { relaySettings } from '../../cli/commands/discord-relay';
 import { UsageError } from '../../cli/errors';
 import type { Target } from '../../cli/target';
+import type { LocalFunctions } from '../../infra/local/functions';
+import { startHttpServer } from '../../infra/local/http';
 import { WebhookForwarder } from '../../shared/discord/forwarder';
 import { discordGateway } from '../../shared/discord/gateway';
 import { Relay } from '../../shared/discord/relay';
+import { snowflakeAt } from '../../shared/discord/snowflake';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
 import { genericWebhookUrl } from '../../shared/platforms/generic';
 import { HearthError } from '../../shared/runtime/errors';
-import { errorReply } from '../../shared/runtime/handler';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { getMemberWithTotals } from '../../shared/store/members';
+import { createWebhookHandler } from '../../shared/webhook/http';
 import { handleWebhook, type PipelineDeps, type WebhookRequest } from '../../shared/webhook/pipeline';
 import { freshTable } from '../support/dynamo';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord';
@@ -73,9 +76,7 @@ beforeEach(() => {
   };
 });
 
-/** A snowflake made `msBefore` milliseconds before `at`. */
-const snowflakeAt = (at: Date, msBefore = 0, low = 1) =>
-  String(((BigInt(at.getTime() - msBefore) - 1_420_070_400_000n) << 22n) | BigInt(low));
+const msBefore = (at: Date, ms: number) => new Date(at.getTime() - ms);
 
 /** A POST to the Discord interactions endpoint, signed as Discord signs it. */
 function interaction(body: unknown, communityId = ON_DISCORD.id, at = NOW): WebhookRequest {
@@ -120,7 +121,7 @@ async function rejection(request: WebhookRequest): Promise<HearthError> {
 describe('Module: webhook pipeline on /webhooks/discord', () => {
   it('answers PING with PONG and stores nothing', async () => {
     // Act
-    const outcome = await handleWebhook(deps, interaction({ type: 1, id: snowflakeAt(NOW), token: 't' }), NOW);
+    const outcome = await handleWebhook(deps, interaction({ type: 1, id: snowflakeAt(NOW, 1), token: 't' }), NOW);
 
     // Assess
     expect(outcome).toEqual({
@@ -132,7 +133,7 @@ describe('Module: webhook pipeline on /webhooks/discord', () => {
 
   it('stores a slash command as the member’s command (not activity), deferred, and dedupes it by interaction id', async () => {
     // Prepare
-    const id = snowflakeAt(NOW, 800);
+    const id = snowflakeAt(msBefore(NOW, 800), 1);
     const request = interaction(slashCommand(id, 'birthday', [{ name: 'date', type: 3, value: '03-14' }]));
 
     // Act
@@ -151,7 +152,7 @@ describe('Module: webhook pipeline on /webhooks/discord', () => {
 
   it('refuses a bad signature with 401 and writes nothing', async () => {
     // Prepare
-    const request = interaction(slashCommand(snowflakeAt(NOW, 500, 2), 'points'));
+    const request = interaction(slashCommand(snowflakeAt(msBefore(NOW, 500), 2), 'points'));
     const forged = { ...request, rawBody: request.rawBody.replace('53908232506183680', '53908232506183999') };
 
     // Act
@@ -255,30 +256,10 @@ describe('Relay end to end: fake Discord Gateway → relay → generic webhook �
 
   beforeAll(async () => {
     discord = await startFakeDiscord({ token: TOKEN });
-    hearth = createServer(async (request, response) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of request) chunks.push(chunk as Buffer);
-      const [, , platform = '', communityId = ''] = (request.url ?? '').split('/');
-      const webhook: WebhookRequest = {
-        platform,
-        communityId,
-        method: request.method ?? 'POST',
-        headers: request.headers as Record<string, string>,
-        query: {},
-        rawBody: Buffer.concat(chunks).toString('utf8'),
-      };
-      try {
-        const { reply } = await handleWebhook(deps, webhook, new Date());
-        response.writeHead(reply.statusCode, { 'content-type': reply.contentType ?? 'text/plain' });
-        response.end(reply.body);
-      } catch (error) {
-        const reply = errorReply(error);
-        response.writeHead(reply.statusCode ?? 500, { 'content-type': 'application/json' });
-        response.end(reply.body);
-      }
-    });
-    hearth.listen(0, '127.0.0.1');
-    await once(hearth, 'listening');
+    // The local runtime's own HTTP server, in front of the webhook handler the Lambda exports.
+    // `deps` is made anew before each test, so the handler is built per request.
+    const webhook: LocalFunctions['webhook'] = (event, context) => createWebhookHandler(deps)(event, context);
+    hearth = await startHttpServer({ webhook } as LocalFunctions, 0);
     hearthUrl = `http://127.0.0.1:${(hearth.address() as AddressInfo).port}`;
   });
 
@@ -301,8 +282,8 @@ describe('Relay end to end: fake Discord Gateway → relay → generic webhook �
     const user = (id: string, username: string) => ({ id, username, global_name: null, discriminator: '0' });
     const ada = user('80351110224678912', 'ada');
     const bo = user('80351110224678913', 'bo');
-    const first = snowflakeAt(now, 60_000, 1);
-    const reply = snowflakeAt(now, 30_000, 2);
+    const first = snowflakeAt(msBefore(now, 60_000), 1);
+    const reply = snowflakeAt(msBefore(now, 30_000), 2);
 
     // Act
     for (const member of [ada, bo]) {
@@ -335,8 +316,7 @@ describe('Relay end to end: fake Discord Gateway → relay → generic webhook �
     discord.dispatch('MESSAGE_REACTION_ADD', { ...reaction, message_author_id: bo.id, channel_id: '1', burst: false });
     // The same reaction again (as a reconnect could replay it) is applied once.
     discord.dispatch('MESSAGE_REACTION_ADD', { ...reaction, message_author_id: bo.id, channel_id: '1', burst: false });
-    const deadline = Date.now() + 10_000;
-    while (relay.counts.relayed < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await expect.poll(() => relay.counts.relayed, { timeout: 10_000 }).toBe(6);
     await relay.stop();
     await running;
 

@@ -1,5 +1,6 @@
 import { createCipheriv, createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
+import { snowflakeAt } from '../../shared/discord/snowflake';
 import type { CommunityConfig } from '../../shared/domain/config';
 import { signDingTalk } from '../../shared/platforms/dingtalk';
 import { signFeishu } from '../../shared/platforms/feishu';
@@ -242,8 +243,8 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
     case 'discord': {
       const [name, ...args] = message.text.replace(/^\//, '').split(/\s+/);
       const optionName = name === 'birthday' ? 'date' : 'zone';
-      // A snowflake whose time is the message's: (ms since the Discord epoch) << 22, plus the sequence.
-      const id = (((BigInt(message.at.getTime()) - 1420070400000n) << 22n) + BigInt(message.seq)).toString();
+      // A snowflake whose time is the message's, with the sequence in its low bits.
+      const id = snowflakeAt(message.at, message.seq);
       const body = JSON.stringify({
         id,
         application_id: p.applicationId,

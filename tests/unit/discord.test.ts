@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { snowflakeDate } from '../../shared/discord/snowflake';
+import { snowflakeAt, snowflakeDate } from '../../shared/discord/snowflake';
 import { commandIn } from '../../shared/domain/events';
 import { DISCORD_TOLERANCE_SECONDS, discordAdapter } from '../../shared/platforms/discord';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
@@ -50,7 +50,7 @@ function discordRequest(
 
 // An interaction made 1.5 s before NOW: a snowflake's top bits are milliseconds since 2015-01-01.
 const CREATED = new Date(NOW.getTime() - 1500);
-const INTERACTION_ID = String(((BigInt(CREATED.getTime()) - 1_420_070_400_000n) << 22n) | 0x2a041n);
+const INTERACTION_ID = snowflakeAt(CREATED, 0x2a041);
 
 /** A slash command interaction invoked in the guild, in the documented shape. */
 const slashCommand = (name: string, options?: unknown[], extra: Record<string, unknown> = {}) => ({
@@ -410,6 +410,18 @@ describe('Object: discordAdapter', () => {
       expect(error.statusCode).toBe(400);
       expect(error.field).toBe(field);
     });
+  });
+});
+
+describe('Function: snowflakeAt', () => {
+  it('makes the snowflake snowflakeDate reads back, with the low bits given', () => {
+    // Act
+    const id = snowflakeAt(new Date('2016-04-30T11:18:25.796Z'), 7);
+
+    // Assess
+    expect(snowflakeDate(id).toISOString()).toBe('2016-04-30T11:18:25.796Z');
+    expect(BigInt(id) & 0x3fffffn).toBe(7n);
+    expect(snowflakeAt(new Date('2016-04-30T11:18:25.796Z'), 0x20007)).toBe('175928847299117063');
   });
 });
 
