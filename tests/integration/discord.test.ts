@@ -234,18 +234,19 @@ describe('Function: relaySettings', () => {
     });
     await putCommunity(db, withRef, NOW);
 
-    // Act
-    const local = relaySettings(target(), { community: withRef.id });
+    // Act: one after the other, so neither rejection is left unawaited while the other runs.
+    const local = await relaySettings(target(), { community: withRef.id }).catch((error: unknown) => error);
     // The prefix check comes before any call to AWS, so this proves SSM is asked without reaching it.
-    const aws = relaySettings(
+    const aws = await relaySettings(
       { ...target('aws'), webhookBaseUrl: undefined },
       { community: withRef.id, url: 'https://api.example.com' },
       { SECRETS_PARAMETER_PREFIX: '/hearth/' },
-    );
+    ).catch((error: unknown) => error);
 
     // Assess
-    await expect(local).rejects.toThrow(/platform\.botToken: SSM secret references need AWS/);
-    await expect(aws).rejects.toThrow('platform.botToken: secret parameter must be under /hearth/');
+    expect((local as Error).message).toMatch(/platform\.botToken: SSM secret references need AWS/);
+    expect((aws as Error).message).toBe('platform.botToken: secret parameter must be under /hearth/');
+    expect(aws).toBeInstanceOf(UsageError);
   });
 });
 
