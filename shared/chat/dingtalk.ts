@@ -1,7 +1,7 @@
 import type { CommunityConfig } from '../domain/config';
 import { signDingTalk } from '../platforms/dingtalk';
 import type { SecretResolver } from '../runtime/secrets';
-import { asRecord, classifyHttp, type JsonResponse, type Outcome, type SenderOptions } from './http';
+import { errcodeClassifier, type SenderOptions } from './http';
 import type { PaceRule } from './pacer';
 import { PlatformSender, route } from './platform-sender';
 import { type ChatMessage, RetryLaterError, type SendResult } from './sender';
@@ -17,21 +17,9 @@ export const DINGTALK_API = 'https://oapi.dingtalk.com';
  */
 const FREQUENCY_CODES = new Set([130101, 130102, 410100]);
 const THROTTLE_MS = 10 * 60_000;
+/** The robot answers HTTP 200 with `{errcode, errmsg}`. */
+export const classifyDingtalk = errcodeClassifier(FREQUENCY_CODES, THROTTLE_MS);
 const ROBOT: PaceRule = { key: 'robot', label: '20 messages a minute per robot', limit: 20, windowMs: 60_000 };
-
-/** The robot answers HTTP 200 with `{errcode, errmsg}`: 0 is sent, -1 is "system busy". */
-export function classifyDingtalk(response: JsonResponse): Outcome {
-  const base = classifyHttp(response);
-  if (base.kind !== 'ok') return base;
-  const { errcode, errmsg } = asRecord(response.body);
-  const description = typeof errmsg === 'string' ? errmsg : undefined;
-  if (errcode === 0) return { kind: 'ok' };
-  if (typeof errcode !== 'number') return { kind: 'transient', description: 'no errcode in the answer' };
-  if (FREQUENCY_CODES.has(errcode))
-    return { kind: 'rate_limited', code: errcode, description, retryAfterMs: THROTTLE_MS };
-  if (errcode === -1) return { kind: 'transient', code: errcode, description };
-  return { kind: 'refused', code: errcode, description };
-}
 
 /**
  * Posts through the group robot webhook (`robotToken`), signed with the

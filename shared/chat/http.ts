@@ -129,6 +129,26 @@ export function classifyHttp(response: JsonResponse): Outcome {
   return { kind: 'refused', code, description };
 }
 
+/**
+ * A classifier for the Chinese platforms' `{errcode, errmsg}` answers (WeCom,
+ * DingTalk), sent with HTTP 200: 0 is done, -1 is "system busy" (transient), a
+ * code in `frequency` means over the limit (wait `retryAfterMs`), any other
+ * code is a refusal.
+ */
+export function errcodeClassifier(frequency: ReadonlySet<number>, retryAfterMs: number): Classifier {
+  return (response) => {
+    const base = classifyHttp(response);
+    if (base.kind !== 'ok') return base;
+    const { errcode, errmsg } = asRecord(response.body);
+    const description = typeof errmsg === 'string' ? errmsg : undefined;
+    if (errcode === 0) return { kind: 'ok' };
+    if (typeof errcode !== 'number') return { kind: 'transient', description: 'no errcode in the answer' };
+    if (frequency.has(errcode)) return { kind: 'rate_limited', code: errcode, description, retryAfterMs };
+    if (errcode === -1) return { kind: 'transient', code: errcode, description };
+    return { kind: 'refused', code: errcode, description };
+  };
+}
+
 /** The common error fields of a JSON body: `error_code`/`code`/`errcode`/`error`, `description`/`message`/`msg`/`errmsg`. */
 export function describeBody(body: unknown): { code?: string | number; description?: string } {
   const record = asRecord(body);

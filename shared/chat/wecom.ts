@@ -1,6 +1,6 @@
 import type { CommunityConfig } from '../domain/config';
 import type { SecretResolver } from '../runtime/secrets';
-import { asRecord, classifyHttp, type JsonResponse, type Outcome, PlatformError, type SenderOptions } from './http';
+import { asRecord, errcodeClassifier, PlatformError, type SenderOptions } from './http';
 import type { PaceRule } from './pacer';
 import { AccessToken, PlatformSender, route } from './platform-sender';
 import { type ChatMessage, RetryLaterError, type SendResult, UndeliverableError } from './sender';
@@ -13,22 +13,9 @@ export const WECOM_API = 'https://qyapi.weixin.qq.com';
 /** A robot over its limit is told so in `errcode`; its limit is per minute. */
 const FREQUENCY_CODES = new Set([45009, 45033, 130101]);
 const ROBOT_WINDOW_MS = 60_000;
+/** The webhook and the app API answer HTTP 200 with `{errcode, errmsg}`; a robot over its limit waits a minute. */
+export const classifyWecom = errcodeClassifier(FREQUENCY_CODES, ROBOT_WINDOW_MS);
 const ROBOT: PaceRule = { key: 'robot', label: '20 messages a minute per robot', limit: 20, windowMs: ROBOT_WINDOW_MS };
-
-/** The webhook answers HTTP 200 with `{errcode, errmsg}`: 0 is sent, -1 is "system busy", frequency codes mean wait. */
-export function classifyWecom(response: JsonResponse): Outcome {
-  const base = classifyHttp(response);
-  if (base.kind !== 'ok') return base;
-  const { errcode, errmsg } = asRecord(response.body);
-  const description = typeof errmsg === 'string' ? errmsg : undefined;
-  if (errcode === 0) return { kind: 'ok' };
-  if (typeof errcode !== 'number') return { kind: 'transient', description: 'no errcode in the answer' };
-  if (FREQUENCY_CODES.has(errcode)) {
-    return { kind: 'rate_limited', code: errcode, description, retryAfterMs: ROBOT_WINDOW_MS };
-  }
-  if (errcode === -1) return { kind: 'transient', code: errcode, description };
-  return { kind: 'refused', code: errcode, description };
-}
 
 /** An access token WeCom no longer accepts: fetch a new one and try once more. */
 const TOKEN_CODES = new Set([40014, 42001]);
