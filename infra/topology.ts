@@ -21,7 +21,7 @@ export interface FunctionDefinition {
   readonly memoryMb: number;
 }
 
-export type FunctionName = 'webhook' | 'onboarding' | 'dispatcher';
+export type FunctionName = 'webhook' | 'lifecycle' | 'dispatcher' | 'sweeps';
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
@@ -34,12 +34,21 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     memoryMb: 512,
   },
   {
-    name: 'onboarding',
-    entry: 'functions/onboarding.ts',
-    description: 'Member lifecycle events: queue the welcome, cancel on leave',
+    name: 'lifecycle',
+    entry: 'functions/lifecycle.ts',
+    description: 'Member lifecycle events: queue the welcome, cancel on leave, count win-backs answered',
     access: ['table:read', 'table:write'],
     async: true,
     timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  {
+    name: 'sweeps',
+    entry: 'functions/sweeps.ts',
+    description: 'Hourly sweeps: birthday greetings, win-backs, the onboarding drip',
+    access: ['table:read', 'table:write'],
+    async: true,
+    timeoutSeconds: 300,
     memoryMb: 256,
   },
   {
@@ -75,7 +84,7 @@ export interface RuleDefinition {
 }
 
 export const RULES: readonly RuleDefinition[] = [
-  { name: 'onboarding', detailTypes: ['member.joined', 'member.left'], target: 'onboarding' },
+  { name: 'lifecycle', detailTypes: ['member.joined', 'member.left', 'member.reactivated'], target: 'lifecycle' },
 ];
 
 /** The EventBridge pattern a rule stands for; the local bus matches the same pattern. */
@@ -103,6 +112,11 @@ export interface ScheduleDefinition {
 
 export const SCHEDULES: readonly ScheduleDefinition[] = [
   { name: 'dispatch-every-minute', job: 'dispatch', cron: { minute: '*', hour: '*' }, target: 'dispatcher' },
+  // On the hour: the birthday sweep decides the greetings due in the coming hour.
+  { name: 'birthdays-hourly', job: 'birthdays', cron: { minute: '0', hour: '*' }, target: 'sweeps' },
+  // Hourly, so each community's new local day is decided within the hour after its midnight.
+  { name: 'winback-hourly', job: 'winback', cron: { minute: '5', hour: '*' }, target: 'sweeps' },
+  { name: 'onboarding-hourly', job: 'onboarding', cron: { minute: '10', hour: '*' }, target: 'sweeps' },
 ];
 
 /** EventBridge Scheduler expression for a schedule. */

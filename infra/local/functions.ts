@@ -9,7 +9,7 @@ import { CommunityCache } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { ProfileCache } from '../../shared/store/profile-cache';
 import { createWebhookHandler } from '../../shared/webhook/http';
-import { createDispatcherHandler, createOnboardingHandler } from '../../shared/workflows/handlers';
+import { createDispatcherHandler, createLifecycleHandler, createSweepsHandler } from '../../shared/workflows/handlers';
 import type { FunctionName } from '../topology';
 
 /**
@@ -46,7 +46,8 @@ export function localFunctions(deps: LocalDeps): LocalFunctions {
       },
       clock,
     ),
-    onboarding: createOnboardingHandler({ db: deps.db, communities }, clock),
+    lifecycle: createLifecycleHandler({ db: deps.db, communities }, clock),
+    sweeps: createSweepsHandler({ db: deps.db }, clock),
     dispatcher: createDispatcherHandler(
       { db: deps.db, communities, senderFor: (community) => senders(community) ?? chat },
       clock,

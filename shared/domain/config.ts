@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isShippedTemplate, templateProblems } from './templates';
 import { describeZodError, firstZodPath, idSchema, timeZoneSchema } from './validation';
 
 /**
@@ -88,6 +89,21 @@ const platformSchema = z.discriminatedUnion('kind', [
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const delivery = z.enum(['channel', 'dm']);
 
+const localeSchema = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or zh-CN');
+const templateNameSchema = z
+  .string()
+  .regex(
+    /^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*$/,
+    'must be a template name such as welcome or onboarding.introduce',
+  );
+
+/** One drip step: a message `afterDays` days after the join. */
+const stepSchema = z.strictObject({
+  afterDays: z.number().int().min(1).max(90),
+  /** A shipped template (`onboarding.introduce`, `onboarding.thisWeek`) or one of the community's `templates`. */
+  template: templateNameSchema,
+});
+
 const onboardingSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
@@ -95,14 +111,32 @@ const onboardingSchema = z
     /** Channel for channel delivery; absent means the platform's default channel. */
     channel: z.string().min(1).optional(),
     rulesUrl: url.optional(),
+    /** What the community is for, in a sentence; the welcome says it. */
+    about: z.string().min(1).max(500).optional(),
+    /** The drip after the welcome. */
+    steps: z
+      .array(stepSchema)
+      .max(10)
+      .default([
+        { afterDays: 1, template: 'onboarding.introduce' },
+        { afterDays: 3, template: 'onboarding.thisWeek' },
+      ])
+      .refine((steps) => steps.every((s, i) => i === 0 || s.afterDays > steps[i - 1].afterDays), {
+        message: 'afterDays must be increasing',
+      }),
+    /** A member who joins again within this many days of their last welcome is not onboarded again. */
+    restartAfterDays: z.number().int().min(0).max(90).default(30),
   })
   .prefault({});
 
 const birthdaysSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
+    /** The local hour (the member's time zone, else the community's) the greeting is due. */
     hour: z.number().int().min(0).max(23).default(9),
     delivery: z.enum(['channel', 'dm', 'both']).default('channel'),
+    /** Channel for the channel greeting; absent means the platform's default channel. */
+    channel: z.string().min(1).optional(),
   })
   .prefault({});
 
@@ -115,13 +149,19 @@ const winbackSchema = z
       .min(1)
       .default([14, 30])
       .refine((days) => days.every((d, i) => i === 0 || d > days[i - 1]), 'must be increasing'),
+    /** The local hour (the member's time zone, else the community's) a win-back is due. */
+    hour: z.number().int().min(0).max(23).default(10),
+    /** A word to a quiet member goes privately by default. */
+    delivery: delivery.default('dm'),
+    channel: z.string().min(1).optional(),
   })
   .prefault({});
 
+/** No automated message starts in this window of the member's local time; equal start and end turn it off. */
 const quietHoursSchema = z.strictObject({ start: hhmm.default('22:00'), end: hhmm.default('08:00') }).prefault({});
 
 const capsSchema = z
-  .strictObject({ perDay: z.number().int().min(0).default(1), perWeek: z.number().int().min(0).default(3) })
+  .strictObject({ perDay: z.number().int().min(1).default(1), perWeek: z.number().int().min(1).default(3) })
   .prefault({});
 
 const digestSchema = z
@@ -152,10 +192,7 @@ export const communityConfigSchema = z.strictObject({
   id: idSchema,
   name: z.string().min(1).max(200),
   timezone: timeZoneSchema,
-  locale: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en or zh-CN')
-    .default('en'),
+  locale: localeSchema.default('en'),
   operators: z.array(z.email()).default([]),
   webhookSecret: secret.min(8),
   platform: platformSchema,
@@ -174,6 +211,24 @@ export const communityConfigSchema = z.strictObject({
   dmFallbackToChannel: z.boolean().default(true),
   /** Record what would be sent without sending it. */
   dryRun: z.boolean().default(false),
+  /** The community's own texts, by locale and template name; they replace Hearth's. */
+  templates: z.record(localeSchema, z.record(templateNameSchema, z.string().min(1).max(4000))).default({}),
+});
+
+/** Checks across sections: every template a step names exists, and every variable a template uses is known. */
+const checkedConfigSchema = communityConfigSchema.superRefine((config, ctx) => {
+  config.onboarding.steps.forEach((step, i) => {
+    if (isShippedTemplate(step.template) || config.templates[config.locale]?.[step.template] !== undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['onboarding', 'steps', i, 'template'],
+      message: `no template "${step.template}": write it under templates.${config.locale}`,
+    });
+  });
+  const configured = { rulesUrl: !!config.onboarding.rulesUrl, inviteLink: !!config.referrals.linkTemplate };
+  for (const [path, message] of templateProblems(config.templates, configured)) {
+    ctx.addIssue({ code: 'custom', path, message });
+  }
 });
 
 /** A validated community config with every default filled in. */
@@ -194,7 +249,7 @@ export class ConfigError extends Error {
 
 /** Validate a config (parsed JSON), filling defaults; throws ConfigError naming the bad field. */
 export function parseCommunityConfig(input: unknown): CommunityConfig {
-  const result = communityConfigSchema.safeParse(input);
+  const result = checkedConfigSchema.safeParse(input);
   if (!result.success) {
     throw new ConfigError(describeZodError(result.error), firstZodPath(result.error));
   }

@@ -17,6 +17,9 @@ export interface DomainEvent {
   referralCode?: string;
   /** Days of silence before a reactivation. */
   quietDays?: number;
+  /** A reactivation within 7 days of a win-back: the win-back's outbox id and when it was sent. */
+  winbackId?: string;
+  winbackSentAt?: string;
 }
 
 /** Something that puts domain events on the bus. */

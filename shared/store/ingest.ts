@@ -6,7 +6,15 @@ import { dayIn, daysBetween } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
 import { type Db, ifCondition } from './db';
-import { birthdayIndexKeys, type Key, lastActiveIndexKeys, memberDayKey, memberDaysPk, memberKey } from './keys';
+import {
+  birthdayIndexKeys,
+  joinDayIndexKeys,
+  type Key,
+  lastActiveIndexKeys,
+  memberDayKey,
+  memberDaysPk,
+  memberKey,
+} from './keys';
 import { firstSeen, getMember, type Member } from './members';
 import type { ProfileCache } from './profile-cache';
 import { UpdateBuilder } from './update';
@@ -276,11 +284,14 @@ async function applyToMember(
       update
         .set('lastActiveDay', change.day)
         .setIfAbsent('firstActiveDay', change.day)
-        .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day));
+        .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day))
+        // A win-back waiting for an answer is answered (or expired) by this activity; the old value says which.
+        .remove('winbackOpen');
       guards.push(before(update, 'lastActiveDay', change.day));
     }
     if (event.type === 'member.joined') {
       update.set('status', 'member').set('joinedAt', at).set('referralCode', event.referralCode);
+      update.setAll(joinDayIndexKeys(community.id, event.member.id, change.day));
       update.setIfAbsent('firstJoinedAt', at);
       guards.push(before(update, 'joinedAt', at), before(update, 'leftAt', at));
     }
@@ -313,9 +324,9 @@ async function applyToMember(
     if (event.type === 'member.joined')
       events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
     if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
-    if (old.lastActiveDay && change.firstActivityOfDay && change.live) {
-      const quietDays = daysBetween(old.lastActiveDay, change.day);
-      if (quietDays >= community.winback.ladderDays[0]) events.push({ type: 'member.reactivated', ...base, quietDays });
+    if (change.firstActivityOfDay) {
+      const reactivated = await reactivation(db, key, community, old, change, base);
+      if (reactivated) events.push(reactivated);
     }
     return withProfile ? [...events, ...updated] : events;
   }
@@ -334,6 +345,49 @@ async function applyToMember(
   const profileGuards = setProfile(profileOnly, community.id, event, change.live, at);
   const written = await ifCondition(() => send(db, key, profileOnly, profileGuards));
   return written === undefined ? [] : updated;
+}
+
+/** How long after a win-back an activity counts as its success (DESIGN.md section 6). */
+export const WINBACK_SUCCESS_MS = 7 * 86_400_000;
+
+/**
+ * The member's first activity of a day after a quiet spell, or after a
+ * win-back: `member.reactivated`, carrying the win-back it answers when it
+ * came within 7 days of it. An activity from before the win-back was sent (a
+ * late delivery) leaves it waiting.
+ */
+async function reactivation(
+  db: Db,
+  key: Key,
+  community: CommunityConfig,
+  old: Partial<Member> & { winbackOpen?: { id: string; sentAt: string } },
+  change: MemberChange,
+  base: Omit<DomainEvent, 'type'>,
+): Promise<DomainEvent | undefined> {
+  const open = old.winbackOpen;
+  const at = change.occurredAt.getTime();
+  if (open && at < Date.parse(open.sentAt)) {
+    const update = new UpdateBuilder().set('winbackOpen', open);
+    await ifCondition(() =>
+      db.doc.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: key,
+          ...update.build(`attribute_not_exists(${update.name('winbackOpen')})`),
+        }),
+      ),
+    );
+  }
+  const answered = open && at >= Date.parse(open.sentAt) && at - Date.parse(open.sentAt) <= WINBACK_SUCCESS_MS;
+  const quietDays = old.lastActiveDay ? daysBetween(old.lastActiveDay, change.day) : undefined;
+  const returned = change.live && quietDays !== undefined && quietDays >= community.winback.ladderDays[0];
+  if (!answered && !returned) return undefined;
+  return {
+    type: 'member.reactivated',
+    ...base,
+    ...(quietDays !== undefined ? { quietDays } : {}),
+    ...(answered ? { winbackId: open.id, winbackSentAt: open.sentAt } : {}),
+  } as DomainEvent;
 }
 
 /** Condition: the member has not asked to be forgotten (their profile is not written again). */

@@ -8,10 +8,13 @@
  * | community       | `COMMUNITY`                 | `<c>`         |                                                    |
  * | member          | `C#<c>`                     | `M#<m>`       | bdayPk `BDAY#<MM-DD>` / bdaySk `<c>#<m>`           |
  * |                 |                             |               | idlePk `C#<c>#LAST#<day>` / idleSk `<m>`           |
+ * |                 |                             |               | joinPk `C#<c>#JOIN#<day>` / joinSk `<m>`           |
  * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
  * | dispatch mark   | `DISPATCH`                  | `WATERMARK`   |                                                    |
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
+ * | win-back tally  | `C#<c>#WINBACK`             | `<send day>`  |                                                    |
+ * | sweep mark      | `SWEEP`                     | `<job>[#<c>]` |                                                    |
  *
  * Access patterns and what serves each:
  * - community by id: GetItem `COMMUNITY`/`<c>`; all communities: Query pk `COMMUNITY`.
@@ -23,6 +26,9 @@
  *   then BatchGet those rows; a member's counts live only in their day rows.
  * - birthdays on a month-day (sweep): Query index byBirthday, pk `BDAY#<MM-DD>`.
  * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
+ * - members whose latest join fell on a day (drip and win-back sweeps): Query index byJoinDay, pk `C#<c>#JOIN#<day>`.
+ * - win-backs sent, and won back, by send day (digest): Query pk `C#<c>#WINBACK`, sk between two days.
+ * - where a sweep got to: GetItem `SWEEP`/`<job>` (birthdays) or `SWEEP`/`<job>#<c>` (per community).
  * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>`, sk <= `<now>`.
  * - a community's outbox (CLI): Query pk `C#<c>#OUTBOX`.
  * - the member behind an invite code (referral attribution): GetItem `C#<c>#REF`/`<code>`.
@@ -63,9 +69,11 @@ export const memberDaysPk = (communityId: string, memberId: string): string => `
 
 /** byBirthday index keys for a member with a birthday. */
 export const birthdayIndexKeys = (communityId: string, memberId: string, monthDay: string) => ({
-  bdayPk: `BDAY#${monthDay}`,
+  bdayPk: birthdayPk(monthDay),
   bdaySk: `${communityId}#${memberId}`,
 });
+
+export const birthdayPk = (monthDay: string): string => `BDAY#${monthDay}`;
 
 /** byLastActive index keys for a member last active on `day`. */
 export const lastActiveIndexKeys = (communityId: string, memberId: string, day: string) => ({
@@ -73,6 +81,22 @@ export const lastActiveIndexKeys = (communityId: string, memberId: string, day: 
   idleSk: memberId,
 });
 export const lastActivePk = (communityId: string, day: string): string => `C#${communityId}#LAST#${day}`;
+
+/** byJoinDay index keys for a member whose latest join fell on `day`. */
+export const joinDayIndexKeys = (communityId: string, memberId: string, day: string) => ({
+  joinPk: joinDayPk(communityId, day),
+  joinSk: memberId,
+});
+export const joinDayPk = (communityId: string, day: string): string => `C#${communityId}#JOIN#${day}`;
+
+/** A community's win-back tally for the day they were sent (community time zone). */
+export const winbackTallyKey = (communityId: string, day: string): Key => ({ pk: `C#${communityId}#WINBACK`, sk: day });
+
+/** Where a sweep got to: one mark per job, or per job and community. */
+export const sweepMarkKey = (job: string, communityId?: string): Key => ({
+  pk: 'SWEEP',
+  sk: communityId ? `${job}#${communityId}` : job,
+});
 
 /** The partition holding a community's outbox. */
 export const outboxPk = (communityId: string): string => `C#${communityId}#OUTBOX`;

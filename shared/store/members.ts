@@ -29,6 +29,8 @@ export interface Member {
   /** The code this member invites others with (`/invite`). */
   inviteCode?: string;
   forgottenAt?: string;
+  /** The last win-back sent, until the member's next activity answers it. */
+  winbackOpen?: { id: string; sentAt: string };
 }
 
 /**
@@ -50,6 +52,32 @@ export function firstSeen<T extends UpdateBuilder>(
 export async function getMember(db: Db, communityId: string, memberId: string): Promise<Member | undefined> {
   const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: memberKey(communityId, memberId) }));
   return result.Item as Member | undefined;
+}
+
+/**
+ * Members by id, read in batches of 100 (strongly consistent: the sweeps
+ * decide on what an index, which lags, pointed them to). Unknown ids are
+ * left out. Cost grows with the ids asked for.
+ */
+export async function getMembers(db: Db, communityId: string, memberIds: Iterable<string>): Promise<Member[]> {
+  const keys = [...new Set(memberIds)].map((id) => memberKey(communityId, id));
+  return batchGet<Member>(db, keys);
+}
+
+/** Items by key, in batches of 100, asking again for what a batch leaves unprocessed. */
+export async function batchGet<T>(db: Db, keys: Array<{ pk: string; sk: string }>): Promise<T[]> {
+  const items: T[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Array<Record<string, unknown>>; ConsistentRead: boolean }> | undefined = {
+      [db.table]: { Keys: keys.slice(i, i + 100), ConsistentRead: true },
+    };
+    while (request && Object.keys(request).length) {
+      const result = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      items.push(...((result.Responses?.[db.table] ?? []) as T[]));
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return items;
 }
 
 /** A member's activity counts over the days their day rows are kept. */

@@ -28,8 +28,12 @@ export interface OutboxItem {
   channel?: string;
   /** Template variables captured at decision time (never message text). */
   vars: Record<string, string>;
-  /** The template, for kinds with more than one (a command's reply); else the kind's own. */
-  template?: TemplateName;
+  /** The template, for kinds with more than one (a command's reply, a drip step); else the kind's own. */
+  template?: TemplateName | string;
+  /** Not sent after this instant (a birthday greeting is for the birthday); skipped instead. */
+  notAfter?: string;
+  /** What the frequency cap counts it as; items sharing one (a greeting in the channel and by DM) count once. */
+  capKey?: string;
   /** Never posted in a channel, even when a DM cannot be delivered (an answer asked for in private). */
   private?: boolean;
   /** Discord: the interaction token a command's reply is sent with; removed once settled. */

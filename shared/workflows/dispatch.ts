@@ -1,13 +1,9 @@
-import {
-  type ChatMessage,
-  type ChatSender,
-  RetryLaterError,
-  UndeliverableError,
-  withSendDeadline,
-} from '../chat/sender';
+import { type ChatMessage, type ChatSender, RetryLaterError, withSendDeadline } from '../chat/sender';
 import { pointsOf } from '../domain/commands';
 import type { CommunityConfig } from '../domain/config';
-import { render, type TemplateName, templateFor } from '../domain/templates';
+import { quietUntil } from '../domain/guardrails';
+import { render, templateText, templateVariables } from '../domain/templates';
+import { type CapState, releaseCapSlot, reserveCapSlot } from '../store/caps';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
 import { getMember, type Member, memberTotals } from '../store/members';
@@ -22,6 +18,8 @@ import {
   settle,
   setWatermark,
 } from '../store/outbox';
+import { inviteCodeFor } from '../store/preferences';
+import { recordWinbackSent } from '../store/winbacks';
 
 /**
  * The dispatcher: the only part that talks to the outside world. It walks the
@@ -61,6 +59,8 @@ export interface DispatchReport {
   skipped: number;
   retried: number;
   failed: number;
+  /** Held back by quiet hours or the frequency cap, and due again when they allow. */
+  deferred: number;
 }
 
 /**
@@ -74,7 +74,7 @@ export async function dispatch(
   now: Date,
   options: { asOf?: boolean } = {},
 ): Promise<DispatchReport> {
-  const report: DispatchReport = { buckets: 0, sent: 0, skipped: 0, retried: 0, failed: 0 };
+  const report: DispatchReport = { buckets: 0, sent: 0, skipped: 0, retried: 0, failed: 0, deferred: 0 };
   const current = bucketOf(now);
   const lookback = bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));
   const first = options.asOf ? lookback : ((await getWatermark(deps.db)) ?? lookback);
@@ -105,38 +105,55 @@ export async function dispatch(
 
 const bucketStart = (bucket: string): Date => new Date(`${bucket.slice(4)}:00:00.000Z`);
 
-/** Kinds the dispatcher can render today; the workflows that write the others come with their templates. */
-const RENDERABLE = new Set<OutboxItem['kind']>(['welcome', 'reply']);
+/** Kinds the dispatcher renders; the digest is an email and goes another way. */
+const RENDERABLE = new Set<OutboxItem['kind']>(['welcome', 'onboarding', 'birthday', 'winback', 'reply']);
 
 /**
- * The message text, rendered at send time in the member's locale (their name
- * may have changed). Points are counted now, not when `/points` was asked.
+ * Kinds sent whatever the hour and whatever else the member received: a
+ * member's own action asked for them (they joined, they typed a command), so
+ * they are awake and expecting an answer. Every other automated message
+ * waits out quiet hours and counts against the frequency cap.
+ */
+const RESPONSIVE = new Set<OutboxItem['kind']>(['welcome', 'reply']);
+
+/**
+ * The message text, rendered at send time in the member's locale from the
+ * community's templates, else Hearth's (their name may have changed since the
+ * decision). Points are counted now, not when `/points` was asked; an invite
+ * link is made only for a text that has one.
  */
 async function renderItem(
   db: Db,
   item: OutboxItem,
   community: CommunityConfig,
   member: Member | undefined,
+  now: Date,
 ): Promise<string> {
-  if (!RENDERABLE.has(item.kind)) throw new UndeliverableError(`no template for outbox kind ${item.kind}`);
-  const template = item.template ?? (item.kind as TemplateName);
+  const name = item.template ?? item.kind;
   const locale = member?.locale ?? community.locale;
-  const rulesUrl = community.onboarding.rulesUrl;
-  const url = item.vars.url;
-  const counts: Record<string, string> = {};
-  if (template === 'reply.points') {
-    const totals = await memberTotals(db, item.communityId, item.memberId);
-    counts.points = String(pointsOf(totals));
-    for (const key of ['messages', 'replies', 'reactions'] as const) counts[key] = String(totals[key]);
-  }
-  return render(templateFor(template, locale), {
+  const text = (template: string) => templateText(template, locale, community.templates, community.locale);
+  const body = text(name);
+  const used = new Set(templateVariables(body));
+  const { rulesUrl, about } = community.onboarding;
+  const vars: Record<string, string> = {
     name: member?.name ?? item.memberId,
     community: community.name,
-    rules: rulesUrl ? render(templateFor('rules', locale), { rulesUrl }) : '',
-    link: url ? render(templateFor('reply.invite.link', locale), { url }) : '',
-    ...counts,
-    ...item.vars,
-  });
+    rules: rulesUrl ? render(text('rules'), { rulesUrl }) : '',
+    about: about ? render(text('about'), { about }) : '',
+    ...(rulesUrl ? { rulesUrl } : {}),
+  };
+  const url = item.vars.url;
+  if (used.has('link')) vars.link = url ? render(text('reply.invite.link'), { url }) : '';
+  if (used.has('inviteLink') && community.referrals.linkTemplate) {
+    const code = await inviteCodeFor(db, item.communityId, item.memberId, now);
+    vars.inviteLink = community.referrals.linkTemplate.replace('{code}', code);
+  }
+  if (name === 'reply.points') {
+    const totals = await memberTotals(db, item.communityId, item.memberId);
+    vars.points = String(pointsOf(totals));
+    for (const key of ['messages', 'replies', 'reactions'] as const) vars[key] = String(totals[key]);
+  }
+  return render(body, { ...vars, ...item.vars });
 }
 
 /**
@@ -144,14 +161,37 @@ async function renderItem(
  * member who asked: it goes to staff, and to a member who just opted out (it
  * confirms that, and tells them how to undo it).
  */
-function refusalFor(item: OutboxItem, member: Member | undefined): string | undefined {
+function refusalFor(item: OutboxItem, member: Member | undefined, now: Date): string | undefined {
   const answer = item.kind === 'reply';
   if (!member) return 'member unknown';
   if (member.status === 'left') return 'member left';
   if (member.optedOut && !answer) return 'member opted out';
   if (member.isBot) return 'member is a bot';
   if (member.isStaff && !answer) return 'member is staff';
+  if (item.notAfter && now.toISOString() >= item.notAfter) return 'too late: its day has passed';
   return undefined;
+}
+
+/**
+ * When the item may go, if not now: after the member's quiet hours (their
+ * time zone, else the community's), and once the frequency cap has room. A
+ * slot under the cap is reserved here; `reserved` says so, for giving it back
+ * if the send does not happen.
+ */
+async function waitFor(
+  db: Db,
+  item: OutboxItem,
+  community: CommunityConfig,
+  member: Member & CapState,
+  now: Date,
+): Promise<{ until: Date; reason: string } | { reserved: boolean }> {
+  if (RESPONSIVE.has(item.kind)) return { reserved: false };
+  const quiet = quietUntil(now, member.timezone ?? community.timezone, community.quietHours);
+  if (quiet) return { until: quiet, reason: 'quiet hours' };
+  const capKey = item.capKey ?? item.id;
+  const free = await reserveCapSlot(db, item.communityId, item.memberId, capKey, community.caps, now, member);
+  if (free) return { until: free, reason: 'frequency cap' };
+  return { reserved: true };
 }
 
 /** Deliver one item; false when it is left for another run (leased elsewhere). */
@@ -171,18 +211,37 @@ async function deliver(
     if (await settle(deps.db, item, 'skipped', now, fence, 'community no longer exists')) report.skipped++;
     return true;
   }
-  const member = await getMember(deps.db, item.communityId, item.memberId);
-  const refusal = refusalFor(item, member);
-  if (refusal) {
+  const member = (await getMember(deps.db, item.communityId, item.memberId)) as (Member & CapState) | undefined;
+  const refusal = refusalFor(item, member, now);
+  if (refusal || !member) {
     if (await settle(deps.db, item, 'skipped', now, fence, refusal)) report.skipped++;
     return true;
   }
+  if (!RENDERABLE.has(item.kind)) {
+    const reason = `no template for outbox kind ${item.kind}`;
+    if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
+    return true;
+  }
+  const wait = await waitFor(deps.db, item, community, member, now);
+  if ('until' in wait) {
+    // Nothing was attempted: the item keeps its attempt, unless by then it would be too late.
+    const tooLate = item.notAfter && wait.until.toISOString() >= item.notAfter;
+    const done = tooLate
+      ? await settle(deps.db, item, 'skipped', now, fence, `${wait.reason} until its day had passed`)
+      : await reschedule(deps.db, item, wait.until, fence, wait.reason, item.attempts - 1);
+    if (done) report[tooLate ? 'skipped' : 'deferred']++;
+    return true;
+  }
+  const release = async () => {
+    if (wait.reserved) await releaseCapSlot(deps.db, item.communityId, item.memberId, item.capKey ?? item.id);
+  };
+  // A dry run goes through every guardrail (and counts against the cap) so that it records what would be sent.
   if (community.dryRun) {
     if (await settle(deps.db, item, 'skipped', now, fence, 'dry run')) report.skipped++;
     return true;
   }
   try {
-    const text = await renderItem(deps.db, item, community, member);
+    const text = await renderItem(deps.db, item, community, member, now);
     // The send (pacing waits and the platform's retries included) ends within the lease and the run.
     const deadline = Math.min(LEASE_MS, deps.timeLeftMs?.() ?? LEASE_MS) - SETTLE_MARGIN_MS;
     const sender = deps.senderFor(community);
@@ -202,8 +261,12 @@ async function deliver(
       ...(item.replyToken ? { interactionToken: item.replyToken } : {}),
     };
     const result = await withSendDeadline(deadline, () => sender.send(message, now));
-    if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) report.sent++;
+    if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
+      report.sent++;
+      if (item.kind === 'winback') await recordWinbackSent(deps.db, community, item, now);
+    }
   } catch (error) {
+    await release().catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
     const retryable = !(error instanceof Error && (error as { retryable?: boolean }).retryable === false);
     // Held back by Hearth's own pacing, nothing was sent: the item keeps its attempt and goes when it may.

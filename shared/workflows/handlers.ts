@@ -3,10 +3,13 @@ import type { DomainEventType } from '../../infra/topology';
 import type { DomainEvent } from '../events/domain-events';
 import { jobHandler } from '../runtime/handler';
 import { logger } from '../runtime/observability';
-import type { CommunityCache } from '../store/communities';
+import { type CommunityCache, listCommunities } from '../store/communities';
 import type { Db } from '../store/db';
+import { recordWonBack } from '../store/winbacks';
+import { birthdaySweep } from './birthdays';
 import { type DispatchDeps, dispatch } from './dispatch';
-import { onLifecycleEvent } from './onboarding';
+import { dripSweep, onLifecycleEvent } from './onboarding';
+import { winbackSweep } from './winback';
 
 /**
  * Lambda-shaped handlers for the workflows, shared by the function entry
@@ -19,8 +22,8 @@ export interface JobEvent {
   at?: string;
 }
 
-/** The bus target for member lifecycle events. */
-export function createOnboardingHandler(deps: { db: Db; communities: CommunityCache }, clock = () => new Date()) {
+/** The bus target for member lifecycle events: onboarding, and win-backs answered. */
+export function createLifecycleHandler(deps: { db: Db; communities: CommunityCache }, clock = () => new Date()) {
   return jobHandler(async (event: EventBridgeEvent<DomainEventType, DomainEvent>) => {
     const now = clock();
     const community = await deps.communities.get(event.detail.communityId, now);
@@ -28,9 +31,31 @@ export function createOnboardingHandler(deps: { db: Db; communities: CommunityCa
       logger.warn('event for unknown community', { communityId: event.detail.communityId });
       return { outcome: 'ignored' };
     }
+    if (event.detail.type === 'member.reactivated') {
+      const outcome = (await recordWonBack(deps.db, community, event.detail)) ? 'won-back' : 'ignored';
+      logger.info('win-back', { communityId: community.id, outcome });
+      return { outcome };
+    }
     const outcome = await onLifecycleEvent(deps.db, community, event.detail, now);
     logger.info('onboarding', { type: event.detail.type, communityId: community.id, outcome });
     return { outcome };
+  });
+}
+
+/** The sweeps the schedules start by job name. */
+const SWEEPS = { birthdays: birthdaySweep, winback: winbackSweep, onboarding: dripSweep } as const;
+
+/** The scheduled sweeps: one job per invocation; an explicit `at` makes it an as-of run. */
+export function createSweepsHandler(deps: { db: Db }, clock = () => new Date()) {
+  return jobHandler(async (event: JobEvent) => {
+    const sweep = SWEEPS[event.job as keyof typeof SWEEPS];
+    if (!sweep) throw new Error(`sweeps: unknown job ${event.job}`);
+    const now = event.at ? new Date(event.at) : clock();
+    // Communities are few and read once per run: a Query of one partition.
+    const communities = await listCommunities(deps.db);
+    const report = await sweep(deps.db, communities, now, { asOf: event.at !== undefined });
+    logger.info(event.job, { ...report });
+    return report;
   });
 }
 

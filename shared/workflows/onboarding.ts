@@ -1,21 +1,40 @@
 import type { CommunityConfig } from '../domain/config';
+import { addDays, localDay } from '../domain/lifecycle';
 import { dayIn } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import type { Db } from '../store/db';
-import { outboxId } from '../store/keys';
-import { enqueue, outboxWithPrefix, settle } from '../store/outbox';
+import { joinDayPk, outboxId, outboxKey } from '../store/keys';
+import { batchGet, getMember, getMembers, type Member } from '../store/members';
+import { enqueue, type OutboxItem, type OutboxKind, outboxWithPrefix, settle } from '../store/outbox';
+import { greetIfBirthdayToday } from './birthdays';
+import { daysToSweep, memberIdsIn, type SweepOptions, sweptThrough } from './sweep';
 
 /**
- * Onboarding on member lifecycle events: a member who joins gets a welcome
- * (one per join day, by its deterministic id); a member who leaves has what is
- * still pending cancelled. Joins replayed from old history are not welcomed.
+ * Onboarding. A member who joins gets a welcome at once (one per join day,
+ * by its deterministic id), and the drip follows: the daily sweep finds the
+ * members whose join was each step's days ago and queues that step, due the
+ * same time of day as the join. A member who leaves has everything still
+ * pending cancelled. A member who joins again within `restartAfterDays` of
+ * their last welcome is not onboarded again, and joins replayed from old
+ * history are not welcomed at all.
  */
 
 /** A join older than this when it reaches onboarding is history, not a newcomer. */
 export const WELCOME_WINDOW_MS = 24 * 60 * 60 * 1000;
+const DAY_MS = 86_400_000;
 
 /** What onboarding did with one event, for logs and tests. */
-export type OnboardingOutcome = 'queued' | 'already-queued' | 'disabled' | 'stale' | 'cancelled' | 'ignored';
+export type OnboardingOutcome =
+  | 'queued'
+  | 'already-queued'
+  | 'disabled'
+  | 'stale'
+  | 'rejoined'
+  | 'cancelled'
+  | 'ignored';
+
+/** The automated kinds a member leaving cancels (answers to commands already asked stay). */
+const CANCELLED_ON_LEAVE: readonly OutboxKind[] = ['welcome', 'onboarding', 'birthday', 'winback'];
 
 /** Handle one domain event at time `now`. */
 export async function onLifecycleEvent(
@@ -24,35 +43,138 @@ export async function onLifecycleEvent(
   event: DomainEvent,
   now: Date,
 ): Promise<OnboardingOutcome> {
-  if (event.type === 'member.joined') {
-    if (!community.onboarding.enabled) return 'disabled';
-    if (now.getTime() - new Date(event.occurredAt).getTime() > WELCOME_WINDOW_MS) return 'stale';
-    const joinDay = dayIn(new Date(event.occurredAt), community.timezone);
-    const queued = await enqueue(
-      db,
-      {
-        id: outboxId('welcome', community.id, event.memberId, joinDay),
-        communityId: community.id,
-        kind: 'welcome',
-        memberId: event.memberId,
-        delivery: community.onboarding.delivery,
-        channel: community.onboarding.channel,
-        vars: {},
-        dueAt: now.toISOString(),
-      },
-      now,
-    );
-    return queued ? 'queued' : 'already-queued';
-  }
+  if (event.type === 'member.joined') return onJoin(db, community, event, now);
   if (event.type === 'member.left') {
-    const pending = (await outboxWithPrefix(db, community.id, `welcome#${community.id}#${event.memberId}#`)).filter(
-      (item) => item.status === 'pending',
-    );
     let cancelled = 0;
-    // An item being sent right now (under a live lease) is left to its sender.
-    for (const item of pending)
-      if (await settle(db, item, 'skipped', now, { unleasedAt: now }, 'member left')) cancelled++;
+    for (const kind of CANCELLED_ON_LEAVE) {
+      const items = await outboxWithPrefix(db, community.id, `${kind}#${community.id}#${event.memberId}#`);
+      for (const item of items.filter((i) => i.status === 'pending')) {
+        // An item being sent right now (under a live lease) is left to its sender, which checks the member.
+        if (await settle(db, item, 'skipped', now, { unleasedAt: now }, 'member left')) cancelled++;
+      }
+    }
     return cancelled ? 'cancelled' : 'ignored';
   }
   return 'ignored';
+}
+
+async function onJoin(db: Db, community: CommunityConfig, event: DomainEvent, now: Date): Promise<OnboardingOutcome> {
+  const joinedAt = new Date(event.occurredAt);
+  if (now.getTime() - joinedAt.getTime() > WELCOME_WINDOW_MS) return 'stale';
+  const member = await getMember(db, community.id, event.memberId);
+  // A birthday that is today is greeted even on the day of joining (once: the greeting's id is per year).
+  if (member && community.birthdays.enabled) await greetIfBirthdayToday(db, community, member, now);
+  if (!community.onboarding.enabled) return 'disabled';
+  const joinDay = dayIn(joinedAt, community.timezone);
+  const id = outboxId('welcome', community.id, event.memberId, joinDay);
+  if (await welcomedRecently(db, community, event.memberId, id, joinedAt)) return 'rejoined';
+  const queued = await enqueue(
+    db,
+    {
+      id,
+      communityId: community.id,
+      kind: 'welcome',
+      memberId: event.memberId,
+      delivery: community.onboarding.delivery,
+      channel: community.onboarding.channel,
+      vars: {},
+      dueAt: now.toISOString(),
+    },
+    now,
+  );
+  return queued ? 'queued' : 'already-queued';
+}
+
+/** Whether the member was welcomed for another join within `restartAfterDays` before this one. */
+async function welcomedRecently(
+  db: Db,
+  community: CommunityConfig,
+  memberId: string,
+  thisWelcome: string,
+  joinedAt: Date,
+): Promise<boolean> {
+  const window = community.onboarding.restartAfterDays * DAY_MS;
+  const welcomes = await outboxWithPrefix(db, community.id, `welcome#${community.id}#${memberId}#`);
+  return welcomes.some(
+    (w) =>
+      w.id !== thisWelcome &&
+      Date.parse(w.createdAt) <= joinedAt.getTime() &&
+      joinedAt.getTime() - Date.parse(w.createdAt) < window,
+  );
+}
+
+/** What one drip sweep did. */
+export interface DripReport {
+  communities: number;
+  days: number;
+  found: number;
+  queued: number;
+}
+
+/**
+ * The drip sweep at `now`: for each community day to decide and each step,
+ * the members whose latest join fell that many days before. A step goes only
+ * to a member who is still there, on the same join, and was welcomed for it
+ * (a rejoin within the restart window, or a join from history, gets no drip).
+ */
+export async function dripSweep(
+  db: Db,
+  communities: readonly CommunityConfig[],
+  now: Date,
+  options: SweepOptions = {},
+): Promise<DripReport> {
+  const report: DripReport = { communities: 0, days: 0, found: 0, queued: 0 };
+  for (const community of communities) {
+    if (!community.onboarding.enabled || community.onboarding.steps.length === 0) continue;
+    report.communities++;
+    const days = await daysToSweep(db, 'onboarding', community, now, options);
+    for (const day of days) {
+      report.days++;
+      for (const step of community.onboarding.steps) {
+        const joinDay = addDays(day, -step.afterDays);
+        const ids = await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, joinDay));
+        if (ids.length === 0) continue;
+        report.found += ids.length;
+        const members = await getMembers(db, community.id, ids);
+        const welcomes = new Set(
+          (
+            await batchGet<OutboxItem>(
+              db,
+              ids.map((id) => outboxKey(community.id, outboxId('welcome', community.id, id, joinDay))),
+            )
+          ).map((w) => w.memberId),
+        );
+        for (const member of members) {
+          if (!onThisJoin(member, community, joinDay) || !welcomes.has(member.id)) continue;
+          const queued = await enqueue(
+            db,
+            {
+              id: outboxId('onboarding', community.id, member.id, `${joinDay}+${step.afterDays}d`),
+              communityId: community.id,
+              kind: 'onboarding',
+              memberId: member.id,
+              delivery: community.onboarding.delivery,
+              channel: community.onboarding.channel,
+              template: step.template,
+              vars: { days: String(step.afterDays) },
+              dueAt: new Date(Date.parse(member.joinedAt as string) + step.afterDays * DAY_MS).toISOString(),
+            },
+            now,
+          );
+          if (queued) report.queued++;
+        }
+      }
+    }
+    if (days.length) await sweptThrough(db, 'onboarding', community, days[days.length - 1], options);
+  }
+  return report;
+}
+
+/** Whether the member is present and their latest join is the one on `joinDay` (the index may lag). */
+function onThisJoin(member: Member, community: CommunityConfig, joinDay: string): boolean {
+  return (
+    member.status === 'member' &&
+    member.joinedAt !== undefined &&
+    localDay(new Date(member.joinedAt), community.timezone) === joinDay
+  );
 }

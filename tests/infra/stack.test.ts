@@ -20,7 +20,7 @@ import {
   WEBHOOK_ROUTE,
 } from '../../infra/topology';
 import { ENV } from '../../shared/runtime/env';
-import { keyAttributes, TABLE } from '../../shared/store/table';
+import { keyAttributes, projectionOf, TABLE } from '../../shared/store/table';
 
 /** A resource of the synthesized template; every resource Hearth asserts on has properties. */
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -89,7 +89,7 @@ describe('Stack: HearthStack', () => {
         GlobalSecondaryIndexes: TABLE.indexes.map((index) => ({
           IndexName: index.name,
           KeySchema: key(index.partitionKey, index.sortKey),
-          Projection: { ProjectionType: index.projection },
+          Projection: projectionOf(index),
         })),
         AttributeDefinitions: keyAttributes(TABLE).map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
       },
@@ -283,9 +283,9 @@ describe('Stack: HearthStack', () => {
     expect(dynamo).not.toContain('dynamodb:DeleteItem');
   });
 
-  it('gives onboarding no events:PutEvents, no ssm and no ses', () => {
+  it.each(['lifecycle', 'sweeps'] as const)('gives %s no events:PutEvents, no ssm and no ses', (name) => {
     // Act
-    const actions = actionsOf('onboarding');
+    const actions = actionsOf(name);
 
     // Assess
     expect(actions).not.toContain('events:PutEvents');

@@ -617,9 +617,9 @@ describe('Module: dispatch', () => {
       // Prepare: a kind whose workflow (and template) is not built yet, due before a welcome.
       await join(db, ACME, 'd-bday', minutes(-30));
       const birthday: OutboxDecision = {
-        id: 'birthday#acme#d-bday#2026',
+        id: 'recognition#acme#d-bday#2026',
         communityId: ACME.id,
-        kind: 'birthday',
+        kind: 'recognition',
         memberId: 'd-bday',
         delivery: 'channel',
         vars: {},
@@ -636,7 +636,7 @@ describe('Module: dispatch', () => {
       expect(await getOutboxItem(db, ACME.id, birthday.id)).toMatchObject({
         status: 'failed',
         attempts: 1,
-        reason: 'no template for outbox kind birthday',
+        reason: 'no template for outbox kind recognition',
       });
       expect(sender.sent.map((m) => m.id)).toEqual([welcome]);
     });

@@ -38,11 +38,20 @@ describe('Module: config', () => {
       expect(config.operators).toEqual(['ops@acme.example']);
       expect(config.platform).toEqual({ kind: 'generic' });
       expect(config.birthdays).toEqual({ enabled: true, hour: 9, delivery: 'channel' });
-      expect(config.winback).toEqual({ enabled: true, ladderDays: [14, 30] });
+      expect(config.winback).toEqual({ enabled: true, ladderDays: [14, 30], hour: 10, delivery: 'dm' });
       expect(config.caps).toEqual({ perDay: 1, perWeek: 3 });
       expect(config.quietHours).toEqual({ start: '22:00', end: '08:00' });
       expect(config.digest).toEqual({ enabled: true, weekday: 1, hour: 9 });
-      expect(config.onboarding).toEqual({ enabled: true, delivery: 'channel' });
+      expect(config.onboarding).toEqual({
+        enabled: true,
+        delivery: 'channel',
+        steps: [
+          { afterDays: 1, template: 'onboarding.introduce' },
+          { afterDays: 3, template: 'onboarding.thisWeek' },
+        ],
+        restartAfterDays: 30,
+      });
+      expect(config.templates).toEqual({});
       expect(config.targets).toEqual({});
       expect(config.dryRun).toBe(false);
     });

@@ -7,15 +7,20 @@ import type { LocalFunctions } from '../../infra/local/functions';
 import { LocalScheduler } from '../../infra/local/scheduler';
 import type { DomainEvent } from '../../shared/events/domain-events';
 
-/** Functions that record what they were invoked with; `onboarding` may be told to fail. */
+/** Functions that record what they were invoked with; `lifecycle` may be told to fail. */
 function recordingFunctions(failOnboarding = false) {
   const calls: Array<{ name: string; event: unknown }> = [];
   const make = (name: string) => async (event: unknown) => {
     calls.push({ name, event });
-    if (name === 'onboarding' && failOnboarding) throw new Error('onboarding is down');
+    if (name === 'lifecycle' && failOnboarding) throw new Error('lifecycle is down');
     return {};
   };
-  const functions = { webhook: make('webhook'), onboarding: make('onboarding'), dispatcher: make('dispatcher') };
+  const functions = {
+    webhook: make('webhook'),
+    lifecycle: make('lifecycle'),
+    dispatcher: make('dispatcher'),
+    sweeps: make('sweeps'),
+  };
   return { functions: functions as unknown as LocalFunctions, calls };
 }
 
@@ -58,7 +63,7 @@ describe('Class: LocalBus', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('routes member.joined to onboarding as an EventBridge event, and member.updated to nobody (no rule)', async () => {
+  it('routes member.joined to lifecycle as an EventBridge event, and member.updated to nobody (no rule)', async () => {
     // Prepare
     const { functions, calls } = recordingFunctions();
     const bus = new LocalBus(() => functions, '/nonexistent/dead-letters.jsonl');
@@ -70,7 +75,7 @@ describe('Class: LocalBus', () => {
     // Assess
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
-      name: 'onboarding',
+      name: 'lifecycle',
       event: { source: 'hearth', 'detail-type': 'member.joined', detail: joined },
     });
   });
@@ -87,9 +92,9 @@ describe('Class: LocalBus', () => {
     await bus.drain();
 
     // Assess
-    expect(calls.filter((c) => c.name === 'onboarding')).toHaveLength(3);
+    expect(calls.filter((c) => c.name === 'lifecycle')).toHaveLength(3);
     const lines = (await readFile(deadLetters, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0])).toMatchObject({ target: 'onboarding', error: 'Error: onboarding is down' });
+    expect(JSON.parse(lines[0])).toMatchObject({ target: 'lifecycle', error: 'Error: lifecycle is down' });
   });
 });

@@ -13,6 +13,8 @@ const VARS = {
   community: 'Acme',
   rulesUrl: 'https://acme.example/rules',
   rules: '',
+  about: 'We build things together.',
+  days: '14',
   birthday: '03-14',
   timezone: 'Europe/Berlin',
   code: 'K7M2P9QX',
@@ -80,7 +82,7 @@ describe('Module: templates', () => {
       const rules = render(templateFor('rules', 'en'), { rulesUrl: 'https://acme.example/rules' });
 
       // Act
-      const out = render(templateFor('welcome', 'en'), { name: 'Ada', community: 'Acme', rules });
+      const out = render(templateFor('welcome', 'en'), { name: 'Ada', community: 'Acme', rules, about: '' });
 
       // Assess
       expect(out).toContain('Ada');

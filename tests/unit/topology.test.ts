@@ -122,13 +122,26 @@ describe('Module: topology', () => {
       }
     });
 
-    it('routes member.joined and member.left to onboarding', () => {
+    it('routes member.joined, member.left and member.reactivated to lifecycle', () => {
       // Act
       const targets = (type: string) => RULES.filter((r) => (r.detailTypes as readonly string[]).includes(type));
 
       // Assess
-      expect(targets('member.joined').map((r) => r.target)).toContain('onboarding');
-      expect(targets('member.left').map((r) => r.target)).toContain('onboarding');
+      expect(targets('member.joined').map((r) => r.target)).toContain('lifecycle');
+      expect(targets('member.left').map((r) => r.target)).toContain('lifecycle');
+      expect(targets('member.reactivated').map((r) => r.target)).toContain('lifecycle');
+    });
+
+    it('schedules every sweep job hourly and the dispatcher every minute', () => {
+      // Act
+      const byJob = Object.fromEntries(SCHEDULES.map((s) => [s.job, s]));
+
+      // Assess
+      expect(byJob.dispatch).toMatchObject({ cron: { minute: '*', hour: '*' }, target: 'dispatcher' });
+      for (const job of ['birthdays', 'winback', 'onboarding']) {
+        expect(byJob[job]).toMatchObject({ cron: { hour: '*' }, target: 'sweeps' });
+        expect(byJob[job].cron.minute).toMatch(/^\d+$/);
+      }
     });
 
     it('gives every function an entry file under functions/', () => {

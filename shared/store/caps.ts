@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type CapLedger, type Caps, capWait, pruneLedger } from '../domain/guardrails';
+import { type Db, ifCondition } from './db';
+import { memberKey } from './keys';
+
+/**
+ * The frequency cap's ledger, kept on the member item: `capLedger` maps a
+ * short key of each capped message to when it went, and `capVersion` orders
+ * the writes. A slot is reserved before the send with a write conditional on
+ * the version read, so two dispatchers sending two different messages to one
+ * member cannot both take the last slot.
+ */
+
+/** The ledger key of a cap key: 8 bytes of its SHA-256 (outbox ids hold `#`, which expression names cannot). */
+export const ledgerKey = (capKey: string): string =>
+  createHash('sha256').update(capKey).digest().subarray(0, 8).toString('base64url');
+
+/** What the dispatcher read about the member's cap. */
+export interface CapState {
+  capLedger?: CapLedger;
+  capVersion?: number;
+}
+
+/** Tries before a member contended by other dispatchers is left for the next run. */
+const RESERVE_TRIES = 3;
+
+/**
+ * Reserve a slot for the message with `capKey`. Undefined when reserved (or
+ * already counted); otherwise when a slot frees up. `state` is the member as
+ * read; a lost race re-reads it.
+ */
+export async function reserveCapSlot(
+  db: Db,
+  communityId: string,
+  memberId: string,
+  capKey: string,
+  caps: Caps,
+  now: Date,
+  state: CapState,
+): Promise<Date | undefined> {
+  const key = ledgerKey(capKey);
+  let current = state;
+  for (let attempt = 0; attempt < RESERVE_TRIES; attempt++) {
+    const ledger = pruneLedger(current.capLedger ?? {}, now);
+    const wait = capWait(ledger, key, now, caps);
+    if (wait) return wait;
+    if (current.capLedger?.[key] !== undefined) return undefined;
+    const version = current.capVersion;
+    const written = await ifCondition(() =>
+      db.doc.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: memberKey(communityId, memberId),
+          UpdateExpression: 'SET #ledger = :ledger, #version = :next',
+          ConditionExpression: version === undefined ? 'attribute_not_exists(#version)' : '#version = :version',
+          ExpressionAttributeNames: { '#ledger': 'capLedger', '#version': 'capVersion' },
+          ExpressionAttributeValues: {
+            ':ledger': { ...ledger, [key]: now.toISOString() },
+            ':next': (version ?? 0) + 1,
+            ...(version === undefined ? {} : { ':version': version }),
+          },
+        }),
+      ),
+    );
+    if (written) return undefined;
+    const reread = await db.doc.send(
+      new GetCommand({
+        TableName: db.table,
+        Key: memberKey(communityId, memberId),
+        ConsistentRead: true,
+        ProjectionExpression: 'capLedger, capVersion',
+      }),
+    );
+    current = (reread.Item ?? {}) as CapState;
+  }
+  // Contended past reason: try again in a minute rather than risk the cap.
+  return new Date(now.getTime() + 60_000);
+}
+
+/** Give back a slot whose message was not sent (it failed, or it is retried later). */
+export async function releaseCapSlot(db: Db, communityId: string, memberId: string, capKey: string): Promise<void> {
+  await ifCondition(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: memberKey(communityId, memberId),
+        UpdateExpression: 'REMOVE #ledger.#key SET #version = #version + :one',
+        ConditionExpression: 'attribute_exists(#ledger.#key)',
+        ExpressionAttributeNames: { '#ledger': 'capLedger', '#key': ledgerKey(capKey), '#version': 'capVersion' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,65 @@
+import type { CommunityConfig } from '../domain/config';
+import { addDays, localDay } from '../domain/lifecycle';
+import type { Db } from '../store/db';
+import { queryAll } from '../store/db';
+import { getSweepMark, setSweepMark } from '../store/sweeps';
+
+/**
+ * What the per-community daily sweeps (drip and win-back) share: each
+ * community's days to decide, and the index lookups that find the members
+ * of one day.
+ */
+
+/** A scheduled run catches up at most this many missed days. */
+export const MAX_CATCH_UP_DAYS = 7;
+
+/** How one sweep run is started. */
+export interface SweepOptions {
+  /** An as-of run (`hearth run <job> --at`): only the period of `now`, and no mark moves. */
+  asOf?: boolean;
+}
+
+/**
+ * The community days a run decides: the community's local day of `now`, and
+ * on a scheduled run also the days since its mark that were missed.
+ */
+export async function daysToSweep(
+  db: Db,
+  job: string,
+  community: CommunityConfig,
+  now: Date,
+  options: SweepOptions,
+): Promise<string[]> {
+  const today = localDay(now, community.timezone);
+  if (options.asOf) return [today];
+  const mark = await getSweepMark(db, job, community.id);
+  if (mark !== undefined && mark >= today) return [];
+  const days: string[] = [];
+  for (let day = addDays(today, -(MAX_CATCH_UP_DAYS - 1)); day <= today; day = addDays(day, 1)) {
+    if (mark === undefined ? day === today : day > mark) days.push(day);
+  }
+  return days;
+}
+
+/** Record that a scheduled run decided `community`'s days through `day`. */
+export async function sweptThrough(
+  db: Db,
+  job: string,
+  community: CommunityConfig,
+  day: string,
+  options: SweepOptions,
+) {
+  if (!options.asOf) await setSweepMark(db, job, day, community.id);
+}
+
+/** The member ids an index partition holds (its sort key is the member id). */
+export async function memberIdsIn(db: Db, index: 'byJoinDay' | 'byLastActive', pk: string): Promise<string[]> {
+  const [pkName, skName] = index === 'byJoinDay' ? ['joinPk', 'joinSk'] : ['idlePk', 'idleSk'];
+  const rows = await queryAll<Record<string, string>>(db, {
+    IndexName: index,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': pkName },
+    ExpressionAttributeValues: { ':pk': pk },
+  });
+  return rows.map((row) => row[skName]);
+}
