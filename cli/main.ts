@@ -4,6 +4,7 @@ import { communityList, communityPut, communityShow } from './commands/community
 import { discordRelay } from './commands/discord-relay';
 import { mailTest } from './commands/mail';
 import { memberForget, memberShow } from './commands/member';
+import { membersImport } from './commands/members';
 import { outboxList, outboxRetry } from './commands/outbox';
 import { post } from './commands/post';
 import { runJob } from './commands/run';
@@ -22,6 +23,8 @@ const USAGE = `usage: hearth <command> [--json]
   community show <id>             show a config (secrets masked)
   member show <community> <member>
   member forget <community> <member>   erase personal data; counts stay
+  members import <community> <file.csv>   names, birthdays, time zones, locales from a spreadsheet
+                                  (header row; columns id, name, birthday, timezone, locale)
   run <job> [--at <ISO time>]     one sweep as if it were that time (${'birthdays|winback|digest|dispatch|onboarding'})
   outbox [--community <id>] [--status pending|sent|failed|skipped]
   outbox retry <id>
@@ -50,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (!command) throw new UsageError(`a command is needed\n${USAGE}`);
-  const known = ['community', 'member', 'run', 'outbox', 'post', 'mail', 'discord-relay'];
+  const known = ['community', 'member', 'members', 'run', 'outbox', 'post', 'mail', 'discord-relay'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   if (command === 'discord-relay') {
     if (sub !== undefined) throw new UsageError(`discord-relay: unknown argument "${sub}"`);
@@ -102,6 +105,9 @@ async function route(
       if (sub === 'show') return memberShow(target, rest, json);
       if (sub === 'forget') return memberForget(target, rest, json);
       throw new UsageError('member: use show <community> <member> or forget <community> <member>');
+    case 'members':
+      if (sub === 'import') return membersImport(target, rest, json);
+      throw new UsageError('members: use import <community> <file.csv>');
     case 'run':
       return runJob(target, sub, values.at, json);
     case 'outbox':

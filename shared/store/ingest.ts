@@ -6,16 +6,9 @@ import { dayIn, daysBetween } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
 import { type Db, ifCondition } from './db';
-import {
-  birthdayIndexKeys,
-  joinDayIndexKeys,
-  type Key,
-  lastActiveIndexKeys,
-  memberDayKey,
-  memberDaysPk,
-  memberKey,
-} from './keys';
+import { joinDayIndexKeys, type Key, lastActiveIndexKeys, memberDayKey, memberDaysPk, memberKey } from './keys';
 import { firstSeen, getMember, type Member } from './members';
+import { hasProfileFields, setProfileFields } from './profile';
 import type { ProfileCache } from './profile-cache';
 import { UpdateBuilder } from './update';
 
@@ -300,7 +293,7 @@ async function applyToMember(
       guards.push(before(update, 'leftAt', at), notAfter(update, 'joinedAt', at));
     }
     if (withProfile) {
-      guards.push(...setProfile(update, community.id, event, change.live, at));
+      guards.push(...setProfileFields(update, community.id, event.member.id, event.member, change.live, at));
     }
     return { update, guards };
   };
@@ -342,7 +335,7 @@ async function applyToMember(
   await lowerIfEarlier(db, key, 'firstJoinedAt', event.type === 'member.joined' ? at : undefined, stored);
   if (!profile) return [];
   const profileOnly = new UpdateBuilder();
-  const profileGuards = setProfile(profileOnly, community.id, event, change.live, at);
+  const profileGuards = setProfileFields(profileOnly, community.id, event.member.id, event.member, change.live, at);
   const written = await ifCondition(() => send(db, key, profileOnly, profileGuards));
   return written === undefined ? [] : updated;
 }
@@ -390,11 +383,6 @@ async function reactivation(
   } as DomainEvent;
 }
 
-/** Condition: the member has not asked to be forgotten (their profile is not written again). */
-function notForgotten(update: UpdateBuilder): string {
-  return `attribute_not_exists(${update.name('forgottenAt')})`;
-}
-
 /**
  * A retried lifecycle event whose member write an earlier delivery made: the
  * domain events it caused, read off the member as that write left it.
@@ -416,7 +404,7 @@ async function eventsOfAppliedLifecycle(
   return [];
 }
 
-/** The part of the member update every event makes: presence and lifecycle counts (the profile is `setProfile`). */
+/** The part of the member update every event makes: presence and lifecycle counts (the profile is `setProfileFields`). */
 function baseMemberUpdate(
   communityId: string,
   event: InboundEvent,
@@ -430,41 +418,6 @@ function baseMemberUpdate(
     .add('leaves', change.delta.leaves);
 }
 
-/**
- * Put the profile an event carries into `update`, returning the conditions it
- * needs. A live event's profile replaces the stored one unless a later one is
- * already there (`profileAt`); history only fills what is empty. Neither
- * writes the profile of a member who asked to be forgotten.
- */
-function setProfile(
-  update: UpdateBuilder,
-  communityId: string,
-  event: InboundEvent,
-  live: boolean,
-  at: string,
-): string[] {
-  const profile = event.member;
-  const set = (attribute: string, value: unknown) =>
-    live ? update.set(attribute, value) : update.setIfAbsent(attribute, value);
-  // What a member said themselves (`/birthday`, `/timezone`: the `…Chosen` copies) outranks a platform profile.
-  const setUnlessChosen = (attribute: string, chosen: string, value: unknown) =>
-    live ? update.setUnlessPreferred(attribute, chosen, value) : update.setIfAbsent(attribute, value);
-  set('name', profile.name);
-  setUnlessChosen('birthday', 'birthdayChosen', profile.birthday);
-  setUnlessChosen('timezone', 'timezoneChosen', profile.timezone);
-  set('locale', profile.locale);
-  set('isBot', profile.isBot);
-  set('isStaff', profile.isStaff);
-  if (profile.birthday) {
-    const { bdayPk, bdaySk } = birthdayIndexKeys(communityId, profile.id, profile.birthday.slice(-5));
-    setUnlessChosen('bdayPk', 'birthdayChosenPk', bdayPk);
-    set('bdaySk', bdaySk);
-  }
-  if (!live) return [notForgotten(update)];
-  update.set('profileAt', at);
-  return [notForgotten(update), notAfter(update, 'profileAt', at)];
-}
-
 class MemberUpdate extends UpdateBuilder {
   setAll(values: Record<string, string>): this {
     for (const [attribute, value] of Object.entries(values)) this.set(attribute, value);
@@ -472,10 +425,7 @@ class MemberUpdate extends UpdateBuilder {
   }
 }
 
-const hasProfile = (event: InboundEvent): boolean => {
-  const { name, birthday, timezone, locale, isBot, isStaff } = event.member;
-  return [name, birthday, timezone, locale, isBot, isStaff].some((v) => v !== undefined);
-};
+const hasProfile = (event: InboundEvent): boolean => hasProfileFields(event.member);
 
 /** Condition: `attribute` is absent or earlier than `value`. */
 function before(update: UpdateBuilder, attribute: string, value: string): string {
