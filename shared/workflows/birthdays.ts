@@ -50,8 +50,9 @@ export interface BirthdayReport {
 }
 
 /**
- * The birthday sweep at `now`. A scheduled run decides [its mark, now + 1 h)
- * and moves the mark; an as-of run decides [now − 1 h, now + 1 h).
+ * The birthday sweep at `now`, with H the start of its hour. A scheduled run
+ * decides [its mark, H + 1 h) (at most a day back) and moves the mark; an
+ * as-of run decides [H − 1 h, H + 1 h).
  */
 export async function birthdaySweep(
   db: Db,
@@ -59,38 +60,35 @@ export async function birthdaySweep(
   now: Date,
   options: SweepOptions = {},
 ): Promise<BirthdayReport> {
-  const to = new Date(now.getTime() + HOUR_MS);
+  // Windows run on whole hours, so a run repeated within an hour finds its window already decided.
+  const hour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+  const to = new Date(hour + HOUR_MS);
   const mark = options.asOf ? undefined : await getSweepMark(db, 'birthdays');
-  const earliest = now.getTime() - (options.asOf ? HOUR_MS : BIRTHDAY_CATCH_UP_MS);
-  const from = new Date(Math.max(mark ? Date.parse(mark) : now.getTime() - HOUR_MS, earliest));
+  const earliest = hour - (options.asOf ? HOUR_MS : BIRTHDAY_CATCH_UP_MS);
+  const from = new Date(Math.max(mark ? Date.parse(mark) : hour - HOUR_MS, earliest));
   const enabled = new Map(communities.filter((c) => c.birthdays.enabled).map((c) => [c.id, c]));
-  const dates = candidateDates(
-    from,
-    to,
-    [...enabled.values()].map((c) => c.birthdays.hour),
-  );
+  const hours = [...enabled.values()].map((c) => c.birthdays.hour);
+  const dates = from < to ? candidateDates(from, to, hours) : [];
   const monthDays = monthDaysToQuery(dates);
   const report: BirthdayReport = { from: from.toISOString(), to: to.toISOString(), monthDays, found: 0, queued: 0 };
-  if (from < to) {
-    for (const monthDay of monthDays) {
-      const entries = await queryAll<BirthdayEntry>(db, {
-        IndexName: 'byBirthday',
-        KeyConditionExpression: 'bdayPk = :pk',
-        ExpressionAttributeValues: { ':pk': birthdayPk(monthDay) },
-      });
-      report.found += entries.length;
-      for (const entry of entries) {
-        const split = entry.bdaySk.indexOf('#');
-        const community = enabled.get(entry.bdaySk.slice(0, split));
-        if (!community || !greetable(entry)) continue;
-        const memberId = entry.bdaySk.slice(split + 1);
-        const zone = entry.timezone ?? community.timezone;
-        for (const day of dates) {
-          if (greetingMonthDay(monthDay, Number(day.slice(0, 4))) !== day.slice(5)) continue;
-          const at = localHourOn(day, community.birthdays.hour, zone);
-          if (at < from || at >= to) continue;
-          report.queued += await queueGreeting(db, community, memberId, day, zone, at, now);
-        }
+  for (const monthDay of monthDays) {
+    const entries = await queryAll<BirthdayEntry>(db, {
+      IndexName: 'byBirthday',
+      KeyConditionExpression: 'bdayPk = :pk',
+      ExpressionAttributeValues: { ':pk': birthdayPk(monthDay) },
+    });
+    report.found += entries.length;
+    for (const entry of entries) {
+      const split = entry.bdaySk.indexOf('#');
+      const community = enabled.get(entry.bdaySk.slice(0, split));
+      if (!community || !greetable(entry)) continue;
+      const memberId = entry.bdaySk.slice(split + 1);
+      const zone = entry.timezone ?? community.timezone;
+      for (const day of dates) {
+        if (greetingMonthDay(monthDay, Number(day.slice(0, 4))) !== day.slice(5)) continue;
+        const at = localHourOn(day, community.birthdays.hour, zone);
+        if (at < from || at >= to) continue;
+        report.queued += await queueGreeting(db, community, memberId, day, zone, at, now);
       }
     }
   }

@@ -183,4 +183,77 @@ describe('Module: config', () => {
       expect(error.message).toContain(`Unrecognized key`);
     });
   });
+  describe('Templates and drip steps', () => {
+    it('accepts a community template for a shipped name and for a custom step', () => {
+      // Prepare
+      const input = {
+        ...MINIMAL,
+        onboarding: { rulesUrl: 'https://acme.example/rules', steps: [{ afterDays: 2, template: 'tour' }] },
+        templates: {
+          'zh-CN': { welcome: '欢迎 {name}！群规：{rulesUrl}', tour: '{name}，第 {days} 天' },
+          en: { birthday: 'Happy birthday {name} from {community}!' },
+        },
+      };
+
+      // Act
+      const config = parseCommunityConfig(input);
+
+      // Assess
+      expect(config.templates['zh-CN'].tour).toBe('{name}，第 {days} 天');
+      expect(config.onboarding.steps).toEqual([{ afterDays: 2, template: 'tour' }]);
+    });
+
+    it.each([
+      [
+        'an unknown variable',
+        { templates: { en: { welcome: 'Hi {nmae}!' } } },
+        'templates.en.welcome',
+        'unknown variable {nmae}',
+      ],
+      [
+        'a variable another template has',
+        { templates: { en: { birthday: 'Happy {days}!' } } },
+        'templates.en.birthday',
+        'unknown variable {days}',
+      ],
+      [
+        'an invite link with no link template',
+        { templates: { en: { winback: 'Bring a friend: {inviteLink}' } } },
+        'templates.en.winback',
+        'referrals.linkTemplate is not set',
+      ],
+      [
+        'a rules link with no rules URL',
+        { templates: { en: { welcome: 'Rules: {rulesUrl}' } } },
+        'templates.en.welcome',
+        'onboarding.rulesUrl is not set',
+      ],
+      [
+        'a step naming a template nobody wrote',
+        { onboarding: { steps: [{ afterDays: 2, template: 'tour' }] } },
+        'onboarding.steps.0.template',
+        'no template "tour"',
+      ],
+      [
+        'steps out of order',
+        {
+          onboarding: {
+            steps: [
+              { afterDays: 3, template: 'onboarding.thisWeek' },
+              { afterDays: 1, template: 'onboarding.introduce' },
+            ],
+          },
+        },
+        'onboarding.steps',
+        'increasing',
+      ],
+    ])('rejects %s, naming the field', (_what, override, path, message) => {
+      // Act
+      const error = configError({ ...MINIMAL, ...override });
+
+      // Assess
+      expect(error.path).toBe(path);
+      expect(error.message).toContain(message);
+    });
+  });
 });
