@@ -55,6 +55,25 @@ describe('Class: LocalScheduler', () => {
       { name: 'dispatcher', event: { job: 'dispatch' } },
     ]);
   });
+  it('starts the birthday, win-back and drip sweeps on their minutes of the hour, in the sweeps function', async () => {
+    // Prepare
+    vi.useFakeTimers({ now: new Date('2026-11-25T08:59:30Z') });
+    const { functions, calls } = recordingFunctions();
+    const scheduler = new LocalScheduler(functions);
+
+    // Act: from 09:00 to 09:10 inclusive.
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(31_000 + 10 * 60_000);
+    await scheduler.stop();
+
+    // Assess
+    expect(calls.filter((c) => c.name === 'dispatcher')).toHaveLength(11);
+    expect(calls.filter((c) => c.name === 'sweeps')).toEqual([
+      { name: 'sweeps', event: { job: 'birthdays' } },
+      { name: 'sweeps', event: { job: 'winback' } },
+      { name: 'sweeps', event: { job: 'onboarding' } },
+    ]);
+  });
 });
 
 describe('Class: LocalBus', () => {
