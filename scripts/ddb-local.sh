@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run test:ddb-local`: the storage integration tests (tests/integration)
 # against the official DynamoDB Local instead of dynalite, then the capacity
-# benchmark (bench/capacity.ts) against the same engine.
+# benchmark (bench/capacity.ts) against the same engine; with --capacity-only
+# (`npm run bench`), the capacity and sweep benchmarks (bench/sweeps.ts) only.
 #
 # DynamoDB Local comes from the npm package amplify-dynamodb-simulator (its
 # emulator/ folder is AWS's DynamoDB Local distribution), pinned below and
@@ -9,8 +10,8 @@
 #
 # Usage: scripts/ddb-local.sh [--ci-optional] [--capacity-only] [-- <vitest args>]
 #   --ci-optional    without java, print "skipped: no java" and exit 0 (else exit 1)
-#   --capacity-only  skip the tests; only bench:capacity (what `npm run bench` uses).
-#                    With DYNAMODB_ENDPOINT already set, runs against it without Java.
+#   --capacity-only  skip the tests; bench:capacity, then bench:sweeps (what `npm run bench`
+#                    uses). With DYNAMODB_ENDPOINT already set, runs against it without Java.
 set -euo pipefail
 
 # amplify-dynamodb-simulator 2.9.30 (npm "latest") ships DynamoDB Local 1.25.1,
@@ -31,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --ci-optional | --optional) optional=1 ;;
     --capacity-only) capacity_only=1 ;;
     --) shift; vitest_args=("$@"); break ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "ddb-local: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -44,8 +45,9 @@ say() { echo "ddb-local: $*"; }
 since() { echo "$(( ($(now_ms) - $1) / 1000 )).$(( ($(now_ms) - $1) % 1000 / 100 ))s"; }
 
 if [[ $capacity_only -eq 1 && -n "${DYNAMODB_ENDPOINT:-}" ]]; then
-  say "DYNAMODB_ENDPOINT is set; bench:capacity against $DYNAMODB_ENDPOINT"
-  exec npm run --silent bench:capacity
+  say "DYNAMODB_ENDPOINT is set; bench:capacity and bench:sweeps against $DYNAMODB_ENDPOINT"
+  npm run --silent bench:capacity
+  exec npm run --silent bench:sweeps
 fi
 
 if ! command -v java > /dev/null 2>&1; then
@@ -154,7 +156,20 @@ else
   bench_result="FAILED in $(since "$bench_started")"
 fi
 
+# 5. The sweeps' reads at two community sizes (--capacity-only: `npm run bench`), same engine.
+sweeps_result=""
+if [[ $capacity_only -eq 1 ]]; then
+  sweeps_started=$(now_ms)
+  if DYNAMODB_ENDPOINT="$endpoint" npm run --silent bench:sweeps; then
+    sweeps_result="done in $(since "$sweeps_started")"
+  else
+    status=1
+    sweeps_result="FAILED in $(since "$sweeps_started")"
+  fi
+fi
+
 say "tests: $tests_result"
 say "bench:capacity: $bench_result"
+[[ -z "$sweeps_result" ]] || say "bench:sweeps: $sweeps_result"
 say "total $(since "$began")"
 exit $status
