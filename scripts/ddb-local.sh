@@ -147,25 +147,27 @@ if [[ $capacity_only -eq 0 ]]; then
   fi
 fi
 
+# Run one benchmark script against the engine; its result line goes to REPLY.
+run_bench() {
+  local started
+  started=$(now_ms)
+  if DYNAMODB_ENDPOINT="$endpoint" npm run --silent "$1"; then
+    REPLY="done in $(since "$started")"
+  else
+    status=1
+    REPLY="FAILED in $(since "$started")"
+  fi
+}
+
 # 4. The capacity figures, from the same engine.
-bench_started=$(now_ms)
-if DYNAMODB_ENDPOINT="$endpoint" npm run --silent bench:capacity; then
-  bench_result="done in $(since "$bench_started")"
-else
-  status=1
-  bench_result="FAILED in $(since "$bench_started")"
-fi
+run_bench bench:capacity
+bench_result=$REPLY
 
 # 5. The sweeps' reads at two community sizes (--capacity-only: `npm run bench`), same engine.
 sweeps_result=""
 if [[ $capacity_only -eq 1 ]]; then
-  sweeps_started=$(now_ms)
-  if DYNAMODB_ENDPOINT="$endpoint" npm run --silent bench:sweeps; then
-    sweeps_result="done in $(since "$sweeps_started")"
-  else
-    status=1
-    sweeps_result="FAILED in $(since "$sweeps_started")"
-  fi
+  run_bench bench:sweeps
+  sweeps_result=$REPLY
 fi
 
 say "tests: $tests_result"

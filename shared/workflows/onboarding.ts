@@ -7,7 +7,7 @@ import { joinDayPk, outboxId, outboxKey } from '../store/keys';
 import { batchGet, getMember, getMembers, type Member } from '../store/members';
 import { enqueue, type OutboxItem, type OutboxKind, outboxWithPrefix, settle } from '../store/outbox';
 import { greetIfBirthdayToday } from './birthdays';
-import { daysToSweep, memberIdsIn, type SweepOptions, sweptThrough } from './sweep';
+import { type DailySweepReport, memberIdsIn, type SweepOptions, sweepDays } from './sweep';
 
 /**
  * Onboarding. A member who joins gets a welcome at once (one per join day,
@@ -103,71 +103,49 @@ async function welcomedRecently(
   );
 }
 
-/** What one drip sweep did. */
-export interface DripReport {
-  communities: number;
-  days: number;
-  found: number;
-  queued: number;
-}
-
 /**
  * The drip sweep at `now`: for each community day to decide and each step,
  * the members whose latest join fell that many days before. A step goes only
  * to a member who is still there, on the same join, and was welcomed for it
  * (a rejoin within the restart window, or a join from history, gets no drip).
  */
-export async function dripSweep(
+export function dripSweep(
   db: Db,
   communities: readonly CommunityConfig[],
   now: Date,
   options: SweepOptions = {},
-): Promise<DripReport> {
-  const report: DripReport = { communities: 0, days: 0, found: 0, queued: 0 };
-  for (const community of communities) {
-    if (!community.onboarding.enabled || community.onboarding.steps.length === 0) continue;
-    report.communities++;
-    const days = await daysToSweep(db, 'onboarding', community, now, options);
-    for (const day of days) {
-      report.days++;
-      for (const step of community.onboarding.steps) {
-        const joinDay = addDays(day, -step.afterDays);
-        const ids = await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, joinDay));
-        if (ids.length === 0) continue;
-        report.found += ids.length;
-        const members = await getMembers(db, community.id, ids);
-        const welcomes = new Set(
-          (
-            await batchGet<OutboxItem>(
-              db,
-              ids.map((id) => outboxKey(community.id, outboxId('welcome', community.id, id, joinDay))),
-            )
-          ).map((w) => w.memberId),
+): Promise<DailySweepReport> {
+  const enabled = (c: CommunityConfig) => c.onboarding.enabled && c.onboarding.steps.length > 0;
+  return sweepDays(db, 'onboarding', communities, now, options, enabled, async (community, day, report) => {
+    for (const step of community.onboarding.steps) {
+      const joinDay = addDays(day, -step.afterDays);
+      const ids = await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, joinDay));
+      if (ids.length === 0) continue;
+      report.found += ids.length;
+      const members = await getMembers(db, community.id, ids);
+      const welcomeKeys = ids.map((id) => outboxKey(community.id, outboxId('welcome', community.id, id, joinDay)));
+      const welcomed = new Set((await batchGet<OutboxItem>(db, welcomeKeys)).map((w) => w.memberId));
+      for (const member of members) {
+        if (!onThisJoin(member, community, joinDay) || !welcomed.has(member.id)) continue;
+        const queued = await enqueue(
+          db,
+          {
+            id: outboxId('onboarding', community.id, member.id, `${joinDay}+${step.afterDays}d`),
+            communityId: community.id,
+            kind: 'onboarding',
+            memberId: member.id,
+            delivery: community.onboarding.delivery,
+            channel: community.onboarding.channel,
+            template: step.template,
+            vars: { days: String(step.afterDays) },
+            dueAt: new Date(Date.parse(member.joinedAt as string) + step.afterDays * DAY_MS).toISOString(),
+          },
+          now,
         );
-        for (const member of members) {
-          if (!onThisJoin(member, community, joinDay) || !welcomes.has(member.id)) continue;
-          const queued = await enqueue(
-            db,
-            {
-              id: outboxId('onboarding', community.id, member.id, `${joinDay}+${step.afterDays}d`),
-              communityId: community.id,
-              kind: 'onboarding',
-              memberId: member.id,
-              delivery: community.onboarding.delivery,
-              channel: community.onboarding.channel,
-              template: step.template,
-              vars: { days: String(step.afterDays) },
-              dueAt: new Date(Date.parse(member.joinedAt as string) + step.afterDays * DAY_MS).toISOString(),
-            },
-            now,
-          );
-          if (queued) report.queued++;
-        }
+        if (queued) report.queued++;
       }
     }
-    if (days.length) await sweptThrough(db, 'onboarding', community, days[days.length - 1], options);
-  }
-  return report;
+  });
 }
 
 /** Whether the member is present and their latest join is the one on `joinDay` (the index may lag). */

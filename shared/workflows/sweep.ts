@@ -41,15 +41,41 @@ export async function daysToSweep(
   return days;
 }
 
-/** Record that a scheduled run decided `community`'s days through `day`. */
-export async function sweptThrough(
+/** What one daily sweep did. */
+export interface DailySweepReport {
+  communities: number;
+  days: number;
+  /** Members the index lookups named (a member named twice counts twice). */
+  found: number;
+  /** Outbox items that are new. */
+  queued: number;
+}
+
+/**
+ * Run a daily sweep: for each community `enabled` says takes part, `decide`
+ * each of its days to sweep, then move its mark past them (scheduled runs).
+ */
+export async function sweepDays(
   db: Db,
   job: string,
-  community: CommunityConfig,
-  day: string,
+  communities: readonly CommunityConfig[],
+  now: Date,
   options: SweepOptions,
-) {
-  if (!options.asOf) await setSweepMark(db, job, day, community.id);
+  enabled: (community: CommunityConfig) => boolean,
+  decide: (community: CommunityConfig, day: string, report: DailySweepReport) => Promise<void>,
+): Promise<DailySweepReport> {
+  const report: DailySweepReport = { communities: 0, days: 0, found: 0, queued: 0 };
+  for (const community of communities) {
+    if (!enabled(community)) continue;
+    report.communities++;
+    const days = await daysToSweep(db, job, community, now, options);
+    for (const day of days) {
+      report.days++;
+      await decide(community, day, report);
+    }
+    if (days.length && !options.asOf) await setSweepMark(db, job, days[days.length - 1], community.id);
+  }
+  return report;
 }
 
 /** The member ids an index partition holds (its sort key is the member id). */

@@ -4,7 +4,7 @@ import type { Db } from '../store/db';
 import { joinDayPk, lastActivePk, outboxId } from '../store/keys';
 import { getMembers, type Member } from '../store/members';
 import { enqueue } from '../store/outbox';
-import { daysToSweep, memberIdsIn, type SweepOptions, sweptThrough } from './sweep';
+import { type DailySweepReport, memberIdsIn, type SweepOptions, sweepDays } from './sweep';
 
 /**
  * Inactivity win-backs. A member is silent since their last active day, or
@@ -18,60 +18,44 @@ import { daysToSweep, memberIdsIn, type SweepOptions, sweptThrough } from './swe
  * grows with the members who cross a rung that day.
  */
 
-/** What one win-back sweep did. */
-export interface WinbackReport {
-  communities: number;
-  days: number;
-  found: number;
-  queued: number;
-}
-
-export async function winbackSweep(
+/** The win-back sweep at `now` (see above). */
+export function winbackSweep(
   db: Db,
   communities: readonly CommunityConfig[],
   now: Date,
   options: SweepOptions = {},
-): Promise<WinbackReport> {
-  const report: WinbackReport = { communities: 0, days: 0, found: 0, queued: 0 };
-  for (const community of communities) {
-    if (!community.winback.enabled) continue;
-    report.communities++;
-    const days = await daysToSweep(db, 'winback', community, now, options);
-    for (const day of days) {
-      report.days++;
-      for (const rung of community.winback.ladderDays) {
-        const since = addDays(day, -rung);
-        const ids = [
-          ...(await memberIdsIn(db, 'byLastActive', lastActivePk(community.id, since))),
-          ...(await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, since))),
-        ];
-        if (ids.length === 0) continue;
-        report.found += ids.length;
-        for (const member of await getMembers(db, community.id, ids)) {
-          if (!quietSince(member, community, since, day)) continue;
-          const zone = member.timezone ?? community.timezone;
-          const at = localHourOn(day, community.winback.hour, zone);
-          const queued = await enqueue(
-            db,
-            {
-              id: outboxId('winback', community.id, member.id, `${since}+${rung}d`),
-              communityId: community.id,
-              kind: 'winback',
-              memberId: member.id,
-              delivery: community.winback.delivery,
-              channel: community.winback.channel,
-              vars: { days: String(rung) },
-              dueAt: (at > now ? at : now).toISOString(),
-            },
-            now,
-          );
-          if (queued) report.queued++;
-        }
+): Promise<DailySweepReport> {
+  const enabled = (c: CommunityConfig) => c.winback.enabled;
+  return sweepDays(db, 'winback', communities, now, options, enabled, async (community, day, report) => {
+    for (const rung of community.winback.ladderDays) {
+      const since = addDays(day, -rung);
+      const ids = [
+        ...(await memberIdsIn(db, 'byLastActive', lastActivePk(community.id, since))),
+        ...(await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, since))),
+      ];
+      if (ids.length === 0) continue;
+      report.found += ids.length;
+      for (const member of await getMembers(db, community.id, ids)) {
+        if (!quietSince(member, community, since, day)) continue;
+        const at = localHourOn(day, community.winback.hour, member.timezone ?? community.timezone);
+        const queued = await enqueue(
+          db,
+          {
+            id: outboxId('winback', community.id, member.id, `${since}+${rung}d`),
+            communityId: community.id,
+            kind: 'winback',
+            memberId: member.id,
+            delivery: community.winback.delivery,
+            channel: community.winback.channel,
+            vars: { days: String(rung) },
+            dueAt: (at > now ? at : now).toISOString(),
+          },
+          now,
+        );
+        if (queued) report.queued++;
       }
     }
-    if (days.length) await sweptThrough(db, 'winback', community, days[days.length - 1], options);
-  }
-  return report;
+  });
 }
 
 /**
