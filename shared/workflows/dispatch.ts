@@ -169,6 +169,7 @@ function refusalFor(item: OutboxItem, member: Member | undefined, now: Date): st
   if (member.isBot) return 'member is a bot';
   if (member.isStaff && !answer) return 'member is staff';
   if (item.notAfter && now.toISOString() >= item.notAfter) return 'too late: its day has passed';
+  if (item.quietSince && member.lastActiveDay && member.lastActiveDay > item.quietSince) return 'member active again';
   return undefined;
 }
 

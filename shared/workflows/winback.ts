@@ -49,6 +49,7 @@ export function winbackSweep(
             channel: community.winback.channel,
             vars: { days: String(rung) },
             dueAt: (at > now ? at : now).toISOString(),
+            quietSince: since,
           },
           now,
         );

@@ -395,6 +395,26 @@ describe('Lifecycle messaging', () => {
       expect(report.queued).toBe(0);
     });
 
+    it('does not send a win-back to a member who spoke up between the decision and the send', async () => {
+      // Prepare: decided at 01:00, due at 10:00 local; the member posts at 08:00.
+      const community = communityConfig({ id: 'spoke', timezone: 'UTC' });
+      const run = await dispatcherFor(community);
+      await joinAt(community, 's', '2026-09-01T02:00:00Z');
+      await postAt(community, 's', '2026-10-01T12:00:00Z');
+      await winbackSweep(db, [community], at('2026-10-15T01:00:00Z'), { asOf: true });
+      await postAt(community, 's', '2026-10-15T08:00:00Z');
+
+      // Act
+      const report = await run(at('2026-10-15T10:00:30Z'));
+
+      // Assess
+      expect(report).toMatchObject({ sent: 0, skipped: 1 });
+      expect(await getOutboxItem(db, community.id, 'winback#spoke#s#2026-10-01+14d')).toMatchObject({
+        status: 'skipped',
+        reason: 'member active again',
+      });
+    });
+
     it('counts a member active within 7 days of a win-back as won back, once', async () => {
       // Prepare: send the win-back.
       const community = communityConfig({ id: 'success', timezone: 'UTC' });
