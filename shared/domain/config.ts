@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isShippedTemplate, templateProblems } from './templates';
+import { closestLocale, isShippedTemplate, isStepTemplate, templateProblems } from './templates';
 import { describeZodError, firstZodPath, idSchema, timeZoneSchema } from './validation';
 
 /**
@@ -217,14 +217,29 @@ export const communityConfigSchema = z.strictObject({
 
 /** Checks across sections: every template a step names exists, and every variable a template uses is known. */
 const checkedConfigSchema = communityConfigSchema.superRefine((config, ctx) => {
+  // A community's own step template must exist in (or close to) its locale, so every member can be sent it.
+  const own = closestLocale(config.locale, Object.keys(config.templates));
   config.onboarding.steps.forEach((step, i) => {
-    if (isShippedTemplate(step.template) || config.templates[config.locale]?.[step.template] !== undefined) return;
+    const path = ['onboarding', 'steps', i, 'template'];
+    const written = own !== undefined && config.templates[own][step.template] !== undefined;
+    if (!isStepTemplate(step.template)) {
+      ctx.addIssue({ code: 'custom', path, message: `"${step.template}" is not a drip template` });
+    } else if (!isShippedTemplate(step.template) && !written) {
+      const message = `no template "${step.template}": write it under templates.${config.locale}`;
+      ctx.addIssue({ code: 'custom', path, message });
+    }
+  });
+  // A greeting due inside quiet hours that last past midnight would wait past the birthday, every year.
+  const [start, end] = [config.quietHours.start, config.quietHours.end].map(
+    (t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3)),
+  );
+  if (start > end && config.birthdays.enabled && config.birthdays.hour * 60 >= start) {
     ctx.addIssue({
       code: 'custom',
-      path: ['onboarding', 'steps', i, 'template'],
-      message: `no template "${step.template}": write it under templates.${config.locale}`,
+      path: ['birthdays', 'hour'],
+      message: `falls in quiet hours (${config.quietHours.start}–${config.quietHours.end}), so no greeting could go on the day`,
     });
-  });
+  }
   const configured = { rulesUrl: !!config.onboarding.rulesUrl, inviteLink: !!config.referrals.linkTemplate };
   for (const [path, message] of templateProblems(config.templates, configured)) {
     ctx.addIssue({ code: 'custom', path, message });

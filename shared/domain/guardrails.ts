@@ -63,9 +63,9 @@ export function pruneLedger(ledger: CapLedger, now: Date): Record<string, string
  */
 export function capWait(ledger: CapLedger, key: string, now: Date, caps: Caps): Date | undefined {
   if (ledger[key] !== undefined) return undefined;
+  // Every entry counts, even one stamped after `now`: another dispatcher run, started later, reserved it.
   const sends = Object.values(ledger)
     .map((at) => Date.parse(at))
-    .filter((at) => at <= now.getTime())
     .sort((a, b) => b - a);
   const free = (limit: number, windowMs: number): number => {
     const inWindow = sends.filter((at) => now.getTime() - at < windowMs);

@@ -122,6 +122,9 @@ export function closestLocale(locale: string, available: readonly string[]): str
 /** A community's own templates: by locale, by template name. */
 export type TemplateOverrides = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
+/** Whether a drip step may use template `name`: a shipped `onboarding.*` one, or the community's own. */
+export const isStepTemplate = (name: string): boolean => !isShippedTemplate(name) || name.startsWith('onboarding.');
+
 /** Whether `name` is a template Hearth ships. */
 export const isShippedTemplate = (name: string): name is TemplateName => Object.hasOwn(TEMPLATE_VARIABLES, name);
 
@@ -141,7 +144,7 @@ const OPTIONAL_VARIABLES = ['rulesUrl', 'inviteLink'] as const;
 
 /** The variables a community's text for template `name` may use. */
 export function allowedVariables(name: string): readonly string[] {
-  if (!isShippedTemplate(name)) return STEP_VARIABLES;
+  if (!isShippedTemplate(name) || isStepTemplate(name)) return STEP_VARIABLES;
   const own = TEMPLATE_VARIABLES[name];
   // Fragments and command answers keep exactly their own; member messages may also link.
   if (name === 'rules' || name === 'about' || name.startsWith('reply.')) return own;

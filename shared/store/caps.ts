@@ -26,9 +26,10 @@ export interface CapState {
 const RESERVE_TRIES = 3;
 
 /**
- * Reserve a slot for the message with `capKey`. Undefined when reserved (or
- * already counted); otherwise when a slot frees up. `state` is the member as
- * read; a lost race re-reads it.
+ * Reserve a slot for the message with `capKey`: `reserved` when this call
+ * wrote it (and so may give it back), `counted` when the key was already in
+ * the ledger (the other copy of a greeting sent both ways), else the time a
+ * slot frees up. `state` is the member as read; a lost race re-reads it.
  */
 export async function reserveCapSlot(
   db: Db,
@@ -38,14 +39,14 @@ export async function reserveCapSlot(
   caps: Caps,
   now: Date,
   state: CapState,
-): Promise<Date | undefined> {
+): Promise<Date | 'reserved' | 'counted'> {
   const key = ledgerKey(capKey);
   let current = state;
   for (let attempt = 0; attempt < RESERVE_TRIES; attempt++) {
     const ledger = pruneLedger(current.capLedger ?? {}, now);
+    if (ledger[key] !== undefined) return 'counted';
     const wait = capWait(ledger, key, now, caps);
     if (wait) return wait;
-    if (current.capLedger?.[key] !== undefined) return undefined;
     const version = current.capVersion;
     const written = await ifCondition(() =>
       db.doc.send(
@@ -63,7 +64,7 @@ export async function reserveCapSlot(
         }),
       ),
     );
-    if (written) return undefined;
+    if (written) return 'reserved';
     const reread = await db.doc.send(
       new GetCommand({
         TableName: db.table,

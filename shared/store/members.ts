@@ -49,8 +49,15 @@ export function firstSeen<T extends UpdateBuilder>(
 }
 
 /** A member, or undefined when never seen. */
-export async function getMember(db: Db, communityId: string, memberId: string): Promise<Member | undefined> {
-  const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: memberKey(communityId, memberId) }));
+export async function getMember(
+  db: Db,
+  communityId: string,
+  memberId: string,
+  options: { consistent?: boolean } = {},
+): Promise<Member | undefined> {
+  const result = await db.doc.send(
+    new GetCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ConsistentRead: options.consistent }),
+  );
   return result.Item as Member | undefined;
 }
 

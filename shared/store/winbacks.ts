@@ -14,18 +14,18 @@ import type { OutboxItem } from './outbox';
  * off (see `ingest.ts`); the outbox item records when it was answered.
  */
 
-/** A sent win-back: count it, and mark the member as waiting for an answer. */
-export async function recordWinbackSent(
-  db: Db,
-  community: CommunityConfig,
-  item: OutboxItem,
-  sentAt: Date,
-): Promise<void> {
+/**
+ * Mark the member as waiting for an answer to win-back `item`, sent at
+ * `sentAt`; written just before the send, so an answer that arrives the
+ * moment the message does is not missed. If the send then fails, the item is
+ * not `sent` and an answer counts for nothing (`recordWonBack`).
+ */
+export async function openWinback(db: Db, item: OutboxItem, sentAt: Date): Promise<void> {
   await ifCondition(() =>
     db.doc.send(
       new UpdateCommand({
         TableName: db.table,
-        Key: memberKey(community.id, item.memberId),
+        Key: memberKey(item.communityId, item.memberId),
         UpdateExpression: 'SET #open = :open',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#open': 'winbackOpen' },
@@ -33,6 +33,10 @@ export async function recordWinbackSent(
       }),
     ),
   );
+}
+
+/** Count a win-back sent at `sentAt` on its send day. */
+export async function countWinbackSent(db: Db, community: CommunityConfig, sentAt: Date): Promise<void> {
   await addToTally(db, community, localDay(sentAt, community.timezone), 'sent');
 }
 

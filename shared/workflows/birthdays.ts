@@ -127,8 +127,9 @@ async function queueGreeting(
   };
   let queued = 0;
   if (delivery !== 'dm' && (await enqueue(db, { ...base, id, delivery: 'channel', channel }, now))) queued++;
-  const dmId = delivery === 'both' ? `${id}.dm` : id;
-  if (delivery !== 'channel' && (await enqueue(db, { ...base, id: dmId, delivery: 'dm' }, now))) queued++;
+  // With `both`, the DM copy never falls back to the channel, which has its own copy.
+  const dm = delivery === 'both' ? { id: `${id}.dm`, private: true } : { id };
+  if (delivery !== 'channel' && (await enqueue(db, { ...base, ...dm, delivery: 'dm' }, now))) queued++;
   return queued;
 }
 

@@ -1,4 +1,10 @@
-import { type ChatMessage, type ChatSender, RetryLaterError, withSendDeadline } from '../chat/sender';
+import {
+  type ChatMessage,
+  type ChatSender,
+  RetryLaterError,
+  UndeliverableError,
+  withSendDeadline,
+} from '../chat/sender';
 import { pointsOf } from '../domain/commands';
 import type { CommunityConfig } from '../domain/config';
 import { quietUntil } from '../domain/guardrails';
@@ -19,7 +25,7 @@ import {
   setWatermark,
 } from '../store/outbox';
 import { inviteCodeFor } from '../store/preferences';
-import { recordWinbackSent } from '../store/winbacks';
+import { countWinbackSent, openWinback } from '../store/winbacks';
 
 /**
  * The dispatcher: the only part that talks to the outside world. It walks the
@@ -153,7 +159,12 @@ async function renderItem(
     vars.points = String(pointsOf(totals));
     for (const key of ['messages', 'replies', 'reactions'] as const) vars[key] = String(totals[key]);
   }
-  return render(body, { ...vars, ...item.vars });
+  try {
+    return render(body, { ...vars, ...item.vars });
+  } catch (error) {
+    // A text that cannot be rendered will not render on a retry either.
+    throw new UndeliverableError((error as Error).message);
+  }
 }
 
 /**
@@ -190,9 +201,9 @@ async function waitFor(
   const quiet = quietUntil(now, member.timezone ?? community.timezone, community.quietHours);
   if (quiet) return { until: quiet, reason: 'quiet hours' };
   const capKey = item.capKey ?? item.id;
-  const free = await reserveCapSlot(db, item.communityId, item.memberId, capKey, community.caps, now, member);
-  if (free) return { until: free, reason: 'frequency cap' };
-  return { reserved: true };
+  const slot = await reserveCapSlot(db, item.communityId, item.memberId, capKey, community.caps, now, member);
+  if (slot instanceof Date) return { until: slot, reason: 'frequency cap' };
+  return { reserved: slot === 'reserved' };
 }
 
 /** Deliver one item; false when it is left for another run (leased elsewhere). */
@@ -205,6 +216,9 @@ async function deliver(
 ): Promise<boolean> {
   const item = await claim(deps.db, due, leaseFrom, LEASE_MS);
   if (!item) return false;
+  const claimedAt = performance.now();
+  // The wall-clock time now, for what this run stamps after its start (cap slots).
+  const current = () => new Date(leaseFrom.getTime() + (performance.now() - claimedAt));
   // Every change this run makes to the item holds only while its lease is still the one stored.
   const fence: OutboxGuard = { lease: item.leaseUntil as string };
   const community = await deps.communities.get(item.communityId, now);
@@ -212,7 +226,10 @@ async function deliver(
     if (await settle(deps.db, item, 'skipped', now, fence, 'community no longer exists')) report.skipped++;
     return true;
   }
-  const member = (await getMember(deps.db, item.communityId, item.memberId)) as (Member & CapState) | undefined;
+  // Strongly consistent: an opt-out or a leave written a moment ago must stop this send.
+  const member = (await getMember(deps.db, item.communityId, item.memberId, { consistent: true })) as
+    | (Member & CapState)
+    | undefined;
   const refusal = refusalFor(item, member, now);
   if (refusal || !member) {
     if (await settle(deps.db, item, 'skipped', now, fence, refusal)) report.skipped++;
@@ -223,7 +240,7 @@ async function deliver(
     if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
     return true;
   }
-  const wait = await waitFor(deps.db, item, community, member, now);
+  const wait = await waitFor(deps.db, item, community, member, current());
   if ('until' in wait) {
     // Nothing was attempted: the item keeps its attempt, unless by then it would be too late.
     const tooLate = item.notAfter && wait.until.toISOString() >= item.notAfter;
@@ -243,8 +260,12 @@ async function deliver(
   }
   try {
     const text = await renderItem(deps.db, item, community, member, now);
-    // The send (pacing waits and the platform's retries included) ends within the lease and the run.
-    const deadline = Math.min(LEASE_MS, deps.timeLeftMs?.() ?? LEASE_MS) - SETTLE_MARGIN_MS;
+    // A win-back waits for its answer from the moment it may be read (see `winbacks.ts`).
+    if (item.kind === 'winback') await openWinback(deps.db, item, current());
+    // The send (pacing waits and the platform's retries included) ends within what is left of the lease
+    // since the claim, and within the run.
+    const leaseLeft = LEASE_MS - (performance.now() - claimedAt);
+    const deadline = Math.min(leaseLeft, deps.timeLeftMs?.() ?? LEASE_MS) - SETTLE_MARGIN_MS;
     const sender = deps.senderFor(community);
     const message: ChatMessage = {
       id: item.id,
@@ -264,7 +285,7 @@ async function deliver(
     const result = await withSendDeadline(deadline, () => sender.send(message, now));
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
       report.sent++;
-      if (item.kind === 'winback') await recordWinbackSent(deps.db, community, item, now);
+      if (item.kind === 'winback') await countWinbackSent(deps.db, community, now);
     }
   } catch (error) {
     await release().catch(() => undefined);

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { CommunityConfig } from '../domain/config';
 import { addDays, localDay } from '../domain/lifecycle';
 import { dayIn } from '../domain/time';
@@ -5,7 +6,16 @@ import type { DomainEvent } from '../events/domain-events';
 import type { Db } from '../store/db';
 import { joinDayPk, outboxId, outboxKey } from '../store/keys';
 import { batchGet, getMember, getMembers, type Member } from '../store/members';
-import { enqueue, type OutboxItem, type OutboxKind, outboxWithPrefix, settle } from '../store/outbox';
+import {
+  enqueue,
+  getOutboxItem,
+  type OutboxDecision,
+  type OutboxItem,
+  type OutboxKind,
+  outboxWithPrefix,
+  reschedule,
+  settle,
+} from '../store/outbox';
 import { greetIfBirthdayToday } from './birthdays';
 import { type DailySweepReport, memberIdsIn, type SweepOptions, sweepDays } from './sweep';
 
@@ -50,7 +60,7 @@ export async function onLifecycleEvent(
       const items = await outboxWithPrefix(db, community.id, `${kind}#${community.id}#${event.memberId}#`);
       for (const item of items.filter((i) => i.status === 'pending')) {
         // An item being sent right now (under a live lease) is left to its sender, which checks the member.
-        if (await settle(db, item, 'skipped', now, { unleasedAt: now }, 'member left')) cancelled++;
+        if (await settle(db, item, 'skipped', now, { unleasedAt: now }, LEFT)) cancelled++;
       }
     }
     return cancelled ? 'cancelled' : 'ignored';
@@ -68,22 +78,28 @@ async function onJoin(db: Db, community: CommunityConfig, event: DomainEvent, no
   const joinDay = dayIn(joinedAt, community.timezone);
   const id = outboxId('welcome', community.id, event.memberId, joinDay);
   if (await welcomedRecently(db, community, event.memberId, id, joinedAt)) return 'rejoined';
-  const queued = await enqueue(
-    db,
-    {
-      id,
-      communityId: community.id,
-      kind: 'welcome',
-      memberId: event.memberId,
-      delivery: community.onboarding.delivery,
-      channel: community.onboarding.channel,
-      vars: {},
-      dueAt: now.toISOString(),
-    },
-    now,
-  );
-  return queued ? 'queued' : 'already-queued';
+  const decision: OutboxDecision = {
+    id,
+    communityId: community.id,
+    kind: 'welcome',
+    memberId: event.memberId,
+    delivery: community.onboarding.delivery,
+    channel: community.onboarding.channel,
+    vars: {},
+    dueAt: now.toISOString(),
+  };
+  if (await enqueue(db, decision, now)) return 'queued';
+  // Left and back the same day: the welcome that leaving cancelled is due again.
+  const earlier = await getOutboxItem(db, community.id, id);
+  if (earlier && cancelledByLeave(earlier) && (await reschedule(db, earlier, now, 'unsent', undefined, 0))) {
+    return 'queued';
+  }
+  return 'already-queued';
 }
+
+/** A welcome cancelled because the member left before it went: it onboarded nobody. */
+const cancelledByLeave = (welcome: OutboxItem): boolean => welcome.status === 'skipped' && welcome.reason === LEFT;
+const LEFT = 'member left';
 
 /** Whether the member was welcomed for another join within `restartAfterDays` before this one. */
 async function welcomedRecently(
@@ -98,6 +114,7 @@ async function welcomedRecently(
   return welcomes.some(
     (w) =>
       w.id !== thisWelcome &&
+      !cancelledByLeave(w) &&
       Date.parse(w.createdAt) <= joinedAt.getTime() &&
       joinedAt.getTime() - Date.parse(w.createdAt) < window,
   );
@@ -124,7 +141,8 @@ export function dripSweep(
       report.found += ids.length;
       const members = await getMembers(db, community.id, ids);
       const welcomeKeys = ids.map((id) => outboxKey(community.id, outboxId('welcome', community.id, id, joinDay)));
-      const welcomed = new Set((await batchGet<OutboxItem>(db, welcomeKeys)).map((w) => w.memberId));
+      const welcomes = await batchGet<OutboxItem>(db, welcomeKeys);
+      const welcomed = new Set(welcomes.filter((w) => !cancelledByLeave(w)).map((w) => w.memberId));
       for (const member of members) {
         if (!onThisJoin(member, community, joinDay) || !welcomed.has(member.id)) continue;
         const queued = await enqueue(
@@ -138,7 +156,7 @@ export function dripSweep(
             channel: community.onboarding.channel,
             template: step.template,
             vars: { days: String(step.afterDays) },
-            dueAt: new Date(Date.parse(member.joinedAt as string) + step.afterDays * DAY_MS).toISOString(),
+            dueAt: sameTimeLater(member, community, step.afterDays).toISOString(),
           },
           now,
         );
@@ -146,6 +164,14 @@ export function dripSweep(
       }
     }
   });
+}
+
+/** The member's join time, `days` calendar days later where they are (a DST change keeps the hour). */
+function sameTimeLater(member: Member, community: CommunityConfig, days: number): Date {
+  const zone = member.timezone ?? community.timezone;
+  return DateTime.fromISO(member.joinedAt as string, { zone })
+    .plus({ days })
+    .toJSDate();
 }
 
 /** Whether the member is present and their latest join is the one on `joinDay` (the index may lag). */

@@ -1,5 +1,6 @@
 import type { CommunityConfig } from '../domain/config';
 import { addDays, localDay } from '../domain/lifecycle';
+import { logger } from '../runtime/observability';
 import type { Db } from '../store/db';
 import { queryAll } from '../store/db';
 import { getSweepMark, setSweepMark } from '../store/sweeps';
@@ -65,16 +66,25 @@ export async function sweepDays(
   decide: (community: CommunityConfig, day: string, report: DailySweepReport) => Promise<void>,
 ): Promise<DailySweepReport> {
   const report: DailySweepReport = { communities: 0, days: 0, found: 0, queued: 0 };
+  const failures: Error[] = [];
   for (const community of communities) {
     if (!enabled(community)) continue;
     report.communities++;
-    const days = await daysToSweep(db, job, community, now, options);
-    for (const day of days) {
-      report.days++;
-      await decide(community, day, report);
+    try {
+      const days = await daysToSweep(db, job, community, now, options);
+      for (const day of days) {
+        report.days++;
+        await decide(community, day, report);
+      }
+      if (days.length && !options.asOf) await setSweepMark(db, job, days[days.length - 1], community.id);
+    } catch (error) {
+      // One community's failure does not hold back the others; its mark stays, so the retry redoes its days.
+      logger.error(`${job} sweep failed for a community`, { communityId: community.id, error: error as Error });
+      failures.push(error as Error);
     }
-    if (days.length && !options.asOf) await setSweepMark(db, job, days[days.length - 1], community.id);
   }
+  // The run still fails, so the scheduler's retry (and its alarm) sees it; what was decided stays decided.
+  if (failures.length) throw new AggregateError(failures, `${job}: ${failures.length} communities failed`);
   return report;
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ChatMessage, type ChatSender, RetryLaterError } from '../../shared/chat/sender';
+import { type ChatMessage, type ChatSender, RetryLaterError, UndeliverableError } from '../../shared/chat/sender';
 import type { CommunityConfig } from '../../shared/domain/config';
 import type { DomainEvent } from '../../shared/events/domain-events';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
@@ -8,10 +8,12 @@ import { ingestEvent } from '../../shared/store/ingest';
 import { getMember } from '../../shared/store/members';
 import { getOutboxItem, listOutbox, type OutboxItem } from '../../shared/store/outbox';
 import { setPreference } from '../../shared/store/preferences';
+import { getSweepMark } from '../../shared/store/sweeps';
 import { recordWonBack, winbackTallies } from '../../shared/store/winbacks';
 import { birthdaySweep } from '../../shared/workflows/birthdays';
 import { type DispatchReport, dispatch } from '../../shared/workflows/dispatch';
 import { dripSweep, onLifecycleEvent } from '../../shared/workflows/onboarding';
+import { sweepDays } from '../../shared/workflows/sweep';
 import { winbackSweep } from '../../shared/workflows/winback';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
@@ -212,6 +214,37 @@ describe('Lifecycle messaging', () => {
       expect(sender.sent.map((m) => m.delivery).sort()).toEqual(['channel', 'dm']);
     });
 
+    it('keeps a "both" greeting whose DM fails out of the channel, and still counts the one that went', async () => {
+      // Prepare: the platform refuses the DM copy.
+      const community = communityConfig({ id: 'bothfail', timezone: 'UTC', birthdays: { delivery: 'both' } });
+      await putCommunity(db, community, at('2026-01-01T00:00:00Z'));
+      const refusing = new RecordingSender();
+      refusing.send = async (message: ChatMessage) => {
+        if (message.delivery === 'dm') throw new UndeliverableError('slack: DM refused');
+        refusing.sent.push(message);
+        return undefined;
+      };
+      const run = (now: Date) =>
+        dispatch({ db, communities: new CommunityCache(db, 0), senderFor: () => refusing }, now, { asOf: true });
+      await joinAt(community, 'f', '2026-01-05T02:00:00Z', { birthday: '05-06' });
+      await postAt(community, 'f', '2026-04-22T12:00:00Z');
+      await birthdaySweep(db, [community], at('2026-05-06T09:00:00Z'), { asOf: true });
+      await winbackSweep(db, [community], at('2026-05-06T09:00:00Z'), { asOf: true });
+
+      // Act
+      const greeting = await run(at('2026-05-06T09:00:10Z'));
+      const winback = await run(at('2026-05-06T10:00:10Z'));
+
+      // Assess: the DM copy asked for no fallback; the channel copy still fills the day's allowance.
+      expect(await getOutboxItem(db, community.id, 'birthday#bothfail#f#2026.dm')).toMatchObject({
+        private: true,
+        status: 'failed',
+      });
+      expect(greeting).toMatchObject({ sent: 1, failed: 1 });
+      expect(refusing.sent.map((m) => m.delivery)).toEqual(['channel']);
+      expect(winback).toMatchObject({ sent: 0, deferred: 1 });
+    });
+
     it('queues nothing for members who left, opted out, or are bots', async () => {
       // Prepare
       const community = communityConfig({ id: 'nobody', timezone: 'UTC' });
@@ -302,6 +335,40 @@ describe('Lifecycle messaging', () => {
         'welcome#drip#cy#2026-11-01',
         'welcome#drip#cy#2026-12-05',
       ]);
+    });
+
+    it('welcomes a member who left before their welcome went, when they come back', async () => {
+      // Prepare: joins and leaves within minutes, before any dispatcher run.
+      const first = await joinAt(DRIP, 'dee', '2026-11-01T02:00:00Z');
+      await onLifecycleEvent(db, DRIP, first, at('2026-11-01T02:00:01Z'));
+      const left = await ingestEvent(db, DRIP, inboundEvent('member.left', 'dee', '2026-11-01T02:05:00Z'));
+      await onLifecycleEvent(db, DRIP, left.events[0], at('2026-11-01T02:05:01Z'));
+
+      // Act: back the same day, then (after leaving again) two days later.
+      const sameDay = await joinAt(DRIP, 'dee', '2026-11-01T05:00:00Z');
+      const sameDayOutcome = await onLifecycleEvent(db, DRIP, sameDay, at('2026-11-01T05:00:01Z'));
+      const revived = await getOutboxItem(db, DRIP.id, 'welcome#drip#dee#2026-11-01');
+      const drip = await dripSweep(db, [DRIP], at('2026-11-01T17:00:00Z'), { asOf: true });
+
+      // Assess
+      expect(sameDayOutcome).toBe('queued');
+      expect(revived).toMatchObject({ status: 'pending', attempts: 0, dueAt: '2026-11-01T05:00:01.000Z' });
+      expect(drip.queued).toBe(1);
+    });
+
+    it('keeps the time of day of the join for drip steps across a DST change', async () => {
+      // Prepare: joins at 10:00 EST on the day before New York moves to EDT.
+      const community = communityConfig({ id: 'dst', timezone: 'America/New_York' });
+      const joined = await joinAt(community, 'e', '2026-03-07T15:00:00Z');
+      await onLifecycleEvent(db, community, joined, at('2026-03-07T15:00:01Z'));
+
+      // Act
+      await dripSweep(db, [community], at('2026-03-08T12:00:00Z'), { asOf: true });
+
+      // Assess: 10:00 EDT is 14:00Z.
+      expect(await getOutboxItem(db, community.id, 'onboarding#dst#e#2026-03-07+1d')).toMatchObject({
+        dueAt: '2026-03-08T14:00:00.000Z',
+      });
     });
 
     it('sends a community template for a custom step, in the member locale', async () => {
@@ -444,6 +511,28 @@ describe('Lifecycle messaging', () => {
     });
   });
 
+  describe('Daily sweeps', () => {
+    it('finish the other communities when one fails, keep its mark for the retry, and fail the run', async () => {
+      // Prepare
+      const good = communityConfig({ id: 'sweep-good', timezone: 'UTC' });
+      const bad = communityConfig({ id: 'sweep-bad', timezone: 'UTC' });
+      const decided: string[] = [];
+      const decide = async (community: CommunityConfig) => {
+        if (community.id === bad.id) throw new Error('boom');
+        decided.push(community.id);
+      };
+
+      // Act
+      const run = sweepDays(db, 'test-job', [bad, good], at('2026-11-20T01:00:00Z'), {}, () => true, decide);
+
+      // Assess
+      await expect(run).rejects.toThrow('test-job: 1 communities failed');
+      expect(decided).toEqual(['sweep-good']);
+      expect(await getSweepMark(db, 'test-job', good.id)).toBe('2026-11-20');
+      expect(await getSweepMark(db, 'test-job', bad.id)).toBeUndefined();
+    });
+  });
+
   describe('Guardrails at send time', () => {
     it('holds a message during quiet hours without spending an attempt, and sends it when they end', async () => {
       // Prepare: win-backs due at 23:00 local (quiet hours 22:00–08:00).
@@ -504,7 +593,10 @@ describe('Lifecycle messaging', () => {
       // Assess
       expect(nine.sent).toBe(1);
       expect(ten).toMatchObject({ sent: 0, deferred: 1 });
-      expect(held).toMatchObject({ attempts: 0, reason: 'frequency cap', dueAt: '2026-10-16T09:00:30.000Z' });
+      // A day after the greeting went (stamped with the run's clock, a moment after it started).
+      expect(held).toMatchObject({ attempts: 0, reason: 'frequency cap' });
+      expect(Date.parse(held?.dueAt as string) - Date.parse('2026-10-16T09:00:30Z')).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(held?.dueAt as string) - Date.parse('2026-10-16T09:00:30Z')).toBeLessThan(5_000);
       expect(nextDay.sent).toBe(1);
       expect(sender.sent.map((m) => m.kind)).toEqual(['birthday', 'winback']);
     });

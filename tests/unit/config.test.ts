@@ -191,7 +191,10 @@ describe('Module: config', () => {
         onboarding: { rulesUrl: 'https://acme.example/rules', steps: [{ afterDays: 2, template: 'tour' }] },
         templates: {
           'zh-CN': { welcome: '欢迎 {name}！群规：{rulesUrl}', tour: '{name}，第 {days} 天' },
-          en: { birthday: 'Happy birthday {name} from {community}!' },
+          en: {
+            birthday: 'Happy birthday {name} from {community}!',
+            'onboarding.introduce': 'Day {days}, {name}: {about}',
+          },
         },
       };
 
@@ -233,6 +236,18 @@ describe('Module: config', () => {
         { onboarding: { steps: [{ afterDays: 2, template: 'tour' }] } },
         'onboarding.steps.0.template',
         'no template "tour"',
+      ],
+      [
+        'a step naming a template that is not for the drip',
+        { onboarding: { steps: [{ afterDays: 1, template: 'reply.invite' }] } },
+        'onboarding.steps.0.template',
+        'not a drip template',
+      ],
+      [
+        'a birthday hour in quiet hours that last past midnight',
+        { birthdays: { hour: 22 } },
+        'birthdays.hour',
+        'falls in quiet hours (22:00–08:00)',
       ],
       [
         'steps out of order',

@@ -12,7 +12,17 @@ import {
 } from '../../shared/domain/lifecycle';
 
 const QUIET = { start: '22:00', end: '08:00' };
-const ZONES = ['Asia/Shanghai', 'America/New_York', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Asia/Kolkata', 'UTC'];
+const ZONES = [
+  'Asia/Shanghai',
+  'America/New_York',
+  'Pacific/Kiritimati',
+  'Pacific/Pago_Pago',
+  'Etc/GMT+12',
+  'Pacific/Chatham',
+  'Asia/Kathmandu',
+  'Asia/Kolkata',
+  'UTC',
+];
 
 describe('Module: lifecycle time', () => {
   describe('Function: greetingMonthDay', () => {
@@ -196,6 +206,14 @@ describe('Module: lifecycle time', () => {
     it('lets a message already counted go again (a retry, or the DM copy of a greeting)', () => {
       // Assess
       expect(capWait({ a: hoursAgo(1) }, 'a', NOW, caps)).toBeUndefined();
+    });
+
+    it('counts a slot stamped after now: another dispatcher run, started later, reserved it', () => {
+      // Act
+      const until = capWait({ a: new Date(NOW.getTime() + 30_000).toISOString() }, 'b', NOW, caps);
+
+      // Assess
+      expect(until?.toISOString()).toBe('2026-11-26T12:00:30.000Z');
     });
 
     it('forgets sends older than a week', () => {
