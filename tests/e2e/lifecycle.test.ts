@@ -144,4 +144,16 @@ describe('End to end: lifecycle jobs through `hearth run --at` on the local stac
         .sort(),
     ).toEqual(['onboarding', 'welcome']);
   });
+  it('runs each sweep as its schedule does (no --at): from its mark, so a repeat decides nothing new', async () => {
+    // Act
+    const runNow = async (job: string) => JSON.parse((await hearth(dataDir, 'run', job, '--json')).stdout);
+    const birthdays = [await runNow('birthdays'), await runNow('birthdays')];
+    const winbacks = [await runNow('winback'), await runNow('winback')];
+
+    // Assess: the second birthday run starts where the first stopped; the second win-back run has no day left.
+    expect(birthdays[1].from).toBe(birthdays[0].to);
+    expect(birthdays[1]).toMatchObject({ found: 0, queued: 0 });
+    expect(winbacks[0]).toMatchObject({ job: 'winback', communities: 1, days: 1 });
+    expect(winbacks[1]).toMatchObject({ days: 0, found: 0 });
+  });
 });
