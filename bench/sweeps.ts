@@ -388,11 +388,10 @@ if (exitCode === 0) {
         (large.report.monthDays ? ` (month-days queried: ${large.report.monthDays}).` : '.'),
     );
   }
-  const winbackLarge = results.find((r) => r.size === SIZES[1] && r.sweep === 'winback');
   const birthdaysLarge = results.find((r) => r.size === SIZES[1] && r.sweep === 'birthdays');
   const notes = [
     'A BatchGet asks for at most 100 keys, so its calls are the sum over the partitions read of ceil(ids / 100): they follow what a sweep finds, not the community size; the Query calls are one per partition read (one page each here).',
-    `winback: "found" counts a member listed in both partitions of a rung (last active and joined on the same day) twice; the BatchGet asks for them once (${winbackLarge ? winbackLarge.report.found - winbackLarge.reads.batchGetKeys : '?'} such at ${SIZES[1].toLocaleString('en')} members).`,
+    'winback: a member listed in both partitions of a rung (last active and joined on the same day) is found, and read, once.',
     'drip: two BatchGets per step, the members found and their welcome items.',
     `birthdays: one Query per month-day swept (${birthdaysLarge?.report.monthDays ?? '?'} at this instant: an as-of run's candidate dates span 28 hours, two UTC midnights, so two month-days, only for runs from 19:00 to 22:00 UTC with a 09:00 greeting hour); the INCLUDE projection spares reading the members.`,
   ];

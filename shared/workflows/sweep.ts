@@ -46,7 +46,7 @@ export async function daysToSweep(
 export interface DailySweepReport {
   communities: number;
   days: number;
-  /** Members the index lookups named (a member named twice counts twice). */
+  /** Members the index lookups named. */
   found: number;
   /** Outbox items that are new. */
   queued: number;

@@ -29,9 +29,12 @@ export function winbackSweep(
   return sweepDays(db, 'winback', communities, now, options, enabled, async (community, day, report) => {
     for (const rung of community.winback.ladderDays) {
       const since = addDays(day, -rung);
+      // A member who joined and last spoke on the same day is in both; they are one member found.
       const ids = [
-        ...(await memberIdsIn(db, 'byLastActive', lastActivePk(community.id, since))),
-        ...(await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, since))),
+        ...new Set([
+          ...(await memberIdsIn(db, 'byLastActive', lastActivePk(community.id, since))),
+          ...(await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, since))),
+        ]),
       ];
       if (ids.length === 0) continue;
       report.found += ids.length;
