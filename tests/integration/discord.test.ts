@@ -16,7 +16,6 @@ import { Relay } from '../../shared/discord/relay';
 import { snowflakeAt } from '../../shared/discord/snowflake';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
 import { genericWebhookUrl } from '../../shared/platforms/generic';
-import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
@@ -25,7 +24,7 @@ import { createWebhookHandler } from '../../shared/webhook/http';
 import { handleWebhook, type PipelineDeps, type WebhookRequest } from '../../shared/webhook/pipeline';
 import { freshTable } from '../support/dynamo';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord';
-import { communityConfig } from '../support/fixtures';
+import { communityConfig, hearthError } from '../support/fixtures';
 
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 const PUBLIC_KEY_HEX = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
@@ -108,15 +107,7 @@ const slashCommand = (id: string, name: string, options?: unknown[]) => ({
   data: { id: '771825006014889984', name, type: 1, ...(options ? { options } : {}) },
 });
 
-async function rejection(request: WebhookRequest): Promise<HearthError> {
-  try {
-    await handleWebhook(deps, request, NOW);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HearthError);
-    return error as HearthError;
-  }
-  throw new Error('expected the webhook to be rejected');
-}
+const rejection = (request: WebhookRequest) => hearthError(() => handleWebhook(deps, request, NOW));
 
 describe('Module: webhook pipeline on /webhooks/discord', () => {
   it('answers PING with PONG and stores nothing', async () => {

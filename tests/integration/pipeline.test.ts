@@ -6,7 +6,6 @@ import { signDingTalk } from '../../shared/platforms/dingtalk';
 import { signFeishu } from '../../shared/platforms/feishu';
 import { signGeneric } from '../../shared/platforms/generic';
 import { signSlack } from '../../shared/platforms/slack';
-import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
@@ -20,7 +19,7 @@ import {
   type WebhookRequest,
 } from '../../shared/webhook/pipeline';
 import { freshTable } from '../support/dynamo';
-import { communityConfig } from '../support/fixtures';
+import { communityConfig, hearthError } from '../support/fixtures';
 import { encryptFeishu } from '../support/platform-requests';
 
 const SECRET = 'whsec_pipeline_test';
@@ -109,15 +108,7 @@ async function snapshot() {
 }
 const replacer = (_key: string, value: unknown) => (value instanceof Set ? [...value].sort() : value);
 
-async function rejection(req: WebhookRequest, now: Date = NOW): Promise<HearthError> {
-  try {
-    await handleWebhook(deps, req, now);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HearthError);
-    return error as HearthError;
-  }
-  throw new Error('expected the webhook to be rejected');
-}
+const rejection = (req: WebhookRequest, now: Date = NOW) => hearthError(() => handleWebhook(deps, req, now));
 
 async function dayPartition(day: string) {
   const result = await db.doc.send(

@@ -1,5 +1,7 @@
+import { expect } from 'vitest';
 import { type CommunityConfig, parseCommunityConfig } from '../../shared/domain/config';
 import { type InboundEvent, inboundEventSchema } from '../../shared/domain/events';
+import { HearthError } from '../../shared/runtime/errors';
 
 /** A generic community config with every default filled, `acme` unless told otherwise. */
 export function communityConfig(overrides: Record<string, unknown> = {}): CommunityConfig {
@@ -35,4 +37,15 @@ export function inboundEvent(
     ...required,
     ...extra,
   });
+}
+
+/** The HearthError a call throws or rejects with (fails the test if there is none, or it is another error). */
+export async function hearthError(run: () => unknown): Promise<HearthError> {
+  try {
+    await run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(HearthError);
+    return error as HearthError;
+  }
+  throw new Error('expected a HearthError');
 }

@@ -555,21 +555,22 @@ describe('Relay over @discordjs/ws against a fake Discord', () => {
     await receiver.close();
     await discord.close();
   });
+  /** The relay's settings, pointed at the fake Discord and the receiver. */
+  const settings = () => ({
+    communityId: COMMUNITY.id,
+    applicationId: '1180000000000000001',
+    guildId: GUILD,
+    apiBaseUrl: discord.apiBaseUrl,
+    botToken: TOKEN,
+    webhookSecret: SECRET,
+    webhookUrl: receiver.url,
+  });
 
   it('identifies with the token and intents, and forwards a GUILD_MEMBER_ADD as a signed member.joined', async () => {
     // Prepare
     const { log, lines } = recordingLog();
     const signals = new EventEmitter();
-    const settings = {
-      communityId: COMMUNITY.id,
-      applicationId: '1180000000000000001',
-      guildId: GUILD,
-      apiBaseUrl: discord.apiBaseUrl,
-      botToken: TOKEN,
-      webhookSecret: SECRET,
-      webhookUrl: receiver.url,
-    };
-    const running = runRelay(settings, { log, signals });
+    const running = runRelay(settings(), { log, signals });
     await discord.identified();
 
     // Act
@@ -635,15 +636,7 @@ describe('Relay over @discordjs/ws against a fake Discord', () => {
 
   it('registers the slash commands in the guild with the bot token', async () => {
     // Act
-    const registered = await registerSlashCommands({
-      communityId: COMMUNITY.id,
-      applicationId: '1180000000000000001',
-      guildId: GUILD,
-      apiBaseUrl: discord.apiBaseUrl,
-      botToken: TOKEN,
-      webhookSecret: SECRET,
-      webhookUrl: receiver.url,
-    });
+    const registered = await registerSlashCommands(settings());
 
     // Assess
     expect(registered).toEqual({

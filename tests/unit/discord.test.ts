@@ -4,9 +4,8 @@ import { snowflakeAt, snowflakeDate } from '../../shared/discord/snowflake';
 import { commandIn } from '../../shared/domain/events';
 import { DISCORD_TOLERANCE_SECONDS, discordAdapter } from '../../shared/platforms/discord';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
-import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
-import { communityConfig } from '../support/fixtures';
+import { communityConfig, hearthError } from '../support/fixtures';
 
 // A key pair made for the test; the config holds the raw public key as hex, as the Developer Portal shows it.
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -104,25 +103,9 @@ const dmCommand = (name: string, options?: unknown[]) => {
   return { ...rest, user: { id: '53908232506183680', username: 'mason', global_name: null, discriminator: '0' } };
 };
 
-async function verifyError(request: InboundRequest, ctx = context()): Promise<HearthError> {
-  try {
-    await discordAdapter.verify(request, ctx);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HearthError);
-    return error as HearthError;
-  }
-  throw new Error('verify passed');
-}
-
-function parseError(request: InboundRequest, ctx = context()): HearthError {
-  try {
-    discordAdapter.parse(request, ctx);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HearthError);
-    return error as HearthError;
-  }
-  throw new Error('parse passed');
-}
+const verifyError = (request: InboundRequest, ctx = context()) =>
+  hearthError(() => discordAdapter.verify(request, ctx));
+const parseError = (request: InboundRequest, ctx = context()) => hearthError(() => discordAdapter.parse(request, ctx));
 
 describe('Object: discordAdapter', () => {
   describe('Function: verify', () => {
@@ -402,9 +385,9 @@ describe('Object: discordAdapter', () => {
         slashCommand('birthday', [{ name: 'date', type: 3, value: { day: 14 } }]),
         'data.options.0.value',
       ],
-    ])('refuses %s with 400 naming the field', (_what, body, field) => {
+    ])('refuses %s with 400 naming the field', async (_what, body, field) => {
       // Act
-      const error = parseError(discordRequest(body));
+      const error = await parseError(discordRequest(body));
 
       // Assess
       expect(error.statusCode).toBe(400);

@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { genericAdapter, parseSignatureHeader, SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic';
 import { hmacSha256Hex } from '../../shared/platforms/signature';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
-import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
-import { communityConfig } from '../support/fixtures';
+import { communityConfig, hearthError } from '../support/fixtures';
 
 const SECRET = 'whsec_test_secret';
 const NOW = new Date('2026-11-25T17:30:00.000Z');
@@ -36,17 +35,6 @@ const request = (rawBody: string, signature?: string): InboundRequest => ({
 });
 
 const secondsBefore = (seconds: number, at: Date = NOW) => new Date(at.getTime() - seconds * 1000);
-
-/** The HearthError a promise or call rejects with (fails the test if there is none). */
-async function hearthError(run: () => unknown): Promise<HearthError> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HearthError);
-    return error as HearthError;
-  }
-  throw new Error('expected a HearthError');
-}
 
 describe('Module: generic webhook', () => {
   describe('Function: signGeneric / parseSignatureHeader', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { signSlack, slackAdapter } from '../../shared/platforms/slack';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
-import { HearthError } from '../../shared/runtime/errors';
+import type { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
-import { communityConfig } from '../support/fixtures';
+import { communityConfig, hearthError } from '../support/fixtures';
 
 const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const NOW = new Date('2026-11-25T10:00:00Z');
@@ -47,15 +47,7 @@ const callback = (event: Record<string, unknown>, eventId = 'Ev0PV52K21') => ({
   authed_users: ['U0HEARTH'],
 });
 
-async function verifyError(request: InboundRequest, ctx = context()): Promise<HearthError> {
-  try {
-    await slackAdapter.verify(request, ctx);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HearthError);
-    return error as HearthError;
-  }
-  throw new Error('verify passed');
-}
+const verifyError = (request: InboundRequest, ctx = context()) => hearthError(() => slackAdapter.verify(request, ctx));
 
 describe('Object: slackAdapter', () => {
   describe('Function: verify', () => {
