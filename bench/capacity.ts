@@ -17,27 +17,22 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { InitializeHandler, InitializeHandlerArguments, InitializeMiddleware } from '@smithy/types';
 import { ensureTable } from '../infra/local/dynamo';
 import { parseCommunityConfig } from '../shared/domain/config';
 import type { InboundEvent } from '../shared/domain/events';
 import { putCommunity } from '../shared/store/communities';
-import { createDb, isConditionFailed } from '../shared/store/db';
+import { createDb } from '../shared/store/db';
 import { ingestEvent } from '../shared/store/ingest';
 import { ProfileCache } from '../shared/store/profile-cache';
 import { TABLE } from '../shared/store/table';
-import { host, ROOT, round, sourceState, writeResults } from './lib';
+import { dynamoLocalEndpoint, host, meterCapacity, ROOT, round, sourceState, writeResults } from './lib';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const endpoint = process.env.DYNAMODB_ENDPOINT;
-if (!endpoint) {
-  console.error(
-    'bench:capacity needs DYNAMODB_ENDPOINT (a DynamoDB Local endpoint, e.g. http://127.0.0.1:8000).\n' +
-      '`npm run test:ddb-local` starts DynamoDB Local and runs this benchmark against it.',
-  );
-  process.exit(2);
-}
+const endpoint = dynamoLocalEndpoint(
+  'bench:capacity',
+  '`npm run test:ddb-local` starts DynamoDB Local and runs this benchmark against it.',
+);
 
 /** What one DynamoDB call consumed, as the engine reported it. */
 interface CallCapacity {
@@ -63,14 +58,7 @@ interface CapacityReport {
   >;
 }
 
-const WRITES = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'PutCommand',
-  'UpdateCommand',
-  'DeleteCommand',
-]);
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'Put', 'Update', 'Delete']);
 const units = (
   c: { CapacityUnits?: number; WriteCapacityUnits?: number; ReadCapacityUnits?: number } | undefined,
   write: boolean,
@@ -78,7 +66,7 @@ const units = (
 
 function toCall(command: string, reported: CapacityReport | CapacityReport[] | undefined): CallCapacity {
   const write = WRITES.has(command);
-  const call: CallCapacity = { command: command.replace(/Command$/, ''), table: 0, indexes: {}, read: 0 };
+  const call: CallCapacity = { command, table: 0, indexes: {}, read: 0 };
   for (const c of Array.isArray(reported) ? reported : reported ? [reported] : []) {
     // Table and index figures when the engine breaks them down; the total otherwise.
     const tableUnits = c.Table ? units(c.Table, write) : c.GlobalSecondaryIndexes ? 0 : units(c, write);
@@ -95,21 +83,6 @@ function toCall(command: string, reported: CapacityReport | CapacityReport[] | u
 const table = `capacity-${randomUUID().slice(0, 8)}`;
 const db = createDb({ table, endpoint, region: 'local' });
 const calls: CallCapacity[] = [];
-
-/** Ask for capacity on every call and keep what each one reports. */
-const meter: InitializeMiddleware<object, object> =
-  (next: InitializeHandler<object, object>, context) => async (args: InitializeHandlerArguments<object>) => {
-    (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
-    const command = String((context as { commandName?: string }).commandName ?? 'unknown');
-    try {
-      const result = await next(args);
-      calls.push(toCall(command, (result.output as { ConsumedCapacity?: CapacityReport }).ConsumedCapacity));
-      return result;
-    } catch (error) {
-      if (isConditionFailed(error)) calls.push({ ...toCall(command, undefined), conditionFailed: true });
-      throw error;
-    }
-  };
 
 interface CaseResult {
   case: string;
@@ -156,7 +129,13 @@ let exitCode = 0;
 try {
   await ensureTable(endpoint, table);
   await putCommunity(db, community, new Date());
-  db.doc.middlewareStack.add(meter as never, { step: 'initialize', name: 'hearthCapacityMeter' });
+  meterCapacity(db, 'INDEXES', ({ command, output, conditionFailed }) =>
+    calls.push(
+      conditionFailed
+        ? { ...toCall(command, undefined), conditionFailed }
+        : toCall(command, output?.ConsumedCapacity as CapacityReport | undefined),
+    ),
+  );
 
   // A member with a profile as relays send it; the birthday puts the member in byBirthday.
   const ada = { id: 'ada', name: 'Ada Lovelace', birthday: '12-10', timezone: 'Europe/London' };

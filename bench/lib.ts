@@ -8,6 +8,8 @@ import { type Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { InitializeHandler, InitializeHandlerArguments, InitializeMiddleware } from '@smithy/types';
+import { type Db, isConditionFailed } from '../shared/store/db';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -272,4 +274,47 @@ export async function machineCpuMs(): Promise<{ busy: number; iowait: number; st
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The DynamoDB Local endpoint (DYNAMODB_ENDPOINT) a capacity benchmark runs
+ * against; dynalite reports no capacity. Without one, says how to get one and
+ * exits 2.
+ */
+export function dynamoLocalEndpoint(bench: string, howToRun: string): string {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (endpoint) return endpoint;
+  console.error(
+    `${bench} needs DYNAMODB_ENDPOINT (a DynamoDB Local endpoint, e.g. http://127.0.0.1:8000).\n${howToRun}`,
+  );
+  process.exit(2);
+}
+
+/** One DynamoDB call as the engine answered it, with the capacity it was asked to report. */
+export interface MeteredCall {
+  /** The command's name without `Command` (`UpdateItem`, `Query`, `BatchGet`, …). */
+  command: string;
+  input: Record<string, unknown>;
+  /** The output; absent for a conditional write whose condition failed (the API reports no capacity then). */
+  output?: Record<string, unknown>;
+  conditionFailed?: true;
+}
+
+/** Ask for `level` capacity on every call `db` makes, and hand each call to `record`. */
+export function meterCapacity(db: Db, level: 'INDEXES' | 'TOTAL', record: (call: MeteredCall) => void): void {
+  const meter: InitializeMiddleware<object, object> =
+    (next: InitializeHandler<object, object>, context) => async (args: InitializeHandlerArguments<object>) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = level;
+      const command = String((context as { commandName?: string }).commandName ?? 'unknown').replace(/Command$/, '');
+      try {
+        const result = await next(args);
+        record({ command, input, output: result.output as Record<string, unknown> });
+        return result;
+      } catch (error) {
+        if (isConditionFailed(error)) record({ command, input, conditionFailed: true });
+        throw error;
+      }
+    };
+  db.doc.middlewareStack.add(meter as never, { step: 'initialize', name: 'hearthCapacityMeter' });
 }

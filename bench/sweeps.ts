@@ -27,12 +27,11 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { InitializeHandler, InitializeHandlerArguments, InitializeMiddleware } from '@smithy/types';
 import { ensureTable } from '../infra/local/dynamo';
 import { type CommunityConfig, parseCommunityConfig } from '../shared/domain/config';
 import { addDays, localDay } from '../shared/domain/lifecycle';
 import { putCommunity } from '../shared/store/communities';
-import { createDb, type Db, isConditionFailed } from '../shared/store/db';
+import { createDb, type Db } from '../shared/store/db';
 import {
   birthdayIndexKeys,
   joinDayIndexKeys,
@@ -44,18 +43,25 @@ import {
 import { birthdaySweep } from '../shared/workflows/birthdays';
 import { dripSweep } from '../shared/workflows/onboarding';
 import { winbackSweep } from '../shared/workflows/winback';
-import { envInt, host, ROOT, round, sleep, sourceState, writeResults } from './lib';
+import {
+  dynamoLocalEndpoint,
+  envInt,
+  host,
+  type MeteredCall,
+  meterCapacity,
+  ROOT,
+  round,
+  sleep,
+  sourceState,
+  writeResults,
+} from './lib';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const endpoint = process.env.DYNAMODB_ENDPOINT;
-if (!endpoint) {
-  console.error(
-    'bench:sweeps needs DYNAMODB_ENDPOINT (a DynamoDB Local endpoint, e.g. http://127.0.0.1:8000).\n' +
-      '`npm run bench` starts DynamoDB Local (scripts/ddb-local.sh --capacity-only) and runs this benchmark against it.',
-  );
-  process.exit(2);
-}
+const endpoint = dynamoLocalEndpoint(
+  'bench:sweeps',
+  '`npm run bench` starts DynamoDB Local (scripts/ddb-local.sh --capacity-only) and runs this benchmark against it.',
+);
 
 const SIZES = [envInt('BENCH_SWEEPS_SMALL', 1_000), envInt('BENCH_SWEEPS_LARGE', 100_000)];
 const SEED_PARALLEL = envInt('BENCH_SEED_PARALLEL', 8);
@@ -215,35 +221,24 @@ type Output = {
   Responses?: Record<string, unknown[]>;
 };
 
-/** Ask for capacity on every call and keep what each one reports. */
-const meter: InitializeMiddleware<object, object> =
-  (next: InitializeHandler<object, object>, context) => async (args: InitializeHandlerArguments<object>) => {
-    const input = args.input as Record<string, unknown> & {
-      RequestItems?: Record<string, { Keys?: unknown[] }>;
-    };
-    input.ReturnConsumedCapacity = 'TOTAL';
-    const command = String((context as { commandName?: string }).commandName ?? 'unknown').replace(/Command$/, '');
-    const keys = command.startsWith('BatchGet')
-      ? Object.values(input.RequestItems ?? {}).reduce((n, r) => n + (r.Keys?.length ?? 0), 0)
-      : undefined;
-    try {
-      const result = await next(args);
-      const output = result.output as Output;
-      const reported = output.ConsumedCapacity;
-      const units = (Array.isArray(reported) ? reported : reported ? [reported] : []).reduce(
-        (sum, c) => sum + (c.CapacityUnits ?? 0),
-        0,
-      );
-      const items =
-        output.Count ??
-        (output.Responses ? Object.values(output.Responses).reduce((n, r) => n + r.length, 0) : output.Item ? 1 : 0);
-      calls.push({ command, units, items, ...(keys !== undefined ? { keys } : {}) });
-      return result;
-    } catch (error) {
-      if (isConditionFailed(error)) calls.push({ command, units: 0, items: 0, conditionFailed: true });
-      throw error;
-    }
-  };
+/** What each call reported: its units (TOTAL), the items it returned, the keys a BatchGet asked for. */
+function recordCall({ command, input, output, conditionFailed }: MeteredCall): void {
+  if (conditionFailed || !output) {
+    calls.push({ command, units: 0, items: 0, conditionFailed: true });
+    return;
+  }
+  const { ConsumedCapacity: reported, Count, Item, Responses } = output as Output;
+  const units = (Array.isArray(reported) ? reported : reported ? [reported] : []).reduce(
+    (sum, c) => sum + (c.CapacityUnits ?? 0),
+    0,
+  );
+  const items = Count ?? (Responses ? Object.values(Responses).reduce((n, r) => n + r.length, 0) : Item ? 1 : 0);
+  const requested = (input as { RequestItems?: Record<string, { Keys?: unknown[] }> }).RequestItems;
+  const keys = command.startsWith('BatchGet')
+    ? Object.values(requested ?? {}).reduce((n, r) => n + (r.Keys?.length ?? 0), 0)
+    : undefined;
+  calls.push({ command, units, items, ...(keys !== undefined ? { keys } : {}) });
+}
 
 const SWEEPS = {
   birthdays: birthdaySweep,
@@ -343,7 +338,7 @@ for (const size of SIZES) {
     console.log(
       `seeded ${members.toLocaleString('en')} members and ${welcomes.toLocaleString('en')} welcomes in ${seedSeconds}s (${table})`,
     );
-    db.doc.middlewareStack.add(meter as never, { step: 'initialize', name: 'hearthSweepMeter' });
+    meterCapacity(db, 'TOTAL', recordCall);
     for (const sweep of Object.keys(SWEEPS) as SweepName[]) results.push(await measure(db, size, sweep));
   } catch (error) {
     console.error(`bench:sweeps failed at ${size} members:`, error);
