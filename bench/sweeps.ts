@@ -29,7 +29,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../infra/local/dynamo';
 import { type CommunityConfig, parseCommunityConfig } from '../shared/domain/config';
-import { addDays, localDay } from '../shared/domain/lifecycle';
+import { addDays, dayIn } from '../shared/domain/time';
 import { putCommunity } from '../shared/store/communities';
 import { createDb, type Db } from '../shared/store/db';
 import {
@@ -81,7 +81,7 @@ const community: CommunityConfig = parseCommunityConfig({
   webhookSecret: 'whsec_bench_only',
   platform: { kind: 'generic' },
 });
-const TODAY = localDay(NOW, community.timezone);
+const TODAY = dayIn(NOW, community.timezone);
 
 /** Every month-day of a leap year, `MM-DD`. */
 const MONTH_DAYS = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(5, 10));

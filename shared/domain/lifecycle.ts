@@ -32,16 +32,6 @@ export function endOfLocalDay(day: string, timeZone: string): Date {
   return DateTime.fromISO(day, { zone: timeZone }).plus({ days: 1 }).startOf('day').toJSDate();
 }
 
-/** The local date (`YYYY-MM-DD`) of an instant in `timeZone`. */
-export function localDay(at: Date, timeZone: string): string {
-  return DateTime.fromJSDate(at, { zone: timeZone }).toISODate() as string;
-}
-
-/** `day` plus `n` calendar days. */
-export function addDays(day: string, n: number): string {
-  return DateTime.fromISO(day, { zone: 'utc' }).plus({ days: n }).toISODate() as string;
-}
-
 /**
  * The calendar dates on which a greeting at one of `hours` could fall inside
  * [from, to) somewhere on Earth: for a date D, the greeting is at D `hour`:00

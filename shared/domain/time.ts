@@ -32,5 +32,10 @@ export function daysBetween(a: string, b: string): number {
   return Math.round(to.diff(from, 'days').days);
 }
 
+/** `day` plus `n` calendar days (both YYYY-MM-DD). */
+export function addDays(day: string, n: number): string {
+  return DateTime.fromISO(day, { zone: 'utc' }).plus({ days: n }).toISODate() as string;
+}
+
 /** Unix seconds of an instant. */
 export const unixSeconds = (instant: Date): number => Math.floor(instant.getTime() / 1000);

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type CapLedger, type Caps, capWait, pruneLedger } from '../domain/guardrails';
 import { type Db, ifCondition } from './db';
-import { memberKey } from './keys';
+import { memberKey, shortKey } from './keys';
 
 /**
  * The frequency cap's ledger, kept on the member item: `capLedger` maps a
@@ -12,9 +11,8 @@ import { memberKey } from './keys';
  * member cannot both take the last slot.
  */
 
-/** The ledger key of a cap key: 8 bytes of its SHA-256 (outbox ids hold `#`, which expression names cannot). */
-export const ledgerKey = (capKey: string): string =>
-  createHash('sha256').update(capKey).digest().subarray(0, 8).toString('base64url');
+/** The ledger key of a cap key (outbox ids hold `#`, which expression attribute names cannot). */
+const ledgerKey = shortKey;
 
 /** What the dispatcher read about the member's cap. */
 export interface CapState {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
 import { type ActivityDelta, activityDelta, type InboundEvent, isActivity } from '../domain/events';
@@ -6,7 +5,15 @@ import { dayIn, daysBetween } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
 import { type Db, ifCondition } from './db';
-import { joinDayIndexKeys, type Key, lastActiveIndexKeys, memberDayKey, memberDaysPk, memberKey } from './keys';
+import {
+  joinDayIndexKeys,
+  type Key,
+  lastActiveIndexKeys,
+  memberDayKey,
+  memberDaysPk,
+  memberKey,
+  shortKey,
+} from './keys';
 import { firstSeen, getMember, type Member } from './members';
 import { hasProfileFields, setProfileFields } from './profile';
 import type { ProfileCache } from './profile-cache';
@@ -62,15 +69,14 @@ export const isLive = (occurredAt: Date, now: Date): boolean => now.getTime() - 
 /** A lifecycle event's lease: a copy arriving within it is told to retry; after it, a copy takes over. */
 export const LEASE_MS = 30_000;
 
-const idHash = (id: string): Buffer => createHash('sha256').update(id).digest().subarray(0, 8);
 /**
- * The dedupe key of an event id: 8 bytes of its SHA-256 in base64url (11
- * characters, whatever the platform's id looks like). A string set rather
- * than a binary one: the row's set comes back with every write, and strings
- * need no decoding.
+ * The dedupe key of an event id (`shortKey`: 11 characters, whatever the
+ * platform's id looks like). A string set rather than a binary one: the row's
+ * set comes back with every write, and strings need no decoding.
  */
-export const eventKey = (id: string): string => idHash(id).toString('base64url');
-const leaseAttribute = (id: string): string => `pending_${idHash(id).toString('hex')}`;
+export const eventKey = shortKey;
+/** The attribute of a lifecycle event's lease: the same 8 bytes in hex, letters and digits only (see `UpdateBuilder.name`). */
+const leaseAttribute = (id: string): string => `pending_${Buffer.from(shortKey(id), 'base64url').toString('hex')}`;
 
 /** The outcome of applying an event. */
 export interface IngestResult {

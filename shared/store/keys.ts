@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Every key shape in the table, in one place. Items are plain strings joined by
  * `#`; community and member ids are the platform's own and never contain `#`
@@ -11,7 +13,6 @@
  * |                 |                             |               | joinPk `C#<c>#JOIN#<day>` / joinSk `<m>`           |
  * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
- * | dispatch mark   | `DISPATCH`                  | `WATERMARK`   |                                                    |
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
  * | win-back tally  | `C#<c>#WINBACK`             | `<send day>`  |                                                    |
  * | sweep mark      | `SWEEP`                     | `<job>[#<c>]` |                                                    |
@@ -28,11 +29,20 @@
  * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
  * - members whose latest join fell on a day (drip and win-back sweeps): Query index byJoinDay, pk `C#<c>#JOIN#<day>`.
  * - win-backs sent, and won back, by send day (digest): Query pk `C#<c>#WINBACK`, sk between two days.
- * - where a sweep got to: GetItem `SWEEP`/`<job>` (birthdays) or `SWEEP`/`<job>#<c>` (per community).
+ * - where a scheduled run got to: GetItem `SWEEP`/`<job>` (the dispatcher's due bucket, the birthdays' instant) or
+ *   `SWEEP`/`<job>#<c>` (the daily sweeps' day, per community).
  * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>`, sk <= `<now>`.
  * - a community's outbox (CLI): Query pk `C#<c>#OUTBOX`.
  * - the member behind an invite code (referral attribution): GetItem `C#<c>#REF`/`<code>`.
  */
+
+/**
+ * A short, fixed-size stand-in for any id: 8 bytes of its SHA-256 in
+ * base64url (11 characters), for ids kept in sets and maps (event ids in a
+ * day row's dedupe set, cap keys in a member's ledger) whatever they look like.
+ */
+export const shortKey = (id: string): string =>
+  createHash('sha256').update(id).digest().subarray(0, 8).toString('base64url');
 
 /** A table key. */
 export interface Key {
@@ -120,9 +130,6 @@ export const dueIndexKeys = (id: string, dueAt: string, decidedAt: string = dueA
   duePk: dueBucket(dueAt > decidedAt ? dueAt : decidedAt),
   dueSk: `${dueAt}#${id}`,
 });
-
-/** The dispatcher's watermark: the oldest due bucket that may still hold pending items. */
-export const dispatchWatermarkKey: Key = { pk: 'DISPATCH', sk: 'WATERMARK' };
 
 /** An invite code: whose it is (a code names one member of one community). */
 export const inviteCodeKey = (communityId: string, code: string): Key => ({ pk: `C#${communityId}#REF`, sk: code });

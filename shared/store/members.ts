@@ -68,15 +68,27 @@ export async function getMember(
  */
 export async function getMembers(db: Db, communityId: string, memberIds: Iterable<string>): Promise<Member[]> {
   const keys = [...new Set(memberIds)].map((id) => memberKey(communityId, id));
-  return batchGet<Member>(db, keys);
+  return batchGet<Member>(db, keys, { consistent: true });
 }
 
-/** Items by key, in batches of 100, asking again for what a batch leaves unprocessed. */
-export async function batchGet<T>(db: Db, keys: Array<{ pk: string; sk: string }>): Promise<T[]> {
+/**
+ * Items by key, in batches of 100 (BatchGet's limit), asking again for what a
+ * batch leaves unprocessed; optionally only some attributes, or strongly
+ * consistent.
+ */
+export async function batchGet<T>(
+  db: Db,
+  keys: Array<{ pk: string; sk: string }>,
+  options: { projection?: string; consistent?: boolean } = {},
+): Promise<T[]> {
   const items: T[] = [];
+  const read = {
+    ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+    ...(options.consistent ? { ConsistentRead: true } : {}),
+  };
   for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Array<Record<string, unknown>>; ConsistentRead: boolean }> | undefined = {
-      [db.table]: { Keys: keys.slice(i, i + 100), ConsistentRead: true },
+    let request: Record<string, { Keys: Array<Record<string, unknown>> }> | undefined = {
+      [db.table]: { Keys: keys.slice(i, i + 100), ...read },
     };
     while (request && Object.keys(request).length) {
       const result = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
@@ -109,21 +121,14 @@ export async function memberTotals(db: Db, communityId: string, memberId: string
   ).map(({ pk, sk }) => ({ pk, sk }));
 
   const totals: ActivityTotals = { messages: 0, replies: 0, reactions: 0, activeDays: 0 };
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Array<Record<string, unknown>>; ProjectionExpression: string }> | undefined = {
-      [db.table]: { Keys: keys.slice(i, i + 100), ProjectionExpression: 'messages, replies, reactions' },
-    };
-    // BatchGet may return part of a batch; ask again for what is left.
-    while (request && Object.keys(request).length) {
-      const result = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const row of result.Responses?.[db.table] ?? []) {
-        totals.messages += row.messages ?? 0;
-        totals.replies += row.replies ?? 0;
-        totals.reactions += row.reactions ?? 0;
-        if (isActivity(row)) totals.activeDays++;
-      }
-      request = result.UnprocessedKeys as typeof request;
-    }
+  const rows = await batchGet<{ messages?: number; replies?: number; reactions?: number }>(db, keys, {
+    projection: 'messages, replies, reactions',
+  });
+  for (const row of rows) {
+    totals.messages += row.messages ?? 0;
+    totals.replies += row.replies ?? 0;
+    totals.reactions += row.reactions ?? 0;
+    if (isActivity(row)) totals.activeDays++;
   }
   return totals;
 }

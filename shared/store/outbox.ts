@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateName } from '../domain/templates';
 import { unixSeconds } from '../domain/time';
 import { type Db, ifCondition, queryAll } from './db';
-import { dispatchWatermarkKey, dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
+import { dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
 import { UpdateBuilder } from './update';
 
 /** Outbox kinds (DESIGN.md section 4). */
@@ -205,28 +205,6 @@ export async function reschedule(
     ),
   );
   return result !== undefined;
-}
-
-/** The oldest due bucket that may still hold pending items, if recorded. */
-export async function getWatermark(db: Db): Promise<string | undefined> {
-  const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: dispatchWatermarkKey }));
-  return result.Item?.bucket as string | undefined;
-}
-
-/** Move the watermark (only forward). */
-export async function setWatermark(db: Db, bucket: string): Promise<void> {
-  await ifCondition(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: { ...dispatchWatermarkKey, bucket },
-        // `bucket` is a reserved word in expressions.
-        ConditionExpression: 'attribute_not_exists(#bucket) OR #bucket < :bucket',
-        ExpressionAttributeNames: { '#bucket': 'bucket' },
-        ExpressionAttributeValues: { ':bucket': bucket },
-      }),
-    ),
-  );
 }
 
 /** The due bucket of an instant. */

@@ -3,9 +3,10 @@ import { type Db, ifCondition } from './db';
 import { sweepMarkKey } from './keys';
 
 /**
- * Where a scheduled sweep got to (an instant, or a day), so the next run
- * starts there: a missed run is caught up, and a run repeated in the same
- * period reads nothing twice. Deterministic outbox ids make a repeat harmless
+ * Where a scheduled run got to (a due bucket, an instant, or a day), so the
+ * next run starts there: a missed run is caught up, and a run repeated in the
+ * same period reads nothing twice. The dispatcher's watermark and the sweeps'
+ * marks are all kept here. Deterministic outbox ids make a repeat harmless
  * anyway; the mark saves its reads.
  */
 

@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
-import { localDay } from '../domain/lifecycle';
+import { dayIn } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { type Db, ifCondition, queryAll } from './db';
 import { memberKey, outboxKey, winbackTallyKey } from './keys';
@@ -37,7 +37,7 @@ export async function openWinback(db: Db, item: OutboxItem, sentAt: Date): Promi
 
 /** Count a win-back sent at `sentAt` on its send day. */
 export async function countWinbackSent(db: Db, community: CommunityConfig, sentAt: Date): Promise<void> {
-  await addToTally(db, community, localDay(sentAt, community.timezone), 'sent');
+  await addToTally(db, community, dayIn(sentAt, community.timezone), 'sent');
 }
 
 /**
@@ -60,7 +60,7 @@ export async function recordWonBack(db: Db, community: CommunityConfig, event: D
     ),
   );
   if (!marked) return false;
-  await addToTally(db, community, localDay(new Date(event.winbackSentAt), community.timezone), 'wonBack');
+  await addToTally(db, community, dayIn(new Date(event.winbackSentAt), community.timezone), 'wonBack');
   return true;
 }
 

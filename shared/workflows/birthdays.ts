@@ -1,12 +1,6 @@
 import type { CommunityConfig } from '../domain/config';
-import {
-  candidateDates,
-  endOfLocalDay,
-  greetingMonthDay,
-  localDay,
-  localHourOn,
-  monthDaysToQuery,
-} from '../domain/lifecycle';
+import { candidateDates, endOfLocalDay, greetingMonthDay, localHourOn, monthDaysToQuery } from '../domain/lifecycle';
+import { dayIn } from '../domain/time';
 import { type Db, queryAll } from '../store/db';
 import { birthdayPk, outboxId } from '../store/keys';
 import type { Member } from '../store/members';
@@ -146,7 +140,7 @@ export async function greetIfBirthdayToday(
 ): Promise<number> {
   if (!member.birthday || !greetable(member)) return 0;
   const zone = member.timezone ?? community.timezone;
-  const today = localDay(now, zone);
+  const today = dayIn(now, zone);
   if (greetingMonthDay(member.birthday, Number(today.slice(0, 4))) !== today.slice(5)) return 0;
   const at = localHourOn(today, community.birthdays.hour, zone);
   return queueGreeting(db, community, member.id, today, zone, at > now ? at : now, now);

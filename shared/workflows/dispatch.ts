@@ -13,18 +13,9 @@ import { type CapState, releaseCapSlot, reserveCapSlot } from '../store/caps';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
 import { getMember, type Member, memberTotals } from '../store/members';
-import {
-  bucketOf,
-  claim,
-  dueInBucket,
-  getWatermark,
-  type OutboxGuard,
-  type OutboxItem,
-  reschedule,
-  settle,
-  setWatermark,
-} from '../store/outbox';
+import { bucketOf, claim, dueInBucket, type OutboxGuard, type OutboxItem, reschedule, settle } from '../store/outbox';
 import { inviteCodeFor } from '../store/preferences';
+import { getSweepMark, setSweepMark } from '../store/sweeps';
 import { countWinbackSent, openWinback } from '../store/winbacks';
 
 /**
@@ -83,7 +74,7 @@ export async function dispatch(
   const report: DispatchReport = { buckets: 0, sent: 0, skipped: 0, retried: 0, failed: 0, deferred: 0 };
   const current = bucketOf(now);
   const lookback = bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));
-  const first = options.asOf ? lookback : ((await getWatermark(deps.db)) ?? lookback);
+  const first = options.asOf ? lookback : ((await getSweepMark(deps.db, 'dispatch')) ?? lookback);
   let oldestUnsettled: string | undefined;
   // `now` is when the run started; a lease taken later in the run runs from that much later.
   const started = performance.now();
@@ -105,7 +96,7 @@ export async function dispatch(
   // late (it is eventually consistent), may land in a bucket just after this run has read it.
   const previous = bucketOf(new Date(now.getTime() - 3_600_000));
   const mark = oldestUnsettled !== undefined && oldestUnsettled < previous ? oldestUnsettled : previous;
-  if (!options.asOf) await setWatermark(deps.db, mark);
+  if (!options.asOf) await setSweepMark(deps.db, 'dispatch', mark);
   return report;
 }
 

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CommunityConfig } from '../domain/config';
-import { addDays, localDay } from '../domain/lifecycle';
-import { dayIn } from '../domain/time';
+import { addDays, dayIn } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import type { Db } from '../store/db';
 import { joinDayPk, outboxId, outboxKey } from '../store/keys';
@@ -141,7 +140,7 @@ export function dripSweep(
       report.found += ids.length;
       const members = await getMembers(db, community.id, ids);
       const welcomeKeys = ids.map((id) => outboxKey(community.id, outboxId('welcome', community.id, id, joinDay)));
-      const welcomes = await batchGet<OutboxItem>(db, welcomeKeys);
+      const welcomes = await batchGet<OutboxItem>(db, welcomeKeys, { consistent: true });
       const welcomed = new Set(welcomes.filter((w) => !cancelledByLeave(w)).map((w) => w.memberId));
       for (const member of members) {
         if (!onThisJoin(member, community, joinDay) || !welcomed.has(member.id)) continue;
@@ -179,6 +178,6 @@ function onThisJoin(member: Member, community: CommunityConfig, joinDay: string)
   return (
     member.status === 'member' &&
     member.joinedAt !== undefined &&
-    localDay(new Date(member.joinedAt), community.timezone) === joinDay
+    dayIn(new Date(member.joinedAt), community.timezone) === joinDay
   );
 }

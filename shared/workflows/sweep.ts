@@ -1,5 +1,5 @@
 import type { CommunityConfig } from '../domain/config';
-import { addDays, localDay } from '../domain/lifecycle';
+import { addDays, dayIn } from '../domain/time';
 import { logger } from '../runtime/observability';
 import type { Db } from '../store/db';
 import { queryAll } from '../store/db';
@@ -31,7 +31,7 @@ export async function daysToSweep(
   now: Date,
   options: SweepOptions,
 ): Promise<string[]> {
-  const today = localDay(now, community.timezone);
+  const today = dayIn(now, community.timezone);
   if (options.asOf) return [today];
   const mark = await getSweepMark(db, job, community.id);
   if (mark !== undefined && mark >= today) return [];

@@ -1,5 +1,6 @@
 import type { CommunityConfig } from '../domain/config';
-import { addDays, localDay, localHourOn } from '../domain/lifecycle';
+import { localHourOn } from '../domain/lifecycle';
+import { addDays, dayIn } from '../domain/time';
 import type { Db } from '../store/db';
 import { joinDayPk, lastActivePk, outboxId } from '../store/keys';
 import { getMembers, type Member } from '../store/members';
@@ -69,7 +70,7 @@ export function winbackSweep(
  */
 export function quietSince(member: Member, community: CommunityConfig, since: string, day: string): boolean {
   if (member.status !== 'member' || member.optedOut || member.isBot || member.isStaff) return false;
-  const joinDay = member.joinedAt ? localDay(new Date(member.joinedAt), community.timezone) : undefined;
+  const joinDay = member.joinedAt ? dayIn(new Date(member.joinedAt), community.timezone) : undefined;
   const lastActive = member.lastActiveDay;
   const postedSinceJoin = lastActive !== undefined && (joinDay === undefined || lastActive >= joinDay);
   const silentFrom = postedSinceJoin ? lastActive : joinDay;

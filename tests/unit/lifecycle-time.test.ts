@@ -3,13 +3,13 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { capWait, pruneLedger, quietUntil } from '../../shared/domain/guardrails';
 import {
-  addDays,
   candidateDates,
   endOfLocalDay,
   greetingMonthDay,
   localHourOn,
   monthDaysToQuery,
 } from '../../shared/domain/lifecycle';
+import { addDays } from '../../shared/domain/time';
 
 const QUIET = { start: '22:00', end: '08:00' };
 const ZONES = [
