@@ -70,9 +70,11 @@ export async function onLifecycleEvent(
 async function onJoin(db: Db, community: CommunityConfig, event: DomainEvent, now: Date): Promise<OnboardingOutcome> {
   const joinedAt = new Date(event.occurredAt);
   if (now.getTime() - joinedAt.getTime() > WELCOME_WINDOW_MS) return 'stale';
-  const member = await getMember(db, community.id, event.memberId);
   // A birthday that is today is greeted even on the day of joining (once: the greeting's id is per year).
-  if (member && community.birthdays.enabled) await greetIfBirthdayToday(db, community, member, now);
+  if (community.birthdays.enabled) {
+    const member = await getMember(db, community.id, event.memberId);
+    if (member) await greetIfBirthdayToday(db, community, member, now);
+  }
   if (!community.onboarding.enabled) return 'disabled';
   const joinDay = dayIn(joinedAt, community.timezone);
   const id = outboxId('welcome', community.id, event.memberId, joinDay);

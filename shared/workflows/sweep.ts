@@ -24,7 +24,7 @@ export interface SweepOptions {
  * The community days a run decides: the community's local day of `now`, and
  * on a scheduled run also the days since its mark that were missed.
  */
-export async function daysToSweep(
+async function daysToSweep(
   db: Db,
   job: string,
   community: CommunityConfig,
