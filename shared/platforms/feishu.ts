@@ -10,9 +10,14 @@ import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } f
  *
  * With an Encrypt Key set, the body is `{ "encrypt": base64 }`: AES-256-CBC
  * with key = SHA-256(encryptKey) and the first 16 bytes of the ciphertext as
- * IV, PKCS#7 padded; and each request is signed
+ * IV, PKCS#7 padded; and each event is signed
  * `X-Lark-Signature = hex(SHA-256(timestamp + nonce + encryptKey + body))`.
- * Without one, the body is plain JSON and its verification token is checked.
+ * Then every request must be encrypted and every one but the URL check must
+ * carry a valid signature: Feishu documents that it signs events, not the URL
+ * check, which is accepted unsigned only when it decrypts with the key and
+ * carries the verification token (it writes nothing). Without an Encrypt Key
+ * the body is plain JSON and its verification token is checked in constant
+ * time.
  * The URL is verified by a `url_verification` request whose `challenge` is
  * echoed. `header.event_id` is the dedupe key.
  */
@@ -70,6 +75,23 @@ function jsonOf(rawBody: string): Record<string, unknown> {
   throw badRequest('body is not a JSON object', '(body)');
 }
 
+/** The body as a JSON object for a check before parsing: anything else is refused as unverifiable (401). */
+function jsonOrUnauthorized(rawBody: string): Record<string, unknown> {
+  try {
+    return jsonOf(rawBody);
+  } catch {
+    throw unauthorized('verification token is missing');
+  }
+}
+
+/** The payload's verification token (`header.token` in schema 2.0, `token` in the URL check), in constant time. */
+function checkToken(payload: Record<string, unknown>, expected: string): void {
+  const header = payload.header as { token?: unknown } | undefined;
+  const token = header?.token ?? payload.token;
+  if (typeof token !== 'string') throw unauthorized('verification token is missing');
+  if (!safeEqual(token, expected)) throw unauthorized('verification token does not match');
+}
+
 /** The text of a text message, for commands; other message types carry none. */
 function textOf(messageType: string, content: string | undefined): string | undefined {
   if (messageType !== 'text' || !content) return undefined;
@@ -88,31 +110,34 @@ export const feishuAdapter: PlatformAdapter = {
   async verify(request: InboundRequest, { community, secrets }: AdapterContext): Promise<void> {
     if (community.platform.kind !== 'feishu') throw unauthorized('community is not on Feishu');
     const config = community.platform;
+    const token = () => secrets.resolve(config.verificationToken);
+    if (!config.encryptKey) {
+      // Plain mode: nothing is signed, so the verification token in the payload is the whole check.
+      checkToken(jsonOrUnauthorized(request.rawBody), await token());
+      return;
+    }
+    // Encrypted mode: Feishu encrypts every request and signs every event with the Encrypt Key.
+    const key = await secrets.resolve(config.encryptKey);
+    const encrypted = jsonOrUnauthorized(request.rawBody).encrypt;
+    if (typeof encrypted !== 'string') throw unauthorized('the community has an encryptKey: the body must be encrypted');
     const { 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce } = request.headers;
     const signature = request.headers['x-lark-signature'];
-    if (config.encryptKey && signature) {
-      const key = await secrets.resolve(config.encryptKey);
+    if (signature !== undefined) {
       if (!timestamp || !nonce || !safeEqual(signature, signFeishu(key, timestamp, nonce, request.rawBody))) {
         throw unauthorized('X-Lark-Signature does not match');
       }
       return;
     }
-    // Unsigned requests (no Encrypt Key, or the URL check) carry the verification token in the payload.
-    let payload: { token?: unknown; header?: { token?: unknown } };
+    // The one request Feishu does not sign is the URL check: it must decrypt with the key and carry the
+    // verification token, and it writes nothing (its challenge is echoed). Anything else unsigned is refused.
+    let payload: Record<string, unknown>;
     try {
-      const body = jsonOf(request.rawBody);
-      const encrypted = body.encrypt;
-      payload =
-        typeof encrypted === 'string' && config.encryptKey
-          ? JSON.parse(decryptFeishu(await secrets.resolve(config.encryptKey), encrypted))
-          : body;
+      payload = JSON.parse(decryptFeishu(key, encrypted));
     } catch {
-      throw unauthorized('verification token is missing');
+      throw unauthorized('X-Lark-Signature is missing');
     }
-    const token = payload.header?.token ?? payload.token;
-    if (typeof token !== 'string' || !safeEqual(token, await secrets.resolve(config.verificationToken))) {
-      throw unauthorized('verification token does not match');
-    }
+    if (payload?.type !== 'url_verification') throw unauthorized('X-Lark-Signature is missing');
+    checkToken(payload, await token());
   },
 
   async prepare(request: InboundRequest, { community, secrets }: AdapterContext): Promise<InboundRequest> {

@@ -96,6 +96,45 @@ describe('Object: feishuAdapter', () => {
         () => request({ encrypt: encryptFeishu('other', JSON.stringify(message)) }),
         encryptedApp,
       ],
+      // With an Encrypt Key, the token alone is not enough: this is what a hostile client got through before.
+      ['a plain, unsigned event carrying the right token', () => request(message), encryptedApp],
+      [
+        'a plain event signed with the key (Feishu encrypts every request when it has one)',
+        () => {
+          const rawBody = JSON.stringify(message);
+          return request(rawBody, {
+            'x-lark-request-timestamp': '1',
+            'x-lark-request-nonce': 'n',
+            'x-lark-signature': signFeishu(ENCRYPT_KEY, '1', 'n', rawBody),
+          });
+        },
+        encryptedApp,
+      ],
+      [
+        'an encrypted event without X-Lark-Signature',
+        () => request({ encrypt: encryptFeishu(ENCRYPT_KEY, JSON.stringify(message)) }),
+        encryptedApp,
+      ],
+      [
+        'a signature without its timestamp and nonce',
+        () => {
+          const sealedRequest = sealed(message);
+          return { ...sealedRequest, headers: { 'x-lark-signature': sealedRequest.headers['x-lark-signature'] } };
+        },
+        encryptedApp,
+      ],
+      [
+        'an unsigned URL check with a wrong token',
+        () =>
+          request({
+            encrypt: encryptFeishu(
+              ENCRYPT_KEY,
+              JSON.stringify({ challenge: 'c', token: 'nope', type: 'url_verification' }),
+            ),
+          }),
+        encryptedApp,
+      ],
+      ['a plain body with no token at all', () => request({ schema: '2.0', header: {}, event: {} }), plainApp],
     ])('refuses %s with 401', async (_what, make, community) => {
       // Act
       const error = await feishuAdapter.verify(make(), context(community)).catch((e) => e);
@@ -103,6 +142,14 @@ describe('Object: feishuAdapter', () => {
       // Assess
       expect(error).toBeInstanceOf(HearthError);
       expect((error as HearthError).statusCode).toBe(401);
+    });
+    it('accepts the unsigned URL check Feishu sends with an Encrypt Key when it decrypts and carries the token', async () => {
+      // Prepare: Feishu signs events, not the URL check (its documentation says so).
+      const check = { challenge: 'ajls384kdjx98XX', token: TOKEN, type: 'url_verification' };
+      const unsigned = request({ encrypt: encryptFeishu(ENCRYPT_KEY, JSON.stringify(check)) });
+
+      // Act + Assess
+      await expect(feishuAdapter.verify(unsigned, context(encryptedApp))).resolves.toBeUndefined();
     });
   });
 
