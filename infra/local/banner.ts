@@ -15,15 +15,17 @@ export function banner(stack: LocalStack, schedules: boolean): string {
     '',
   ];
   if (demo) {
-    lines.push(
-      'Post a signed sample event:',
-      `  npx hearth post ${demo.id}`,
-      'or with curl:',
-      `  T=$(date +%s); BODY='{"id":"curl-'$T'","type":"member.joined","occurredAt":"'$(date -u +%FT%TZ)'","member":{"id":"u1","name":"Ada"}}'`,
-      `  SIG=$(printf '%s.%s' "$T" "$BODY" | openssl dgst -sha256 -hmac '${demo.secret}' -r | cut -d' ' -f1)`,
-      `  curl -s -X POST ${url} -H "Hearth-Signature: t=$T,v1=$SIG" -H 'content-type: application/json' --data "$BODY"`,
-      '',
-    );
+    lines.push('Post a signed sample event:', `  npx hearth post ${demo.id}`);
+    // Only the bundled demo's secret is public (it is in examples/community.json); a stored one never is printed.
+    if (demo.sampleSecret) {
+      lines.push(
+        'or with curl:',
+        `  T=$(date +%s); BODY='{"id":"curl-'$T'","type":"member.joined","occurredAt":"'$(date -u +%FT%TZ)'","member":{"id":"u1","name":"Ada"}}'`,
+        `  SIG=$(printf '%s.%s' "$T" "$BODY" | openssl dgst -sha256 -hmac '${demo.sampleSecret}' -r | cut -d' ' -f1)`,
+        `  curl -s -X POST ${url} -H "Hearth-Signature: t=$T,v1=$SIG" -H 'content-type: application/json' --data "$BODY"`,
+      );
+    }
+    lines.push('');
   }
   lines.push('Ctrl-C stops it; the data stays for the next start.');
   return lines.join('\n');

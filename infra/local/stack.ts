@@ -34,7 +34,11 @@ export interface LocalStack {
   endpoint: string;
   webhookBaseUrl: string;
   dataDir: string;
-  demo?: { id: string; created: boolean; secret: string };
+  /**
+   * The community the banner names. `sampleSecret` is the bundled demo's secret, there only while the stored
+   * community is that demo unchanged (examples/community.json): a secret an operator stored is never printed.
+   */
+  demo?: { id: string; created: boolean; sampleSecret?: string };
   functions: LocalFunctions;
   bus: LocalBus;
   stop(): Promise<void>;
@@ -100,13 +104,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** With no community configured yet, store the demo one. */
-async function ensureDemoCommunity(db: Db, file: string) {
+async function ensureDemoCommunity(db: Db, file: string): Promise<NonNullable<LocalStack['demo']>> {
   const existing = await listCommunities(db);
-  const config = parseCommunityConfig(JSON.parse(await readFile(file, 'utf8')));
+  const bundled = parseCommunityConfig(JSON.parse(await readFile(file, 'utf8')));
   if (existing.length > 0) {
-    const demo = existing.find((c) => c.id === config.id) ?? existing[0];
-    return { id: demo.id, created: false, secret: demo.webhookSecret };
+    const demo = existing.find((c) => c.id === bundled.id) ?? existing[0];
+    const isBundled = demo.id === bundled.id && demo.webhookSecret === bundled.webhookSecret;
+    return { id: demo.id, created: false, ...(isBundled ? { sampleSecret: bundled.webhookSecret } : {}) };
   }
-  await putCommunity(db, config, new Date());
-  return { id: config.id, created: true, secret: config.webhookSecret };
+  await putCommunity(db, bundled, new Date());
+  return { id: bundled.id, created: true, sampleSecret: bundled.webhookSecret };
 }

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { banner } from '../../infra/local/banner';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack';
+import { putCommunity } from '../../shared/store/communities';
+import { communityConfig } from '../support/fixtures';
+
+const DEMO_CONFIG = join(import.meta.dirname, '..', '..', 'examples', 'community.json');
+const BUNDLED_SECRET = 'whsec_demo_local_only';
+
+const folders: string[] = [];
+const stacks: LocalStack[] = [];
+
+/** A local stack in a data folder of its own, in this process, with no schedules. */
+async function start(dataDir?: string): Promise<LocalStack> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'hearth-stack-')));
+  if (!dataDir) folders.push(dir);
+  const stack = await startLocalStack({ dataDir: dir, port: 0, schedules: false, demoConfigFile: DEMO_CONFIG });
+  stacks.push(stack);
+  return stack;
+}
+
+async function stop(stack: LocalStack): Promise<void> {
+  stacks.splice(stacks.indexOf(stack), 1);
+  await stack.stop();
+}
+
+afterEach(async () => {
+  for (const stack of stacks.splice(0)) await stack.stop();
+  for (const dir of folders.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+describe('Function: startLocalStack', () => {
+  describe('its banner', () => {
+    it('prints a curl sample signed with the bundled demo secret, which is public in examples/', async () => {
+      // Act
+      const stack = await start();
+
+      // Assess
+      expect(banner(stack, false)).toContain(`-hmac '${BUNDLED_SECRET}'`);
+    });
+
+    it('never prints a secret an operator stored, only the command that signs without showing it', async () => {
+      // Prepare: an operator's own community, and later the demo id given another secret.
+      const first = await start();
+      const dir = first.dataDir;
+      await putCommunity(first.db, communityConfig({ id: 'demo', webhookSecret: 'whsec_operator_private' }), new Date());
+      await stop(first);
+
+      // Act
+      const again = await start(dir);
+      const text = banner(again, false);
+
+      // Assess
+      expect(again.demo).toEqual({ id: 'demo', created: false });
+      expect(text).toContain('npx hearth post demo');
+      expect(text).not.toContain('whsec_operator_private');
+      expect(text).not.toContain('openssl');
+    });
+  });
+});
