@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DataFolderInUseError } from '../infra/local/dynamo';
+import { logToStderr } from '../shared/runtime/observability';
 import { communityList, communityPut, communityShow } from './commands/community';
 import { discordRelay } from './commands/discord-relay';
 import { mailTest } from './commands/mail';
@@ -39,6 +40,8 @@ Data: the running local stack (npm start) for HEARTH_DATA_DIR (.hearth), else th
 AWS when HEARTH_TABLE and AWS credentials are set.`;
 
 async function main(argv: string[]): Promise<void> {
+  // stdout is the command's output; the handlers' log lines, at any level, go to stderr.
+  logToStderr();
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -127,6 +130,12 @@ async function route(
   }
 }
 
+/** `Name: message` of an unexpected error. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.message.startsWith(error.name) ? error.message : `${error.name}: ${error.message}`;
+}
+
 try {
   await main(process.argv.slice(2));
 } catch (error) {
@@ -137,7 +146,9 @@ try {
     process.stderr.write(`hearth: ${error.message}; try again when it is done\n`);
     process.exitCode = 1;
   } else {
-    process.stderr.write(`hearth: ${(error as Error).stack ?? String(error)}\n`);
+    // Unexpected: the error's name and message, not a stack (HEARTH_DEBUG=1 shows it).
+    const detail = process.env.HEARTH_DEBUG ? ((error as Error).stack ?? String(error)) : describeError(error);
+    process.stderr.write(`hearth: ${detail}\n`);
     process.exitCode = 1;
   }
 }

@@ -62,6 +62,13 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
 ];
 
+/** The definition of a function by name. */
+export function functionDefinition(name: FunctionName): FunctionDefinition {
+  const definition = FUNCTIONS.find((f) => f.name === name);
+  if (!definition) throw new Error(`no function ${name} in the topology`);
+  return definition;
+}
+
 /** Where the webhook routes live; `{platform}` and `{communityId}` are path parameters. */
 export const WEBHOOK_ROUTE = {
   path: '/webhooks/{platform}/{communityId}',

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LocalBus } from '../../infra/local/bus';
-import { type LocalFunctions, lambdaContext, localFunctions } from '../../infra/local/functions';
+import { type LocalFunctions, localFunctions } from '../../infra/local/functions';
 import { JOBS, type JobName, SCHEDULES } from '../../infra/topology';
 import { UsageError } from '../errors';
 import { output } from '../output';
@@ -34,11 +34,15 @@ export async function runJob(target: Target, job: string | undefined, at: string
   const bus = new LocalBus(() => functions as LocalFunctions, join(target.dataDir, 'dead-letters.jsonl'));
   functions = localFunctions({ db: target.db, dataDir: target.dataDir, publisher: bus, clock: () => when });
   // Only an explicit --at makes it an as-of run; without it this is the scheduled run, started by hand.
-  const report = await functions[fn]({ job, ...(at ? { at: when.toISOString() } : {}) }, lambdaContext(fn));
+  const report = await functions[fn]({ job, ...(at ? { at: when.toISOString() } : {}) });
   await bus.drain();
+  // A dispatcher run is bounded like the Lambda's; one that ran out of time says what to do about the rest.
+  const more = (report as { outOfTime?: boolean }).outOfTime
+    ? '\nout of time with items still due: they stay pending; run it again (the schedule would, next minute)'
+    : '';
   output(
     json,
     { job, at: when.toISOString(), ...report },
-    () => `${job} at ${when.toISOString()}: ${JSON.stringify(report)}`,
+    () => `${job} at ${when.toISOString()}: ${JSON.stringify(report)}${more}`,
   );
 }

@@ -3,7 +3,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
 import { logger } from '../../shared/runtime/observability';
 import { EVENT_SOURCE, type FunctionName, RULES } from '../topology';
-import { type LocalFunctions, lambdaContext } from './functions';
+import type { LocalFunctions } from './functions';
 
 /** EventBridge's default is 185 retries over 24 h; locally two retries tell the same story. */
 const RETRIES = 2;
@@ -51,7 +51,7 @@ export class LocalBus implements EventPublisher {
     await new Promise((resolve) => setImmediate(resolve));
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.functions()[target](event, lambdaContext(target));
+        await this.functions()[target](event);
         return;
       } catch (error) {
         if (attempt >= RETRIES) {

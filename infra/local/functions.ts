@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { FileChatSender } from '../../shared/chat/sender';
 import { chatSenderCache } from '../../shared/chat/senders';
@@ -10,14 +11,17 @@ import type { Db } from '../../shared/store/db';
 import { ProfileCache } from '../../shared/store/profile-cache';
 import { createWebhookHandler } from '../../shared/webhook/http';
 import { createDispatcherHandler, createLifecycleHandler, createSweepsHandler } from '../../shared/workflows/handlers';
-import type { FunctionName } from '../topology';
+import { type FunctionDefinition, type FunctionName, functionDefinition } from '../topology';
+import { invokeStore } from './invoke-store';
 
 /**
  * The same handlers the Lambdas export, wired to local stand-ins: the embedded
  * table, the in-process bus, literal secrets, and outboxes on disk.
  */
+/** A function as the local runtime invokes it: with an event, as Lambda is invoked; the context is made per call. */
 // biome-ignore lint/suspicious/noExplicitAny: each function takes its own event shape, as Lambda does.
-export type LocalFunctions = Record<FunctionName, (event: any, context: Context) => Promise<any>>;
+export type LocalFunction = (event: any) => Promise<any>;
+export type LocalFunctions = Record<FunctionName, LocalFunction>;
 
 export interface LocalDeps {
   db: Db;
@@ -35,38 +39,67 @@ export function localFunctions(deps: LocalDeps): LocalFunctions {
   const senders = chatSenderCache(literalSecrets);
   const clock = deps.clock ?? (() => new Date());
   return {
-    webhook: createWebhookHandler(
-      {
-        db: deps.db,
-        communities,
-        secrets: literalSecrets,
-        publisher: deps.publisher,
-        metrics: pipelineMetrics,
-        profiles: new ProfileCache(),
-      },
-      clock,
+    webhook: asLocalFunction(
+      'webhook',
+      createWebhookHandler(
+        {
+          db: deps.db,
+          communities,
+          secrets: literalSecrets,
+          publisher: deps.publisher,
+          metrics: pipelineMetrics,
+          profiles: new ProfileCache(),
+        },
+        clock,
+      ),
     ),
-    lifecycle: createLifecycleHandler({ db: deps.db, communities }, clock),
-    sweeps: createSweepsHandler({ db: deps.db }, clock),
-    dispatcher: createDispatcherHandler(
-      { db: deps.db, communities, senderFor: (community) => senders(community) ?? chat },
-      clock,
+    lifecycle: asLocalFunction('lifecycle', createLifecycleHandler({ db: deps.db, communities }, clock)),
+    sweeps: asLocalFunction('sweeps', createSweepsHandler({ db: deps.db }, clock)),
+    dispatcher: asLocalFunction(
+      'dispatcher',
+      createDispatcherHandler(
+        { db: deps.db, communities, senderFor: (community) => senders(community) ?? chat },
+        clock,
+      ),
     ),
   };
 }
 
-/** A Lambda context for a local invocation. */
-export function lambdaContext(functionName: string): Context {
+/**
+ * A handler as the local runtime invokes it: each call gets a context that counts down from the function's
+ * timeout (the topology's, or `definition`'s) and a store of its own.
+ */
+export function asLocalFunction(
+  name: FunctionName,
+  // biome-ignore lint/suspicious/noExplicitAny: the handler's own event and result shapes.
+  handler: (event: any, context: Context) => Promise<any>,
+  definition: FunctionDefinition = functionDefinition(name),
+): LocalFunction {
+  return (event: unknown) => {
+    const context = lambdaContext(definition);
+    return invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () =>
+      handler(event, context),
+    );
+  };
+}
+
+/**
+ * A Lambda context for one local invocation, started now: its remaining time counts down from the function's
+ * timeout in the topology, as Lambda's does, so budgets built on it (the dispatcher's) hold locally too.
+ */
+export function lambdaContext(definition: FunctionDefinition, startedAt = performance.now()): Context {
+  const { name, timeoutSeconds, memoryMb } = definition;
+  const deadline = startedAt + timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
-    functionName,
+    functionName: name,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: String(memoryMb),
     awsRequestId: crypto.randomUUID(),
-    logGroupName: `/local/${functionName}`,
+    logGroupName: `/local/${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, Math.floor(deadline - performance.now())),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

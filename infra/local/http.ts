@@ -4,7 +4,7 @@ import { HearthError } from '../../shared/runtime/errors';
 import { errorReply, json } from '../../shared/runtime/handler';
 import { MAX_BODY_BYTES } from '../../shared/webhook/pipeline';
 import { WEBHOOK_ROUTE } from '../topology';
-import { type LocalFunctions, lambdaContext } from './functions';
+import type { LocalFunctions } from './functions';
 
 /**
  * The local stand-in for the HTTP API: turns each request into the same
@@ -43,7 +43,7 @@ async function handle(functions: LocalFunctions, req: IncomingMessage, res: Serv
     return send(res, errorReply(new HearthError('payload_too_large', `body is over ${MAX_BODY_BYTES} bytes`)));
   }
   const event = toApiGatewayEvent(req, url, match.groups, body);
-  const result = (await functions.webhook(event, lambdaContext('webhook'))) as APIGatewayProxyStructuredResultV2;
+  const result = (await functions.webhook(event)) as APIGatewayProxyStructuredResultV2;
   send(res, result);
 }
 

@@ -9,6 +9,8 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// First: the invocation store every local invocation runs in (see invoke-store.ts).
+await import('./invoke-store');
 const { startLocalStack } = await import('./stack');
 const { banner } = await import('./banner');
 

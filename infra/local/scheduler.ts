@@ -1,6 +1,6 @@
 import { logger } from '../../shared/runtime/observability';
 import { SCHEDULES, scheduleFiresAt } from '../topology';
-import { type LocalFunctions, lambdaContext } from './functions';
+import type { LocalFunctions } from './functions';
 
 /**
  * The in-process stand-in for EventBridge Scheduler: at each UTC minute
@@ -29,7 +29,7 @@ export class LocalScheduler {
   private tick(minute: Date): void {
     for (const schedule of SCHEDULES) {
       if (!scheduleFiresAt(schedule.cron, minute)) continue;
-      const run = this.functions[schedule.target]({ job: schedule.job }, lambdaContext(schedule.target))
+      const run = this.functions[schedule.target]({ job: schedule.job })
         .catch((error: unknown) => logger.error('scheduled job failed', { job: schedule.job, error: error as Error }))
         .finally(() => this.running.delete(run));
       this.running.add(run);

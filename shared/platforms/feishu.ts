@@ -119,7 +119,8 @@ export const feishuAdapter: PlatformAdapter = {
     // Encrypted mode: Feishu encrypts every request and signs every event with the Encrypt Key.
     const key = await secrets.resolve(config.encryptKey);
     const encrypted = jsonOrUnauthorized(request.rawBody).encrypt;
-    if (typeof encrypted !== 'string') throw unauthorized('the community has an encryptKey: the body must be encrypted');
+    if (typeof encrypted !== 'string')
+      throw unauthorized('the community has an encryptKey: the body must be encrypted');
     const { 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce } = request.headers;
     const signature = request.headers['x-lark-signature'];
     if (signature !== undefined) {

@@ -1,3 +1,4 @@
+import { Console } from 'node:console';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { PipelineMetrics } from '../webhook/pipeline';
@@ -8,6 +9,17 @@ import type { PipelineMetrics } from '../webhook/pipeline';
  * Metrics are CloudWatch EMF lines, flushed by the handler factory.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hearth' });
+
+/**
+ * Send this process's log lines to stderr, for a process whose stdout is its output (the CLI, which prints
+ * one JSON value and nothing else with --json). Powertools writes INFO and DEBUG to stdout, as Lambda wants,
+ * and has no option for another stream, so its console is replaced (with `trace` kept a plain line, as it has it).
+ */
+export function logToStderr(): void {
+  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr });
+  toStderr.trace = (message?: unknown, ...rest: unknown[]) => toStderr.log(message, ...rest);
+  Object.assign(logger as unknown as { console: Console }, { console: toStderr });
+}
 
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Hearth',

@@ -58,6 +58,8 @@ export interface DispatchReport {
   failed: number;
   /** Held back by quiet hours or the frequency cap, and due again when they allow. */
   deferred: number;
+  /** The run stopped claiming for lack of time with items still due: they stay pending for the next run. */
+  outOfTime: boolean;
 }
 
 /**
@@ -71,7 +73,15 @@ export async function dispatch(
   now: Date,
   options: { asOf?: boolean } = {},
 ): Promise<DispatchReport> {
-  const report: DispatchReport = { buckets: 0, sent: 0, skipped: 0, retried: 0, failed: 0, deferred: 0 };
+  const report: DispatchReport = {
+    buckets: 0,
+    sent: 0,
+    skipped: 0,
+    retried: 0,
+    failed: 0,
+    deferred: 0,
+    outOfTime: false,
+  };
   const current = bucketOf(now);
   const lookback = bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));
   const first = options.asOf ? lookback : ((await getSweepMark(deps.db, 'dispatch')) ?? lookback);
@@ -86,6 +96,7 @@ export async function dispatch(
       if (deps.timeLeftMs && deps.timeLeftMs() < SEND_BUDGET_MS) {
         // Out of time: what is left stays pending for the next run, and the watermark stays before it.
         oldestUnsettled ??= bucket;
+        report.outOfTime = true;
         break walk;
       }
       const settled = await deliver(deps, item, now, report, leaseFrom());

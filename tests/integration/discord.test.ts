@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { relaySettings } from '../../cli/commands/discord-relay';
 import { UsageError } from '../../cli/errors';
 import type { Target } from '../../cli/target';
-import type { LocalFunctions } from '../../infra/local/functions';
+import { asLocalFunction, type LocalFunctions } from '../../infra/local/functions';
 import { startHttpServer } from '../../infra/local/http';
 import { WebhookForwarder } from '../../shared/discord/forwarder';
 import { discordGateway } from '../../shared/discord/gateway';
@@ -250,7 +250,7 @@ describe('Relay end to end: fake Discord Gateway → relay → generic webhook �
     discord = await startFakeDiscord({ token: TOKEN });
     // The local runtime's own HTTP server, in front of the webhook handler the Lambda exports.
     // `deps` is made anew before each test, so the handler is built per request.
-    const webhook: LocalFunctions['webhook'] = (event, context) => createWebhookHandler(deps)(event, context);
+    const webhook = asLocalFunction('webhook', createWebhookHandler(deps));
     hearth = await startHttpServer({ webhook } as LocalFunctions, 0);
     hearthUrl = `http://127.0.0.1:${(hearth.address() as AddressInfo).port}`;
   });

@@ -46,7 +46,11 @@ describe('Function: startLocalStack', () => {
       // Prepare: an operator's own community, and later the demo id given another secret.
       const first = await start();
       const dir = first.dataDir;
-      await putCommunity(first.db, communityConfig({ id: 'demo', webhookSecret: 'whsec_operator_private' }), new Date());
+      await putCommunity(
+        first.db,
+        communityConfig({ id: 'demo', webhookSecret: 'whsec_operator_private' }),
+        new Date(),
+      );
       await stop(first);
 
       // Act

@@ -1,5 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { asLocalFunction } from '../../infra/local/functions';
+import { functionDefinition } from '../../infra/topology';
 import {
   type ChatMessage,
   type ChatSender,
@@ -16,7 +18,8 @@ import { ingestEvent } from '../../shared/store/ingest';
 import { memberKey } from '../../shared/store/keys';
 import { getMember } from '../../shared/store/members';
 import { enqueue, getOutboxItem, listOutbox, type OutboxDecision } from '../../shared/store/outbox';
-import { backoffMs, type DispatchDeps, dispatch, MAX_ATTEMPTS } from '../../shared/workflows/dispatch';
+import { backoffMs, type DispatchDeps, dispatch, MAX_ATTEMPTS, SEND_BUDGET_MS } from '../../shared/workflows/dispatch';
+import { createDispatcherHandler } from '../../shared/workflows/handlers';
 import { onLifecycleEvent, WELCOME_WINDOW_MS } from '../../shared/workflows/onboarding';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
@@ -486,12 +489,44 @@ describe('Module: dispatch', () => {
       const report = await dispatch({ ...deps, senderFor: () => slow, timeLeftMs: () => left }, minutes(1));
 
       // Assess
-      expect(report.sent).toBe(1);
+      expect(report).toMatchObject({ sent: 1, outOfTime: true });
       const statuses = [await getOutboxItem(db, ACME.id, first), await getOutboxItem(db, ACME.id, second)].map(
         (item) => item?.status,
       );
       expect(statuses.sort()).toEqual(['pending', 'sent']);
-      expect(await dispatch({ ...deps, senderFor: () => slow }, minutes(2))).toMatchObject({ sent: 1 });
+      expect(await dispatch({ ...deps, senderFor: () => slow }, minutes(2))).toMatchObject({
+        sent: 1,
+        outOfTime: false,
+      });
+    });
+
+    it('stops claiming as a local invocation runs out of time, since its context counts down like Lambda’s', async () => {
+      // Prepare: a dispatcher whose timeout leaves one second above the send budget, and sends of 300 ms.
+      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => welcomed(`d-local-${i}`)));
+      const slow: ChatSender = {
+        async send(message) {
+          sender.sent.push(message);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return undefined;
+        },
+      };
+      const definition = { ...functionDefinition('dispatcher'), timeoutSeconds: SEND_BUDGET_MS / 1000 + 1 };
+      const invoke = asLocalFunction(
+        'dispatcher',
+        createDispatcherHandler({ ...deps, senderFor: () => slow }, () => minutes(1)),
+        definition,
+      );
+
+      // Act
+      const report = await invoke({ job: 'dispatch' });
+
+      // Assess: about a second of sends, then the run ends with its report and the rest left pending.
+      expect(report).toMatchObject({ outOfTime: true });
+      expect(report.sent).toBeLessThanOrEqual(5);
+      const items = await Promise.all(ids.map((id) => getOutboxItem(db, ACME.id, id)));
+      const sentOfThese = items.filter((item) => item?.status === 'sent').length;
+      expect(sentOfThese).toBeGreaterThanOrEqual(1);
+      expect(items.filter((item) => item?.status === 'pending')).toHaveLength(8 - sentOfThese);
     });
 
     it('parks an item at once when the sender says retrying cannot help', async () => {

@@ -10,25 +10,36 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** A local stack started as a user starts it (`npm start`), in its own process. */
 export interface RunningStack {
   info: StackInfo;
+  /** stdout and stderr as they came. */
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
+  /** Ctrl-C: a clean stop. */
   stop(): Promise<number | null>;
+  /** SIGKILL to the whole process group: a crash, nothing is flushed or drained. */
+  kill(): Promise<void>;
 }
 
-/** `npm start` with a data folder and no schedules; resolves once stack.json names it. */
-export async function startStack(dataDir: string): Promise<RunningStack> {
+/** `npm start` with a data folder, no schedules unless `env` turns them on; resolves once stack.json names it. */
+export async function startStack(dataDir: string, env: Record<string, string> = {}): Promise<RunningStack> {
   const child: ChildProcess = spawn('npm', ['start'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HEARTH_DATA_DIR: dataDir, HEARTH_SCHEDULES: 'off' },
+    env: { ...process.env, PORT: '0', HEARTH_DATA_DIR: dataDir, HEARTH_SCHEDULES: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let out = '';
+  let stdout = '';
+  let stderr = '';
   child.stdout?.on('data', (d) => {
     out += d;
+    stdout += d;
   });
   child.stderr?.on('data', (d) => {
     out += d;
+    stderr += d;
   });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   while (!out.includes('Hearth local stack is running')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`stack did not start:\n${out}`);
@@ -38,21 +49,31 @@ export async function startStack(dataDir: string): Promise<RunningStack> {
   return {
     info,
     output: () => out,
+    stdout: () => stdout,
+    stderr: () => stderr,
     async stop() {
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       // SIGINT to the process group: what Ctrl-C in a terminal does.
       process.kill(-(child.pid as number), 'SIGINT');
       return exited;
+    },
+    async kill() {
+      process.kill(-(child.pid as number), 'SIGKILL');
+      await exited;
     },
   };
 }
 
 /** Run `npx hearth …` against a data folder; resolves with exit code and output. */
 export async function hearth(dataDir: string, ...args: string[]) {
+  return hearthWith({}, dataDir, ...args);
+}
+
+/** `hearth` with more environment (a log level, say). */
+export async function hearthWith(env: Record<string, string>, dataDir: string, ...args: string[]) {
   try {
     const { stdout, stderr } = await run('npx', ['hearth', ...args], {
       cwd: ROOT,
-      env: { ...process.env, HEARTH_DATA_DIR: dataDir },
+      env: { ...process.env, HEARTH_DATA_DIR: dataDir, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalBus } from '../../infra/local/bus';
-import type { LocalFunctions } from '../../infra/local/functions';
+import { asLocalFunction, type LocalFunctions, lambdaContext } from '../../infra/local/functions';
 import { LocalScheduler } from '../../infra/local/scheduler';
+import { functionDefinition } from '../../infra/topology';
 import type { DomainEvent } from '../../shared/events/domain-events';
 
 /** Functions that record what they were invoked with; `lifecycle` may be told to fail. */
@@ -115,5 +116,50 @@ describe('Class: LocalBus', () => {
     const lines = (await readFile(deadLetters, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({ target: 'lifecycle', error: 'Error: lifecycle is down' });
+  });
+});
+
+describe('Function: lambdaContext', () => {
+  it('counts the remaining time down from the function’s timeout in the topology, to zero', () => {
+    // Prepare
+    const dispatcher = functionDefinition('dispatcher');
+    const now = performance.now();
+
+    // Act
+    const fresh = lambdaContext(dispatcher, now).getRemainingTimeInMillis();
+    const late = lambdaContext(dispatcher, now - 59_500).getRemainingTimeInMillis();
+    const over = lambdaContext(dispatcher, now - 61_000).getRemainingTimeInMillis();
+
+    // Assess
+    expect(fresh).toBeGreaterThan(59_000);
+    expect(fresh).toBeLessThanOrEqual(60_000);
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThanOrEqual(500);
+    expect(over).toBe(0);
+    expect(lambdaContext(dispatcher).memoryLimitInMB).toBe(String(dispatcher.memoryMb));
+  });
+});
+
+describe('Function: asLocalFunction', () => {
+  it('gives every invocation its own context, named after the function, even while others are under way', async () => {
+    // Prepare: each invocation waits for the next to start before it reads its context.
+    const seen: Array<{ name: string; id: string }> = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const invoke = asLocalFunction('lifecycle', async (_event, context) => {
+      await gate;
+      seen.push({ name: context.functionName, id: context.awsRequestId });
+    });
+
+    // Act
+    const runs = [invoke({}), invoke({}), invoke({})];
+    release();
+    await Promise.all(runs);
+
+    // Assess
+    expect(seen.map((s) => s.name)).toEqual(['lifecycle', 'lifecycle', 'lifecycle']);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(3);
   });
 });
