@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { LocalBus } from '../../infra/local/bus';
 import { type LocalFunctions, localFunctions } from '../../infra/local/functions';
 import { JOBS, type JobName, SCHEDULES } from '../../infra/topology';
@@ -31,7 +30,7 @@ export async function runJob(target: Target, job: string | undefined, at: string
     );
   }
   let functions: LocalFunctions | undefined;
-  const bus = new LocalBus(() => functions as LocalFunctions, join(target.dataDir, 'dead-letters.jsonl'));
+  const bus = new LocalBus(() => functions as LocalFunctions, target.dataDir);
   functions = localFunctions({ db: target.db, dataDir: target.dataDir, publisher: bus, clock: () => when });
   // Only an explicit --at makes it an as-of run; without it this is the scheduled run, started by hand.
   const report = await functions[fn]({ job, ...(at ? { at: when.toISOString() } : {}) });

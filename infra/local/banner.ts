@@ -12,6 +12,9 @@ export function banner(stack: LocalStack, schedules: boolean): string {
     `  community  ${demo ? `${demo.id}${demo.created ? ' (created from examples/community.json)' : ''}` : 'none'}`,
     `  schedules  ${schedules ? SCHEDULES.map((s) => s.name).join(', ') : 'off (drive time with: npx hearth run <job> --at <time>)'}`,
     `  outboxes   ${stack.dataDir}/outbox/chat.jsonl, ${stack.dataDir}/outbox/mail/`,
+    ...(stack.replayed
+      ? [`  bus        ${stack.replayed} event(s) the last run accepted and had not delivered, delivered now`]
+      : []),
     '',
   ];
   if (demo) {

@@ -41,6 +41,8 @@ export interface LocalStack {
   demo?: { id: string; created: boolean; sampleSecret?: string };
   functions: LocalFunctions;
   bus: LocalBus;
+  /** Domain events accepted by the previous run and delivered again at this start. */
+  replayed: number;
   stop(): Promise<void>;
 }
 
@@ -56,8 +58,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const db = createDb({ table: LOCAL_TABLE, endpoint: dynamo.endpoint });
 
   let functions: LocalFunctions | undefined;
-  const bus = new LocalBus(() => functions as LocalFunctions, join(dataDir, 'dead-letters.jsonl'));
+  const bus = new LocalBus(() => functions as LocalFunctions, dataDir);
   functions = localFunctions({ db, dataDir, publisher: bus });
+  // What the bus accepted before the last stop or crash and had not yet delivered goes now.
+  const replayed = await bus.replay();
 
   const demo = options.demoConfigFile ? await ensureDemoCommunity(db, options.demoConfigFile) : undefined;
   const server: Server = await startHttpServer(functions, options.port);
@@ -88,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     demo,
     functions,
     bus,
+    replayed,
     async stop() {
       clearInterval(reaper);
       await new Promise<void>((done) => {

@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalBus } from '../../infra/local/bus';
 import { asLocalFunction, type LocalFunctions, lambdaContext } from '../../infra/local/functions';
 import { LocalScheduler } from '../../infra/local/scheduler';
@@ -78,15 +78,19 @@ describe('Class: LocalScheduler', () => {
 });
 
 describe('Class: LocalBus', () => {
-  let dir: string | undefined;
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hearth-bus-'));
   });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const pending = async () => readdir(join(dir, 'bus', 'pending')).catch(() => []);
 
   it('routes member.joined to lifecycle as an EventBridge event, and member.updated to nobody (no rule)', async () => {
     // Prepare
     const { functions, calls } = recordingFunctions();
-    const bus = new LocalBus(() => functions, '/nonexistent/dead-letters.jsonl');
+    const bus = new LocalBus(() => functions, dir);
 
     // Act
     await bus.publish([joined, { ...joined, type: 'member.updated' }]);
@@ -98,14 +102,14 @@ describe('Class: LocalBus', () => {
       name: 'lifecycle',
       event: { source: 'hearth', 'detail-type': 'member.joined', detail: joined },
     });
+    expect(await pending()).toEqual([]);
   });
 
   it('retries a failing target twice, then writes the event to the dead-letter file', async () => {
     // Prepare
-    dir = await mkdtemp(join(tmpdir(), 'hearth-bus-'));
     const deadLetters = join(dir, 'dead-letters.jsonl');
     const { functions, calls } = recordingFunctions(true);
-    const bus = new LocalBus(() => functions, deadLetters);
+    const bus = new LocalBus(() => functions, dir);
 
     // Act
     await bus.publish([joined]);
@@ -116,6 +120,47 @@ describe('Class: LocalBus', () => {
     const lines = (await readFile(deadLetters, 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({ target: 'lifecycle', error: 'Error: lifecycle is down' });
+    expect(await pending()).toEqual([]);
+  });
+
+  it('keeps what it accepted on disk until applied, so a new process delivers what a crashed one had not', async () => {
+    // Prepare: the first process accepts two events and dies before its target applies them.
+    const never = new Promise<never>(() => undefined);
+    const stuck = { lifecycle: () => never } as unknown as LocalFunctions;
+    const crashed = new LocalBus(() => stuck, dir);
+    await crashed.publish([joined]);
+    await crashed.publish([{ ...joined, memberId: 'bo', occurredAt: '2026-11-25T10:00:01.000Z' }]);
+    const keptAfterAccepting = (await pending()).length;
+
+    // Act: the next process starts on the same data folder.
+    const { functions, calls } = recordingFunctions();
+    const next = new LocalBus(() => functions, dir);
+    const replayed = await next.replay();
+    await next.drain();
+
+    // Assess
+    expect(keptAfterAccepting).toBe(2);
+    expect(replayed).toBe(2);
+    expect(calls.map((c) => (c.event as { detail: DomainEvent }).detail.memberId)).toEqual(['ada', 'bo']);
+    expect(await pending()).toEqual([]);
+    expect(await new LocalBus(() => functions, dir).replay()).toBe(0);
+  });
+
+  it('drops a write that never finished (its sender was never answered), and parks an unreadable file', async () => {
+    // Prepare
+    await mkdir(join(dir, 'bus', 'pending'), { recursive: true });
+    await writeFile(join(dir, 'bus', 'pending', 'abc.json.123.1.tmp'), '{"id":"abc","tar');
+    await writeFile(join(dir, 'bus', 'pending', 'def.json'), 'not json');
+    const { functions, calls } = recordingFunctions();
+
+    // Act
+    const replayed = await new LocalBus(() => functions, dir).replay();
+
+    // Assess
+    expect(replayed).toBe(0);
+    expect(calls).toEqual([]);
+    expect(await pending()).toEqual([]);
+    expect(await readFile(join(dir, 'dead-letters.jsonl'), 'utf8')).toContain('"pending":"def.json"');
   });
 });
 
