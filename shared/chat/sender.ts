@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** A chat message ready to go out. */
@@ -41,18 +41,76 @@ export interface ChatSender {
  * The local stand-in for a platform without credentials: one JSON object a
  * line in `<data>/outbox/chat.jsonl` (DESIGN.md section 4), exactly
  * `{id, communityId, platform, kind, memberId, channel, text, sentAt}`.
+ *
+ * Idempotent by outbox id, across processes: the file is its own record of
+ * what went out, so a message sent by a dispatcher that died before recording
+ * it is not written again when the next run sends it. Before each line it
+ * reads what any process appended since its last look; one line is one
+ * `appendFile` (O_APPEND), so lines stay whole.
  */
 export class FileChatSender implements ChatSender {
+  private readonly delivered = new Set<string>();
+  /** How far into the file `delivered` has read (always at a line's end). */
+  private readUpTo = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly file: string) {}
 
-  async send(message: ChatMessage, now: Date): Promise<undefined> {
+  send(message: ChatMessage, now: Date): Promise<undefined> {
+    // One send at a time in this process, so the catch-up read and the append cannot interleave.
+    const sent = this.queue.then(() => this.sendOnce(message, now));
+    this.queue = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async sendOnce(message: ChatMessage, now: Date): Promise<undefined> {
     await mkdir(dirname(this.file), { recursive: true });
+    await this.catchUp();
+    // Already in the file: delivered once, by this process or one that died before recording it.
+    if (this.delivered.has(message.id)) return undefined;
     // The contract's fields, picked one by one: the rest (memberName is personal data,
     // interactionToken a secret) must not reach the file, whatever ChatMessage gains later.
     const { id, communityId, platform, kind, memberId, channel, text } = message;
     const line = { id, communityId, platform, kind, memberId, channel, text, sentAt: now.toISOString() };
-    // One appendFile call per line: O_APPEND keeps concurrent writers' lines whole.
     await appendFile(this.file, `${JSON.stringify(line)}\n`);
+    this.delivered.add(id);
+    return undefined;
+  }
+
+  /** Read the ids of the lines appended since the last look (by any process). */
+  private async catchUp(): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size <= this.readUpTo) return;
+      const buffer = Buffer.alloc(size - this.readUpTo);
+      await handle.read(buffer, 0, buffer.length, this.readUpTo);
+      // Only whole lines: a line being appended right now is read on the next look.
+      const end = buffer.lastIndexOf(0x0a);
+      if (end < 0) return;
+      for (const text of buffer.subarray(0, end).toString('utf8').split('\n')) {
+        const id = idOfLine(text);
+        if (id !== undefined) this.delivered.add(id);
+      }
+      this.readUpTo += end + 1;
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** The outbox id of a chat.jsonl line, if it is one. */
+function idOfLine(text: string): string | undefined {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
     return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
@@ -34,13 +34,30 @@ export async function compose(mail: Mail): Promise<Buffer> {
   return composer.compile().build();
 }
 
-/** The local stand-in for SES: `<dir>/<id>.eml` (DESIGN.md section 4). */
+/**
+ * The local stand-in for SES: `<dir>/<id>.eml` (DESIGN.md section 4). Idempotent by id: the message is
+ * written whole under a temporary name and linked into place only if no file has that name yet, so a mail
+ * sent again after a crash (the dispatcher died before recording it) leaves the first one as it was, and a
+ * crash mid-write leaves no half a message under the real name.
+ */
 export class FileMailer implements Mailer {
+  private written = 0;
+
   constructor(private readonly dir: string) {}
 
   async send(mail: Mail): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await writeFile(join(this.dir, `${fileSafe(mail.id)}.eml`), await compose(mail));
+    const path = join(this.dir, `${fileSafe(mail.id)}.eml`);
+    const temporary = `${path}.${process.pid}.${++this.written}.tmp`;
+    await writeFile(temporary, await compose(mail));
+    try {
+      await link(temporary, path);
+    } catch (error) {
+      // Already there: this mail went out before.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
 }
 

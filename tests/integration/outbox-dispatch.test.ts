@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asLocalFunction } from '../../infra/local/functions';
@@ -5,6 +8,7 @@ import { functionDefinition } from '../../infra/topology';
 import {
   type ChatMessage,
   type ChatSender,
+  FileChatSender,
   NoSenderError,
   RetryLaterError,
   sendTimeLeft,
@@ -527,6 +531,46 @@ describe('Module: dispatch', () => {
       const sentOfThese = items.filter((item) => item?.status === 'sent').length;
       expect(sentOfThese).toBeGreaterThanOrEqual(1);
       expect(items.filter((item) => item?.status === 'pending')).toHaveLength(8 - sentOfThese);
+    });
+
+    it('sends an item once when its dispatcher died between the send and its record (the file sink knows)', async () => {
+      // Prepare: a process whose table goes away the moment its send returns, as a kill -9 there would do.
+      const id = await welcomed('d-crash', { name: 'Cy' });
+      const dir = await mkdtemp(joinPath(tmpdir(), 'hearth-crash-'));
+      const file = joinPath(dir, 'chat.jsonl');
+      let dead = false;
+      const dying = {
+        table: db.table,
+        doc: {
+          send: (command: unknown) => (dead ? Promise.reject(new Error('killed')) : db.doc.send(command as never)),
+        },
+      } as unknown as Db;
+      const sink = new FileChatSender(file);
+      const killedAfterSend: ChatSender = {
+        async send(message, now) {
+          await sink.send(message, now);
+          dead = true;
+          return undefined;
+        },
+      };
+
+      try {
+        // Act: the first run sends and records nothing; the next process runs after the lease has run out.
+        await expect(
+          dispatch({ db: dying, communities: new CommunityCache(dying), senderFor: () => killedAfterSend }, minutes(1)),
+        ).rejects.toThrow('killed');
+        const leftClaimed = await getOutboxItem(db, ACME.id, id);
+        const next = await dispatch({ ...deps, senderFor: () => new FileChatSender(file) }, minutes(3));
+
+        // Assess
+        expect(leftClaimed).toMatchObject({ status: 'pending', attempts: 1 });
+        expect(next).toMatchObject({ sent: 1 });
+        expect(await getOutboxItem(db, ACME.id, id)).toMatchObject({ status: 'sent', attempts: 2 });
+        const lines = (await readFile(file, 'utf8')).trim().split('\n');
+        expect(lines.map((line) => JSON.parse(line).id)).toEqual([id]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it('parks an item at once when the sender says retrying cannot help', async () => {

@@ -88,4 +88,39 @@ describe('Class: FileChatSender', () => {
       ['two', null],
     ]);
   });
+
+  it('writes an outbox id once, even when a second process sends it again after the first died unrecorded', async () => {
+    // Prepare: the first dispatcher's process sent "once" and died before recording it; its successor sends
+    // it again once the lease has run out. Another line, "other", came in between from yet another process.
+    await new FileChatSender(file).send(message({ id: 'once' }), NOW);
+    const successor = new FileChatSender(file);
+    await successor.send(message({ id: 'before' }), NOW);
+    await new FileChatSender(file).send(message({ id: 'other' }), NOW);
+
+    // Act
+    const again = await successor.send(
+      message({ id: 'once', text: 'rendered again' }),
+      new Date(NOW.getTime() + 60_000),
+    );
+    await successor.send(message({ id: 'other' }), NOW);
+    await successor.send(message({ id: 'after' }), NOW);
+
+    // Assess
+    expect(again).toBeUndefined();
+    const written = await lines();
+    expect(written.map((line) => line.id)).toEqual(['once', 'before', 'other', 'after']);
+    expect(written[0]).toMatchObject({ text: 'Welcome, Ada!', sentAt: NOW.toISOString() });
+  });
+
+  it('keeps concurrent sends whole and writes each id once', async () => {
+    // Prepare
+    const sender = new FileChatSender(file);
+    const ids = Array.from({ length: 30 }, (_, i) => `m${i % 10}`);
+
+    // Act
+    await Promise.all(ids.map((id) => sender.send(message({ id }), NOW)));
+
+    // Assess
+    expect((await lines()).map((line) => line.id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`).sort());
+  });
 });

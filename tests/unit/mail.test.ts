@@ -39,6 +39,21 @@ describe('Module: mailer', () => {
     expect(raw).toContain('Message-ID: <digest.acme.operators.2026-W48@hearth.local>');
   });
 
+  it('FileMailer writes a mail id once: sent again (after a crash before it was recorded), the first stays', async () => {
+    // Prepare
+    dir = await mkdtemp(join(tmpdir(), 'hearth-mail-'));
+    const mailer = new FileMailer(dir);
+    await mailer.send(mail);
+    const first = await readFile(join(dir, 'digest_acme_operators_2026-W48.eml'), 'utf8');
+
+    // Act
+    await new FileMailer(dir).send({ ...mail, date: new Date('2026-11-30T01:05:00Z'), text: 'WAU 121' });
+
+    // Assess
+    expect(await readdir(dir)).toEqual(['digest_acme_operators_2026-W48.eml']);
+    expect(await readFile(join(dir, 'digest_acme_operators_2026-W48.eml'), 'utf8')).toBe(first);
+  });
+
   it('FileMailer writes <id>.eml with a file-safe name', async () => {
     // Prepare
     dir = await mkdtemp(join(tmpdir(), 'hearth-mail-'));
