@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HearthError } from '../../shared/runtime/errors';
+import { badRequest, HearthError } from '../../shared/runtime/errors';
 import { errorReply, json } from '../../shared/runtime/handler';
 import { MAX_BODY_BYTES } from '../../shared/webhook/pipeline';
 import { WEBHOOK_ROUTE } from '../topology';
@@ -38,13 +38,32 @@ async function handle(functions: LocalFunctions, req: IncomingMessage, res: Serv
   if (!(WEBHOOK_ROUTE.methods as readonly string[]).includes(method)) {
     return send(res, json(405, { error: 'method_not_allowed', message: `${method} is not allowed` }));
   }
+  const params = decodeParams(match.groups);
+  if ('invalid' in params) {
+    return send(res, errorReply(badRequest(`${params.invalid} is not valid percent-encoding`, params.invalid)));
+  }
   const body = await readBody(req);
   if (body === undefined) {
     return send(res, errorReply(new HearthError('payload_too_large', `body is over ${MAX_BODY_BYTES} bytes`)));
   }
-  const event = toApiGatewayEvent(req, url, match.groups, body);
+  const event = toApiGatewayEvent(req, url, params, body);
   const result = (await functions.webhook(event)) as APIGatewayProxyStructuredResultV2;
   send(res, result);
+}
+
+/** The path parameters decoded, as API Gateway passes them, or the one that is not valid percent-encoding. */
+function decodeParams(
+  groups: Record<string, string>,
+): { platform: string; communityId: string } | { invalid: 'platform' | 'communityId' } {
+  const decoded: Record<string, string> = {};
+  for (const name of ['platform', 'communityId'] as const) {
+    try {
+      decoded[name] = decodeURIComponent(groups[name]);
+    } catch {
+      return { invalid: name };
+    }
+  }
+  return { platform: decoded.platform, communityId: decoded.communityId };
 }
 
 /** The body as text, or undefined once it passes the limit (the rest is not buffered). */
@@ -82,10 +101,7 @@ function toApiGatewayEvent(
     rawQueryString: url.search.slice(1),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: {
-      platform: decodeURIComponent(params.platform),
-      communityId: decodeURIComponent(params.communityId),
-    },
+    pathParameters: params,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

@@ -28,13 +28,17 @@ function issuePath(issue: z.core.$ZodIssue): string {
   return path.length ? path.join('.') : '(root)';
 }
 
+/** How an issue's path is shown: as it is, or renamed (a platform's name for the field Hearth validated). */
+export type PathName = (path: string) => string;
+const asIs: PathName = (path) => path;
+
 /** A zod error as one line that names the path of each bad field. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issuePath(issue)}: ${issue.message}`).join('; ');
+export function describeZodError(error: z.ZodError, name: PathName = asIs): string {
+  return error.issues.map((issue) => `${name(issuePath(issue))}: ${issue.message}`).join('; ');
 }
 
 /** The path of the first bad field, for machine-readable error bodies. */
-export function firstZodPath(error: z.ZodError): string {
+export function firstZodPath(error: z.ZodError, name: PathName = asIs): string {
   const issue = error.issues[0];
-  return issue ? issuePath(issue) : '(root)';
+  return issue ? name(issuePath(issue)) : '(root)';
 }

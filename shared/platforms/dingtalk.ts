@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
 import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody } from './parsing';
+import { canonicalEvents, expectShape, jsonBody, millisToIso, unixMillis } from './parsing';
 import { isFresh, safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -24,7 +24,7 @@ export function signDingTalk(appSecret: string, timestampMs: string): string {
 const callback = z.looseObject({
   msgId: z.string().min(1),
   msgtype: z.string(),
-  createAt: z.number().int().positive(),
+  createAt: unixMillis,
   conversationId: z.string().min(1),
   /** "1" a private chat with the robot, "2" a group. */
   conversationType: z.string().optional(),
@@ -50,21 +50,28 @@ export const dingtalkAdapter: PlatformAdapter = {
     if (!safeEqual(sign, signDingTalk(secret, timestamp))) throw unauthorized('sign does not match');
   },
 
-  parse(request: InboundRequest): ParsedRequest {
+  parse(request: InboundRequest, { now }: AdapterContext): ParsedRequest {
     const msg = expectShape(callback, jsonBody(request.rawBody));
     const memberId = msg.senderStaffId || msg.senderId;
     if (!memberId) throw badRequest('senderStaffId or senderId is required', 'senderId');
+    const event = {
+      id: msg.msgId,
+      type: 'message.posted',
+      occurredAt: millisToIso(msg.createAt),
+      member: { id: memberId, ...(msg.senderNick ? { name: msg.senderNick } : {}) },
+      channelId: msg.conversationId,
+      ...(msg.msgtype === 'text' && msg.text ? { text: msg.text.content } : {}),
+    };
+    const fields = {
+      id: 'msgId',
+      occurredAt: 'createAt',
+      'member.id': msg.senderStaffId ? 'senderStaffId' : 'senderId',
+      'member.name': 'senderNick',
+      channelId: 'conversationId',
+      text: 'text.content',
+    };
     return {
-      events: canonicalEvents([
-        {
-          id: msg.msgId,
-          type: 'message.posted',
-          occurredAt: new Date(msg.createAt).toISOString(),
-          member: { id: memberId, ...(msg.senderNick ? { name: msg.senderNick } : {}) },
-          channelId: msg.conversationId,
-          ...(msg.msgtype === 'text' && msg.text ? { text: msg.text.content } : {}),
-        },
-      ]),
+      events: canonicalEvents([{ event, fields }], now),
       // A private chat with the robot: the robot that posts for Hearth reaches only its group.
       ...(msg.conversationType === '1' ? { answers: { [msg.msgId]: { private: true } } } : {}),
     };

@@ -70,20 +70,31 @@ const snowflake = snowflakeId;
 /** Every interaction says what it is before anything else is read. */
 const interactionType = z.looseObject({ type: z.number().int() });
 
-const commandOption = z.looseObject({
-  name: z.string(),
+/**
+ * Options nest at most three deep (a subcommand group holds subcommands, a subcommand holds values) and 25
+ * to a list, as Discord documents: written out level by level rather than as a recursive schema, so no body
+ * can make the schema walk deeper than that.
+ */
+// Strict about what is read and silent about the rest: unknown keys are dropped, so an `options` below the
+// third level never reaches `optionWords`.
+const valueOption = z.object({
+  name: z.string().max(32),
   type: z.number().int(),
-  value: z.union([z.string(), z.number(), z.boolean()]).optional(),
-  get options() {
-    return z.array(commandOption).optional();
-  },
+  value: z.union([z.string().max(6000), z.number(), z.boolean()]).optional(),
 });
-type CommandOption = z.infer<typeof commandOption>;
+const subcommandOption = valueOption.extend({ options: z.array(valueOption).max(25).optional() });
+const commandOption = valueOption.extend({ options: z.array(subcommandOption).max(25).optional() });
+interface CommandOption {
+  name: string;
+  type: number;
+  value?: string | number | boolean;
+  options?: CommandOption[];
+}
 
 const commandInteraction = z.looseObject({
   id: snowflake,
   type: z.literal(InteractionType.ApplicationCommand),
-  token: z.string().min(1),
+  token: z.string().min(1).max(1000),
   guild_id: snowflake.optional(),
   channel_id: snowflake.optional(),
   channel: z.looseObject({ id: snowflake }).optional(),
@@ -93,7 +104,7 @@ const commandInteraction = z.looseObject({
   data: z.looseObject({
     name: z.string().min(1).max(32),
     type: z.number().int().optional(),
-    options: z.array(commandOption).optional(),
+    options: z.array(commandOption).max(25).optional(),
   }),
 });
 
@@ -122,7 +133,7 @@ function optionWords(options: readonly CommandOption[] = []): string[] {
   });
 }
 
-function applicationCommand(body: unknown, { community }: AdapterContext): ParsedRequest {
+function applicationCommand(body: unknown, { community, now }: AdapterContext): ParsedRequest {
   const interaction = expectShape(commandInteraction, body);
   const guildId = community.platform.kind === 'discord' ? community.platform.guildId : undefined;
   // A guild other than the community's (the app is installed in several); DMs with the bot are the member's own.
@@ -138,16 +149,32 @@ function applicationCommand(body: unknown, { community }: AdapterContext): Parse
   if (!channelId) throw badRequest('an interaction needs channel_id', 'channel_id');
 
   const id = `discord:cmd:${interaction.id}`;
-  const [event] = canonicalEvents([
-    {
-      id,
-      type: 'message.posted',
-      occurredAt: snowflakeDate(interaction.id).toISOString(),
-      member: memberOf(user),
-      channelId,
-      text: [`/${interaction.data.name}`, ...optionWords(interaction.data.options)].join(' '),
-    },
-  ]);
+  const userField = interaction.member?.user ? 'member.user' : 'user';
+  const [event] = canonicalEvents(
+    [
+      {
+        event: {
+          id,
+          type: 'message.posted',
+          // The interaction's own id says when it was made (a snowflake): the future rule applies to it too.
+          occurredAt: snowflakeDate(interaction.id).toISOString(),
+          member: memberOf(user),
+          channelId,
+          text: [`/${interaction.data.name}`, ...optionWords(interaction.data.options)].join(' '),
+        },
+        fields: {
+          id: 'id',
+          occurredAt: 'id',
+          member: userField,
+          'member.id': `${userField}.id`,
+          'member.name': `${userField}.global_name`,
+          channelId: interaction.channel_id ? 'channel_id' : 'channel.id',
+          text: 'data.options',
+        },
+      },
+    ],
+    now,
+  );
   return {
     events: [event],
     reply: respond({

@@ -1,7 +1,7 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import * as z from 'zod';
 import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody } from './parsing';
+import { canonicalEvents, expectShape, jsonBody, millisToIso, type RawEvent, unixMillisText } from './parsing';
 import { safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -44,9 +44,9 @@ const envelope = z.union([
   z.looseObject({
     schema: z.literal('2.0'),
     header: z.looseObject({
-      event_id: z.string().min(1),
+      event_id: z.string().min(1).max(128),
       event_type: z.string(),
-      create_time: z.string().regex(/^\d+$/),
+      create_time: unixMillisText,
       token: z.string(),
     }),
     event: z.looseObject({}),
@@ -153,7 +153,7 @@ export const feishuAdapter: PlatformAdapter = {
     }
   },
 
-  parse(request: InboundRequest): ParsedRequest {
+  parse(request: InboundRequest, { now }: AdapterContext): ParsedRequest {
     const message = expectShape(envelope, jsonOf(request.rawBody));
     if ('type' in message) {
       return {
@@ -167,32 +167,50 @@ export const feishuAdapter: PlatformAdapter = {
     }
     const { header, event } = message;
     const id = header.event_id;
-    const occurredAt = new Date(Number(header.create_time)).toISOString();
-    const raw: Array<Record<string, unknown>> = [];
+    const occurredAt = millisToIso(header.create_time);
+    const base = { id: 'header.event_id', occurredAt: 'header.create_time' };
+    const raw: RawEvent[] = [];
     if (
       header.event_type === 'im.chat.member.user.added_v1' ||
       header.event_type === 'im.chat.member.user.deleted_v1'
     ) {
       const change = expectShape(memberChange, event, 'event.');
       const type = header.event_type === 'im.chat.member.user.added_v1' ? 'member.joined' : 'member.left';
-      for (const user of change.users) {
+      change.users.forEach((user, i) => {
         const member = { id: user.user_id.open_id, ...(user.name ? { name: user.name } : {}) };
-        raw.push({ id: change.users.length > 1 ? `${id}:${member.id}` : id, type, occurredAt, member });
-      }
+        raw.push({
+          event: { id: change.users.length > 1 ? `${id}:${member.id}` : id, type, occurredAt, member },
+          fields: {
+            ...base,
+            member: `event.users.${i}`,
+            'member.id': `event.users.${i}.user_id.open_id`,
+            'member.name': `event.users.${i}.name`,
+          },
+        });
+      });
     } else if (header.event_type === 'im.message.receive_v1') {
       const { sender, message: msg } = expectShape(messageReceived, event, 'event.');
       if (sender.sender_type === undefined || sender.sender_type === 'user') {
         const text = textOf(msg.message_type, msg.content);
         raw.push({
-          id,
-          type: 'message.posted',
-          occurredAt,
-          member: { id: sender.sender_id.open_id },
-          channelId: msg.chat_id,
-          ...(text !== undefined ? { text } : {}),
+          event: {
+            id,
+            type: 'message.posted',
+            occurredAt,
+            member: { id: sender.sender_id.open_id },
+            channelId: msg.chat_id,
+            ...(text !== undefined ? { text } : {}),
+          },
+          fields: {
+            ...base,
+            member: 'event.sender.sender_id',
+            'member.id': 'event.sender.sender_id.open_id',
+            channelId: 'event.message.chat_id',
+            text: 'event.message.content',
+          },
         });
       }
     }
-    return { events: canonicalEvents(raw) };
+    return { events: canonicalEvents(raw, now) };
   },
 };

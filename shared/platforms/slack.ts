@@ -1,8 +1,7 @@
 import * as z from 'zod';
-import { type InboundEvent, inboundEventSchema } from '../domain/events';
-import { describeZodError, firstZodPath } from '../domain/validation';
-import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody } from './parsing';
+import { timeZoneSchema } from '../domain/validation';
+import { unauthorized } from '../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody, type RawEvent, secondsToIso, unixSeconds } from './parsing';
 import { hmacSha256Hex, isFresh, safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -44,8 +43,8 @@ const envelope = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1).max(1000) }),
   z.looseObject({
     type: z.literal('event_callback'),
-    event_id: z.string().min(1),
-    event_time: z.number().int().positive(),
+    event_id: z.string().min(1).max(128),
+    event_time: unixSeconds,
     event: z.looseObject({ type: z.string() }),
   }),
   z.looseObject({ type: z.literal('app_rate_limited') }),
@@ -54,13 +53,22 @@ const envelope = z.discriminatedUnion('type', [
 /** A member profile from a Slack user object; a time zone Hearth does not know is left out. */
 function profileOf(user: z.infer<typeof slackUser>) {
   const name = user.profile?.display_name || user.profile?.real_name || user.real_name || user.name;
+  const knownZone = user.tz !== undefined && timeZoneSchema.safeParse(user.tz).success;
   return {
     id: user.id,
     ...(name ? { name } : {}),
-    ...(user.tz ? { timezone: user.tz } : {}),
+    ...(knownZone ? { timezone: user.tz } : {}),
     ...(user.is_bot !== undefined ? { isBot: user.is_bot } : {}),
   };
 }
+
+/** Where a canonical event's fields are in an `event_callback`: the actor (a user id) is `event.user`. */
+const sources = (extra: Record<string, string> = {}) => ({
+  id: 'event_id',
+  occurredAt: 'event_time',
+  member: 'event.user',
+  ...extra,
+});
 
 /** The canonical event for one Slack event, or undefined for events Hearth does not use. */
 function canonical(
@@ -68,26 +76,33 @@ function canonical(
   id: string,
   occurredAt: string,
   channel: string | undefined,
-): Record<string, unknown> | undefined {
+): RawEvent | undefined {
   const inScope = (c: unknown) => channel === undefined || c === channel;
+  // Here `event.user` is a whole user object.
+  const withProfile = sources({
+    'member.id': 'event.user.id',
+    'member.name': 'event.user.profile.display_name',
+    'member.timezone': 'event.user.tz',
+  });
   switch (event.type) {
     case 'team_join': {
       // Workspace joins count when the community is the workspace (no channel configured).
       if (channel !== undefined) return undefined;
-      const user = slackUser.parse(event.user);
-      return { id, type: 'member.joined', occurredAt, member: profileOf(user) };
+      const user = expectShape(slackUser, event.user, 'event.user.');
+      return { event: { id, type: 'member.joined', occurredAt, member: profileOf(user) }, fields: withProfile };
     }
     case 'member_joined_channel':
       if (channel === undefined || !inScope(event.channel)) return undefined;
-      return { id, type: 'member.joined', occurredAt, member: { id: event.user } };
+      return { event: { id, type: 'member.joined', occurredAt, member: { id: event.user } }, fields: sources() };
     case 'member_left_channel':
       if (channel === undefined || !inScope(event.channel)) return undefined;
-      return { id, type: 'member.left', occurredAt, member: { id: event.user } };
+      return { event: { id, type: 'member.left', occurredAt, member: { id: event.user } }, fields: sources() };
     case 'user_change': {
-      const user = slackUser.parse(event.user);
-      if (user.deleted && channel === undefined)
-        return { id, type: 'member.left', occurredAt, member: { id: user.id } };
-      return { id, type: 'member.updated', occurredAt, member: profileOf(user) };
+      const user = expectShape(slackUser, event.user, 'event.user.');
+      if (user.deleted && channel === undefined) {
+        return { event: { id, type: 'member.left', occurredAt, member: { id: user.id } }, fields: withProfile };
+      }
+      return { event: { id, type: 'member.updated', occurredAt, member: profileOf(user) }, fields: withProfile };
     }
     case 'message': {
       // Edits, deletions, joins and bot posts arrive as subtypes; they are not members' messages.
@@ -96,13 +111,16 @@ function canonical(
       if (typeof event.user !== 'string' || !inScope(event.channel)) return undefined;
       const isReply = typeof event.thread_ts === 'string' && event.thread_ts !== event.ts;
       return {
-        id,
-        type: 'message.posted',
-        occurredAt,
-        member: { id: event.user },
-        channelId: event.channel,
-        ...(isReply && typeof event.parent_user_id === 'string' ? { replyTo: event.parent_user_id } : {}),
-        ...(typeof event.text === 'string' ? { text: event.text } : {}),
+        event: {
+          id,
+          type: 'message.posted',
+          occurredAt,
+          member: { id: event.user },
+          channelId: event.channel,
+          ...(isReply && typeof event.parent_user_id === 'string' ? { replyTo: event.parent_user_id } : {}),
+          ...(typeof event.text === 'string' ? { text: event.text } : {}),
+        },
+        fields: sources({ channelId: 'event.channel', replyTo: 'event.parent_user_id', text: 'event.text' }),
       };
     }
     case 'reaction_added': {
@@ -110,7 +128,10 @@ function canonical(
       if (typeof event.user !== 'string' || typeof event.item_user !== 'string' || !inScope(item?.channel)) {
         return undefined;
       }
-      return { id, type: 'reaction.added', occurredAt, member: { id: event.user }, toMemberId: event.item_user };
+      return {
+        event: { id, type: 'reaction.added', occurredAt, member: { id: event.user }, toMemberId: event.item_user },
+        fields: sources({ toMemberId: 'event.item_user' }),
+      };
     }
     default:
       return undefined;
@@ -122,25 +143,37 @@ const slashForm = z.looseObject({
   text: z.string().max(4000).default(''),
   user_id: z.string().min(1),
   channel_id: z.string().min(1),
-  trigger_id: z.string().min(1),
+  trigger_id: z.string().min(1).max(200),
 });
 
 /** A slash command as a `message.posted` whose text is the command line (used to answer it, never kept). */
-function slashCommand(request: InboundRequest): ParsedRequest {
+function slashCommand(request: InboundRequest, now: Date): ParsedRequest {
   const form = expectShape(slashForm, Object.fromEntries(new URLSearchParams(request.rawBody)));
   // Verified fresh already: the request's own timestamp is when the member typed it.
-  const occurredAt = new Date(Number(request.headers['x-slack-request-timestamp']) * 1000).toISOString();
-  const [event] = canonicalEvents([
-    {
-      id: `slack:command:${form.trigger_id}`,
-      type: 'message.posted',
-      occurredAt,
-      // Not `user_name`: it is the legacy handle, not the name the profile (`user_change`) gives.
-      member: { id: form.user_id },
-      channelId: form.channel_id,
-      text: `${form.command} ${form.text}`.trim(),
-    },
-  ]);
+  const occurredAt = secondsToIso(request.headers['x-slack-request-timestamp'] as string);
+  const [event] = canonicalEvents(
+    [
+      {
+        event: {
+          id: `slack:command:${form.trigger_id}`,
+          type: 'message.posted',
+          occurredAt,
+          // Not `user_name`: it is the legacy handle, not the name the profile (`user_change`) gives.
+          member: { id: form.user_id },
+          channelId: form.channel_id,
+          text: `${form.command} ${form.text}`.trim(),
+        },
+        fields: {
+          id: 'trigger_id',
+          occurredAt: 'x-slack-request-timestamp',
+          'member.id': 'user_id',
+          channelId: 'channel_id',
+          text: 'text',
+        },
+      },
+    ],
+    now,
+  );
   // The command and its answer are seen by the member only: the answer goes to their DMs.
   return {
     events: [event],
@@ -167,9 +200,9 @@ export const slackAdapter: PlatformAdapter = {
     }
   },
 
-  parse(request: InboundRequest, { community }: AdapterContext): ParsedRequest {
+  parse(request: InboundRequest, { community, now }: AdapterContext): ParsedRequest {
     if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
-      return slashCommand(request);
+      return slashCommand(request, now);
     }
     const message = expectShape(envelope, jsonBody(request.rawBody));
     if (message.type === 'url_verification') {
@@ -178,25 +211,7 @@ export const slackAdapter: PlatformAdapter = {
     if (message.type !== 'event_callback') return { events: [] };
 
     const channel = community.platform.kind === 'slack' ? community.platform.channel : undefined;
-    const occurredAt = new Date(message.event_time * 1000).toISOString();
-    let raw: Record<string, unknown> | undefined;
-    try {
-      raw = canonical(message.event, message.event_id, occurredAt, channel);
-    } catch (error) {
-      if (error instanceof z.ZodError) throw badRequest(describeZodError(error), `event.${firstZodPath(error)}`);
-      throw error;
-    }
-    if (!raw) return { events: [] };
-    const event = inboundEventSchema.safeParse(raw);
-    if (!event.success) {
-      // A time zone this runtime does not know is dropped rather than refusing the event.
-      const retry = inboundEventSchema.safeParse({
-        ...raw,
-        member: { ...(raw.member as object), timezone: undefined },
-      });
-      if (!retry.success) throw badRequest(describeZodError(event.error), `event.${firstZodPath(event.error)}`);
-      return { events: [retry.data as InboundEvent] };
-    }
-    return { events: [event.data] };
+    const raw = canonical(message.event, message.event_id, secondsToIso(message.event_time), channel);
+    return { events: raw ? canonicalEvents([raw], now) : [] };
   },
 };

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { commandIn } from '../domain/events';
 import { unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody } from './parsing';
+import { canonicalEvents, expectShape, jsonBody, type RawEvent, secondsToIso, unixSeconds } from './parsing';
 import { safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -37,7 +37,7 @@ const chat = z.looseObject({ id: z.number().int(), type: z.string() });
 
 const message = z.looseObject({
   message_id: z.number().int(),
-  date: z.number().int(),
+  date: unixSeconds,
   chat,
   from: user.optional(),
   text: z.string().optional(),
@@ -57,7 +57,7 @@ const update = z.looseObject({
   chat_member: z
     .looseObject({
       chat,
-      date: z.number().int(),
+      date: unixSeconds,
       old_chat_member: chatMember,
       new_chat_member: chatMember,
       invite_link: z.looseObject({ invite_link: z.string(), name: z.string().optional() }).optional(),
@@ -94,8 +94,6 @@ function isPrivateCommand(msg: z.infer<typeof message>): boolean {
   );
 }
 
-const at = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
-
 export const telegramAdapter: PlatformAdapter = {
   platform: 'telegram',
   acceptsGet: false,
@@ -109,39 +107,56 @@ export const telegramAdapter: PlatformAdapter = {
     }
   },
 
-  parse(request: InboundRequest, { community }: AdapterContext): ParsedRequest {
+  parse(request: InboundRequest, { community, now }: AdapterContext): ParsedRequest {
     if (community.platform.kind !== 'telegram') return { events: [] };
     const config = community.platform;
     const { update_id: updateId, message: msg, chat_member: change } = expectShape(update, jsonBody(request.rawBody));
     const inScope = (chatId: number) => config.chatId === undefined || String(chatId) === config.chatId;
-    const raw: Array<Record<string, unknown>> = [];
+    const raw: RawEvent[] = [];
+    /** Where a canonical event's fields are, for an actor at `user` in the update. */
+    const fields = (occurredAt: string, user: string, extra: Record<string, string> = {}) => ({
+      id: 'update_id',
+      occurredAt,
+      member: user,
+      'member.id': `${user}.id`,
+      'member.name': `${user}.first_name`,
+      'member.locale': `${user}.language_code`,
+      ...extra,
+    });
 
     if (change && inScope(change.chat.id) && config.joins === 'chat_member') {
       const wasIn = isIn(change.old_chat_member);
       const nowIn = isIn(change.new_chat_member);
       const member = profileOf(change.new_chat_member.user);
-      const base = { id: String(updateId), occurredAt: at(change.date), member };
+      const base = { id: String(updateId), occurredAt: secondsToIso(change.date), member };
+      const sources = fields('chat_member.date', 'chat_member.new_chat_member.user', {
+        referralCode: 'chat_member.invite_link.name',
+      });
       if (!wasIn && nowIn) {
         const link = change.invite_link;
-        raw.push({ ...base, type: 'member.joined', ...(link ? { referralCode: link.name || link.invite_link } : {}) });
+        raw.push({
+          event: { ...base, type: 'member.joined', ...(link ? { referralCode: link.name || link.invite_link } : {}) },
+          fields: sources,
+        });
       } else if (wasIn && !nowIn) {
-        raw.push({ ...base, type: 'member.left' });
+        raw.push({ event: { ...base, type: 'member.left' }, fields: sources });
       }
     }
 
     if (msg && (inScope(msg.chat.id) || isPrivateCommand(msg))) {
-      const occurredAt = at(msg.date);
+      const occurredAt = secondsToIso(msg.date);
       if (msg.new_chat_members || msg.left_chat_member) {
         if (config.joins === 'service_message') {
-          for (const u of msg.new_chat_members ?? []) {
-            raw.push({ id: `${updateId}:${u.id}`, type: 'member.joined', occurredAt, member: profileOf(u) });
-          }
+          (msg.new_chat_members ?? []).forEach((u, i) => {
+            raw.push({
+              event: { id: `${updateId}:${u.id}`, type: 'member.joined', occurredAt, member: profileOf(u) },
+              fields: fields('message.date', `message.new_chat_members.${i}`),
+            });
+          });
           if (msg.left_chat_member) {
             raw.push({
-              id: String(updateId),
-              type: 'member.left',
-              occurredAt,
-              member: profileOf(msg.left_chat_member),
+              event: { id: String(updateId), type: 'member.left', occurredAt, member: profileOf(msg.left_chat_member) },
+              fields: fields('message.date', 'message.left_chat_member'),
             });
           }
         }
@@ -152,17 +167,24 @@ export const telegramAdapter: PlatformAdapter = {
         const replyTo = reply?.from && !topicRoot && reply.from.id !== msg.from.id ? String(reply.from.id) : undefined;
         const text = msg.text ?? msg.caption;
         raw.push({
-          id: String(updateId),
-          type: 'message.posted',
-          occurredAt,
-          member: profileOf(msg.from),
-          channelId: String(msg.chat.id),
-          ...(replyTo ? { replyTo } : {}),
-          ...(text !== undefined ? { text } : {}),
+          event: {
+            id: String(updateId),
+            type: 'message.posted',
+            occurredAt,
+            member: profileOf(msg.from),
+            channelId: String(msg.chat.id),
+            ...(replyTo ? { replyTo } : {}),
+            ...(text !== undefined ? { text } : {}),
+          },
+          fields: fields('message.date', 'message.from', {
+            channelId: 'message.chat.id',
+            replyTo: 'message.reply_to_message.from.id',
+            text: msg.text !== undefined ? 'message.text' : 'message.caption',
+          }),
         });
       }
     }
 
-    return { events: canonicalEvents(raw) };
+    return { events: canonicalEvents(raw, now) };
   },
 };

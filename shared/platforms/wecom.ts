@@ -2,7 +2,7 @@ import { decrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
 import * as z from 'zod';
 import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape } from './parsing';
+import { canonicalEvents, expectShape, type RawEvent, secondsToIso, unixSecondsText } from './parsing';
 import { safeEqual } from './signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
 
@@ -21,7 +21,12 @@ import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } f
  * callback.
  */
 
-const xml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Item' });
+/**
+ * WeCom's XML nests three deep at most (`xml` > `MemChangeList` > `Item`). The envelope is read before its
+ * signature is checked, so it is parsed with entities off; both parsers refuse nesting past a few levels.
+ */
+const envelopeXml = new XMLParser({ parseTagValue: false, processEntities: false, maxNestedTags: 4 });
+const messageXml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Item', maxNestedTags: 8 });
 
 /** The query's signature fields, or 401. */
 function signed(request: InboundRequest) {
@@ -34,7 +39,7 @@ function signed(request: InboundRequest) {
 function encryptedOf(rawBody: string): string {
   let envelope: { xml?: { Encrypt?: unknown } };
   try {
-    envelope = xml.parse(rawBody);
+    envelope = envelopeXml.parse(rawBody);
   } catch {
     throw badRequest('body is not valid XML', '(body)');
   }
@@ -57,7 +62,7 @@ function open(encodingAesKey: string, corpId: string, encrypted: string, field: 
 
 const event = z.looseObject({
   MsgType: z.string(),
-  CreateTime: z.string().regex(/^\d+$/),
+  CreateTime: unixSecondsText,
   FromUserName: z.string().optional(),
   MsgId: z.string().optional(),
   Content: z.string().optional(),
@@ -94,46 +99,62 @@ export const wecomAdapter: PlatformAdapter = {
     return { ...request, rawBody: open(key, corpId, encryptedOf(request.rawBody), 'Encrypt') };
   },
 
-  parse(request: InboundRequest): ParsedRequest {
+  parse(request: InboundRequest, { now }: AdapterContext): ParsedRequest {
     // The URL check: answer with the decrypted echostr, as plain text.
     if (request.method === 'GET')
       return { events: [], reply: { statusCode: 200, contentType: 'text/plain', body: request.rawBody } };
     let message: unknown;
     try {
-      message = xml.parse(request.rawBody).xml;
+      message = messageXml.parse(request.rawBody).xml;
     } catch {
       throw badRequest('decrypted message is not valid XML', 'Encrypt');
     }
     const e = expectShape(event, message);
-    const occurredAt = new Date(Number(e.CreateTime) * 1000).toISOString();
-    const raw: Array<Record<string, unknown>> = [];
+    const occurredAt = secondsToIso(e.CreateTime);
+    const raw: RawEvent[] = [];
     if (e.MsgType === 'event' && e.Event === 'change_external_chat') {
       const type =
         e.UpdateDetail === 'add_member' ? 'member.joined' : e.UpdateDetail === 'del_member' ? 'member.left' : undefined;
       const members = e.MemChangeList ? e.MemChangeList.Item : [];
-      for (const memberId of type ? members : []) {
+      (type ? members : []).forEach((memberId, i) => {
         // No MsgId on events: the chat, the time and the member make the id.
         raw.push({
-          id: `${e.ChatId}:${e.CreateTime}:${e.UpdateDetail}:${memberId}`,
-          type,
-          occurredAt,
-          member: { id: memberId },
-          ...(type === 'member.joined' && e.State ? { referralCode: e.State } : {}),
+          event: {
+            id: `${e.ChatId}:${e.CreateTime}:${e.UpdateDetail}:${memberId}`,
+            type,
+            occurredAt,
+            member: { id: memberId },
+            ...(type === 'member.joined' && e.State ? { referralCode: e.State } : {}),
+          },
+          fields: {
+            id: 'ChatId',
+            occurredAt: 'CreateTime',
+            member: `MemChangeList.Item.${i}`,
+            referralCode: 'State',
+          },
         });
-      }
+      });
     } else if (e.MsgType === 'text' && e.FromUserName) {
       const id = e.MsgId ?? `${e.FromUserName}:${e.CreateTime}`;
       raw.push({
-        id,
-        type: 'message.posted',
-        occurredAt,
-        member: { id: e.FromUserName },
-        channelId: 'app',
-        ...(e.Content !== undefined ? { text: e.Content } : {}),
+        event: {
+          id,
+          type: 'message.posted',
+          occurredAt,
+          member: { id: e.FromUserName },
+          channelId: 'app',
+          ...(e.Content !== undefined ? { text: e.Content } : {}),
+        },
+        fields: {
+          id: e.MsgId !== undefined ? 'MsgId' : 'FromUserName',
+          occurredAt: 'CreateTime',
+          member: 'FromUserName',
+          text: 'Content',
+        },
       });
       // Written to the app, in private: answered as an app message, never in the robot's group.
-      return { events: canonicalEvents(raw), answers: { [id]: { private: true } } };
+      return { events: canonicalEvents(raw, now), answers: { [id]: { private: true } } };
     }
-    return { events: canonicalEvents(raw) };
+    return { events: canonicalEvents(raw, now) };
   },
 };

@@ -1,8 +1,10 @@
 import type { InboundEvent } from '../domain/events';
+import { idSchema } from '../domain/validation';
 import type { EventPublisher } from '../events/domain-events';
+import { assertNotInFuture } from '../platforms/parsing';
 import { adapterFor, isPlatformName } from '../platforms/registry';
 import type { HttpReply, InboundRequest } from '../platforms/types';
-import { HearthError, notFound } from '../runtime/errors';
+import { badRequest, HearthError, notFound } from '../runtime/errors';
 import type { SecretResolver } from '../runtime/secrets';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
@@ -70,6 +72,14 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
     throw new HearthError('method_not_allowed', `${request.platform} webhooks are POSTed`);
   }
 
+  // A community id is part of a table key: one that no community can have (too long for a key, a `#`) is
+  // refused before it reaches the table.
+  if (!idSchema.safeParse(request.communityId).success) {
+    throw badRequest(
+      'communityId must be 1 to 128 characters, with no "#", spaces or control characters',
+      'communityId',
+    );
+  }
   const community = await deps.communities.get(request.communityId, now);
   if (!community) throw notFound(`unknown community "${request.communityId}"`);
   // The generic webhook is open to every community; a named platform only to the community on it.
@@ -81,6 +91,8 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
   await adapter.verify(request, context);
   const prepared = adapter.prepare ? await adapter.prepare(request, context) : request;
   const parsed = adapter.parse(prepared, context);
+  // Every adapter holds its events to the 5-minute rule and names its own field; this makes sure of it.
+  for (const event of parsed.events) assertNotInFuture(event, now);
 
   let accepted = 0;
   let duplicates = 0;

@@ -64,4 +64,22 @@ describe('Function: startLocalStack', () => {
       expect(text).not.toContain('openssl');
     });
   });
+
+  describe('its HTTP server', () => {
+    it.each([
+      ['/webhooks/generic/%E0%A4%A', 'communityId'],
+      ['/webhooks/%ZZ/demo', 'platform'],
+    ])('answers malformed percent-encoding in %s with 400 naming %s', async (path, field) => {
+      // Prepare
+      const stack = await start();
+      const url = stack.webhookBaseUrl.replace(/\/webhooks$/, '') + path;
+
+      // Act
+      const response = await fetch(url, { method: 'POST', body: '{}' });
+
+      // Assess
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'bad_request', field });
+    });
+  });
 });

@@ -93,15 +93,113 @@ export function encryptFeishu(encryptKey: string, plaintext: string, iv: Buffer 
 }
 
 const unix = (at: Date) => Math.floor(at.getTime() / 1000);
-const json = { 'content-type': 'application/json' };
+
+/**
+ * A request with `body` as `community`'s platform sends it: signed with the
+ * community's secrets and, where the platform seals its bodies (WeCom; Feishu
+ * with an Encrypt Key), sealed, `body` then being the plaintext inside. Any
+ * body is signed correctly, so a test reaches the parser with it.
+ */
+export function signedRequest(
+  community: CommunityConfig,
+  body: string,
+  at: Date,
+  options: { seq?: number; contentType?: string } = {},
+): PlatformRequest {
+  const base = `/webhooks/${community.platform.kind}/${community.id}`;
+  const seq = options.seq ?? 0;
+  const headers = { 'content-type': options.contentType ?? 'application/json' };
+  const p = community.platform;
+  switch (p.kind) {
+    case 'generic':
+      return {
+        method: 'POST',
+        path: base,
+        headers: { ...headers, 'hearth-signature': signGeneric(community.webhookSecret, body, at) },
+        body,
+      };
+    case 'slack':
+      return {
+        method: 'POST',
+        path: base,
+        headers: {
+          ...headers,
+          'x-slack-request-timestamp': String(unix(at)),
+          'x-slack-signature': signSlack(p.signingSecret, unix(at), body),
+        },
+        body,
+      };
+    case 'telegram':
+      return {
+        method: 'POST',
+        path: base,
+        headers: { ...headers, 'x-telegram-bot-api-secret-token': p.secretToken },
+        body,
+      };
+    case 'wecom': {
+      const created = String(unix(at));
+      const sealed = encrypt(p.encodingAesKey, body, p.corpId);
+      const nonce = `n${seq}`;
+      const query = new URLSearchParams({
+        msg_signature: getSignature(p.token, created, nonce, sealed),
+        timestamp: created,
+        nonce,
+      });
+      return {
+        method: 'POST',
+        path: `${base}?${query}`,
+        headers: { 'content-type': 'text/xml' },
+        body: `<xml><ToUserName><![CDATA[${p.corpId}]]></ToUserName><Encrypt><![CDATA[${sealed}]]></Encrypt><AgentID><![CDATA[${p.agentId}]]></AgentID></xml>`,
+      };
+    }
+    case 'feishu': {
+      if (!p.encryptKey) return { method: 'POST', path: base, headers, body };
+      const iv = createHash('md5').update(String(seq)).digest();
+      const sealed = JSON.stringify({ encrypt: encryptFeishu(p.encryptKey, body, iv) });
+      const timestamp = String(unix(at));
+      const nonce = `n${seq}`;
+      return {
+        method: 'POST',
+        path: base,
+        headers: {
+          ...headers,
+          'x-lark-request-timestamp': timestamp,
+          'x-lark-request-nonce': nonce,
+          'x-lark-signature': signFeishu(p.encryptKey, timestamp, nonce, sealed),
+        },
+        body: sealed,
+      };
+    }
+    case 'dingtalk': {
+      const timestamp = String(at.getTime());
+      return {
+        method: 'POST',
+        path: base,
+        headers: { ...headers, timestamp, sign: signDingTalk(p.appSecret, timestamp) },
+        body,
+      };
+    }
+    case 'discord': {
+      const timestamp = String(unix(at));
+      const signature = sign(null, Buffer.from(timestamp + body), discordPrivateKey).toString('hex');
+      return {
+        method: 'POST',
+        path: base,
+        headers: { ...headers, 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp },
+        body,
+      };
+    }
+  }
+}
 
 /** A member's message (a slash command on Discord) as `community`'s platform delivers it. */
 export function postedMessage(community: CommunityConfig, message: PostedMessage): PlatformRequest {
-  const base = `/webhooks/${community.platform.kind}/${community.id}`;
   const p = community.platform;
+  const signed = (body: unknown) =>
+    signedRequest(community, typeof body === 'string' ? body : JSON.stringify(body), message.at, { seq: message.seq });
   switch (p.kind) {
-    case 'generic': {
-      const body = JSON.stringify({
+    case 'generic':
+      return signed({
         id: `msg-${message.seq}`,
         type: 'message.posted',
         occurredAt: message.at.toISOString(),
@@ -109,16 +207,9 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
         channelId: message.channel ?? 'general',
         text: message.text,
       });
-      return {
-        method: 'POST',
-        path: base,
-        headers: { ...json, 'hearth-signature': signGeneric(community.webhookSecret, body, message.at) },
-        body,
-      };
-    }
-    case 'slack': {
+    case 'slack':
       if (message.text.startsWith('/')) return slackSlashCommand(community, message);
-      const body = JSON.stringify({
+      return signed({
         token: 'legacy',
         team_id: 'T0LOCAL',
         api_app_id: 'A0HEARTH',
@@ -134,19 +225,8 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
           channel_type: 'channel',
         },
       });
-      return {
-        method: 'POST',
-        path: base,
-        headers: {
-          ...json,
-          'x-slack-request-timestamp': String(unix(message.at)),
-          'x-slack-signature': signSlack(p.signingSecret, unix(message.at), body),
-        },
-        body,
-      };
-    }
-    case 'telegram': {
-      const body = JSON.stringify({
+    case 'telegram':
+      return signed({
         update_id: 100_000 + message.seq,
         message: {
           message_id: message.seq,
@@ -156,32 +236,12 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
           text: message.text,
         },
       });
-      return {
-        method: 'POST',
-        path: base,
-        headers: { ...json, 'x-telegram-bot-api-secret-token': p.secretToken },
-        body,
-      };
-    }
-    case 'wecom': {
-      const created = unix(message.at);
-      const inner = `<xml><ToUserName><![CDATA[${p.corpId}]]></ToUserName><FromUserName><![CDATA[${message.memberId}]]></FromUserName><CreateTime>${created}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${message.text}]]></Content><MsgId>${7_000_000 + message.seq}</MsgId><AgentID>${p.agentId}</AgentID></xml>`;
-      const sealed = encrypt(p.encodingAesKey, inner, p.corpId);
-      const nonce = `n${message.seq}`;
-      const query = new URLSearchParams({
-        msg_signature: getSignature(p.token, String(created), nonce, sealed),
-        timestamp: String(created),
-        nonce,
-      });
-      return {
-        method: 'POST',
-        path: `${base}?${query}`,
-        headers: { 'content-type': 'text/xml' },
-        body: `<xml><ToUserName><![CDATA[${p.corpId}]]></ToUserName><Encrypt><![CDATA[${sealed}]]></Encrypt><AgentID><![CDATA[${p.agentId}]]></AgentID></xml>`,
-      };
-    }
-    case 'feishu': {
-      const event = {
+    case 'wecom':
+      return signed(
+        `<xml><ToUserName><![CDATA[${p.corpId}]]></ToUserName><FromUserName><![CDATA[${message.memberId}]]></FromUserName><CreateTime>${unix(message.at)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${message.text}]]></Content><MsgId>${7_000_000 + message.seq}</MsgId><AgentID>${p.agentId}</AgentID></xml>`,
+      );
+    case 'feishu':
+      return signed({
         schema: '2.0',
         header: {
           event_id: `ev-${message.seq}`,
@@ -202,26 +262,9 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
             create_time: String(message.at.getTime()),
           },
         },
-      };
-      if (!p.encryptKey) return { method: 'POST', path: base, headers: json, body: JSON.stringify(event) };
-      const iv = createHash('md5').update(String(message.seq)).digest();
-      const body = JSON.stringify({ encrypt: encryptFeishu(p.encryptKey, JSON.stringify(event), iv) });
-      const timestamp = String(unix(message.at));
-      const nonce = `n${message.seq}`;
-      return {
-        method: 'POST',
-        path: base,
-        headers: {
-          ...json,
-          'x-lark-request-timestamp': timestamp,
-          'x-lark-request-nonce': nonce,
-          'x-lark-signature': signFeishu(p.encryptKey, timestamp, nonce, body),
-        },
-        body,
-      };
-    }
-    case 'dingtalk': {
-      const body = JSON.stringify({
+      });
+    case 'dingtalk':
+      return signed({
         msgId: `msg${message.seq}`,
         msgtype: 'text',
         createAt: message.at.getTime(),
@@ -232,21 +275,12 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
         senderNick: message.name ?? 'Member',
         text: { content: ` ${message.text}` },
       });
-      const timestamp = String(message.at.getTime());
-      return {
-        method: 'POST',
-        path: base,
-        headers: { ...json, timestamp, sign: signDingTalk(p.appSecret, timestamp) },
-        body,
-      };
-    }
     case 'discord': {
       const [name, ...args] = message.text.replace(/^\//, '').split(/\s+/);
       const optionName = name === 'birthday' ? 'date' : 'zone';
-      // A snowflake whose time is the message's, with the sequence in its low bits.
-      const id = snowflakeAt(message.at, message.seq);
-      const body = JSON.stringify({
-        id,
+      return signed({
+        // A snowflake whose time is the message's, with the sequence in its low bits.
+        id: snowflakeAt(message.at, message.seq),
         application_id: p.applicationId,
         type: 2,
         data: {
@@ -266,14 +300,6 @@ export function postedMessage(community: CommunityConfig, message: PostedMessage
         version: 1,
         locale: 'en-US',
       });
-      const timestamp = String(unix(message.at));
-      const signature = sign(null, Buffer.from(timestamp + body), discordPrivateKey).toString('hex');
-      return {
-        method: 'POST',
-        path: base,
-        headers: { ...json, 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp },
-        body,
-      };
     }
   }
 }
@@ -297,15 +323,8 @@ function slackSlashCommand(community: CommunityConfig, message: PostedMessage): 
     response_url: 'https://hooks.slack.com/commands/T0LOCAL/1/x',
     trigger_id: `${message.seq}.1.abcdef`,
   }).toString();
-  const t = unix(message.at);
-  return {
-    method: 'POST',
-    path: `/webhooks/slack/${community.id}`,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(t),
-      'x-slack-signature': signSlack(community.platform.signingSecret, t, body),
-    },
-    body,
-  };
+  return signedRequest(community, body, message.at, {
+    seq: message.seq,
+    contentType: 'application/x-www-form-urlencoded',
+  });
 }
