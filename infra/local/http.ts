@@ -30,7 +30,14 @@ export async function startHttpServer(functions: LocalFunctions, port: number, h
 }
 
 async function handle(functions: LocalFunctions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // The target appended to a base, not resolved against it: `//x/y` is a path here, not another host.
+  let url: URL;
+  try {
+    const target = req.url ?? '/';
+    url = new URL(`http://localhost${target.startsWith('/') ? '' : '/'}${target}`);
+  } catch {
+    return send(res, errorReply(badRequest('the request target is not a path', 'path')));
+  }
   if (url.pathname === '/health') return send(res, json(200, { ok: true }));
   const match = ROUTE.exec(url.pathname);
   if (!match?.groups) return send(res, json(404, { error: 'not_found', message: `no route ${url.pathname}` }));

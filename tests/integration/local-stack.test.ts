@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,6 +81,25 @@ describe('Function: startLocalStack', () => {
       // Assess
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'bad_request', field });
+    });
+
+    it('reads a path that starts with // as a path, not as another host (404, where it was 500)', async () => {
+      // Prepare: fetch would normalise the path, so the request line is written by hand.
+      const stack = await start();
+      const { port } = new URL(stack.webhookBaseUrl);
+
+      // Act
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'GET', path: '//%F3%BD%AC%90/x' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+
+      // Assess
+      expect(status).toBe(404);
     });
   });
 });
