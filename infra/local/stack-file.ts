@@ -23,7 +23,11 @@ export async function removeStackInfo(dataDir: string): Promise<void> {
   await rm(fileIn(dataDir), { force: true });
 }
 
-/** The running stack for a data folder, or undefined when none is alive. */
+/**
+ * The running stack for a data folder, or undefined when none is alive. A stack killed with kill -9 leaves
+ * its file behind, and its pid may live on for a moment (a process being torn down, a zombie) or be reused
+ * by another process: a stack counts as running only if its pid is alive and its server answers.
+ */
 export async function runningStack(dataDir: string): Promise<StackInfo | undefined> {
   let info: StackInfo;
   try {
@@ -36,5 +40,16 @@ export async function runningStack(dataDir: string): Promise<StackInfo | undefin
   } catch {
     return undefined;
   }
-  return info;
+  return (await answers(info.webhookBaseUrl)) ? info : undefined;
+}
+
+/** Whether the stack's HTTP server answers its health check within a second. */
+async function answers(webhookBaseUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/health', webhookBaseUrl), { signal: AbortSignal.timeout(1_000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
 }

@@ -36,7 +36,7 @@ const joined: DomainEvent = {
 describe('Class: LocalScheduler', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('invokes the dispatcher with { job: "dispatch" } at each minute boundary, as the CDK schedule does', async () => {
+  it('invokes the dispatcher with { job: "dispatch" } at start and at each minute boundary, as the CDK schedule does', async () => {
     // Prepare
     vi.useFakeTimers({ now: new Date('2026-11-25T10:00:30Z') });
     const { functions, calls } = recordingFunctions();
@@ -49,9 +49,10 @@ describe('Class: LocalScheduler', () => {
     await vi.advanceTimersByTimeAsync(2_000 + 60_000);
     await scheduler.stop();
 
-    // Assess
-    expect(beforeTheMinute).toBe(0);
+    // Assess: once at start (what fell due while the stack was stopped), then every minute; no sweep at start.
+    expect(beforeTheMinute).toBe(1);
     expect(calls).toEqual([
+      { name: 'dispatcher', event: { job: 'dispatch' } },
       { name: 'dispatcher', event: { job: 'dispatch' } },
       { name: 'dispatcher', event: { job: 'dispatch' } },
     ]);
@@ -67,8 +68,8 @@ describe('Class: LocalScheduler', () => {
     await vi.advanceTimersByTimeAsync(31_000 + 10 * 60_000);
     await scheduler.stop();
 
-    // Assess
-    expect(calls.filter((c) => c.name === 'dispatcher')).toHaveLength(11);
+    // Assess: the dispatcher at start and on each of the 11 minutes.
+    expect(calls.filter((c) => c.name === 'dispatcher')).toHaveLength(12);
     expect(calls.filter((c) => c.name === 'sweeps')).toEqual([
       { name: 'sweeps', event: { job: 'birthdays' } },
       { name: 'sweeps', event: { job: 'winback' } },
