@@ -40,10 +40,15 @@ async function handle(functions: LocalFunctions, req: IncomingMessage, res: Serv
   }
   if (url.pathname === '/health') return send(res, json(200, { ok: true }));
   const match = ROUTE.exec(url.pathname);
-  if (!match?.groups) return send(res, json(404, { error: 'not_found', message: `no route ${url.pathname}` }));
+  if (!match?.groups) {
+    return send(
+      res,
+      json(404, { error: 'not_found', message: `no route ${url.pathname.slice(0, 200)}`, field: 'path' }),
+    );
+  }
   const method = req.method ?? 'GET';
   if (!(WEBHOOK_ROUTE.methods as readonly string[]).includes(method)) {
-    return send(res, json(405, { error: 'method_not_allowed', message: `${method} is not allowed` }));
+    return send(res, json(405, { error: 'method_not_allowed', message: `${method} is not allowed`, field: 'method' }));
   }
   const params = decodeParams(match.groups);
   if ('invalid' in params) {
@@ -51,7 +56,10 @@ async function handle(functions: LocalFunctions, req: IncomingMessage, res: Serv
   }
   const body = await readBody(req);
   if (body === undefined) {
-    return send(res, errorReply(new HearthError('payload_too_large', `body is over ${MAX_BODY_BYTES} bytes`)));
+    return send(
+      res,
+      errorReply(new HearthError('payload_too_large', `body is over ${MAX_BODY_BYTES} bytes`, '(body)')),
+    );
   }
   const event = toApiGatewayEvent(req, url, params, body);
   const result = (await functions.webhook(event)) as APIGatewayProxyStructuredResultV2;

@@ -39,15 +39,16 @@ export const dingtalkAdapter: PlatformAdapter = {
   acceptsGet: false,
 
   async verify(request: InboundRequest, { community, secrets, now }: AdapterContext): Promise<void> {
-    if (community.platform.kind !== 'dingtalk') throw unauthorized('community is not on DingTalk');
+    if (community.platform.kind !== 'dingtalk') throw unauthorized('community is not on DingTalk', 'platform');
     const timestamp = request.headers.timestamp;
     const sign = request.headers.sign;
-    if (!timestamp || !sign) throw unauthorized('timestamp or sign header is missing');
+    if (!timestamp || !sign)
+      throw unauthorized('timestamp or sign header is missing', timestamp ? 'sign' : 'timestamp');
     if (!/^\d{1,16}$/.test(timestamp) || !isFresh(Number(timestamp) / 1000, now, DINGTALK_TOLERANCE_SECONDS)) {
-      throw unauthorized('timestamp is stale');
+      throw unauthorized('timestamp is stale', 'timestamp');
     }
     const secret = await secrets.resolve(community.platform.appSecret);
-    if (!safeEqual(sign, signDingTalk(secret, timestamp))) throw unauthorized('sign does not match');
+    if (!safeEqual(sign, signDingTalk(secret, timestamp))) throw unauthorized('sign does not match', 'sign');
   },
 
   parse(request: InboundRequest, { now }: AdapterContext): ParsedRequest {

@@ -191,19 +191,24 @@ export const discordAdapter: PlatformAdapter = {
   acceptsGet: false,
 
   async verify(request: InboundRequest, { community, now }: AdapterContext): Promise<void> {
-    if (community.platform.kind !== 'discord') throw unauthorized('community is not on Discord');
+    if (community.platform.kind !== 'discord') throw unauthorized('community is not on Discord', 'platform');
     const signature = request.headers['x-signature-ed25519'];
     const timestamp = request.headers['x-signature-timestamp'];
-    if (!signature || !timestamp) throw unauthorized('X-Signature-Ed25519 or X-Signature-Timestamp is missing');
-    if (!/^[0-9a-f]{128}$/i.test(signature)) throw unauthorized('X-Signature-Ed25519 is malformed');
-    if (!/^\d{1,12}$/.test(timestamp)) throw unauthorized('X-Signature-Timestamp is malformed');
+    if (!signature || !timestamp) {
+      const missing = signature ? 'X-Signature-Timestamp' : 'X-Signature-Ed25519';
+      throw unauthorized('X-Signature-Ed25519 or X-Signature-Timestamp is missing', missing);
+    }
+    if (!/^[0-9a-f]{128}$/i.test(signature))
+      throw unauthorized('X-Signature-Ed25519 is malformed', 'X-Signature-Ed25519');
+    if (!/^\d{1,12}$/.test(timestamp))
+      throw unauthorized('X-Signature-Timestamp is malformed', 'X-Signature-Timestamp');
     if (!isFresh(Number(timestamp), now, DISCORD_TOLERANCE_SECONDS)) {
-      throw unauthorized('X-Signature-Timestamp is stale');
+      throw unauthorized('X-Signature-Timestamp is stale', 'X-Signature-Timestamp');
     }
     const signed = Buffer.from(timestamp + request.rawBody, 'utf8');
     const key = discordPublicKey(community.platform.publicKey);
     if (!verify(null, signed, key, Buffer.from(signature, 'hex'))) {
-      throw unauthorized('X-Signature-Ed25519 does not match');
+      throw unauthorized('X-Signature-Ed25519 does not match', 'X-Signature-Ed25519');
     }
   },
 

@@ -80,16 +80,17 @@ function jsonOrUnauthorized(rawBody: string): Record<string, unknown> {
   try {
     return jsonOf(rawBody);
   } catch {
-    throw unauthorized('verification token is missing');
+    throw unauthorized('verification token is missing', 'token');
   }
 }
 
 /** The payload's verification token (`header.token` in schema 2.0, `token` in the URL check), in constant time. */
 function checkToken(payload: Record<string, unknown>, expected: string): void {
   const header = payload.header as { token?: unknown } | undefined;
+  const field = header?.token !== undefined ? 'header.token' : 'token';
   const token = header?.token ?? payload.token;
-  if (typeof token !== 'string') throw unauthorized('verification token is missing');
-  if (!safeEqual(token, expected)) throw unauthorized('verification token does not match');
+  if (typeof token !== 'string') throw unauthorized('verification token is missing', field);
+  if (!safeEqual(token, expected)) throw unauthorized('verification token does not match', field);
 }
 
 /** The text of a text message, for commands; other message types carry none. */
@@ -108,7 +109,7 @@ export const feishuAdapter: PlatformAdapter = {
   acceptsGet: false,
 
   async verify(request: InboundRequest, { community, secrets }: AdapterContext): Promise<void> {
-    if (community.platform.kind !== 'feishu') throw unauthorized('community is not on Feishu');
+    if (community.platform.kind !== 'feishu') throw unauthorized('community is not on Feishu', 'platform');
     const config = community.platform;
     const token = () => secrets.resolve(config.verificationToken);
     if (!config.encryptKey) {
@@ -120,12 +121,12 @@ export const feishuAdapter: PlatformAdapter = {
     const key = await secrets.resolve(config.encryptKey);
     const encrypted = jsonOrUnauthorized(request.rawBody).encrypt;
     if (typeof encrypted !== 'string')
-      throw unauthorized('the community has an encryptKey: the body must be encrypted');
+      throw unauthorized('the community has an encryptKey: the body must be encrypted', 'encrypt');
     const { 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce } = request.headers;
     const signature = request.headers['x-lark-signature'];
     if (signature !== undefined) {
       if (!timestamp || !nonce || !safeEqual(signature, signFeishu(key, timestamp, nonce, request.rawBody))) {
-        throw unauthorized('X-Lark-Signature does not match');
+        throw unauthorized('X-Lark-Signature does not match', 'X-Lark-Signature');
       }
       return;
     }
@@ -135,9 +136,9 @@ export const feishuAdapter: PlatformAdapter = {
     try {
       payload = JSON.parse(decryptFeishu(key, encrypted));
     } catch {
-      throw unauthorized('X-Lark-Signature is missing');
+      throw unauthorized('X-Lark-Signature is missing', 'X-Lark-Signature');
     }
-    if (payload?.type !== 'url_verification') throw unauthorized('X-Lark-Signature is missing');
+    if (payload?.type !== 'url_verification') throw unauthorized('X-Lark-Signature is missing', 'X-Lark-Signature');
     checkToken(payload, await token());
   },
 

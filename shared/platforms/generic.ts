@@ -50,14 +50,15 @@ export const genericAdapter: PlatformAdapter = {
 
   async verify(request: InboundRequest, { community, secrets, now }: AdapterContext): Promise<void> {
     const header = request.headers[SIGNATURE_HEADER];
-    if (!header) throw unauthorized('Hearth-Signature header is missing');
+    if (!header) throw unauthorized('Hearth-Signature header is missing', 'Hearth-Signature');
     const parsed = parseSignatureHeader(header);
-    if (!parsed) throw unauthorized('Hearth-Signature header is malformed');
-    if (!isFresh(parsed.t, now, SIGNATURE_TOLERANCE_SECONDS)) throw unauthorized('Hearth-Signature timestamp is stale');
+    if (!parsed) throw unauthorized('Hearth-Signature header is malformed', 'Hearth-Signature');
+    if (!isFresh(parsed.t, now, SIGNATURE_TOLERANCE_SECONDS))
+      throw unauthorized('Hearth-Signature timestamp is stale', 'Hearth-Signature');
     const secret = await secrets.resolve(community.webhookSecret);
     const expected = hmacSha256Hex(secret, `${parsed.t}.${request.rawBody}`);
     if (!parsed.v1.some((candidate) => safeEqual(candidate, expected))) {
-      throw unauthorized('Hearth-Signature does not match');
+      throw unauthorized('Hearth-Signature does not match', 'Hearth-Signature');
     }
   },
 

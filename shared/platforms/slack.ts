@@ -187,16 +187,19 @@ export const slackAdapter: PlatformAdapter = {
   acceptsGet: false,
 
   async verify(request: InboundRequest, { community, secrets, now }: AdapterContext): Promise<void> {
-    if (community.platform.kind !== 'slack') throw unauthorized('community is not on Slack');
+    if (community.platform.kind !== 'slack') throw unauthorized('community is not on Slack', 'platform');
     const timestamp = request.headers['x-slack-request-timestamp'];
     const signature = request.headers['x-slack-signature'];
-    if (!timestamp || !signature) throw unauthorized('X-Slack-Signature or X-Slack-Request-Timestamp is missing');
+    if (!timestamp || !signature) {
+      const missing = timestamp ? 'X-Slack-Signature' : 'X-Slack-Request-Timestamp';
+      throw unauthorized('X-Slack-Signature or X-Slack-Request-Timestamp is missing', missing);
+    }
     if (!/^\d{1,12}$/.test(timestamp) || !isFresh(Number(timestamp), now, SLACK_TOLERANCE_SECONDS)) {
-      throw unauthorized('X-Slack-Request-Timestamp is stale');
+      throw unauthorized('X-Slack-Request-Timestamp is stale', 'X-Slack-Request-Timestamp');
     }
     const secret = await secrets.resolve(community.platform.signingSecret);
     if (!safeEqual(signature, signSlack(secret, Number(timestamp), request.rawBody))) {
-      throw unauthorized('X-Slack-Signature does not match');
+      throw unauthorized('X-Slack-Signature does not match', 'X-Slack-Signature');
     }
   },
 

@@ -99,11 +99,11 @@ export const telegramAdapter: PlatformAdapter = {
   acceptsGet: false,
 
   async verify(request: InboundRequest, { community, secrets }: AdapterContext): Promise<void> {
-    if (community.platform.kind !== 'telegram') throw unauthorized('community is not on Telegram');
+    if (community.platform.kind !== 'telegram') throw unauthorized('community is not on Telegram', 'platform');
     const token = request.headers[TELEGRAM_SECRET_HEADER];
-    if (!token) throw unauthorized('X-Telegram-Bot-Api-Secret-Token is missing');
+    if (!token) throw unauthorized('X-Telegram-Bot-Api-Secret-Token is missing', 'X-Telegram-Bot-Api-Secret-Token');
     if (!safeEqual(token, await secrets.resolve(community.platform.secretToken))) {
-      throw unauthorized('X-Telegram-Bot-Api-Secret-Token does not match');
+      throw unauthorized('X-Telegram-Bot-Api-Secret-Token does not match', 'X-Telegram-Bot-Api-Secret-Token');
     }
   },
 

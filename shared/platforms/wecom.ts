@@ -31,7 +31,10 @@ const messageXml = new XMLParser({ parseTagValue: false, isArray: (name) => name
 /** The query's signature fields, or 401. */
 function signed(request: InboundRequest) {
   const { msg_signature: signature, timestamp, nonce } = request.query;
-  if (!signature || !timestamp || !nonce) throw unauthorized('msg_signature, timestamp or nonce is missing');
+  if (!signature || !timestamp || !nonce) {
+    const missing = !signature ? 'msg_signature' : !timestamp ? 'timestamp' : 'nonce';
+    throw unauthorized('msg_signature, timestamp or nonce is missing', missing);
+  }
   return { signature, timestamp, nonce };
 }
 
@@ -56,7 +59,7 @@ function open(encodingAesKey: string, corpId: string, encrypted: string, field: 
   } catch {
     throw badRequest(`${field} does not decrypt with the encodingAesKey`, field);
   }
-  if (opened.id !== corpId) throw unauthorized('message is for another corp');
+  if (opened.id !== corpId) throw unauthorized('message is for another corp', field);
   return opened.message;
 }
 
@@ -79,13 +82,13 @@ export const wecomAdapter: PlatformAdapter = {
   acceptsGet: true,
 
   async verify(request: InboundRequest, { community, secrets }: AdapterContext): Promise<void> {
-    if (community.platform.kind !== 'wecom') throw unauthorized('community is not on WeCom');
+    if (community.platform.kind !== 'wecom') throw unauthorized('community is not on WeCom', 'platform');
     const { signature, timestamp, nonce } = signed(request);
     const encrypted = request.method === 'GET' ? request.query.echostr : encryptedOf(request.rawBody);
-    if (!encrypted) throw unauthorized('echostr is missing');
+    if (!encrypted) throw unauthorized('echostr is missing', 'echostr');
     const token = await secrets.resolve(community.platform.token);
     if (!safeEqual(signature, getSignature(token, timestamp, nonce, encrypted))) {
-      throw unauthorized('msg_signature does not match');
+      throw unauthorized('msg_signature does not match', 'msg_signature');
     }
   },
 

@@ -41,9 +41,9 @@ export class HearthError extends Error {
 
 /** 400: the request is malformed; `field` names what is wrong. */
 export const badRequest = (message: string, field?: string) => new HearthError('bad_request', message, field);
-/** 401: a signature or token is missing, wrong or stale. */
-export const unauthorized = (message: string) => new HearthError('unauthorized', message);
+/** 401: a signature or token is missing, wrong or stale; `field` names the header or field that carries it. */
+export const unauthorized = (message: string, field: string) => new HearthError('unauthorized', message, field);
 /** 503: the same delivery is being applied right now; the sender should retry shortly. */
 export const inFlight = (message: string) => new HearthError('unavailable', message);
-/** 404: no such community or platform. */
-export const notFound = (message: string) => new HearthError('not_found', message);
+/** 404: no such community or platform (`field`: which of the path's parts). */
+export const notFound = (message: string, field: string) => new HearthError('not_found', message, field);

@@ -64,12 +64,13 @@ export async function handleWebhook(deps: PipelineDeps, request: WebhookRequest,
 
 async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Promise<WebhookOutcome> {
   if (Buffer.byteLength(request.rawBody) > MAX_BODY_BYTES) {
-    throw new HearthError('payload_too_large', `body is over ${MAX_BODY_BYTES} bytes`);
+    throw new HearthError('payload_too_large', `body is over ${MAX_BODY_BYTES} bytes`, '(body)');
   }
-  if (!isPlatformName(request.platform)) throw notFound(`unknown platform "${request.platform}"`);
+  if (!isPlatformName(request.platform))
+    throw notFound(`unknown platform "${request.platform.slice(0, 64)}"`, 'platform');
   const adapter = adapterFor(request.platform);
   if (request.method === 'GET' && !adapter.acceptsGet) {
-    throw new HearthError('method_not_allowed', `${request.platform} webhooks are POSTed`);
+    throw new HearthError('method_not_allowed', `${request.platform} webhooks are POSTed`, 'method');
   }
 
   // A community id is part of a table key: one that no community can have (too long for a key, a `#`) is
@@ -81,10 +82,10 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
     );
   }
   const community = await deps.communities.get(request.communityId, now);
-  if (!community) throw notFound(`unknown community "${request.communityId}"`);
+  if (!community) throw notFound(`unknown community "${request.communityId}"`, 'communityId');
   // The generic webhook is open to every community; a named platform only to the community on it.
   if (request.platform !== 'generic' && community.platform.kind !== request.platform) {
-    throw notFound(`community "${community.id}" is not on ${request.platform}`);
+    throw notFound(`community "${community.id}" is not on ${request.platform}`, 'platform');
   }
 
   const context = { community, secrets: deps.secrets, now };

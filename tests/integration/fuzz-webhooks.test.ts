@@ -14,8 +14,9 @@ import { type Answer, type WebhookHarness, webhookHarness } from '../support/web
  * signed (and sealed, for WeCom and Feishu) so that parsing is reached.
  * Whatever the body:
  * - never a 5xx;
- * - a 4xx is a JSON error, and a 400 names the field, as the platform names
- *   it (never a Hearth-only name such as occurredAt on a platform without one);
+ * - a 4xx is a JSON error that names the field (a 401 the header), a 400 as
+ *   the platform names it (never a Hearth-only name such as occurredAt on a
+ *   platform without one);
  * - a refused request writes nothing and publishes nothing.
  * 10,000 bodies an endpoint (FUZZ_RUNS), from a fixed seed (FUZZ_SEED) so a
  * failure is reproduced by the next run; fast-check shrinks it to a small body.
@@ -73,12 +74,13 @@ function holds(endpoint: string, answer: Answer, ownNames: ReadonlySet<string>):
       'not a JSON error',
       answer,
     );
+    const field = answer.json?.field;
+    check(typeof field === 'string' && field !== '', 'a 4xx naming no field', answer);
     check(answer.writes === 0, 'a refused request wrote', answer);
     check(answer.published === 0, 'a refused request published', answer);
   }
   if (answer.status === 400) {
     const field = answer.json?.field;
-    check(typeof field === 'string' && field !== '', 'a 400 naming no field', answer);
     check(
       !CANONICAL.has(field as string) || ownNames.has(field as string),
       `${endpoint} named Hearth's own field`,
