@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
@@ -12,11 +12,13 @@ const RETRIES = 2;
 
 /** One event on its way to one rule's target, as it is kept on disk until the target has applied it. */
 interface Delivery {
-  id: string;
   target: FunctionName;
   event: DomainEvent;
   publishedAt: string;
 }
+
+/** A temporary file older than this is a write whose process died before renaming it into place. */
+const ABANDONED_WRITE_MS = 60_000;
 
 /**
  * The in-process stand-in for the EventBridge bus: routes each event by the
@@ -24,18 +26,18 @@ interface Delivery {
  * EventBridge does. What keeps failing is written to `dead-letters.jsonl`.
  *
  * Like EventBridge, it keeps what it accepted: `publish` resolves only once
- * each delivery is on disk (`bus/pending/<id>.json`, written whole by a
- * rename), and a delivery leaves the disk only when its target has applied
- * it or it is dead-lettered. A crash of the process in between loses
- * nothing: `replay` (at start) delivers again what is still pending. Targets
- * are idempotent (deterministic outbox ids), so a delivery applied just
- * before a crash and replayed after it changes nothing.
+ * each delivery is on disk (`bus/pending/<time>-<random>.json`, one file a
+ * delivery, written whole by a rename), and a delivery's file goes only when
+ * its target has applied it or it is dead-lettered. A crash of the process in
+ * between loses nothing: `replay` (at start) delivers again what is still
+ * pending. Targets are idempotent (deterministic outbox ids), so a delivery
+ * applied just before a crash and delivered again changes nothing.
  */
 export class LocalBus implements EventPublisher {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly pendingDir: string;
   private readonly deadLetterFile: string;
-  private written = 0;
+  private kept = 0;
 
   constructor(
     private readonly functions: () => LocalFunctions,
@@ -50,14 +52,12 @@ export class LocalBus implements EventPublisher {
     const publishedAt = new Date().toISOString();
     for (const event of events) {
       for (const rule of RULES) {
-        if (rule.detailTypes.includes(event.type)) {
-          deliveries.push({ id: deliveryId(rule.target, event), target: rule.target, event, publishedAt });
-        }
+        if (rule.detailTypes.includes(event.type)) deliveries.push({ target: rule.target, event, publishedAt });
       }
     }
     // Accepted means on disk: only then may the webhook call the event done and answer 200.
-    await Promise.all(deliveries.map((delivery) => this.keep(delivery)));
-    for (const delivery of deliveries) this.start(delivery);
+    const kept = await Promise.all(deliveries.map((delivery) => this.keep(delivery)));
+    for (const [i, delivery] of deliveries.entries()) this.start(delivery, kept[i]);
   }
 
   /**
@@ -72,26 +72,34 @@ export class LocalBus implements EventPublisher {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw error;
     }
-    const deliveries: Delivery[] = [];
-    for (const name of names) {
+    const deliveries: Array<[Delivery, string]> = [];
+    // File names start with the time of publishing: sorted, they are oldest first.
+    for (const name of names.sort()) {
       const path = join(this.pendingDir, name);
-      // A temporary file is a write that never finished: its publish never returned, so its sender was
-      // never told it was accepted and will send it again.
+      // Another process may settle or rename a file between the listing and the read: then it is not ours.
+      const gone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
       if (!name.endsWith('.json')) {
-        await rm(path, { force: true });
+        // A write that never finished: its publish never returned, so its sender was never told it was
+        // accepted and sends it again. A recent one may be another process's, still writing.
+        const mtimeMs = await stat(path).then(
+          (info) => info.mtimeMs,
+          (error) => (gone(error) ? undefined : Promise.reject(error)),
+        );
+        if (mtimeMs !== undefined && Date.now() - mtimeMs > ABANDONED_WRITE_MS) await rm(path, { force: true });
         continue;
       }
-      const text = await readFile(path, 'utf8');
-      try {
-        deliveries.push(JSON.parse(text) as Delivery);
-      } catch {
+      const text = await readFile(path, 'utf8').catch((error) => (gone(error) ? undefined : Promise.reject(error)));
+      if (text === undefined) continue;
+      const delivery = this.readDelivery(text);
+      if (delivery) {
+        deliveries.push([delivery, path]);
+      } else {
         // Files are renamed into place whole, so this is damage from outside: parked, not lost, not fatal.
         await appendFile(this.deadLetterFile, `${JSON.stringify({ pending: name, text, error: 'unreadable' })}\n`);
         await rm(path, { force: true });
       }
     }
-    deliveries.sort((a, b) => a.publishedAt.localeCompare(b.publishedAt));
-    for (const delivery of deliveries) this.start(delivery);
+    for (const [delivery, path] of deliveries) this.start(delivery, path);
     return deliveries.length;
   }
 
@@ -100,20 +108,43 @@ export class LocalBus implements EventPublisher {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
-  private async keep(delivery: Delivery): Promise<void> {
-    await mkdir(this.pendingDir, { recursive: true });
-    const path = this.pathOf(delivery.id);
-    const temporary = `${path}.${process.pid}.${++this.written}.tmp`;
-    await writeFile(temporary, JSON.stringify(delivery));
-    await rename(temporary, path);
+  /** A pending file's delivery, or undefined when it is not one this bus can deliver. */
+  private readDelivery(text: string): Delivery | undefined {
+    let value: Partial<Delivery>;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const known = typeof value?.target === 'string' && value.target in this.functions();
+    const event = value?.event;
+    return known && event && typeof event === 'object' && typeof event.type === 'string'
+      ? (value as Delivery)
+      : undefined;
   }
 
-  private start(delivery: Delivery): void {
-    const run = this.deliver(delivery).finally(() => this.inFlight.delete(run));
+  /** Write a delivery whole under a name of its own; resolves with its path. */
+  private async keep(delivery: Delivery): Promise<string> {
+    await mkdir(this.pendingDir, { recursive: true });
+    // Time, then this process's count (two in the same millisecond keep their order), then a random part.
+    const name = `${delivery.publishedAt.replace(/[^0-9]/g, '')}-${String(++this.kept).padStart(9, '0')}-${randomUUID()}`;
+    const path = join(this.pendingDir, `${name}.json`);
+    const temporary = join(this.pendingDir, `${name}.tmp`);
+    await writeFile(temporary, JSON.stringify(delivery));
+    await rename(temporary, path);
+    return path;
+  }
+
+  private start(delivery: Delivery, path: string): void {
+    const run = this.deliver(delivery, path)
+      .catch((error: unknown) =>
+        logger.error('bus delivery not settled', { target: delivery.target, error: error as Error }),
+      )
+      .finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
   }
 
-  private async deliver(delivery: Delivery): Promise<void> {
+  private async deliver(delivery: Delivery, path: string): Promise<void> {
     const { target, event: detail } = delivery;
     const event: EventBridgeEvent<typeof detail.type, DomainEvent> = {
       version: '0',
@@ -140,18 +171,6 @@ export class LocalBus implements EventPublisher {
       }
     }
     // Applied (or parked where an operator sees it): no longer pending.
-    await rm(this.pathOf(delivery.id), { force: true });
+    await rm(path, { force: true });
   }
-
-  private pathOf(id: string): string {
-    return join(this.pendingDir, `${id}.json`);
-  }
-}
-
-/** The same event for the same target is the same delivery: publishing it again keeps one file. */
-function deliveryId(target: FunctionName, event: DomainEvent): string {
-  return createHash('sha256')
-    .update(`${target}\n${JSON.stringify(event)}`)
-    .digest('hex')
-    .slice(0, 32);
 }

@@ -1,3 +1,5 @@
+// First, before anything loads Powertools: the invocation store (a process may have inherited its variable).
+import './invoke-store';
 import { join } from 'node:path';
 import { InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';

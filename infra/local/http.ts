@@ -38,7 +38,8 @@ async function handle(functions: LocalFunctions, req: IncomingMessage, res: Serv
   } catch {
     return send(res, errorReply(badRequest('the request target is not a path', 'path')));
   }
-  if (url.pathname === '/health') return send(res, json(200, { ok: true }));
+  // The pid lets another process tell this stack from one that took its port after it died.
+  if (url.pathname === '/health') return send(res, json(200, { ok: true, pid: process.pid }));
   const match = ROUTE.exec(url.pathname);
   if (!match?.groups) {
     return send(

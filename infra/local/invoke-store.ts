@@ -14,6 +14,11 @@ export const invokeStore: InvokeStoreBase = await InvokeStore.getInstanceAsync(t
 if (!isolatesInvocations(invokeStore)) {
   throw new Error('the invocation store was made before the local runtime loaded and cannot keep invocations apart');
 }
+// Powertools finds the store on `globalThis.awslambda`; without it there (AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA),
+// the variable would make every log line throw.
+if ((globalThis as { awslambda?: { InvokeStore?: unknown } }).awslambda?.InvokeStore !== invokeStore) {
+  throw new Error('the invocation store is not on globalThis.awslambda: unset AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA');
+}
 process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
 
 /** Whether a run inside another keeps the outer one's values (one context per invocation, not one for all). */

@@ -26,7 +26,7 @@ export async function removeStackInfo(dataDir: string): Promise<void> {
 /**
  * The running stack for a data folder, or undefined when none is alive. A stack killed with kill -9 leaves
  * its file behind, and its pid may live on for a moment (a process being torn down, a zombie) or be reused
- * by another process: a stack counts as running only if its pid is alive and its server answers.
+ * by another process: a stack counts as running only if its pid is alive and its server answers with it.
  */
 export async function runningStack(dataDir: string): Promise<StackInfo | undefined> {
   let info: StackInfo;
@@ -40,15 +40,15 @@ export async function runningStack(dataDir: string): Promise<StackInfo | undefin
   } catch {
     return undefined;
   }
-  return (await answers(info.webhookBaseUrl)) ? info : undefined;
+  return (await answers(info)) ? info : undefined;
 }
 
-/** Whether the stack's HTTP server answers its health check within a second. */
-async function answers(webhookBaseUrl: string): Promise<boolean> {
+/** Whether the stack's HTTP server answers its health check within a second, as that stack (its pid). */
+async function answers(info: StackInfo): Promise<boolean> {
   try {
-    const response = await fetch(new URL('/health', webhookBaseUrl), { signal: AbortSignal.timeout(1_000) });
-    await response.body?.cancel();
-    return response.ok;
+    const response = await fetch(new URL('/health', info.webhookBaseUrl), { signal: AbortSignal.timeout(1_000) });
+    const body = (await response.json()) as { pid?: unknown };
+    return response.ok && body.pid === info.pid;
   } catch {
     return false;
   }

@@ -45,13 +45,18 @@ export interface ChatSender {
  * Idempotent by outbox id, across processes: the file is its own record of
  * what went out, so a message sent by a dispatcher that died before recording
  * it is not written again when the next run sends it. Before each line it
- * reads what any process appended since its last look; one line is one
- * `appendFile` (O_APPEND), so lines stay whole.
+ * reads what any process appended since its last look (from the start again
+ * when the file was replaced or cut short); one line is one `appendFile`
+ * (O_APPEND), so lines stay whole. Two processes never send the same item at
+ * once (the dispatcher's lease), so the check and the append need no lock.
  */
 export class FileChatSender implements ChatSender {
   private readonly delivered = new Set<string>();
-  /** How far into the file `delivered` has read (always at a line's end). */
+  /** How far into the file `delivered` has read (always at a line's end), and which file that was. */
   private readUpTo = 0;
+  private inode: number | undefined;
+  /** The last bytes read, ending at `readUpTo`. */
+  private tail = Buffer.alloc(0);
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly file: string) {}
@@ -83,11 +88,15 @@ export class FileChatSender implements ChatSender {
     try {
       handle = await open(this.file, 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.forget();
+      return;
     }
     try {
-      const { size } = await handle.stat();
+      const { size, ino } = await handle.stat();
+      // Another file now, or this one rewritten (an operator cleared it, and it may have grown back): what it
+      // records starts again. The bytes just before where the last look stopped tell a rewrite.
+      if (ino !== this.inode || size < this.readUpTo || !(await this.sameTail(handle))) this.forget(ino);
       if (size <= this.readUpTo) return;
       const buffer = Buffer.alloc(size - this.readUpTo);
       await handle.read(buffer, 0, buffer.length, this.readUpTo);
@@ -99,11 +108,31 @@ export class FileChatSender implements ChatSender {
         if (id !== undefined) this.delivered.add(id);
       }
       this.readUpTo += end + 1;
+      this.tail = buffer.subarray(Math.max(0, end + 1 - TAIL_BYTES), end + 1);
     } finally {
       await handle.close();
     }
   }
+
+  /** Whether the file still holds, just before `readUpTo`, the bytes this sender last read there. */
+  private async sameTail(handle: FileHandle): Promise<boolean> {
+    if (this.tail.length === 0) return true;
+    const bytes = Buffer.alloc(this.tail.length);
+    await handle.read(bytes, 0, bytes.length, this.readUpTo - bytes.length);
+    return bytes.equals(this.tail);
+  }
+
+  /** Start reading the file (`inode`, none when it is gone) from its beginning. */
+  private forget(inode?: number): void {
+    this.delivered.clear();
+    this.readUpTo = 0;
+    this.tail = Buffer.alloc(0);
+    this.inode = inode;
+  }
 }
+
+/** How much of what it read last a sender compares to tell a rewritten file: a line's id and more. */
+const TAIL_BYTES = 256;
 
 /** The outbox id of a chat.jsonl line, if it is one. */
 function idOfLine(text: string): string | undefined {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -41,14 +42,12 @@ export async function compose(mail: Mail): Promise<Buffer> {
  * crash mid-write leaves no half a message under the real name.
  */
 export class FileMailer implements Mailer {
-  private written = 0;
-
   constructor(private readonly dir: string) {}
 
   async send(mail: Mail): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const path = join(this.dir, `${fileSafe(mail.id)}.eml`);
-    const temporary = `${path}.${process.pid}.${++this.written}.tmp`;
+    const temporary = `${path}.${randomUUID()}.tmp`;
     await writeFile(temporary, await compose(mail));
     try {
       await link(temporary, path);

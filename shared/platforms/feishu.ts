@@ -75,19 +75,20 @@ function jsonOf(rawBody: string): Record<string, unknown> {
   throw badRequest('body is not a JSON object', '(body)');
 }
 
-/** The body as a JSON object for a check before parsing: anything else is refused as unverifiable (401). */
-function jsonOrUnauthorized(rawBody: string): Record<string, unknown> {
+/** The body as a JSON object for a check before parsing: anything else is refused as unverifiable (401 on `field`). */
+function jsonOrUnauthorized(rawBody: string, field: string): Record<string, unknown> {
   try {
     return jsonOf(rawBody);
   } catch {
-    throw unauthorized('verification token is missing', 'token');
+    throw unauthorized(`the body is not JSON, so it carries no ${field}`, field);
   }
 }
 
 /** The payload's verification token (`header.token` in schema 2.0, `token` in the URL check), in constant time. */
 function checkToken(payload: Record<string, unknown>, expected: string): void {
+  // Schema 2.0 carries it in `header`, the URL check at the top.
   const header = payload.header as { token?: unknown } | undefined;
-  const field = header?.token !== undefined ? 'header.token' : 'token';
+  const field = header && typeof header === 'object' ? 'header.token' : 'token';
   const token = header?.token ?? payload.token;
   if (typeof token !== 'string') throw unauthorized('verification token is missing', field);
   if (!safeEqual(token, expected)) throw unauthorized('verification token does not match', field);
@@ -114,12 +115,12 @@ export const feishuAdapter: PlatformAdapter = {
     const token = () => secrets.resolve(config.verificationToken);
     if (!config.encryptKey) {
       // Plain mode: nothing is signed, so the verification token in the payload is the whole check.
-      checkToken(jsonOrUnauthorized(request.rawBody), await token());
+      checkToken(jsonOrUnauthorized(request.rawBody, 'token'), await token());
       return;
     }
     // Encrypted mode: Feishu encrypts every request and signs every event with the Encrypt Key.
     const key = await secrets.resolve(config.encryptKey);
-    const encrypted = jsonOrUnauthorized(request.rawBody).encrypt;
+    const encrypted = jsonOrUnauthorized(request.rawBody, 'encrypt').encrypt;
     if (typeof encrypted !== 'string')
       throw unauthorized('the community has an encryptKey: the body must be encrypted', 'encrypt');
     const { 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce } = request.headers;

@@ -3,7 +3,7 @@ import { decryptFeishu, feishuAdapter, signFeishu } from '../../shared/platforms
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
-import { communityConfig } from '../support/fixtures';
+import { communityConfig, hearthError as hearthErrorOf } from '../support/fixtures';
 import { encryptFeishu } from '../support/platform-requests';
 
 const ENCRYPT_KEY = 'kudryavtsev-encrypt-key';
@@ -143,6 +143,20 @@ describe('Object: feishuAdapter', () => {
       expect(error).toBeInstanceOf(HearthError);
       expect((error as HearthError).statusCode).toBe(401);
     });
+    it.each([
+      [
+        'an event whose header has no token',
+        () => request({ schema: '2.0', header: {}, event: {} }),
+        plainApp,
+        'header.token',
+      ],
+      ['a URL check with no token', () => request({ type: 'url_verification', challenge: 'c' }), plainApp, 'token'],
+      ['a body that is not JSON, with an Encrypt Key', () => request('not json'), encryptedApp, 'encrypt'],
+    ])('names the field of %s in its 401', async (_what, make, community, field) => {
+      const error = await hearthErrorOf(() => feishuAdapter.verify(make(), context(community)));
+      expect([error.statusCode, error.field]).toEqual([401, field]);
+    });
+
     it('accepts the unsigned URL check Feishu sends with an Encrypt Key when it decrypts and carries the token', async () => {
       // Prepare: Feishu signs events, not the URL check (its documentation says so).
       const check = { challenge: 'ajls384kdjx98XX', token: TOKEN, type: 'url_verification' };

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -122,5 +122,22 @@ describe('Class: FileChatSender', () => {
 
     // Assess
     expect((await lines()).map((line) => line.id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`).sort());
+  });
+
+  it('starts its record again when the file is cleared or replaced, so the new file gets each id once', async () => {
+    // Prepare: a sender that has read a file holding "x" and "y".
+    const sender = new FileChatSender(file);
+    await sender.send(message({ id: 'x' }), NOW);
+    await sender.send(message({ id: 'y' }), NOW);
+    await writeFile(file, '');
+    await new FileChatSender(file).send(message({ id: 'a' }), NOW);
+    await new FileChatSender(file).send(message({ id: 'b' }), NOW);
+
+    // Act: "a" again (the other process wrote it) and "x" again (it went to a file that is gone).
+    await sender.send(message({ id: 'a' }), NOW);
+    await sender.send(message({ id: 'x' }), NOW);
+
+    // Assess
+    expect((await lines()).map((line) => line.id)).toEqual(['a', 'b', 'x']);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -147,11 +147,20 @@ describe('Class: LocalBus', () => {
     expect(await new LocalBus(() => functions, dir).replay()).toBe(0);
   });
 
-  it('drops a write that never finished (its sender was never answered), and parks an unreadable file', async () => {
+  it('drops an abandoned write (its sender was never answered), keeps a recent one, parks what it cannot deliver', async () => {
     // Prepare
-    await mkdir(join(dir, 'bus', 'pending'), { recursive: true });
-    await writeFile(join(dir, 'bus', 'pending', 'abc.json.123.1.tmp'), '{"id":"abc","tar');
-    await writeFile(join(dir, 'bus', 'pending', 'def.json'), 'not json');
+    const folder = join(dir, 'bus', 'pending');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'abandoned.tmp'), '{"target":"lifec');
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    await utimes(join(folder, 'abandoned.tmp'), longAgo, longAgo);
+    await writeFile(join(folder, 'being-written.tmp'), '{"target":');
+    await writeFile(join(folder, 'garbled.json'), 'not json');
+    await writeFile(join(folder, 'no-event.json'), '{}');
+    await writeFile(
+      join(folder, 'no-target.json'),
+      JSON.stringify({ target: 'nobody', event: joined, publishedAt: '' }),
+    );
     const { functions, calls } = recordingFunctions();
 
     // Act
@@ -160,8 +169,30 @@ describe('Class: LocalBus', () => {
     // Assess
     expect(replayed).toBe(0);
     expect(calls).toEqual([]);
-    expect(await pending()).toEqual([]);
-    expect(await readFile(join(dir, 'dead-letters.jsonl'), 'utf8')).toContain('"pending":"def.json"');
+    expect(await pending()).toEqual(['being-written.tmp']);
+    const parked = (await readFile(join(dir, 'dead-letters.jsonl'), 'utf8')).trim().split('\n');
+    expect(parked.map((line) => JSON.parse(line).pending).sort()).toEqual([
+      'garbled.json',
+      'no-event.json',
+      'no-target.json',
+    ]);
+  });
+
+  it('keeps two deliveries of the same event apart: the first to finish does not take the other’s file', async () => {
+    // Prepare: one delivery of the event is applied at once, the other never (its process will die).
+    let calls = 0;
+    const never = new Promise<never>(() => undefined);
+    const halfStuck = { lifecycle: () => (++calls === 1 ? Promise.resolve({}) : never) } as unknown as LocalFunctions;
+    const bus = new LocalBus(() => halfStuck, dir);
+
+    // Act
+    await bus.publish([joined]);
+    await bus.publish([joined]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Assess: the unfinished one is still on disk, for the next process to deliver.
+    expect(calls).toBe(2);
+    expect(await pending()).toHaveLength(1);
   });
 });
 
