@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DataFolderInUseError } from '../infra/local/dynamo';
 import { logToStderr } from '../shared/runtime/observability';
+import { JOBS } from '../shared/workflows/jobs';
 import { communityList, communityPut, communityShow } from './commands/community';
 import { discordRelay } from './commands/discord-relay';
 import { mailTest } from './commands/mail';
@@ -26,7 +27,7 @@ const USAGE = `usage: hearth <command> [--json]
   member forget <community> <member>   erase personal data; counts stay
   members import <community> <file.csv>   names, birthdays, time zones, locales from a spreadsheet
                                   (header row; columns id, name, birthday, timezone, locale)
-  run <job> [--at <ISO time>]     one sweep as if it were that time (${'birthdays|winback|digest|dispatch|onboarding'})
+  run <job> [--at <ISO time>]     one sweep as if it were that time (${JOBS.join('|')})
   outbox [--community <id>] [--status pending|sent|failed|skipped]
   outbox retry <id>
   mail test <community>           send a test email to the community's operators

@@ -1,8 +1,16 @@
+import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../shared/events/domain-events';
+import { type Cadence, JOB_DEFINITIONS, JOBS, type JobName } from '../shared/workflows/jobs';
+
 /**
  * What runs, and what triggers it: the functions, the event routing rules and
  * the schedules. The CDK stack and the local runtime are both built from this
  * module, so the two runtimes cannot drift apart. It imports nothing from CDK.
+ * The runtime contract it deploys (event types and source, job names and
+ * cadences) lives in `shared/`; this adds the deployment: entry files,
+ * memory, timeouts, access, and which function runs what.
  */
+
+export { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE, JOBS, type JobName };
 
 /** What a function may touch; the CDK stack turns these into IAM grants. */
 export type Access = 'table:read' | 'table:write' | 'bus:put' | 'secrets:read' | 'mail:send';
@@ -76,13 +84,6 @@ export const WEBHOOK_ROUTE = {
   target: 'webhook' as FunctionName,
 };
 
-/** Source of every domain event Hearth publishes. */
-export const EVENT_SOURCE = 'hearth';
-
-/** Domain event types on the bus (EventBridge detail-type). */
-export const DOMAIN_EVENT_TYPES = ['member.joined', 'member.left', 'member.updated', 'member.reactivated'] as const;
-export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
-
 /** An EventBridge rule: events of these detail-types from Hearth go to the target. */
 export interface RuleDefinition {
   readonly name: string;
@@ -99,15 +100,17 @@ export function rulePattern(rule: RuleDefinition) {
   return { source: [EVENT_SOURCE], 'detail-type': [...rule.detailTypes] };
 }
 
-/** Cron fields in UTC; each is `*`, `*\/n` or a number. */
-export interface CronFields {
-  readonly minute: string;
-  readonly hour: string;
-}
+/** Cron fields in UTC (a job's cadence). */
+export type CronFields = Cadence;
 
-/** Jobs that `hearth run <job>` and the schedules can start. */
-export const JOBS = ['birthdays', 'winback', 'digest', 'dispatch', 'onboarding'] as const;
-export type JobName = (typeof JOBS)[number];
+/** Which function runs each job that has a cadence. */
+const JOB_TARGETS: Record<JobName, FunctionName> = {
+  dispatch: 'dispatcher',
+  birthdays: 'sweeps',
+  winback: 'sweeps',
+  onboarding: 'sweeps',
+  digest: 'sweeps',
+};
 
 /** A schedule: at these times, invoke the target with `{ job }`. */
 export interface ScheduleDefinition {
@@ -117,14 +120,19 @@ export interface ScheduleDefinition {
   readonly target: FunctionName;
 }
 
-export const SCHEDULES: readonly ScheduleDefinition[] = [
-  { name: 'dispatch-every-minute', job: 'dispatch', cron: { minute: '*', hour: '*' }, target: 'dispatcher' },
-  // On the hour: the birthday sweep decides the greetings due in the coming hour.
-  { name: 'birthdays-hourly', job: 'birthdays', cron: { minute: '0', hour: '*' }, target: 'sweeps' },
-  // Hourly, so each community's new local day is decided within the hour after its midnight.
-  { name: 'winback-hourly', job: 'winback', cron: { minute: '5', hour: '*' }, target: 'sweeps' },
-  { name: 'onboarding-hourly', job: 'onboarding', cron: { minute: '10', hour: '*' }, target: 'sweeps' },
-];
+/** One schedule per job with a cadence, named after how often it runs. */
+export const SCHEDULES: readonly ScheduleDefinition[] = JOB_DEFINITIONS.flatMap((job) =>
+  'cadence' in job
+    ? [
+        {
+          name: `${job.name}-${job.cadence.minute === '*' ? 'every-minute' : 'hourly'}`,
+          job: job.name,
+          cron: job.cadence,
+          target: JOB_TARGETS[job.name],
+        },
+      ]
+    : [],
+);
 
 /** EventBridge Scheduler expression for a schedule. */
 export function scheduleExpression(cron: CronFields): string {

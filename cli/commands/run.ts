@@ -1,14 +1,9 @@
 import { LocalBus } from '../../infra/local/bus';
-import { type LocalFunctions, localFunctions } from '../../infra/local/functions';
-import { JOBS, type JobName, SCHEDULES } from '../../infra/topology';
+import { jobFunction, type LocalFunctions, localFunctions } from '../../infra/local/functions';
+import { JOBS, type JobName } from '../../shared/workflows/jobs';
 import { UsageError } from '../errors';
 import { output } from '../output';
 import type { Target } from '../target';
-
-/** Jobs built so far, and the function each runs in. */
-const BUILT: Partial<Record<JobName, keyof LocalFunctions>> = Object.fromEntries(
-  SCHEDULES.map((s) => [s.job, s.target]),
-);
 
 /** `run <job> [--at <ISO time>]`: one sweep as if it were that time. */
 export async function runJob(target: Target, job: string | undefined, at: string | undefined, json: boolean) {
@@ -17,7 +12,7 @@ export async function runJob(target: Target, job: string | undefined, at: string
   }
   const when = at ? new Date(at) : new Date();
   if (Number.isNaN(when.getTime())) throw new UsageError(`--at must be an ISO 8601 time, got "${at}"`);
-  const fn = BUILT[job as JobName];
+  const fn = jobFunction(job as JobName);
   if (!fn) {
     output(json, { job, built: false, message: `run ${job}: not built yet` }, () => `run ${job}: not built yet`);
     process.exitCode = 1;

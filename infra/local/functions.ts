@@ -13,7 +13,7 @@ import type { Db } from '../../shared/store/db';
 import { ProfileCache } from '../../shared/store/profile-cache';
 import { createWebhookHandler } from '../../shared/webhook/http';
 import { createDispatcherHandler, createLifecycleHandler, createSweepsHandler } from '../../shared/workflows/handlers';
-import { type FunctionDefinition, type FunctionName, functionDefinition } from '../topology';
+import { type FunctionDefinition, type FunctionName, functionDefinition, SCHEDULES } from '../topology';
 import { invokeStore } from './invoke-store';
 
 /**
@@ -106,4 +106,9 @@ export function lambdaContext(definition: FunctionDefinition, startedAt = perfor
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/** The function that runs a job on its schedule, or undefined for a job with none (not built yet). */
+export function jobFunction(job: string): FunctionName | undefined {
+  return SCHEDULES.find((schedule) => schedule.job === job)?.target;
 }

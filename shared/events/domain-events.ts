@@ -1,4 +1,9 @@
-import type { DomainEventType } from '../../infra/topology';
+/** Source of every domain event Hearth publishes (EventBridge `source`). */
+export const EVENT_SOURCE = 'hearth';
+
+/** Domain event types on the bus (EventBridge detail-type). */
+export const DOMAIN_EVENT_TYPES = ['member.joined', 'member.left', 'member.updated', 'member.reactivated'] as const;
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
 /**
  * Events Hearth publishes for the workflows. Plain messages never become bus

@@ -1,6 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { EVENT_SOURCE } from '../../infra/topology';
-import type { DomainEvent, EventPublisher } from './domain-events';
+import { type DomainEvent, EVENT_SOURCE, type EventPublisher } from './domain-events';
 
 /** PutEvents takes at most 10 entries a call. */
 const BATCH = 10;

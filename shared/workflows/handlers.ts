@@ -1,6 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { DomainEventType } from '../../infra/topology';
-import type { DomainEvent } from '../events/domain-events';
+import type { DomainEvent, DomainEventType } from '../events/domain-events';
 import { jobHandler } from '../runtime/handler';
 import { logger } from '../runtime/observability';
 import { type CommunityCache, listCommunities } from '../store/communities';
