@@ -3,7 +3,7 @@ import { UsageError } from '../errors';
 import { output } from '../output';
 import type { Target } from '../target';
 
-/** The member as the CLI contract shows it (DESIGN.md section 4). */
+/** The member as the CLI contract shows it (docs/contract.md). */
 export function memberView(member: Member & ActivityTotals) {
   return {
     id: member.id,

@@ -6,7 +6,7 @@ import type { Target } from '../target';
 
 const STATUSES: OutboxStatus[] = ['pending', 'sent', 'failed', 'skipped'];
 
-/** An outbox item as the CLI contract shows it (DESIGN.md section 4). */
+/** An outbox item as the CLI contract shows it (docs/contract.md). */
 const view = (item: OutboxItem) => ({
   id: item.id,
   communityId: item.communityId,

@@ -39,7 +39,7 @@ export interface ChatSender {
 
 /**
  * The local stand-in for a platform without credentials: one JSON object a
- * line in `<data>/outbox/chat.jsonl` (DESIGN.md section 4), exactly
+ * line in `<data>/outbox/chat.jsonl` (docs/contract.md), exactly
  * `{id, communityId, platform, kind, memberId, channel, text, sentAt}`.
  *
  * Idempotent by outbox id, across processes: the file is its own record of

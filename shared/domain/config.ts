@@ -4,7 +4,7 @@ import { describeZodError, firstZodPath, idSchema, timeZoneSchema } from './vali
 
 /**
  * A community's configuration. Every section has defaults, so the minimal
- * config in DESIGN.md section 4 is whole and valid. A secret may be given as a
+ * config in docs/contract.md is whole and valid. A secret may be given as a
  * literal (local runs) or as `ssm:<parameter name>` (AWS), resolved at runtime.
  */
 

@@ -3,7 +3,7 @@ import { birthdaySchema, idSchema, timeZoneSchema } from './validation';
 
 /**
  * Canonical inbound events. Every platform's parser produces these; the generic
- * webhook accepts them as they are (DESIGN.md section 4). Unknown fields are
+ * webhook accepts them as they are (docs/contract.md). Unknown fields are
  * dropped (sources add fields over time); known fields of the wrong shape are
  * rejected, naming the field.
  */
@@ -96,7 +96,7 @@ export interface ActivityDelta {
 
 /**
  * The counts an event adds. A reply is a message with a reply target; commands
- * addressed to Hearth and joins are not activity (DESIGN.md section 6).
+ * addressed to Hearth and joins are not activity (docs/kpis.md).
  */
 export function activityDelta(event: InboundEvent): ActivityDelta {
   const delta: ActivityDelta = { messages: 0, replies: 0, reactions: 0, joins: 0, leaves: 0 };

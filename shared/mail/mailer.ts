@@ -36,7 +36,7 @@ export async function compose(mail: Mail): Promise<Buffer> {
 }
 
 /**
- * The local stand-in for SES: `<dir>/<id>.eml` (DESIGN.md section 4). Idempotent by id: the message is
+ * The local stand-in for SES: `<dir>/<id>.eml` (docs/contract.md). Idempotent by id: the message is
  * written whole under a temporary name and linked into place only if no file has that name yet, so a mail
  * sent again after a crash (the dispatcher died before recording it) leaves the first one as it was, and a
  * crash mid-write leaves no half a message under the real name.

@@ -104,7 +104,7 @@ export interface RawEvent {
 /**
  * Canonical events from what a platform said, at `now` (the time of receipt):
  * 400 when one does not validate or happened more than 5 minutes in the future
- * (DESIGN.md section 4, for every platform: a clock that is wrong must not move a
+ * (docs/contract.md, for every platform: a clock that is wrong must not move a
  * member's last active day into the future for good), naming the platform's field.
  */
 export function canonicalEvents(raw: readonly RawEvent[], now: Date): InboundEvent[] {

@@ -7,7 +7,7 @@ import { telegramAdapter } from './telegram';
 import type { PlatformAdapter } from './types';
 import { wecomAdapter } from './wecom';
 
-/** Platforms named in the webhook path (DESIGN.md section 4). */
+/** Platforms named in the webhook path (docs/contract.md). */
 export const PLATFORMS = ['generic', 'slack', 'telegram', 'wecom', 'feishu', 'dingtalk', 'discord'] as const;
 export type PlatformName = (typeof PLATFORMS)[number];
 

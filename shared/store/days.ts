@@ -3,7 +3,7 @@ import type { Db } from './db';
 import { queryAll } from './db';
 import { dayPk } from './keys';
 
-/** A community's day, as the digest and the CLI read it (DESIGN.md section 6 builds on these). */
+/** A community's day, as the digest and the CLI read it (docs/kpis.md builds on these). */
 export interface DayTotals {
   day: string;
   messages: number;

@@ -346,7 +346,7 @@ async function applyToMember(
   return written === undefined ? [] : updated;
 }
 
-/** How long after a win-back an activity counts as its success (DESIGN.md section 6). */
+/** How long after a win-back an activity counts as its success (docs/kpis.md). */
 export const WINBACK_SUCCESS_MS = 7 * 86_400_000;
 
 /**

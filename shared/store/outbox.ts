@@ -5,7 +5,7 @@ import { type Db, ifCondition, queryAll } from './db';
 import { dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
 import { UpdateBuilder } from './update';
 
-/** Outbox kinds (DESIGN.md section 4). */
+/** Outbox kinds (docs/contract.md). */
 export type OutboxKind =
   | 'welcome'
   | 'onboarding'

@@ -18,7 +18,7 @@ import { answerCommand, hearthCommand } from '../workflows/commands';
  * written before verification and parsing have both passed.
  */
 
-/** Largest body accepted (DESIGN.md section 4). */
+/** Largest body accepted (docs/contract.md). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** What the pipeline needs; the Lambda and the local runtime each supply their own. */

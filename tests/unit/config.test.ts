@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseCommunityConfig } from '../../shared/domain/config';
 
-/** The minimal config of DESIGN.md section 4, verbatim. */
+/** The minimal config of docs/contract.md, verbatim. */
 const MINIMAL = {
   id: 'acme',
   name: 'Acme Makers',
@@ -25,7 +25,7 @@ function configError(input: unknown): ConfigError {
 
 describe('Module: config', () => {
   describe('Function: parseCommunityConfig', () => {
-    it('accepts the minimal DESIGN.md config and fills every default', () => {
+    it('accepts the minimal config of docs/contract.md and fills every default', () => {
       // Prepare
       const input = structuredClone(MINIMAL);
 

@@ -42,7 +42,7 @@ describe('Class: FileChatSender', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-  it('writes exactly the DESIGN.md fields, in order, and nothing personal or secret', async () => {
+  it('writes exactly the contract’s fields (docs/contract.md), in order, and nothing personal or secret', async () => {
     // Act
     const result = await new FileChatSender(file).send(message(), NOW);
 
