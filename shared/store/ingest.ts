@@ -254,96 +254,155 @@ interface MemberChange {
   live: boolean;
 }
 
-/** Write 2: the member item. Returns the domain events the change causes. */
+/** What write 2 works from: the member's key, the event's time, and the parts each try of the write shares. */
+interface MemberWrite {
+  key: Key;
+  /** The event's time, ISO. */
+  at: string;
+  lifecycle: boolean;
+  /** The domain events' common fields. */
+  base: Omit<DomainEvent, 'type'>;
+  /** `member.updated` when the profile was written, for the events the write causes. */
+  updated: DomainEvent[];
+}
+
+/**
+ * Write 2: the member item. Returns the domain events the change causes. In
+ * order first (every one-way field under its guard); an older event that
+ * arrives after newer ones is applied without what it may no longer move.
+ */
 async function applyToMember(
   db: Db,
   community: CommunityConfig,
   event: InboundEvent,
   change: MemberChange,
 ): Promise<DomainEvent[]> {
-  const key = memberKey(community.id, event.member.id);
   const at = change.occurredAt.toISOString();
-  const lifecycle = LIFECYCLE_TYPES.has(event.type);
-  const profile = hasProfile(event);
-
-  // A lifecycle event changes the member once, whichever delivery gets here first.
-  const once = (update: UpdateBuilder): string[] => {
-    if (!lifecycle) return [];
-    update.addToSet('lifecycleIds', new Set([event.id]));
-    return [`NOT contains(${update.name('lifecycleIds')}, ${update.value(event.id)})`];
-  };
-
-  /** The update with the one-way fields and their guards, with or without the profile. */
-  const guardedUpdate = (withProfile: boolean) => {
-    // A join or leave sets `status` itself; one path may appear only once in an update.
-    const setsStatus = event.type === 'member.joined' || event.type === 'member.left';
-    const update = baseMemberUpdate(community.id, event, change, !setsStatus);
-    const guards: string[] = [];
-    if (change.firstActivityOfDay) {
-      update
-        .set('lastActiveDay', change.day)
-        .setIfAbsent('firstActiveDay', change.day)
-        .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day))
-        // A win-back waiting for an answer is answered (or expired) by this activity; the old value says which.
-        .remove('winbackOpen');
-      guards.push(before(update, 'lastActiveDay', change.day));
-    }
-    if (event.type === 'member.joined') {
-      update.set('status', 'member').set('joinedAt', at).set('referralCode', event.referralCode);
-      update.setAll(joinDayIndexKeys(community.id, event.member.id, change.day));
-      update.setIfAbsent('firstJoinedAt', at);
-      guards.push(before(update, 'joinedAt', at), before(update, 'leftAt', at));
-    }
-    if (event.type === 'member.left') {
-      update.set('status', 'left').set('leftAt', at);
-      guards.push(before(update, 'leftAt', at), notAfter(update, 'joinedAt', at));
-    }
-    if (withProfile) {
-      guards.push(...setProfileFields(update, community.id, event.member.id, event.member, change.live, at));
-    }
-    return { update, guards };
-  };
-
   const base = { communityId: community.id, memberId: event.member.id, occurredAt: at, sourceEventId: event.id };
-  const updated: DomainEvent[] = event.type === 'member.updated' ? [{ type: 'member.updated', ...base }] : [];
+  const write: MemberWrite = {
+    key: memberKey(community.id, event.member.id),
+    at,
+    lifecycle: LIFECYCLE_TYPES.has(event.type),
+    base,
+    updated: event.type === 'member.updated' ? [{ type: 'member.updated', ...base }] : [],
+  };
+  const inOrder = await applyInOrder(db, community, event, change, write);
+  if (inOrder) return eventsOfChange(db, community, event, change, write, inOrder);
+  return applyOlderEvent(db, community, event, change, write);
+}
 
-  // First try: everything at once. Its guards fail for an older event, a forgotten member, or a lifecycle
-  // event already applied; the second try tells a forgotten member (the rest applies) from the others.
-  let withProfile = profile;
-  let old: Partial<Member> | undefined;
-  for (const attempt of profile ? [true, false] : [false]) {
-    const { update, guards } = guardedUpdate(attempt);
-    if (guards.length === 0 && !lifecycle) break;
-    old = await ifCondition(() => send(db, key, update, [...once(update), ...guards]));
-    withProfile = attempt;
-    if (old !== undefined) break;
-  }
-  if (old !== undefined) {
-    const events: DomainEvent[] = [];
-    if (event.type === 'member.joined')
-      events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
-    if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
-    if (change.firstActivityOfDay) {
-      const reactivated = await reactivation(db, key, community, old, change, base);
-      if (reactivated) events.push(reactivated);
-    }
-    return withProfile ? [...events, ...updated] : events;
-  }
+/** A lifecycle event changes the member once, whichever delivery gets here first: its id joins `lifecycleIds`. */
+function once(update: UpdateBuilder, event: InboundEvent, write: MemberWrite): string[] {
+  if (!write.lifecycle) return [];
+  update.addToSet('lifecycleIds', new Set([event.id]));
+  return [`NOT contains(${update.name('lifecycleIds')}, ${update.value(event.id)})`];
+}
 
-  // An older event arrived after newer ones: apply the rest, leave the guarded fields, and fill
-  // the profile where it is allowed.
+/** The update with the one-way fields and their guards, with or without the profile. */
+function guardedUpdate(
+  community: CommunityConfig,
+  event: InboundEvent,
+  change: MemberChange,
+  at: string,
+  withProfile: boolean,
+): { update: MemberUpdate; guards: string[] } {
+  // A join or leave sets `status` itself; one path may appear only once in an update.
+  const setsStatus = event.type === 'member.joined' || event.type === 'member.left';
+  const update = baseMemberUpdate(community.id, event, change, !setsStatus);
+  const guards: string[] = [];
+  if (change.firstActivityOfDay) {
+    update
+      .set('lastActiveDay', change.day)
+      .setIfAbsent('firstActiveDay', change.day)
+      .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day))
+      // A win-back waiting for an answer is answered (or expired) by this activity; the old value says which.
+      .remove('winbackOpen');
+    guards.push(before(update, 'lastActiveDay', change.day));
+  }
+  if (event.type === 'member.joined') {
+    update.set('status', 'member').set('joinedAt', at).set('referralCode', event.referralCode);
+    update.setAll(joinDayIndexKeys(community.id, event.member.id, change.day));
+    update.setIfAbsent('firstJoinedAt', at);
+    guards.push(before(update, 'joinedAt', at), before(update, 'leftAt', at));
+  }
+  if (event.type === 'member.left') {
+    update.set('status', 'left').set('leftAt', at);
+    guards.push(before(update, 'leftAt', at), notAfter(update, 'joinedAt', at));
+  }
+  if (withProfile) {
+    guards.push(...setProfileFields(update, community.id, event.member.id, event.member, change.live, at));
+  }
+  return { update, guards };
+}
+
+/**
+ * Step 1: everything at once, under the guards. They fail for an older event, a forgotten member, or a
+ * lifecycle event already applied; a second try without the profile tells a forgotten member (the rest
+ * applies) from the others. Returns the member as it was and whether the profile went in; undefined when
+ * no try held.
+ */
+async function applyInOrder(
+  db: Db,
+  community: CommunityConfig,
+  event: InboundEvent,
+  change: MemberChange,
+  write: MemberWrite,
+): Promise<{ old: Partial<Member>; withProfile: boolean } | undefined> {
+  const profile = hasProfile(event);
+  for (const withProfile of profile ? [true, false] : [false]) {
+    const { update, guards } = guardedUpdate(community, event, change, write.at, withProfile);
+    if (guards.length === 0 && !write.lifecycle) return undefined;
+    const old = await ifCondition(() => send(db, write.key, update, [...once(update, event, write), ...guards]));
+    if (old !== undefined) return { old, withProfile };
+  }
+  return undefined;
+}
+
+/** Step 2, after an in-order write: the domain events it causes (a join, a leave, a return, a profile). */
+async function eventsOfChange(
+  db: Db,
+  community: CommunityConfig,
+  event: InboundEvent,
+  change: MemberChange,
+  write: MemberWrite,
+  { old, withProfile }: { old: Partial<Member>; withProfile: boolean },
+): Promise<DomainEvent[]> {
+  const { base } = write;
+  const events: DomainEvent[] = [];
+  if (event.type === 'member.joined') events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
+  if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
+  if (change.firstActivityOfDay) {
+    const reactivated = await reactivation(db, write.key, community, old, change, base);
+    if (reactivated) events.push(reactivated);
+  }
+  return withProfile ? [...events, ...write.updated] : events;
+}
+
+/**
+ * Step 2, otherwise: an older event arrived after newer ones (or a lifecycle event was already applied).
+ * Apply the rest, leave the guarded fields, lower the "first" fields it predates, and fill the profile
+ * where it is allowed.
+ */
+async function applyOlderEvent(
+  db: Db,
+  community: CommunityConfig,
+  event: InboundEvent,
+  change: MemberChange,
+  write: MemberWrite,
+): Promise<DomainEvent[]> {
+  const { key, at } = write;
   const plain = baseMemberUpdate(community.id, event, change, true);
   if (event.type === 'member.joined') plain.setIfAbsent('joinedAt', at).setIfAbsent('firstJoinedAt', at);
   if (event.type === 'member.left') plain.setIfAbsent('leftAt', at);
-  const stored = await ifCondition(() => send(db, key, plain, once(plain), 'ALL_NEW'));
-  if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, base);
+  const stored = await ifCondition(() => send(db, key, plain, once(plain, event, write), 'ALL_NEW'));
+  if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, write.base);
   await lowerIfEarlier(db, key, 'firstActiveDay', change.firstActivityOfDay ? change.day : undefined, stored);
   await lowerIfEarlier(db, key, 'firstJoinedAt', event.type === 'member.joined' ? at : undefined, stored);
-  if (!profile) return [];
+  if (!hasProfile(event)) return [];
   const profileOnly = new UpdateBuilder();
   const profileGuards = setProfileFields(profileOnly, community.id, event.member.id, event.member, change.live, at);
   const written = await ifCondition(() => send(db, key, profileOnly, profileGuards));
-  return written === undefined ? [] : updated;
+  return written === undefined ? [] : write.updated;
 }
 
 /** How long after a win-back an activity counts as its success (docs/kpis.md). */

@@ -43,52 +43,85 @@ export async function answerCommand(
   /** `route`: how the platform said the answer must go, when not back to the chat it was asked in. */
   options: { now: Date; route?: AnswerRoute },
 ): Promise<string> {
-  const memberId = event.member.id;
   const said = new Date(event.occurredAt);
-  const vars: Record<string, string> = {};
-  let template: TemplateName;
-  let applied = true;
+  const answer = await applyCommand(db, community, event.member.id, action, { said, now: options.now });
+  const replyId = outboxId('reply', community.id, event.member.id, eventKey(event.id));
+  if (isLive(said, options.now) && answer.applied) await queueAnswer(db, community, event, replyId, answer, options);
+  return replyId;
+}
+
+/** What a command did, and the answer to give: its template and variables. */
+interface Answer {
+  /** False when a newer preference of the same kind was already stored. */
+  applied: boolean;
+  template: TemplateName;
+  vars: Record<string, string>;
+}
+
+/** Step 1: the command's effect (a preference set, an invite code made, the member recorded). */
+async function applyCommand(
+  db: Db,
+  community: CommunityConfig,
+  memberId: string,
+  action: CommandAction,
+  at: { said: Date; now: Date },
+): Promise<Answer> {
+  const { said } = at;
+  const prefer = (preference: Parameters<typeof setPreference>[3]) =>
+    setPreference(db, community.id, memberId, preference, said);
   switch (action.kind) {
     case 'birthday':
-      applied = await setPreference(db, community.id, memberId, { birthday: action.birthday }, said);
-      template = 'reply.birthday';
-      vars.birthday = action.birthday;
-      break;
+      return {
+        applied: await prefer({ birthday: action.birthday }),
+        template: 'reply.birthday',
+        vars: { birthday: action.birthday },
+      };
     case 'timezone':
-      applied = await setPreference(db, community.id, memberId, { timezone: action.timezone }, said);
-      template = 'reply.timezone';
-      vars.timezone = action.timezone;
-      break;
+      return {
+        applied: await prefer({ timezone: action.timezone }),
+        template: 'reply.timezone',
+        vars: { timezone: action.timezone },
+      };
     case 'optout':
     case 'optin':
-      applied = await setPreference(db, community.id, memberId, { optedOut: action.kind === 'optout' }, said);
-      template = action.kind === 'optout' ? 'reply.optout' : 'reply.optin';
-      break;
+      return {
+        applied: await prefer({ optedOut: action.kind === 'optout' }),
+        template: action.kind === 'optout' ? 'reply.optout' : 'reply.optin',
+        vars: {},
+      };
     case 'invite': {
-      const code = await inviteCodeFor(db, community.id, memberId, options.now);
-      template = 'reply.invite';
-      vars.code = code;
+      const code = await inviteCodeFor(db, community.id, memberId, at.now);
       const link = community.referrals.linkTemplate;
+      const vars: Record<string, string> = { code };
       if (link) vars.url = link.replaceAll('{code}', encodeURIComponent(code));
-      break;
+      return { applied: true, template: 'reply.invite', vars };
     }
     case 'points':
       // Counted when the answer is sent (the dispatcher), not here: the platform is waiting for this request.
       await ensureMember(db, community.id, memberId, said);
-      template = 'reply.points';
-      break;
+      return { applied: true, template: 'reply.points', vars: {} };
     case 'usage':
       await ensureMember(db, community.id, memberId, said);
-      template = action.command === 'birthday' ? 'reply.birthday.usage' : 'reply.timezone.usage';
-      break;
+      return {
+        applied: true,
+        template: action.command === 'birthday' ? 'reply.birthday.usage' : 'reply.timezone.usage',
+        vars: {},
+      };
     case 'help':
       await ensureMember(db, community.id, memberId, said);
-      template = 'reply.help';
-      break;
+      return { applied: true, template: 'reply.help', vars: {} };
   }
+}
 
-  const replyId = outboxId('reply', community.id, memberId, eventKey(event.id));
-  if (!isLive(said, options.now) || !applied) return replyId;
+/** Step 2: the answer as an outbox item, back where it was asked, or by DM when it was asked in private. */
+async function queueAnswer(
+  db: Db,
+  community: CommunityConfig,
+  event: MessagePosted,
+  replyId: string,
+  answer: Answer,
+  options: { now: Date; route?: AnswerRoute },
+): Promise<void> {
   // Answers can hold personal data (a birthday, an invite code): one asked in private stays private.
   const route = options.route;
   await enqueue(
@@ -97,16 +130,15 @@ export async function answerCommand(
       id: replyId,
       communityId: community.id,
       kind: 'reply',
-      memberId,
+      memberId: event.member.id,
       delivery: route?.private ? 'dm' : 'channel',
       channel: event.channelId,
       ...(route?.private ? { private: true } : {}),
-      template,
-      vars,
+      template: answer.template,
+      vars: answer.vars,
       dueAt: options.now.toISOString(),
       ...(route?.token ? { replyToken: route.token } : {}),
     },
     options.now,
   );
-  return replyId;
 }

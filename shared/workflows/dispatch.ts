@@ -208,7 +208,28 @@ async function waitFor(
   return { reserved: slot === 'reserved' };
 }
 
-/** Deliver one item; false when it is left for another run (leased elsewhere). */
+/** One claimed item as this run holds it. */
+interface Claimed {
+  item: OutboxItem;
+  /** Every change this run makes to the item holds only while its lease is still the one stored. */
+  fence: OutboxGuard;
+  /** When the claim was made (performance clock), for the send's deadline within the lease. */
+  claimedAt: number;
+  /** The wall-clock time now, for what this run stamps after its start (cap slots). */
+  current: () => Date;
+}
+
+/** Who the item goes to, once it may go to them. */
+interface Recipient {
+  community: CommunityConfig;
+  member: Member & CapState;
+}
+
+/**
+ * Deliver one item, in four steps: claim it, check it may go to its member,
+ * hold it back while a guardrail says wait, then send it and record what
+ * happened. False when it is left for another run (leased elsewhere).
+ */
 async function deliver(
   deps: DispatchDeps,
   due: OutboxItem,
@@ -219,14 +240,31 @@ async function deliver(
   const item = await claim(deps.db, due, leaseFrom, LEASE_MS);
   if (!item) return false;
   const claimedAt = performance.now();
-  // The wall-clock time now, for what this run stamps after its start (cap slots).
-  const current = () => new Date(leaseFrom.getTime() + (performance.now() - claimedAt));
-  // Every change this run makes to the item holds only while its lease is still the one stored.
-  const fence: OutboxGuard = { lease: item.leaseUntil as string };
+  const claimed: Claimed = {
+    item,
+    fence: { lease: item.leaseUntil as string },
+    claimedAt,
+    current: () => new Date(leaseFrom.getTime() + (performance.now() - claimedAt)),
+  };
+  const recipient = await checkRecipient(deps, claimed, now, report);
+  if (!recipient) return true;
+  const slot = await holdBack(deps.db, claimed, recipient, now, report);
+  if (slot === 'held') return true;
+  await sendAndRecord(deps, claimed, recipient, slot, now, report);
+  return true;
+}
+
+/** Step 2: the community and member the item is for, or undefined once it is settled as not to be sent. */
+async function checkRecipient(
+  deps: DispatchDeps,
+  { item, fence }: Claimed,
+  now: Date,
+  report: DispatchReport,
+): Promise<Recipient | undefined> {
   const community = await deps.communities.get(item.communityId, now);
   if (!community) {
     if (await settle(deps.db, item, 'skipped', now, fence, 'community no longer exists')) report.skipped++;
-    return true;
+    return undefined;
   }
   // Strongly consistent: an opt-out or a leave written a moment ago must stop this send.
   const member = (await getMember(deps.db, item.communityId, item.memberId, { consistent: true })) as
@@ -235,31 +273,54 @@ async function deliver(
   const refusal = refusalFor(item, member, now);
   if (refusal || !member) {
     if (await settle(deps.db, item, 'skipped', now, fence, refusal)) report.skipped++;
-    return true;
+    return undefined;
   }
   if (!RENDERABLE.has(item.kind)) {
     const reason = `no template for outbox kind ${item.kind}`;
     if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
-    return true;
+    return undefined;
   }
-  const wait = await waitFor(deps.db, item, community, member, current());
+  return { community, member };
+}
+
+/**
+ * Step 3: the guardrails. `held` when the item waits (quiet hours, the cap) or is recorded without a send
+ * (a dry run, or too late by the time it could go); otherwise whether a cap slot was reserved for it.
+ */
+async function holdBack(
+  db: Db,
+  { item, fence, current }: Claimed,
+  { community, member }: Recipient,
+  now: Date,
+  report: DispatchReport,
+): Promise<'held' | { reserved: boolean }> {
+  const wait = await waitFor(db, item, community, member, current());
   if ('until' in wait) {
     // Nothing was attempted: the item keeps its attempt, unless by then it would be too late.
     const tooLate = item.notAfter && wait.until.toISOString() >= item.notAfter;
     const done = tooLate
-      ? await settle(deps.db, item, 'skipped', now, fence, `${wait.reason} until its day had passed`)
-      : await reschedule(deps.db, item, wait.until, fence, wait.reason, item.attempts - 1);
+      ? await settle(db, item, 'skipped', now, fence, `${wait.reason} until its day had passed`)
+      : await reschedule(db, item, wait.until, fence, wait.reason, item.attempts - 1);
     if (done) report[tooLate ? 'skipped' : 'deferred']++;
-    return true;
+    return 'held';
   }
-  const release = async () => {
-    if (wait.reserved) await releaseCapSlot(deps.db, item.communityId, item.memberId, item.capKey ?? item.id);
-  };
   // A dry run goes through every guardrail (and counts against the cap) so that it records what would be sent.
   if (community.dryRun) {
-    if (await settle(deps.db, item, 'skipped', now, fence, 'dry run')) report.skipped++;
-    return true;
+    if (await settle(db, item, 'skipped', now, fence, 'dry run')) report.skipped++;
+    return 'held';
   }
+  return wait;
+}
+
+/** Step 4: render, send within the lease and the run, and record it sent; a failure is retried or parked. */
+async function sendAndRecord(
+  deps: DispatchDeps,
+  { item, fence, claimedAt, current }: Claimed,
+  { community, member }: Recipient,
+  slot: { reserved: boolean },
+  now: Date,
+  report: DispatchReport,
+): Promise<void> {
   try {
     const text = await renderItem(deps.db, item, community, member, now);
     // A win-back waits for its answer from the moment it may be read (see `winbacks.ts`).
@@ -269,42 +330,61 @@ async function deliver(
     const leaseLeft = LEASE_MS - (performance.now() - claimedAt);
     const deadline = Math.min(leaseLeft, deps.timeLeftMs?.() ?? LEASE_MS) - SETTLE_MARGIN_MS;
     const sender = deps.senderFor(community);
-    const message: ChatMessage = {
-      id: item.id,
-      communityId: item.communityId,
-      platform: community.platform.kind,
-      kind: item.kind,
-      memberId: item.memberId,
-      delivery: item.delivery,
-      channel: item.channel ?? null,
-      text,
-      memberName: member?.name,
-      mention: item.delivery === 'channel',
-      // An answer asked for in private never goes to a channel.
-      dmFallback: community.dmFallbackToChannel && !item.private,
-      ...(item.replyToken ? { interactionToken: item.replyToken } : {}),
-    };
-    const result = await withSendDeadline(deadline, () => sender.send(message, now));
+    const result = await withSendDeadline(deadline, () => sender.send(chatMessage(item, community, member, text), now));
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
       report.sent++;
       if (item.kind === 'winback') await countWinbackSent(deps.db, community, now);
     }
   } catch (error) {
-    await release().catch(() => undefined);
-    const reason = error instanceof Error ? error.message : String(error);
-    const retryable = !(error instanceof Error && (error as { retryable?: boolean }).retryable === false);
-    // Held back by Hearth's own pacing, nothing was sent: the item keeps its attempt and goes when it may.
-    if (error instanceof RetryLaterError && !error.attempted && error.retryAt) {
-      if (await reschedule(deps.db, item, error.retryAt, fence, reason, item.attempts - 1)) report.retried++;
-    } else if (retryable && item.attempts < MAX_ATTEMPTS) {
-      const backoff = new Date(now.getTime() + backoffMs(item.attempts));
-      // A platform that said when to come back (429 Retry-After) is not asked sooner.
-      const retryAt =
-        error instanceof RetryLaterError && error.retryAt && error.retryAt > backoff ? error.retryAt : backoff;
-      if (await reschedule(deps.db, item, retryAt, fence, reason)) report.retried++;
-    } else {
-      if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
+    if (slot.reserved) {
+      await releaseCapSlot(deps.db, item.communityId, item.memberId, item.capKey ?? item.id).catch(() => undefined);
     }
+    await recordFailure(deps.db, item, fence, error, now, report);
   }
-  return true;
+}
+
+/** The message a sender gets for an item. */
+function chatMessage(item: OutboxItem, community: CommunityConfig, member: Member, text: string): ChatMessage {
+  return {
+    id: item.id,
+    communityId: item.communityId,
+    platform: community.platform.kind,
+    kind: item.kind,
+    memberId: item.memberId,
+    delivery: item.delivery,
+    channel: item.channel ?? null,
+    text,
+    memberName: member?.name,
+    mention: item.delivery === 'channel',
+    // An answer asked for in private never goes to a channel.
+    dmFallback: community.dmFallbackToChannel && !item.private,
+    ...(item.replyToken ? { interactionToken: item.replyToken } : {}),
+  };
+}
+
+/**
+ * A send that failed: held back by Hearth's own pacing (nothing went; the attempt is kept), retried with
+ * backoff (no sooner than a platform's Retry-After), or parked as failed when retrying cannot help or the
+ * attempts are spent.
+ */
+async function recordFailure(
+  db: Db,
+  item: OutboxItem,
+  fence: OutboxGuard,
+  error: unknown,
+  now: Date,
+  report: DispatchReport,
+): Promise<void> {
+  const reason = error instanceof Error ? error.message : String(error);
+  const retryable = !(error instanceof Error && (error as { retryable?: boolean }).retryable === false);
+  if (error instanceof RetryLaterError && !error.attempted && error.retryAt) {
+    if (await reschedule(db, item, error.retryAt, fence, reason, item.attempts - 1)) report.retried++;
+  } else if (retryable && item.attempts < MAX_ATTEMPTS) {
+    const backoff = new Date(now.getTime() + backoffMs(item.attempts));
+    const retryAt =
+      error instanceof RetryLaterError && error.retryAt && error.retryAt > backoff ? error.retryAt : backoff;
+    if (await reschedule(db, item, retryAt, fence, reason)) report.retried++;
+  } else if (await settle(db, item, 'failed', now, fence, reason)) {
+    report.failed++;
+  }
 }
