@@ -1,9 +1,10 @@
+import type { CommunityConfig } from '../domain/config';
 import type { InboundEvent } from '../domain/events';
 import { idSchema } from '../domain/validation';
 import type { EventPublisher } from '../events/domain-events';
 import { assertNotInFuture } from '../platforms/parsing';
 import { adapterFor, isPlatformName } from '../platforms/registry';
-import type { HttpReply, InboundRequest } from '../platforms/types';
+import type { AdapterContext, HttpReply, InboundRequest, ParsedRequest, PlatformAdapter } from '../platforms/types';
 import { badRequest, HearthError, notFound } from '../runtime/errors';
 import type { SecretResolver } from '../runtime/secrets';
 import type { CommunityCache } from '../store/communities';
@@ -62,17 +63,37 @@ export async function handleWebhook(deps: PipelineDeps, request: WebhookRequest,
   }
 }
 
+/** The request through its three steps: route it, read it, apply what it says. */
 async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Promise<WebhookOutcome> {
+  const { adapter, community } = await route(deps, request, now);
+  const parsed = await read(adapter, request, { community, secrets: deps.secrets, now });
+  const { accepted, duplicates } = await apply(deps, community, parsed, now);
+  deps.metrics.accepted(accepted);
+  deps.metrics.duplicates(duplicates);
+  const reply = parsed.reply ?? {
+    statusCode: 200,
+    contentType: 'application/json',
+    body: JSON.stringify({ ok: true, accepted, duplicates, ids: parsed.events.map((e: InboundEvent) => e.id) }),
+  };
+  return { reply, accepted, duplicates };
+}
+
+/** Step 1: the platform's adapter and the community, or the 4xx that says which of them is wrong. */
+async function route(
+  deps: PipelineDeps,
+  request: WebhookRequest,
+  now: Date,
+): Promise<{ adapter: PlatformAdapter; community: CommunityConfig }> {
   if (Buffer.byteLength(request.rawBody) > MAX_BODY_BYTES) {
     throw new HearthError('payload_too_large', `body is over ${MAX_BODY_BYTES} bytes`, '(body)');
   }
-  if (!isPlatformName(request.platform))
+  if (!isPlatformName(request.platform)) {
     throw notFound(`unknown platform "${request.platform.slice(0, 64)}"`, 'platform');
+  }
   const adapter = adapterFor(request.platform);
   if (request.method === 'GET' && !adapter.acceptsGet) {
     throw new HearthError('method_not_allowed', `${request.platform} webhooks are POSTed`, 'method');
   }
-
   // A community id is part of a table key: one that no community can have (too long for a key, a `#`) is
   // refused before it reaches the table.
   if (!idSchema.safeParse(request.communityId).success) {
@@ -87,14 +108,26 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
   if (request.platform !== 'generic' && community.platform.kind !== request.platform) {
     throw notFound(`community "${community.id}" is not on ${request.platform}`, 'platform');
   }
+  return { adapter, community };
+}
 
-  const context = { community, secrets: deps.secrets, now };
+/** Step 2: verify, prepare and parse; nothing is written before this has passed. */
+async function read(adapter: PlatformAdapter, request: WebhookRequest, context: AdapterContext) {
   await adapter.verify(request, context);
   const prepared = adapter.prepare ? await adapter.prepare(request, context) : request;
   const parsed = adapter.parse(prepared, context);
   // Every adapter holds its events to the 5-minute rule and names its own field; this makes sure of it.
-  for (const event of parsed.events) assertNotInFuture(event, now);
+  for (const event of parsed.events) assertNotInFuture(event, context.now);
+  return parsed;
+}
 
+/** Step 3: each event answered (a command), deduped and applied, and its domain events published. */
+async function apply(
+  deps: PipelineDeps,
+  community: CommunityConfig,
+  parsed: ParsedRequest,
+  now: Date,
+): Promise<{ accepted: number; duplicates: number }> {
   let accepted = 0;
   let duplicates = 0;
   for (const event of parsed.events) {
@@ -121,13 +154,5 @@ async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Prom
     // Only now is a lifecycle event done; a failure before this point is finished by the retry.
     await result.complete?.();
   }
-  deps.metrics.accepted(accepted);
-  deps.metrics.duplicates(duplicates);
-
-  const reply = parsed.reply ?? {
-    statusCode: 200,
-    contentType: 'application/json',
-    body: JSON.stringify({ ok: true, accepted, duplicates, ids: parsed.events.map((e: InboundEvent) => e.id) }),
-  };
-  return { reply, accepted, duplicates };
+  return { accepted, duplicates };
 }
