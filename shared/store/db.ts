@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { IndexDefinition } from './table';
 
 /** A table and the client that reaches it; every store function takes one. */
 export interface Db {
@@ -54,6 +55,25 @@ export async function ifCondition<T>(write: () => Promise<T>): Promise<T | undef
     if (isConditionFailed(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * Every item of one index partition, optionally with its sort key at most `upTo`: the key condition is
+ * spelled from the index's own definition, so callers name an index, never its attributes.
+ */
+export function queryIndex<T>(
+  db: Db,
+  index: IndexDefinition,
+  partition: string,
+  options: { upTo?: string } = {},
+): Promise<T[]> {
+  const range = options.upTo === undefined ? '' : ' AND #sk <= :upTo';
+  return queryAll<T>(db, {
+    IndexName: index.name,
+    KeyConditionExpression: `#pk = :pk${range}`,
+    ExpressionAttributeNames: { '#pk': index.partitionKey, ...(range ? { '#sk': index.sortKey } : {}) },
+    ExpressionAttributeValues: { ':pk': partition, ...(range ? { ':upTo': options.upTo } : {}) },
+  });
 }
 
 /** Every item a Query finds, page after page (cost grows with what it finds). */

@@ -1,7 +1,8 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isActivity } from '../domain/events';
-import { type Db, ifCondition, queryAll } from './db';
-import { memberDaysPk, memberKey } from './keys';
+import { type Db, ifCondition, queryIndex } from './db';
+import { birthdayPk, joinDayPk, lastActivePk, memberDaysPk, memberKey } from './keys';
+import { INDEXES } from './table';
 import { UpdateBuilder } from './update';
 
 /** A member as stored (see `ingest.ts` for how each field is kept); counts come from `memberTotals`. */
@@ -113,11 +114,7 @@ export interface ActivityTotals {
  */
 export async function memberTotals(db: Db, communityId: string, memberId: string): Promise<ActivityTotals> {
   const keys = (
-    await queryAll<{ pk: string; sk: string }>(db, {
-      IndexName: 'byMemberDay',
-      KeyConditionExpression: 'memberDaysPk = :pk',
-      ExpressionAttributeValues: { ':pk': memberDaysPk(communityId, memberId) },
-    })
+    await queryIndex<{ pk: string; sk: string }>(db, INDEXES.byMemberDay, memberDaysPk(communityId, memberId))
   ).map(({ pk, sk }) => ({ pk, sk }));
 
   const totals: ActivityTotals = { messages: 0, replies: 0, reactions: 0, activeDays: 0 };
@@ -178,4 +175,54 @@ export async function forgetMember(db: Db, communityId: string, memberId: string
     ),
   );
   return done !== undefined;
+}
+
+/** The member ids in one partition of an index whose sort key is the member id (a day of joins or of silence). */
+async function memberIdsIn(
+  db: Db,
+  index: typeof INDEXES.byJoinDay | typeof INDEXES.byLastActive,
+  partition: string,
+): Promise<string[]> {
+  const rows = await queryIndex<Record<string, string>>(db, index, partition);
+  return rows.map((row) => row[index.sortKey]);
+}
+
+/** The members whose latest join fell on `day` (the community's local day): the byJoinDay index. */
+export const membersJoinedOn = (db: Db, communityId: string, day: string): Promise<string[]> =>
+  memberIdsIn(db, INDEXES.byJoinDay, joinDayPk(communityId, day));
+
+/** The members whose last active day was `day`: the byLastActive index. */
+export const membersLastActiveOn = (db: Db, communityId: string, day: string): Promise<string[]> =>
+  memberIdsIn(db, INDEXES.byLastActive, lastActivePk(communityId, day));
+
+/** What the byBirthday index holds for a member (INCLUDE projection, see table.ts). */
+export interface BirthdayEntry {
+  communityId: string;
+  memberId: string;
+  timezone?: string;
+  status?: Member['status'];
+  optedOut?: boolean;
+  isBot?: boolean;
+  isStaff?: boolean;
+}
+
+/** Every member with a birthday on `monthDay` ("MM-DD"), in every community, as the index has them. */
+export async function birthdaysOn(db: Db, monthDay: string): Promise<BirthdayEntry[]> {
+  const index = INDEXES.byBirthday;
+  const rows = await queryIndex<Record<string, unknown>>(db, index, birthdayPk(monthDay));
+  return rows.map((row) => {
+    // The sort key is `<community>#<member>`; a community id has no `#`.
+    const sortKey = row[index.sortKey] as string;
+    const split = sortKey.indexOf('#');
+    const { timezone, status, optedOut, isBot, isStaff } = row as Omit<BirthdayEntry, 'communityId' | 'memberId'>;
+    return {
+      communityId: sortKey.slice(0, split),
+      memberId: sortKey.slice(split + 1),
+      ...(timezone !== undefined ? { timezone } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(optedOut !== undefined ? { optedOut } : {}),
+      ...(isBot !== undefined ? { isBot } : {}),
+      ...(isStaff !== undefined ? { isStaff } : {}),
+    };
+  });
 }

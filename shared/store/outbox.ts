@@ -1,8 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateName } from '../domain/templates';
 import { unixSeconds } from '../domain/time';
-import { type Db, ifCondition, queryAll } from './db';
+import { type Db, ifCondition, queryAll, queryIndex } from './db';
 import { dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
+import { INDEXES } from './table';
 import { UpdateBuilder } from './update';
 
 /** Outbox kinds (docs/contract.md). */
@@ -101,12 +102,8 @@ export async function getOutboxItem(db: Db, communityId: string, id: string): Pr
 
 /** Pending items in one due bucket that are due by `now`. */
 export async function dueInBucket(db: Db, bucket: string, now: Date): Promise<OutboxItem[]> {
-  return queryAll<OutboxItem>(db, {
-    IndexName: 'byDueBucket',
-    KeyConditionExpression: 'duePk = :bucket AND dueSk <= :upTo',
-    // `~` sorts after every id character, so items due exactly at `now` are included.
-    ExpressionAttributeValues: { ':bucket': bucket, ':upTo': `${now.toISOString()}#~` },
-  });
+  // `~` sorts after every id character, so items due exactly at `now` are included.
+  return queryIndex<OutboxItem>(db, INDEXES.byDueBucket, bucket, { upTo: `${now.toISOString()}#~` });
 }
 
 /**

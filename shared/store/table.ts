@@ -27,30 +27,36 @@ export interface TableDefinition {
   readonly indexes: readonly IndexDefinition[];
 }
 
+/**
+ * The indexes by name: the only place an index's name and its key attributes are spelled. Store modules
+ * query them through `queryIndex` (`db.ts`), so no index or key-attribute name is written anywhere else.
+ */
+export const INDEXES = {
+  // Members by birthday month-day (sparse: only members with a birthday). The hourly sweep reads the
+  // same month-days about 26 times a day and needs each member's time zone and standing to decide; those
+  // change rarely, so carrying them here costs few index writes and spares a read of every member found.
+  byBirthday: {
+    name: 'byBirthday',
+    partitionKey: 'bdayPk',
+    sortKey: 'bdaySk',
+    projection: 'INCLUDE',
+    nonKeyAttributes: ['timezone', 'status', 'optedOut', 'isBot', 'isStaff'],
+  },
+  // Members by community and last-active day (sparse: only members who were active).
+  byLastActive: { name: 'byLastActive', partitionKey: 'idlePk', sortKey: 'idleSk', projection: 'KEYS_ONLY' },
+  // Members by community and the day of their latest join (sparse: only members who joined).
+  byJoinDay: { name: 'byJoinDay', partitionKey: 'joinPk', sortKey: 'joinSk', projection: 'KEYS_ONLY' },
+  // A member's day rows by day (keys only, written once when a row is created).
+  byMemberDay: { name: 'byMemberDay', partitionKey: 'memberDaysPk', sortKey: 'day', projection: 'KEYS_ONLY' },
+  // Pending outbox items by due-time bucket (sparse: removed once an item is settled).
+  byDueBucket: { name: 'byDueBucket', partitionKey: 'duePk', sortKey: 'dueSk', projection: 'ALL' },
+} as const satisfies Record<string, IndexDefinition>;
+
 export const TABLE: TableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
-  indexes: [
-    // Members by birthday month-day (sparse: only members with a birthday). The hourly sweep reads the
-    // same month-days about 26 times a day and needs each member's time zone and standing to decide; those
-    // change rarely, so carrying them here costs few index writes and spares a read of every member found.
-    {
-      name: 'byBirthday',
-      partitionKey: 'bdayPk',
-      sortKey: 'bdaySk',
-      projection: 'INCLUDE',
-      nonKeyAttributes: ['timezone', 'status', 'optedOut', 'isBot', 'isStaff'],
-    },
-    // Members by community and last-active day (sparse: only members who were active).
-    { name: 'byLastActive', partitionKey: 'idlePk', sortKey: 'idleSk', projection: 'KEYS_ONLY' },
-    // Members by community and the day of their latest join (sparse: only members who joined).
-    { name: 'byJoinDay', partitionKey: 'joinPk', sortKey: 'joinSk', projection: 'KEYS_ONLY' },
-    // A member's day rows by day (keys only, written once when a row is created).
-    { name: 'byMemberDay', partitionKey: 'memberDaysPk', sortKey: 'day', projection: 'KEYS_ONLY' },
-    // Pending outbox items by due-time bucket (sparse: removed once an item is settled).
-    { name: 'byDueBucket', partitionKey: 'duePk', sortKey: 'dueSk', projection: 'ALL' },
-  ],
+  indexes: Object.values(INDEXES),
 };
 
 /** Every attribute that is a key of the table or of an index (all strings). */

@@ -1,9 +1,9 @@
 import type { CommunityConfig } from '../domain/config';
 import { candidateDates, endOfLocalDay, greetingMonthDay, localHourOn, monthDaysToQuery } from '../domain/lifecycle';
 import { dayIn } from '../domain/time';
-import { type Db, queryAll } from '../store/db';
-import { birthdayPk, outboxId } from '../store/keys';
-import type { Member } from '../store/members';
+import type { Db } from '../store/db';
+import { outboxId } from '../store/keys';
+import { birthdaysOn, type Member } from '../store/members';
 import { enqueue } from '../store/outbox';
 import { getSweepMark, setSweepMark } from '../store/sweeps';
 import type { SweepOptions } from './sweep';
@@ -22,17 +22,6 @@ import type { SweepOptions } from './sweep';
 const HOUR_MS = 3_600_000;
 /** A scheduled run catches up at most this far back after missed runs. */
 export const BIRTHDAY_CATCH_UP_MS = 24 * HOUR_MS;
-
-/** What the byBirthday index holds for a member (INCLUDE projection, see table.ts). */
-interface BirthdayEntry {
-  bdayPk: string;
-  bdaySk: string;
-  timezone?: string;
-  status?: Member['status'];
-  optedOut?: boolean;
-  isBot?: boolean;
-  isStaff?: boolean;
-}
 
 /** What one birthday sweep did. */
 export interface BirthdayReport {
@@ -66,17 +55,12 @@ export async function birthdaySweep(
   const monthDays = monthDaysToQuery(dates);
   const report: BirthdayReport = { from: from.toISOString(), to: to.toISOString(), monthDays, found: 0, queued: 0 };
   for (const monthDay of monthDays) {
-    const entries = await queryAll<BirthdayEntry>(db, {
-      IndexName: 'byBirthday',
-      KeyConditionExpression: 'bdayPk = :pk',
-      ExpressionAttributeValues: { ':pk': birthdayPk(monthDay) },
-    });
+    const entries = await birthdaysOn(db, monthDay);
     report.found += entries.length;
     for (const entry of entries) {
-      const split = entry.bdaySk.indexOf('#');
-      const community = enabled.get(entry.bdaySk.slice(0, split));
+      const community = enabled.get(entry.communityId);
       if (!community || !greetable(entry)) continue;
-      const memberId = entry.bdaySk.slice(split + 1);
+      const { memberId } = entry;
       const zone = entry.timezone ?? community.timezone;
       for (const day of dates) {
         if (greetingMonthDay(monthDay, Number(day.slice(0, 4))) !== day.slice(5)) continue;

@@ -3,8 +3,8 @@ import type { CommunityConfig } from '../domain/config';
 import { addDays, dayIn } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import type { Db } from '../store/db';
-import { joinDayPk, outboxId, outboxKey } from '../store/keys';
-import { batchGet, getMember, getMembers, type Member } from '../store/members';
+import { outboxId, outboxKey } from '../store/keys';
+import { batchGet, getMember, getMembers, type Member, membersJoinedOn } from '../store/members';
 import {
   enqueue,
   getOutboxItem,
@@ -16,7 +16,7 @@ import {
   settle,
 } from '../store/outbox';
 import { greetIfBirthdayToday } from './birthdays';
-import { type DailySweepReport, memberIdsIn, type SweepOptions, sweepDays } from './sweep';
+import { type DailySweepReport, type SweepOptions, sweepDays } from './sweep';
 
 /**
  * Onboarding. A member who joins gets a welcome at once (one per join day,
@@ -137,7 +137,7 @@ export function dripSweep(
   return sweepDays(db, 'onboarding', communities, now, options, enabled, async (community, day, report) => {
     for (const step of community.onboarding.steps) {
       const joinDay = addDays(day, -step.afterDays);
-      const ids = await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, joinDay));
+      const ids = await membersJoinedOn(db, community.id, joinDay);
       if (ids.length === 0) continue;
       report.found += ids.length;
       const members = await getMembers(db, community.id, ids);

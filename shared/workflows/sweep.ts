@@ -2,7 +2,6 @@ import type { CommunityConfig } from '../domain/config';
 import { addDays, dayIn } from '../domain/time';
 import { logger } from '../runtime/observability';
 import type { Db } from '../store/db';
-import { queryAll } from '../store/db';
 import { getSweepMark, setSweepMark } from '../store/sweeps';
 
 /**
@@ -86,16 +85,4 @@ export async function sweepDays(
   // The run still fails, so the scheduler's retry (and its alarm) sees it; what was decided stays decided.
   if (failures.length) throw new AggregateError(failures, `${job}: ${failures.length} communities failed`);
   return report;
-}
-
-/** The member ids an index partition holds (its sort key is the member id). */
-export async function memberIdsIn(db: Db, index: 'byJoinDay' | 'byLastActive', pk: string): Promise<string[]> {
-  const [pkName, skName] = index === 'byJoinDay' ? ['joinPk', 'joinSk'] : ['idlePk', 'idleSk'];
-  const rows = await queryAll<Record<string, string>>(db, {
-    IndexName: index,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': pkName },
-    ExpressionAttributeValues: { ':pk': pk },
-  });
-  return rows.map((row) => row[skName]);
 }

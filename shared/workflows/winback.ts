@@ -2,10 +2,10 @@ import type { CommunityConfig } from '../domain/config';
 import { localHourOn } from '../domain/lifecycle';
 import { addDays, dayIn } from '../domain/time';
 import type { Db } from '../store/db';
-import { joinDayPk, lastActivePk, outboxId } from '../store/keys';
-import { getMembers, type Member } from '../store/members';
+import { outboxId } from '../store/keys';
+import { getMembers, type Member, membersJoinedOn, membersLastActiveOn } from '../store/members';
 import { enqueue } from '../store/outbox';
-import { type DailySweepReport, memberIdsIn, type SweepOptions, sweepDays } from './sweep';
+import { type DailySweepReport, type SweepOptions, sweepDays } from './sweep';
 
 /**
  * Inactivity win-backs. A member is silent since their last active day, or
@@ -33,8 +33,8 @@ export function winbackSweep(
       // A member who joined and last spoke on the same day is in both; they are one member found.
       const ids = [
         ...new Set([
-          ...(await memberIdsIn(db, 'byLastActive', lastActivePk(community.id, since))),
-          ...(await memberIdsIn(db, 'byJoinDay', joinDayPk(community.id, since))),
+          ...(await membersLastActiveOn(db, community.id, since)),
+          ...(await membersJoinedOn(db, community.id, since)),
         ]),
       ];
       if (ids.length === 0) continue;
