@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { badRequest, HearthError } from '../../shared/runtime/errors';
+import { badRequest, HearthError, notFound } from '../../shared/runtime/errors';
 import { errorReply, json } from '../../shared/runtime/handler';
 import { MAX_BODY_BYTES } from '../../shared/webhook/pipeline';
 import { WEBHOOK_ROUTE } from '../topology';
@@ -42,14 +42,11 @@ async function handle(functions: LocalFunctions, req: IncomingMessage, res: Serv
   if (url.pathname === '/health') return send(res, json(200, { ok: true, pid: process.pid }));
   const match = ROUTE.exec(url.pathname);
   if (!match?.groups) {
-    return send(
-      res,
-      json(404, { error: 'not_found', message: `no route ${url.pathname.slice(0, 200)}`, field: 'path' }),
-    );
+    return send(res, errorReply(notFound(`no route ${url.pathname.slice(0, 200)}`, 'path')));
   }
   const method = req.method ?? 'GET';
   if (!(WEBHOOK_ROUTE.methods as readonly string[]).includes(method)) {
-    return send(res, json(405, { error: 'method_not_allowed', message: `${method} is not allowed`, field: 'method' }));
+    return send(res, errorReply(new HearthError('method_not_allowed', `${method} is not allowed`, 'method')));
   }
   const params = decodeParams(match.groups);
   if ('invalid' in params) {

@@ -10,7 +10,7 @@ import { startHttpServer } from '../../infra/local/http';
 import { PLATFORMS } from '../../shared/platforms/registry';
 import { putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
-import { freshTable } from '../support/dynamo';
+import { countWrites, freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
 import { FUZZ_RUNS, FUZZ_SEED } from '../support/fuzz';
 
@@ -22,8 +22,6 @@ import { FUZZ_RUNS, FUZZ_SEED } from '../support/fuzz';
  * field (the path part, the header, the method); nothing is written.
  */
 
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
-
 let db: Db;
 let dir: string;
 let server: Server;
@@ -34,13 +32,9 @@ const statuses: Record<number, number> = {};
 
 beforeAll(async () => {
   db = await freshTable('paths');
-  db.doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (WRITES.has(context.commandName as string)) writes++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countWrites' },
-  );
+  countWrites(db, () => {
+    writes++;
+  });
   await putCommunity(db, communityConfig({ id: 'acme' }), new Date());
   dir = await mkdtemp(join(tmpdir(), 'hearth-paths-'));
   const functions = localFunctions({ db, dataDir: dir, publisher: { publish: async () => undefined } });

@@ -10,3 +10,23 @@ export async function freshTable(prefix = 'test'): Promise<Db> {
   await ensureTable(endpoint, table);
   return createDb({ table, endpoint, region: 'us-east-1' });
 }
+
+/** The commands that write to a table. */
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+/** Call `onWrite` before each write `db` sends (a conditional write that fails counts too). */
+export function countWrites(db: Db, onWrite: () => void): void {
+  db.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (WRITES.has(context.commandName as string)) onWrite();
+      return next(args);
+    },
+    { step: 'initialize', name: 'countWrites' },
+  );
+}

@@ -11,7 +11,7 @@ import type { Db } from '../../shared/store/db';
 import { ProfileCache } from '../../shared/store/profile-cache';
 import { createWebhookHandler } from '../../shared/webhook/http';
 import { handleWebhook, type PipelineDeps, type PipelineMetrics } from '../../shared/webhook/pipeline';
-import { freshTable } from './dynamo';
+import { countWrites, freshTable } from './dynamo';
 import { communityConfig } from './fixtures';
 import { PLATFORM_CONFIGS, type PlatformKind, type PlatformRequest, signedRequest } from './platform-requests';
 
@@ -21,14 +21,6 @@ import { PLATFORM_CONFIGS, type PlatformKind, type PlatformRequest, signedReques
  * platform, and a count of the writes each request makes: the harness for
  * tests that send what a hostile client would.
  */
-
-const WRITES = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'BatchWriteItemCommand',
-  'TransactWriteItemsCommand',
-]);
 
 /** What one request came to. */
 export interface Answer {
@@ -84,14 +76,10 @@ export async function webhookHarness(
   const db = await freshTable('webhook');
   // Writes are counted for the request whose async context makes them, so requests may run concurrently.
   const tally = new AsyncLocalStorage<{ writes: number; published: number }>();
-  db.doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      const counter = tally.getStore();
-      if (counter && WRITES.has(context.commandName as string)) counter.writes++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countWrites' },
-  );
+  countWrites(db, () => {
+    const counter = tally.getStore();
+    if (counter) counter.writes++;
+  });
   const communities = Object.fromEntries(
     (Object.keys(PLATFORM_CONFIGS) as PlatformKind[]).map((kind) => [
       kind,
