@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, startDynalite } from '../infra/local/dynamo';
-import { SIGNATURE_HEADER, signGeneric } from '../shared/platforms/generic';
+import { SIGNATURE_HEADER, signGeneric } from '../shared/platforms/generic/inbound';
 import { createDb } from '../shared/store/db';
 import {
   closedLoop,

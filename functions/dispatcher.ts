@@ -1,5 +1,5 @@
 import { type ChatSender, NoSenderError } from '../shared/chat/sender';
-import { chatSenderCache } from '../shared/chat/senders';
+import { chatSenderCache } from '../shared/platforms/outbound';
 import { ENV, optionalEnv, requireEnv } from '../shared/runtime/env';
 import { SsmSecrets } from '../shared/runtime/secrets';
 import { CommunityCache } from '../shared/store/communities';

@@ -1,10 +1,10 @@
-import { registerCommandsRequest, SLASH_COMMANDS } from '../../shared/discord/commands';
-import { WebhookForwarder } from '../../shared/discord/forwarder';
-import { discordGateway } from '../../shared/discord/gateway';
-import { jsonLineLog, type RelayLog } from '../../shared/discord/log';
-import { Relay } from '../../shared/discord/relay';
-import { discordRest } from '../../shared/discord/rest';
-import { genericWebhookUrl } from '../../shared/platforms/generic';
+import { registerCommandsRequest, SLASH_COMMANDS } from '../../shared/platforms/discord/relay/commands';
+import { WebhookForwarder } from '../../shared/platforms/discord/relay/forwarder';
+import { discordGateway } from '../../shared/platforms/discord/relay/gateway';
+import { jsonLineLog, type RelayLog } from '../../shared/platforms/discord/relay/log';
+import { Relay } from '../../shared/platforms/discord/relay/relay';
+import { discordRest } from '../../shared/platforms/discord/relay/rest';
+import { genericWebhookUrl } from '../../shared/platforms/generic/inbound';
 import { ENV, optionalEnv } from '../../shared/runtime/env';
 import {
   literalSecrets,

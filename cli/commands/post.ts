@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { genericWebhookUrl, SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic';
+import { genericWebhookUrl, SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic/inbound';
 import { getCommunity } from '../../shared/store/communities';
 import { UsageError } from '../errors';
 import { output } from '../output';

@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { platformConfigSchema } from '../platforms/registry';
 import { closestLocale, isShippedTemplate, isStepTemplate, templateProblems } from './templates';
-import { describeZodError, firstZodPath, idSchema, timeZoneSchema } from './validation';
+import { describeZodError, firstZodPath, idSchema, secretSchema, timeZoneSchema, urlSchema } from './validation';
 
 /**
  * A community's configuration. Every section has defaults, so the minimal
@@ -8,83 +9,8 @@ import { describeZodError, firstZodPath, idSchema, timeZoneSchema } from './vali
  * literal (local runs) or as `ssm:<parameter name>` (AWS), resolved at runtime.
  */
 
-const secret = z.string().min(1);
-const url = z.url();
-
-const platformSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('generic') }),
-  z.strictObject({
-    kind: z.literal('slack'),
-    signingSecret: secret,
-    botToken: secret,
-    /** The community is this channel; without it, the whole workspace. */
-    channel: z.string().min(1).optional(),
-    apiBaseUrl: url.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('telegram'),
-    secretToken: secret,
-    botToken: secret,
-    /** The community is this group (its chat id); without it, every chat the bot is in. */
-    chatId: z
-      .string()
-      .regex(/^-?\d+$/, 'must be a Telegram chat id')
-      .optional(),
-    /**
-     * The bot's username without `@` (`HearthBot`). In a group with several bots, `/start@OtherBot`
-     * is then told apart from Hearth's; without it, a command naming a bot is answered only when its
-     * name is Hearth's own (`/birthday`, `/optout`, …), never the generic `/start` or `/help`.
-     */
-    botUsername: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be the bot's username without @")
-      .optional(),
-    /**
-     * Where joins and leaves come from: `chat_member` updates (the bot is an admin and asks for them;
-     * they carry the invite link, so referrals can be attributed) or the group's service messages.
-     */
-    joins: z.enum(['chat_member', 'service_message']).default('chat_member'),
-    apiBaseUrl: url.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('wecom'),
-    token: secret,
-    encodingAesKey: secret,
-    corpId: secret,
-    robotKey: secret.optional(),
-    /** The self-built app's AgentId and Secret: with both, DMs go as app messages (a robot cannot DM). */
-    agentId: z.number().int().positive().optional(),
-    corpSecret: secret.optional(),
-    apiBaseUrl: url.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('feishu'),
-    encryptKey: secret.optional(),
-    verificationToken: secret,
-    appId: secret,
-    appSecret: secret,
-    /** The group chat (`oc_…`) channel posts go to; without it, only replies and DMs can be sent. */
-    chatId: z.string().min(1).optional(),
-    apiBaseUrl: url.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('dingtalk'),
-    appSecret: secret,
-    robotToken: secret.optional(),
-    apiBaseUrl: url.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('discord'),
-    publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the application public key (64 hex characters)'),
-    applicationId: z.string().regex(/^\d+$/, 'must be a Discord application id'),
-    botToken: secret,
-    /** The guild (server) that is the community; the relay forwards only its events. */
-    guildId: z.string().regex(/^\d+$/, 'must be a Discord guild id').optional(),
-    /** The channel posts go to; without it, only replies and DMs can be sent. */
-    channelId: z.string().regex(/^\d+$/, 'must be a Discord channel id').optional(),
-    apiBaseUrl: url.optional(),
-  }),
-]);
+const secret = secretSchema;
+const url = urlSchema;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const delivery = z.enum(['channel', 'dm']);
@@ -195,7 +121,7 @@ export const communityConfigSchema = z.strictObject({
   locale: localeSchema.default('en'),
   operators: z.array(z.email()).default([]),
   webhookSecret: secret.min(8),
-  platform: platformSchema,
+  platform: platformConfigSchema,
   onboarding: onboardingSchema,
   birthdays: birthdaysSchema,
   winback: winbackSchema,

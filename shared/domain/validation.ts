@@ -8,6 +8,12 @@ export const idSchema = z
   .max(128)
   .regex(/^[^#\s\p{Cc}]+$/u, 'must not contain "#", spaces or control characters');
 
+/** A secret in a config: a literal (local runs) or `ssm:<parameter name>` (AWS), resolved at runtime. */
+export const secretSchema = z.string().min(1);
+
+/** An absolute URL. */
+export const urlSchema = z.url();
+
 /** An IANA time zone name that this runtime knows. */
 export const timeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone');
 

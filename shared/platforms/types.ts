@@ -1,3 +1,4 @@
+import type { ChatSender } from '../chat/sender';
 import type { CommunityConfig } from '../domain/config';
 import type { InboundEvent } from '../domain/events';
 import type { SecretResolver } from '../runtime/secrets';
@@ -57,4 +58,19 @@ export interface PlatformAdapter {
   /** After verify, before parse: turn the transport body into the event body (a platform that encrypts decrypts here). */
   prepare?(request: InboundRequest, context: AdapterContext): Promise<InboundRequest>;
   parse(request: InboundRequest, context: AdapterContext): ParsedRequest;
+}
+
+/** What a platform folder's `inbound.ts` exports. */
+export interface InboundModule {
+  adapter: PlatformAdapter;
+}
+
+/** What a platform folder's `outbound.ts` exports. */
+export interface OutboundModule {
+  /**
+   * The outbound sender for a community on the platform (its `platform` config, of the platform's own kind),
+   * or undefined when the platform has no API to post to (`generic`). A sender holds its pacing state, DM
+   * channel ids and access tokens.
+   */
+  createSender(platform: { kind: string }, secrets: SecretResolver): ChatSender | undefined;
 }

@@ -2,8 +2,9 @@ import type { CommunityConfig } from '../domain/config';
 import type { InboundEvent } from '../domain/events';
 import { idSchema } from '../domain/validation';
 import type { EventPublisher } from '../events/domain-events';
+import { adapterFor } from '../platforms/inbound';
 import { assertNotInFuture } from '../platforms/parsing';
-import { adapterFor, isPlatformName } from '../platforms/registry';
+import { isPlatformName, platformDefinition } from '../platforms/registry';
 import type { AdapterContext, HttpReply, InboundRequest, ParsedRequest, PlatformAdapter } from '../platforms/types';
 import { badRequest, HearthError, notFound } from '../runtime/errors';
 import type { SecretResolver } from '../runtime/secrets';
@@ -105,7 +106,7 @@ async function route(
   const community = await deps.communities.get(request.communityId, now);
   if (!community) throw notFound(`unknown community "${request.communityId}"`, 'communityId');
   // The generic webhook is open to every community; a named platform only to the community on it.
-  if (request.platform !== 'generic' && community.platform.kind !== request.platform) {
+  if (!platformDefinition(request.platform).openToEveryCommunity && community.platform.kind !== request.platform) {
     throw notFound(`community "${community.id}" is not on ${request.platform}`, 'platform');
   }
   return { adapter, community };

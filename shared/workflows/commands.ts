@@ -24,7 +24,8 @@ type MessagePosted = Extract<InboundEvent, { type: 'message.posted' }>;
 export function hearthCommand(event: InboundEvent, community?: CommunityConfig): CommandAction | undefined {
   if (event.type !== 'message.posted') return undefined;
   const command = commandIn(event.text);
-  const botUsername = community?.platform.kind === 'telegram' ? community.platform.botUsername : undefined;
+  // A platform whose config names the bot (Telegram) tells `/help@OtherBot` from Hearth's own.
+  const botUsername = community && 'botUsername' in community.platform ? community.platform.botUsername : undefined;
   return command && interpretCommand(command, { botUsername });
 }
 

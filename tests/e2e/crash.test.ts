@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signGeneric } from '../../shared/platforms/generic';
+import { signGeneric } from '../../shared/platforms/generic/inbound';
 import { createDb } from '../../shared/store/db';
 import { listOutbox, type OutboxItem } from '../../shared/store/outbox';
 import { hearth, type RunningStack, startStack } from '../support/local-stack';

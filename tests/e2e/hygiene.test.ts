@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signGeneric } from '../../shared/platforms/generic';
+import { signGeneric } from '../../shared/platforms/generic/inbound';
 import { hearthWith, type RunningStack, startStack } from '../support/local-stack';
 
 const SECRET = 'whsec_demo_local_only';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signGeneric } from '../../shared/platforms/generic';
+import { signGeneric } from '../../shared/platforms/generic/inbound';
 import { hearth, type RunningStack, startStack } from '../support/local-stack';
 
 const SECRET = 'whsec_demo_local_only';

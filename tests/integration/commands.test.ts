@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatSender } from '../../shared/chat/sender';
 import type { EventPublisher } from '../../shared/events/domain-events';
-import { signGeneric } from '../../shared/platforms/generic';
+import { signGeneric } from '../../shared/platforms/generic/inbound';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';

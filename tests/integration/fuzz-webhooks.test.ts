@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { snowflakeAt } from '../../shared/discord/snowflake';
+import { snowflakeAt } from '../../shared/platforms/discord/snowflake';
 import { bodiesFrom, FUZZ_RUNS, FUZZ_SEED, FUZZ_WRITES, fieldsFrom } from '../support/fuzz';
 import { PLATFORM_CONFIGS, type PlatformKind, signedRequest } from '../support/platform-requests';
 import { type Answer, type WebhookHarness, webhookHarness } from '../support/webhook-harness';

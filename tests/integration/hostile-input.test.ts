@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { snowflakeAt } from '../../shared/discord/snowflake';
+import { snowflakeAt } from '../../shared/platforms/discord/snowflake';
 import { getMember } from '../../shared/store/members';
 import { PLATFORM_CONFIGS, type PlatformKind } from '../support/platform-requests';
 import { type Answer, type WebhookHarness, webhookHarness } from '../support/webhook-harness';

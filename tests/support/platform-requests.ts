@@ -1,11 +1,11 @@
 import { createCipheriv, createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
-import { snowflakeAt } from '../../shared/discord/snowflake';
 import type { CommunityConfig } from '../../shared/domain/config';
-import { signDingTalk } from '../../shared/platforms/dingtalk';
-import { signFeishu } from '../../shared/platforms/feishu';
-import { signGeneric } from '../../shared/platforms/generic';
-import { signSlack } from '../../shared/platforms/slack';
+import { signDingTalk } from '../../shared/platforms/dingtalk/inbound';
+import { snowflakeAt } from '../../shared/platforms/discord/snowflake';
+import { signFeishu } from '../../shared/platforms/feishu/inbound';
+import { signGeneric } from '../../shared/platforms/generic/inbound';
+import { signSlack } from '../../shared/platforms/slack/inbound';
 
 /**
  * Requests as each platform sends them, signed with the community's secrets:

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { asLocalFunction } from '../../infra/local/functions';
 import type { CommunityConfig } from '../../shared/domain/config';
 import type { DomainEvent, EventPublisher } from '../../shared/events/domain-events';
-import { adapterFor } from '../../shared/platforms/registry';
+import { adapterFor } from '../../shared/platforms/inbound';
 import { errorReply } from '../../shared/runtime/handler';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';

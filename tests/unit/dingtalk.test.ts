@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dingtalkAdapter, signDingTalk } from '../../shared/platforms/dingtalk';
+import { adapter as dingtalkAdapter, signDingTalk } from '../../shared/platforms/dingtalk/inbound';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';

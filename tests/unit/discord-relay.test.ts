@@ -3,15 +3,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerSlashCommands, runRelay } from '../../cli/commands/discord-relay';
-import { registerCommandsRequest, SLASH_COMMANDS } from '../../shared/discord/commands';
-import { type EventForwarder, type ForwardOutcome, WebhookForwarder } from '../../shared/discord/forwarder';
-import { discordGateway, type Gateway, type GatewayDispatch } from '../../shared/discord/gateway';
-import type { RelayLog } from '../../shared/discord/log';
-import { eventFromDispatch, Relay } from '../../shared/discord/relay';
-import { discordRest } from '../../shared/discord/rest';
 import { COMMAND_NAMES } from '../../shared/domain/commands';
 import type { InboundEvent } from '../../shared/domain/events';
-import { genericAdapter, genericWebhookUrl } from '../../shared/platforms/generic';
+import { registerCommandsRequest, SLASH_COMMANDS } from '../../shared/platforms/discord/relay/commands';
+import {
+  type EventForwarder,
+  type ForwardOutcome,
+  WebhookForwarder,
+} from '../../shared/platforms/discord/relay/forwarder';
+import { discordGateway, type Gateway, type GatewayDispatch } from '../../shared/platforms/discord/relay/gateway';
+import type { RelayLog } from '../../shared/platforms/discord/relay/log';
+import { eventFromDispatch, Relay } from '../../shared/platforms/discord/relay/relay';
+import { discordRest } from '../../shared/platforms/discord/relay/rest';
+import { adapter as genericAdapter, genericWebhookUrl } from '../../shared/platforms/generic/inbound';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord';
 import { communityConfig } from '../support/fixtures';

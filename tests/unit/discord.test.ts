@@ -1,8 +1,8 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { snowflakeAt, snowflakeDate } from '../../shared/discord/snowflake';
 import { commandIn } from '../../shared/domain/events';
-import { DISCORD_TOLERANCE_SECONDS, discordAdapter } from '../../shared/platforms/discord';
+import { DISCORD_TOLERANCE_SECONDS, adapter as discordAdapter } from '../../shared/platforms/discord/inbound';
+import { snowflakeAt, snowflakeDate } from '../../shared/platforms/discord/snowflake';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { communityConfig, hearthError } from '../support/fixtures';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decryptFeishu, feishuAdapter, signFeishu } from '../../shared/platforms/feishu';
+import { decryptFeishu, adapter as feishuAdapter, signFeishu } from '../../shared/platforms/feishu/inbound';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';

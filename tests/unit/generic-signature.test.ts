@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { genericAdapter, parseSignatureHeader, SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic';
+import {
+  adapter as genericAdapter,
+  parseSignatureHeader,
+  SIGNATURE_HEADER,
+  signGeneric,
+} from '../../shared/platforms/generic/inbound';
 import { hmacSha256Hex } from '../../shared/platforms/signature';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { literalSecrets } from '../../shared/runtime/secrets';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signSlack, slackAdapter } from '../../shared/platforms/slack';
+import { signSlack, adapter as slackAdapter } from '../../shared/platforms/slack/inbound';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import type { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';

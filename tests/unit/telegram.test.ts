@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TELEGRAM_SECRET_HEADER, telegramAdapter } from '../../shared/platforms/telegram';
+import { TELEGRAM_SECRET_HEADER, adapter as telegramAdapter } from '../../shared/platforms/telegram/inbound';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';

@@ -1,7 +1,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
-import { wecomAdapter } from '../../shared/platforms/wecom';
+import { adapter as wecomAdapter } from '../../shared/platforms/wecom/inbound';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { communityConfig } from '../support/fixtures';

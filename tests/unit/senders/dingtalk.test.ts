@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DingtalkConfig, DingtalkSender } from '../../../shared/chat/dingtalk';
 import { type ChatMessage, RetryLaterError, UndeliverableError } from '../../../shared/chat/sender';
+import { type DingtalkConfig, DingtalkSender } from '../../../shared/platforms/dingtalk/outbound';
 import { literalSecrets } from '../../../shared/runtime/secrets';
 import { dingtalkReplies, type FakePlatformApi, fakeTime, startDingtalkApi } from '../../support/fake-platform-apis';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DiscordConfig, DiscordSender } from '../../../shared/chat/discord';
 import { type ChatMessage, RetryLaterError, UndeliverableError } from '../../../shared/chat/sender';
+import { type DiscordConfig, DiscordSender } from '../../../shared/platforms/discord/outbound';
 import { literalSecrets } from '../../../shared/runtime/secrets';
 import {
   discordReplies,

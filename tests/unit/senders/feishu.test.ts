@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FeishuConfig, FeishuSender } from '../../../shared/chat/feishu';
 import { type ChatMessage, RetryLaterError, UndeliverableError } from '../../../shared/chat/sender';
+import { type FeishuConfig, FeishuSender } from '../../../shared/platforms/feishu/outbound';
 import { literalSecrets } from '../../../shared/runtime/secrets';
 import {
   type FakePlatformApi,

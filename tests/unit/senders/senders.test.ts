@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DingtalkSender } from '../../../shared/chat/dingtalk';
-import { DiscordSender } from '../../../shared/chat/discord';
-import { FeishuSender } from '../../../shared/chat/feishu';
-import { chatSenderCache, createChatSender } from '../../../shared/chat/senders';
-import { SlackSender } from '../../../shared/chat/slack';
-import { TelegramSender } from '../../../shared/chat/telegram';
-import { WecomSender } from '../../../shared/chat/wecom';
+import { DingtalkSender } from '../../../shared/platforms/dingtalk/outbound';
+import { DiscordSender } from '../../../shared/platforms/discord/outbound';
+import { FeishuSender } from '../../../shared/platforms/feishu/outbound';
+import { chatSenderCache, createChatSender } from '../../../shared/platforms/outbound';
+import { SlackSender } from '../../../shared/platforms/slack/outbound';
+import { TelegramSender } from '../../../shared/platforms/telegram/outbound';
+import { WecomSender } from '../../../shared/platforms/wecom/outbound';
 import { literalSecrets } from '../../../shared/runtime/secrets';
 import { communityConfig } from '../../support/fixtures';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../../shared/chat/sender';
 import { RetryLaterError, UndeliverableError } from '../../../shared/chat/sender';
-import { type SlackConfig, SlackSender } from '../../../shared/chat/slack';
+import { type SlackConfig, SlackSender } from '../../../shared/platforms/slack/outbound';
 import { literalSecrets } from '../../../shared/runtime/secrets';
 import {
   type FakePlatformApi,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatMessage, RetryLaterError, UndeliverableError } from '../../../shared/chat/sender';
-import { type TelegramConfig, TelegramSender, withMention } from '../../../shared/chat/telegram';
+import { type TelegramConfig, TelegramSender, withMention } from '../../../shared/platforms/telegram/outbound';
 import { literalSecrets } from '../../../shared/runtime/secrets';
 import {
   type FakePlatformApi,

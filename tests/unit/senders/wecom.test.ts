@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatMessage, RetryLaterError, UndeliverableError } from '../../../shared/chat/sender';
-import { type WecomConfig, WecomSender } from '../../../shared/chat/wecom';
+import { type WecomConfig, WecomSender } from '../../../shared/platforms/wecom/outbound';
 import { literalSecrets } from '../../../shared/runtime/secrets';
 import { type FakePlatformApi, fakeTime, startWecomApi, wecomReplies } from '../../support/fake-platform-apis';
 

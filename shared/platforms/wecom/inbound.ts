@@ -1,10 +1,10 @@
 import { decrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
 import * as z from 'zod';
-import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, type RawEvent, secondsToIso, unixSecondsText } from './parsing';
-import { safeEqual } from './signature';
-import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+import { badRequest, unauthorized } from '../../runtime/errors';
+import { canonicalEvents, expectShape, type RawEvent, secondsToIso, unixSecondsText } from '../parsing';
+import { safeEqual } from '../signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
 
 /**
  * WeCom (Enterprise WeChat) callbacks. Every request carries `msg_signature`,
@@ -77,7 +77,7 @@ const event = z.looseObject({
   MemChangeList: z.union([z.looseObject({ Item: z.array(z.string()) }), z.literal('')]).optional(),
 });
 
-export const wecomAdapter: PlatformAdapter = {
+export const adapter: PlatformAdapter = {
   platform: 'wecom',
   acceptsGet: true,
 

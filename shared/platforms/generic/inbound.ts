@@ -1,7 +1,7 @@
-import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, jsonBody } from './parsing';
-import { hmacSha256Hex, isFresh, safeEqual } from './signature';
-import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+import { badRequest, unauthorized } from '../../runtime/errors';
+import { canonicalEvents, jsonBody } from '../parsing';
+import { hmacSha256Hex, isFresh, safeEqual } from '../signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
 
 /**
  * The generic webhook: any source that is not a named platform (relays,
@@ -44,7 +44,7 @@ export function parseSignatureHeader(header: string): { t: number; v1: string[] 
   return t === undefined || v1.length === 0 ? undefined : { t, v1 };
 }
 
-export const genericAdapter: PlatformAdapter = {
+export const adapter: PlatformAdapter = {
   platform: 'generic',
   acceptsGet: false,
 

@@ -1,12 +1,22 @@
+import type { ChatSender } from '../chat/sender';
 import type { CommunityConfig } from '../domain/config';
 import type { SecretResolver } from '../runtime/secrets';
-import { DingtalkSender } from './dingtalk';
-import { DiscordSender } from './discord';
-import { FeishuSender } from './feishu';
-import type { ChatSender } from './sender';
-import { SlackSender } from './slack';
-import { TelegramSender } from './telegram';
-import { WecomSender } from './wecom';
+import { PLATFORMS } from './registry';
+import type { OutboundModule } from './types';
+
+/**
+ * The outbound senders' factories, one per registered platform, each from its
+ * folder's `outbound.ts`; loaded by name like the inbound adapters, so only
+ * the dispatcher bundles them.
+ */
+const FACTORIES = new Map<string, OutboundModule['createSender']>(
+  await Promise.all(
+    PLATFORMS.map(async (name) => {
+      const module = (await import(`./${name}/outbound.ts`)) as OutboundModule;
+      return [name, module.createSender] as const;
+    }),
+  ),
+);
 
 /**
  * The outbound sender for a community's platform, or undefined for a
@@ -16,23 +26,9 @@ import { WecomSender } from './wecom';
  * process (`chatSenderCache`).
  */
 export function createChatSender(community: CommunityConfig, secrets: SecretResolver): ChatSender | undefined {
-  const platform = community.platform;
-  switch (platform.kind) {
-    case 'slack':
-      return new SlackSender(platform, secrets);
-    case 'telegram':
-      return new TelegramSender(platform, secrets);
-    case 'wecom':
-      return new WecomSender(platform, secrets);
-    case 'feishu':
-      return new FeishuSender(platform, secrets);
-    case 'dingtalk':
-      return new DingtalkSender(platform, secrets);
-    case 'discord':
-      return new DiscordSender(platform, secrets);
-    case 'generic':
-      return undefined;
-  }
+  const create = FACTORIES.get(community.platform.kind);
+  if (!create) throw new Error(`platform ${community.platform.kind} has no outbound sender`);
+  return create(community.platform, secrets);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
-import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody, millisToIso, unixMillis } from './parsing';
-import { isFresh, safeEqual } from './signature';
-import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+import { badRequest, unauthorized } from '../../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody, millisToIso, unixMillis } from '../parsing';
+import { isFresh, safeEqual } from '../signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
 
 /**
  * DingTalk robot callbacks. Each request carries headers `timestamp` (ms) and
@@ -34,7 +34,7 @@ const callback = z.looseObject({
   text: z.looseObject({ content: z.string() }).optional(),
 });
 
-export const dingtalkAdapter: PlatformAdapter = {
+export const adapter: PlatformAdapter = {
   platform: 'dingtalk',
   acceptsGet: false,
 

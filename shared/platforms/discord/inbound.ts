@@ -1,11 +1,11 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import * as z from 'zod';
-import { snowflakeDate } from '../discord/snowflake';
-import { discordUser, memberOf, snowflakeId } from '../discord/user';
-import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody } from './parsing';
-import { isFresh } from './signature';
-import type { AdapterContext, HttpReply, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+import { badRequest, unauthorized } from '../../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody } from '../parsing';
+import { isFresh } from '../signature';
+import type { AdapterContext, HttpReply, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
+import { snowflakeDate } from './snowflake';
+import { discordUser, memberOf, snowflakeId } from './user';
 
 /**
  * Discord's HTTP interactions endpoint (the app's "Interactions Endpoint URL").
@@ -186,7 +186,7 @@ function applicationCommand(body: unknown, { community, now }: AdapterContext): 
   };
 }
 
-export const discordAdapter: PlatformAdapter = {
+export const adapter: PlatformAdapter = {
   platform: 'discord',
   acceptsGet: false,
 

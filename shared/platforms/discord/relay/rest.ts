@@ -1,5 +1,5 @@
-import { classifyDiscord, DISCORD_API, USER_AGENT } from '../chat/discord';
-import { HttpClient, type HttpOptions, trimBase } from '../chat/http';
+import { HttpClient, type HttpOptions, trimBase } from '../../../chat/http';
+import { classifyDiscord, DISCORD_API, USER_AGENT } from '../outbound';
 
 /**
  * The two Discord REST calls the relay makes (`GET /gateway/bot` and the bulk

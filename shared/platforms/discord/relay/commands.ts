@@ -6,7 +6,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import { COMMAND_NAMES, type CommandName } from '../domain/commands';
+import { COMMAND_NAMES, type CommandName } from '../../../domain/commands';
 
 /**
  * Hearth's member commands as Discord slash commands. Discord shows them in

@@ -1,5 +1,3 @@
-import type { CommunityConfig } from '../domain/config';
-import type { SecretResolver } from '../runtime/secrets';
 import {
   asRecord,
   classifyHttp,
@@ -10,12 +8,15 @@ import {
   PlatformError,
   retryAfterHeaderMs,
   type SenderOptions,
-} from './http';
-import { AccessToken, PlatformSender, route } from './platform-sender';
-import { type ChatMessage, type SendResult, UndeliverableError } from './sender';
+} from '../../chat/http';
+import { AccessToken, PlatformSender, route } from '../../chat/platform-sender';
+import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from '../../chat/sender';
+import type { SecretResolver } from '../../runtime/secrets';
 
 /** The Feishu/Lark platform config. */
-export type FeishuConfig = Extract<CommunityConfig['platform'], { kind: 'feishu' }>;
+export type { FeishuConfig } from './platform';
+
+import type { FeishuConfig } from './platform';
 
 export const FEISHU_API = 'https://open.feishu.cn';
 
@@ -143,3 +144,7 @@ function mention(message: ChatMessage): string {
   const name = (message.memberName ?? message.memberId).replace(/[<>]/g, '');
   return `<at user_id="${message.memberId.replace(/"/g, '')}">${name}</at> ${message.text}`;
 }
+
+/** The platform's outbound side, as the registry loads it (`../outbound.ts`). */
+export const createSender = (platform: FeishuConfig, secrets: SecretResolver): ChatSender =>
+  new FeishuSender(platform, secrets);

@@ -1,5 +1,3 @@
-import type { CommunityConfig } from '../domain/config';
-import type { SecretResolver } from '../runtime/secrets';
 import {
   asRecord,
   classifyHttp,
@@ -8,13 +6,16 @@ import {
   type Outcome,
   PlatformError,
   type SenderOptions,
-} from './http';
-import type { PaceRule } from './pacer';
-import { PlatformSender, route } from './platform-sender';
-import type { ChatMessage, SendResult } from './sender';
+} from '../../chat/http';
+import type { PaceRule } from '../../chat/pacer';
+import { PlatformSender, route } from '../../chat/platform-sender';
+import type { ChatMessage, ChatSender, SendResult } from '../../chat/sender';
+import type { SecretResolver } from '../../runtime/secrets';
 
 /** The Telegram platform config. */
-export type TelegramConfig = Extract<CommunityConfig['platform'], { kind: 'telegram' }>;
+export type { TelegramConfig } from './platform';
+
+import type { TelegramConfig } from './platform';
 
 export const TELEGRAM_API = 'https://api.telegram.org';
 
@@ -126,3 +127,7 @@ export class TelegramSender extends PlatformSender {
     );
   }
 }
+
+/** The platform's outbound side, as the registry loads it (`../outbound.ts`). */
+export const createSender = (platform: TelegramConfig, secrets: SecretResolver): ChatSender =>
+  new TelegramSender(platform, secrets);

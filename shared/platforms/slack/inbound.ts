@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { timeZoneSchema } from '../domain/validation';
-import { unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody, type RawEvent, secondsToIso, unixSeconds } from './parsing';
-import { hmacSha256Hex, isFresh, safeEqual } from './signature';
-import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+import { timeZoneSchema } from '../../domain/validation';
+import { unauthorized } from '../../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody, type RawEvent, secondsToIso, unixSeconds } from '../parsing';
+import { hmacSha256Hex, isFresh, safeEqual } from '../signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
 
 /**
  * Slack Events API and slash commands. Requests are signed
@@ -182,7 +182,7 @@ function slashCommand(request: InboundRequest, now: Date): ParsedRequest {
   };
 }
 
-export const slackAdapter: PlatformAdapter = {
+export const adapter: PlatformAdapter = {
   platform: 'slack',
   acceptsGet: false,
 

@@ -1,11 +1,11 @@
 import { MessageReferenceType, MessageType } from 'discord-api-types/v10';
 import * as z from 'zod';
-import { type InboundEvent, inboundEventSchema } from '../domain/events';
+import { type InboundEvent, inboundEventSchema } from '../../../domain/events';
+import { snowflakeDate } from '../snowflake';
+import { discordUser, memberOf, snowflakeId } from '../user';
 import type { EventForwarder, ForwardOutcome } from './forwarder';
 import type { Gateway, GatewayDispatch } from './gateway';
 import { type RelayLog, silentLog } from './log';
-import { snowflakeDate } from './snowflake';
-import { discordUser, memberOf, snowflakeId } from './user';
 
 /**
  * The Discord relay: Gateway dispatches in, generic events out. Discord sends

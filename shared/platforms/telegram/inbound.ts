@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { commandIn } from '../domain/events';
-import { unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody, type RawEvent, secondsToIso, unixSeconds } from './parsing';
-import { safeEqual } from './signature';
-import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+import { commandIn } from '../../domain/events';
+import { unauthorized } from '../../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody, type RawEvent, secondsToIso, unixSeconds } from '../parsing';
+import { safeEqual } from '../signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
 
 /**
  * Telegram Bot API webhooks. Telegram signs nothing; it sends back the
@@ -94,7 +94,7 @@ function isPrivateCommand(msg: z.infer<typeof message>): boolean {
   );
 }
 
-export const telegramAdapter: PlatformAdapter = {
+export const adapter: PlatformAdapter = {
   platform: 'telegram',
   acceptsGet: false,
 

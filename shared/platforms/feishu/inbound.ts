@@ -1,9 +1,9 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import * as z from 'zod';
-import { badRequest, unauthorized } from '../runtime/errors';
-import { canonicalEvents, expectShape, jsonBody, millisToIso, type RawEvent, unixMillisText } from './parsing';
-import { safeEqual } from './signature';
-import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from './types';
+import { badRequest, unauthorized } from '../../runtime/errors';
+import { canonicalEvents, expectShape, jsonBody, millisToIso, type RawEvent, unixMillisText } from '../parsing';
+import { safeEqual } from '../signature';
+import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
 
 /**
  * Feishu / Lark event subscriptions (schema 2.0).
@@ -105,7 +105,7 @@ function textOf(messageType: string, content: string | undefined): string | unde
   }
 }
 
-export const feishuAdapter: PlatformAdapter = {
+export const adapter: PlatformAdapter = {
   platform: 'feishu',
   acceptsGet: false,
 

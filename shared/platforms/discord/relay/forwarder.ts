@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { classifyHttp, networkReason, retryAfterHeaderMs } from '../chat/http';
-import type { InboundEvent } from '../domain/events';
-import { SIGNATURE_HEADER, signGeneric } from '../platforms/generic';
+import { classifyHttp, networkReason, retryAfterHeaderMs } from '../../../chat/http';
+import type { InboundEvent } from '../../../domain/events';
+import { SIGNATURE_HEADER, signGeneric } from '../../generic/inbound';
 import { type RelayLog, silentLog } from './log';
 
 /**

@@ -1,5 +1,3 @@
-import type { CommunityConfig } from '../domain/config';
-import type { SecretResolver } from '../runtime/secrets';
 import {
   asRecord,
   classifyHttp,
@@ -8,12 +6,15 @@ import {
   PlatformError,
   retryAfterHeaderMs,
   type SenderOptions,
-} from './http';
-import { PlatformSender, route } from './platform-sender';
-import { type ChatMessage, type SendResult, UndeliverableError } from './sender';
+} from '../../chat/http';
+import { PlatformSender, route } from '../../chat/platform-sender';
+import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from '../../chat/sender';
+import type { SecretResolver } from '../../runtime/secrets';
 
 /** The Slack platform config. */
-export type SlackConfig = Extract<CommunityConfig['platform'], { kind: 'slack' }>;
+export type { SlackConfig } from './platform';
+
+import type { SlackConfig } from './platform';
 
 export const SLACK_API = 'https://slack.com/api';
 
@@ -122,3 +123,7 @@ export class SlackSender extends PlatformSender {
 
 /** The text with the member mentioned first (`<@U…>` notifies them). */
 const mention = (message: ChatMessage): string => `<@${message.memberId}> ${message.text}`;
+
+/** The platform's outbound side, as the registry loads it (`../outbound.ts`). */
+export const createSender = (platform: SlackConfig, secrets: SecretResolver): ChatSender =>
+  new SlackSender(platform, secrets);

@@ -1,12 +1,19 @@
-import type { CommunityConfig } from '../domain/config';
-import type { SecretResolver } from '../runtime/secrets';
-import { asRecord, errcodeClassifier, PlatformError, type SenderOptions } from './http';
-import type { PaceRule } from './pacer';
-import { AccessToken, PlatformSender, route } from './platform-sender';
-import { type ChatMessage, RetryLaterError, type SendResult, UndeliverableError } from './sender';
+import { asRecord, errcodeClassifier, PlatformError, type SenderOptions } from '../../chat/http';
+import type { PaceRule } from '../../chat/pacer';
+import { AccessToken, PlatformSender, route } from '../../chat/platform-sender';
+import {
+  type ChatMessage,
+  type ChatSender,
+  RetryLaterError,
+  type SendResult,
+  UndeliverableError,
+} from '../../chat/sender';
+import type { SecretResolver } from '../../runtime/secrets';
 
 /** The WeCom platform config. */
-export type WecomConfig = Extract<CommunityConfig['platform'], { kind: 'wecom' }>;
+export type { WecomConfig } from './platform';
+
+import type { WecomConfig } from './platform';
 
 export const WECOM_API = 'https://qyapi.weixin.qq.com';
 
@@ -126,3 +133,7 @@ export class WecomSender extends PlatformSender {
     }
   }
 }
+
+/** The platform's outbound side, as the registry loads it (`../outbound.ts`). */
+export const createSender = (platform: WecomConfig, secrets: SecretResolver): ChatSender =>
+  new WecomSender(platform, secrets);

@@ -1,13 +1,14 @@
-import type { CommunityConfig } from '../domain/config';
-import { signDingTalk } from '../platforms/dingtalk';
-import type { SecretResolver } from '../runtime/secrets';
-import { errcodeClassifier, type SenderOptions } from './http';
-import type { PaceRule } from './pacer';
-import { PlatformSender, route } from './platform-sender';
-import { type ChatMessage, RetryLaterError, type SendResult } from './sender';
+import { errcodeClassifier, type SenderOptions } from '../../chat/http';
+import type { PaceRule } from '../../chat/pacer';
+import { PlatformSender, route } from '../../chat/platform-sender';
+import { type ChatMessage, type ChatSender, RetryLaterError, type SendResult } from '../../chat/sender';
+import type { SecretResolver } from '../../runtime/secrets';
+import { signDingTalk } from './inbound';
 
 /** The DingTalk platform config. */
-export type DingtalkConfig = Extract<CommunityConfig['platform'], { kind: 'dingtalk' }>;
+export type { DingtalkConfig } from './platform';
+
+import type { DingtalkConfig } from './platform';
 
 export const DINGTALK_API = 'https://oapi.dingtalk.com';
 
@@ -88,3 +89,7 @@ export class DingtalkSender extends PlatformSender {
     }
   }
 }
+
+/** The platform's outbound side, as the registry loads it (`../outbound.ts`). */
+export const createSender = (platform: DingtalkConfig, secrets: SecretResolver): ChatSender =>
+  new DingtalkSender(platform, secrets);

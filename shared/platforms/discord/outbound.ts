@@ -1,5 +1,3 @@
-import type { CommunityConfig } from '../domain/config';
-import type { SecretResolver } from '../runtime/secrets';
 import {
   asRecord,
   classifyHttp,
@@ -9,13 +7,16 @@ import {
   type Outcome,
   PlatformError,
   type SenderOptions,
-} from './http';
-import type { PaceRule } from './pacer';
-import { PlatformSender, route } from './platform-sender';
-import { type ChatMessage, type SendResult, UndeliverableError } from './sender';
+} from '../../chat/http';
+import type { PaceRule } from '../../chat/pacer';
+import { PlatformSender, route } from '../../chat/platform-sender';
+import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from '../../chat/sender';
+import type { SecretResolver } from '../../runtime/secrets';
 
 /** The Discord platform config. */
-export type DiscordConfig = Extract<CommunityConfig['platform'], { kind: 'discord' }>;
+export type { DiscordConfig } from './platform';
+
+import type { DiscordConfig } from './platform';
 
 export const DISCORD_API = 'https://discord.com/api/v10';
 /** Discord asks every HTTP client to name itself this way. */
@@ -163,3 +164,7 @@ export class DiscordSender extends PlatformSender {
     return { authorization: `Bot ${token}`, 'user-agent': USER_AGENT };
   }
 }
+
+/** The platform's outbound side, as the registry loads it (`../outbound.ts`). */
+export const createSender = (platform: DiscordConfig, secrets: SecretResolver): ChatSender =>
+  new DiscordSender(platform, secrets);

@@ -1,0 +1,17 @@
+import * as z from 'zod';
+import { secretSchema, urlSchema } from '../../domain/validation';
+import type { PlatformDefinition } from '../definition';
+
+/** DingTalk: its name in the webhook path and its part of the community config (`platform`). */
+export const platform = {
+  name: 'dingtalk',
+  config: z.strictObject({
+    kind: z.literal('dingtalk'),
+    appSecret: secretSchema,
+    robotToken: secretSchema.optional(),
+    apiBaseUrl: urlSchema.optional(),
+  }),
+} as const satisfies PlatformDefinition;
+
+/** A community's DingTalk platform config. */
+export type DingtalkConfig = z.infer<typeof platform.config>;

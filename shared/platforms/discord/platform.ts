@@ -1,0 +1,22 @@
+import * as z from 'zod';
+import { secretSchema, urlSchema } from '../../domain/validation';
+import type { PlatformDefinition } from '../definition';
+
+/** Discord: its name in the webhook path and its part of the community config (`platform`). */
+export const platform = {
+  name: 'discord',
+  config: z.strictObject({
+    kind: z.literal('discord'),
+    publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the application public key (64 hex characters)'),
+    applicationId: z.string().regex(/^\d+$/, 'must be a Discord application id'),
+    botToken: secretSchema,
+    /** The guild (server) that is the community; the relay forwards only its events. */
+    guildId: z.string().regex(/^\d+$/, 'must be a Discord guild id').optional(),
+    /** The channel posts go to; without it, only replies and DMs can be sent. */
+    channelId: z.string().regex(/^\d+$/, 'must be a Discord channel id').optional(),
+    apiBaseUrl: urlSchema.optional(),
+  }),
+} as const satisfies PlatformDefinition;
+
+/** A community's Discord platform config. */
+export type DiscordConfig = z.infer<typeof platform.config>;
