@@ -40,9 +40,9 @@ import {
   outboxId,
   outboxKey,
 } from '../shared/store/keys';
-import { birthdaySweep } from '../shared/workflows/birthdays';
-import { dripSweep } from '../shared/workflows/onboarding';
-import { winbackSweep } from '../shared/workflows/winback';
+import { birthdaySweep } from '../shared/workflows/birthdays/decisions';
+import { dripSweep } from '../shared/workflows/onboarding/decisions';
+import { winbackSweep } from '../shared/workflows/winback/decisions';
 import {
   dynamoLocalEndpoint,
   envInt,

@@ -1,5 +1,6 @@
 import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../shared/events/domain-events';
-import { type Cadence, JOB_DEFINITIONS, JOBS, type JobName } from '../shared/workflows/jobs';
+import { type Cadence, JOB_DEFINITIONS, JOBS, type JobDefinition, type JobName } from '../shared/workflows/jobs';
+import { REACTED_TO } from '../shared/workflows/registry';
 
 /**
  * What runs, and what triggers it: the functions, the event routing rules and
@@ -91,8 +92,16 @@ export interface RuleDefinition {
   readonly target: FunctionName;
 }
 
+/**
+ * One rule: the lifecycle function gets every event type some workflow reacts to, and `member.left` (a leave
+ * cancels what is pending for the member, whatever the workflows do).
+ */
 export const RULES: readonly RuleDefinition[] = [
-  { name: 'lifecycle', detailTypes: ['member.joined', 'member.left', 'member.reactivated'], target: 'lifecycle' },
+  {
+    name: 'lifecycle',
+    detailTypes: DOMAIN_EVENT_TYPES.filter((type) => type === 'member.left' || REACTED_TO.includes(type)),
+    target: 'lifecycle',
+  },
 ];
 
 /** The EventBridge pattern a rule stands for; the local bus matches the same pattern. */
@@ -103,14 +112,8 @@ export function rulePattern(rule: RuleDefinition) {
 /** Cron fields in UTC (a job's cadence). */
 export type CronFields = Cadence;
 
-/** Which function runs each job that has a cadence. */
-const JOB_TARGETS: Record<JobName, FunctionName> = {
-  dispatch: 'dispatcher',
-  birthdays: 'sweeps',
-  winback: 'sweeps',
-  onboarding: 'sweeps',
-  digest: 'sweeps',
-};
+/** Which function runs what a job runs. */
+const JOB_TARGETS: Record<JobDefinition['runs'], FunctionName> = { dispatch: 'dispatcher', sweep: 'sweeps' };
 
 /** A schedule: at these times, invoke the target with `{ job }`. */
 export interface ScheduleDefinition {
@@ -122,13 +125,13 @@ export interface ScheduleDefinition {
 
 /** One schedule per job with a cadence, named after how often it runs. */
 export const SCHEDULES: readonly ScheduleDefinition[] = JOB_DEFINITIONS.flatMap((job) =>
-  'cadence' in job
+  job.cadence
     ? [
         {
           name: `${job.name}-${job.cadence.minute === '*' ? 'every-minute' : 'hourly'}`,
           job: job.name,
           cron: job.cadence,
-          target: JOB_TARGETS[job.name],
+          target: JOB_TARGETS[job.runs],
         },
       ]
     : [],

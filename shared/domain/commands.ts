@@ -94,24 +94,3 @@ function canonicalZone(zone: string): string | undefined {
   if (!/^[A-Za-z]/.test(zone) || !timeZoneSchema.safeParse(zone).success) return undefined;
   return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
 }
-
-/**
- * Points, until tiers define their own scoring: one for each message, one more
- * when it is a reply, one for each reaction given, over the days a member's
- * activity is kept.
- */
-export const pointsOf = (totals: { messages: number; replies: number; reactions: number }): number =>
-  totals.messages + totals.replies + totals.reactions;
-
-const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-
-/**
- * A member's invite code: 8 characters from an alphabet without look-alikes
- * (0/O, 1/I/L), derived from a digest of who they are so that asking twice
- * gives the same code. `digest` is at least 8 bytes.
- */
-export function inviteCodeFrom(digest: Uint8Array): string {
-  let code = '';
-  for (let i = 0; i < 8; i++) code += CODE_ALPHABET[digest[i] % CODE_ALPHABET.length];
-  return code;
-}

@@ -75,3 +75,20 @@ export function capWait(ledger: CapLedger, key: string, now: Date, caps: Caps): 
   const at = Math.max(free(caps.perDay, DAY_MS), free(caps.perWeek, WEEK_MS));
   return at > now.getTime() ? new Date(at) : undefined;
 }
+
+/**
+ * Whether a message due at local `hour` falls in quiet hours that last past
+ * midnight, so that it would wait into the next day: a greeting for a day
+ * (a birthday, an anniversary, a holiday) could then never go on its day.
+ */
+export function waitsPastMidnight(quietHours: { start: string; end: string }, hour: number): boolean {
+  const [start, end] = [quietHours.start, quietHours.end].map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3)));
+  return start > end && hour * 60 >= start;
+}
+
+/** The config problem of a greeting `hour` that {@link waitsPastMidnight}, if it does. */
+export function greetingHourProblem(quietHours: { start: string; end: string }, hour: number): string | undefined {
+  return waitsPastMidnight(quietHours, hour)
+    ? `falls in quiet hours (${quietHours.start}–${quietHours.end}), so no greeting could go on the day`
+    : undefined;
+}

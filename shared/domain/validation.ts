@@ -14,6 +14,20 @@ export const secretSchema = z.string().min(1);
 /** An absolute URL. */
 export const urlSchema = z.url();
 
+/** A local time of day, HH:MM. */
+export const hhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+/** Where a message to a member goes: the community's channel or a direct message. */
+export const deliverySchema = z.enum(['channel', 'dm']);
+
+/** A template name: dotted camelCase words. */
+export const templateNameSchema = z
+  .string()
+  .regex(
+    /^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*$/,
+    'must be a template name such as welcome or onboarding.introduce',
+  );
+
 /** An IANA time zone name that this runtime knows. */
 export const timeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone');
 

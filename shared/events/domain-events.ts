@@ -22,9 +22,8 @@ export interface DomainEvent {
   referralCode?: string;
   /** Days of silence before a reactivation. */
   quietDays?: number;
-  /** A reactivation within 7 days of a win-back: the win-back's outbox id and when it was sent. */
-  winbackId?: string;
-  winbackSentAt?: string;
+  /** A reactivation within the window of an item awaiting the member's answer: that item, and when it was sent. */
+  answers?: { id: string; kind: string; sentAt: string };
 }
 
 /** Something that puts domain events on the bus. */

@@ -1,8 +1,9 @@
 import { Agent } from 'node:http';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { IndexDefinition } from './table';
+import { type IndexDefinition, TABLE } from './table';
+import type { UpdateBuilder } from './update';
 
 /** A table and the client that reaches it; every store function takes one. */
 export interface Db {
@@ -89,4 +90,44 @@ export async function queryAll<T>(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** A table key: the values of its partition and sort key. */
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/**
+ * Update one item with `update` under `condition`. Returns the attributes
+ * `returnValues` asks for (`{}` for none), or undefined when the condition
+ * did not hold. Store modules (a workflow's included) write through this, so
+ * no table name or key attribute is spelled outside `shared/store/`.
+ */
+export async function updateItem(
+  db: Db,
+  key: ItemKey,
+  update: UpdateBuilder,
+  options: { condition?: string; returnValues?: 'UPDATED_OLD' | 'UPDATED_NEW' | 'ALL_NEW' } = {},
+): Promise<Record<string, unknown> | undefined> {
+  const result = await ifCondition(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: key,
+        ...update.build(options.condition),
+        ...(options.returnValues ? { ReturnValues: options.returnValues } : {}),
+      }),
+    ),
+  );
+  return result === undefined ? undefined : (result.Attributes ?? {});
+}
+
+/** The items of one partition whose sort key is between `from` and `to` (inclusive), in order. */
+export function queryBetween<T>(db: Db, partition: string, from: string, to: string): Promise<T[]> {
+  return queryAll<T>(db, {
+    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
+  });
 }

@@ -97,6 +97,11 @@ export interface IngestOptions {
   profiles?: ProfileCache;
   /** Time of receipt; defaults to the event's own time (as if received live). */
   now?: Date;
+  /**
+   * From how many days of silence a member's first activity is a return, published as `member.reactivated`
+   * (the workflows say: `quietSpellDays` in the workflow registry); without it only answers are.
+   */
+  quietSpellDays?: number;
 }
 
 /** Apply a validated `event` to `community`. */
@@ -134,7 +139,14 @@ export async function ingestEvent(
   const release = lifecycle ? () => releaseLease(db, rowKey, event.id, now) : undefined;
   let events: DomainEvent[];
   try {
-    events = await applyToMember(db, community, event, { day, delta, occurredAt, firstActivityOfDay, live });
+    events = await applyToMember(db, community, event, {
+      day,
+      delta,
+      occurredAt,
+      firstActivityOfDay,
+      live,
+      quietSpellDays: options.quietSpellDays,
+    });
   } catch (error) {
     if (release) await release().catch(() => undefined);
     else if (recorded) await takeBackFromDay(db, rowKey, event.id, delta, firstActivityOfDay).catch(() => undefined);
@@ -252,6 +264,8 @@ interface MemberChange {
   firstActivityOfDay: boolean;
   /** Received within a day of happening (not history). */
   live: boolean;
+  /** From how many days of silence a first activity is a return (`IngestOptions.quietSpellDays`). */
+  quietSpellDays?: number;
 }
 
 /** What write 2 works from: the member's key, the event's time, and the parts each try of the write shares. */
@@ -287,7 +301,7 @@ async function applyToMember(
     updated: event.type === 'member.updated' ? [{ type: 'member.updated', ...base }] : [],
   };
   const inOrder = await applyInOrder(db, community, event, change, write);
-  if (inOrder) return eventsOfChange(db, community, event, change, write, inOrder);
+  if (inOrder) return eventsOfChange(db, event, change, write, inOrder);
   return applyOlderEvent(db, community, event, change, write);
 }
 
@@ -315,8 +329,8 @@ function guardedUpdate(
       .set('lastActiveDay', change.day)
       .setIfAbsent('firstActiveDay', change.day)
       .setAll(lastActiveIndexKeys(community.id, event.member.id, change.day))
-      // A win-back waiting for an answer is answered (or expired) by this activity; the old value says which.
-      .remove('winbackOpen');
+      // An item awaiting the member's answer is answered (or expired) by this activity; the old value says which.
+      .remove('awaiting');
     guards.push(before(update, 'lastActiveDay', change.day));
   }
   if (event.type === 'member.joined') {
@@ -361,7 +375,6 @@ async function applyInOrder(
 /** Step 2, after an in-order write: the domain events it causes (a join, a leave, a return, a profile). */
 async function eventsOfChange(
   db: Db,
-  community: CommunityConfig,
   event: InboundEvent,
   change: MemberChange,
   write: MemberWrite,
@@ -372,7 +385,7 @@ async function eventsOfChange(
   if (event.type === 'member.joined') events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
   if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
   if (change.firstActivityOfDay) {
-    const reactivated = await reactivation(db, write.key, community, old, change, base);
+    const reactivated = await reactivation(db, write.key, old, change, base);
     if (reactivated) events.push(reactivated);
   }
   return withProfile ? [...events, ...write.updated] : events;
@@ -405,47 +418,44 @@ async function applyOlderEvent(
   return written === undefined ? [] : write.updated;
 }
 
-/** How long after a win-back an activity counts as its success (docs/kpis.md). */
-export const WINBACK_SUCCESS_MS = 7 * 86_400_000;
-
 /**
- * The member's first activity of a day after a quiet spell, or after a
- * win-back: `member.reactivated`, carrying the win-back it answers when it
- * came within 7 days of it. An activity from before the win-back was sent (a
- * late delivery) leaves it waiting.
+ * The member's first activity of a day after a quiet spell (at least the
+ * `quietSpellDays` the workflows ask for), or within the window of an item
+ * awaiting their answer: `member.reactivated`, naming the item it answers. An
+ * activity from before that item was sent (a late delivery) leaves it waiting.
  */
 async function reactivation(
   db: Db,
   key: Key,
-  community: CommunityConfig,
-  old: Partial<Member> & { winbackOpen?: { id: string; sentAt: string } },
+  old: Partial<Member>,
   change: MemberChange,
   base: Omit<DomainEvent, 'type'>,
 ): Promise<DomainEvent | undefined> {
-  const open = old.winbackOpen;
+  const awaited = old.awaiting;
   const at = change.occurredAt.getTime();
-  if (open && at < Date.parse(open.sentAt)) {
-    const update = new UpdateBuilder().set('winbackOpen', open);
+  if (awaited && at < Date.parse(awaited.sentAt)) {
+    const update = new UpdateBuilder().set('awaiting', awaited);
     await ifCondition(() =>
       db.doc.send(
         new UpdateCommand({
           TableName: db.table,
           Key: key,
-          ...update.build(`attribute_not_exists(${update.name('winbackOpen')})`),
+          ...update.build(`attribute_not_exists(${update.name('awaiting')})`),
         }),
       ),
     );
   }
-  const answered = open && at >= Date.parse(open.sentAt) && at - Date.parse(open.sentAt) <= WINBACK_SUCCESS_MS;
+  const answered = awaited && at >= Date.parse(awaited.sentAt) && at <= Date.parse(awaited.until);
   const quietDays = old.lastActiveDay ? daysBetween(old.lastActiveDay, change.day) : undefined;
-  const returned = change.live && quietDays !== undefined && quietDays >= community.winback.ladderDays[0];
+  const spell = change.quietSpellDays;
+  const returned = change.live && quietDays !== undefined && spell !== undefined && quietDays >= spell;
   if (!answered && !returned) return undefined;
   return {
     type: 'member.reactivated',
     ...base,
     ...(quietDays !== undefined ? { quietDays } : {}),
-    ...(answered ? { winbackId: open.id, winbackSentAt: open.sentAt } : {}),
-  } as DomainEvent;
+    ...(answered ? { answers: { id: awaited.id, kind: awaited.kind, sentAt: awaited.sentAt } } : {}),
+  };
 }
 
 /**

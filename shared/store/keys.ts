@@ -14,8 +14,9 @@ import { createHash } from 'node:crypto';
  * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
- * | win-back tally  | `C#<c>#WINBACK`             | `<send day>`  |                                                    |
  * | sweep mark      | `SWEEP`                     | `<job>[#<c>]` |                                                    |
+ *
+ * A workflow's own items (its tallies) are keyed in its folder's `store.ts`, under `C#<c>#<NAME>`.
  *
  * Access patterns and what serves each:
  * - community by id: GetItem `COMMUNITY`/`<c>`; all communities: Query pk `COMMUNITY`.
@@ -28,7 +29,6 @@ import { createHash } from 'node:crypto';
  * - birthdays on a month-day (sweep): Query index byBirthday, pk `BDAY#<MM-DD>`.
  * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
  * - members whose latest join fell on a day (drip and win-back sweeps): Query index byJoinDay, pk `C#<c>#JOIN#<day>`.
- * - win-backs sent, and won back, by send day (digest): Query pk `C#<c>#WINBACK`, sk between two days.
  * - where a scheduled run got to: GetItem `SWEEP`/`<job>` (the dispatcher's due bucket, the birthdays' instant) or
  *   `SWEEP`/`<job>#<c>` (the daily sweeps' day, per community).
  * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>`, sk <= `<now>`.
@@ -98,9 +98,6 @@ export const joinDayIndexKeys = (communityId: string, memberId: string, day: str
   joinSk: memberId,
 });
 export const joinDayPk = (communityId: string, day: string): string => `C#${communityId}#JOIN#${day}`;
-
-/** A community's win-back tally for the day they were sent (community time zone). */
-export const winbackTallyKey = (communityId: string, day: string): Key => ({ pk: `C#${communityId}#WINBACK`, sk: day });
 
 /** Where a sweep got to: one mark per job, or per job and community. */
 export const sweepMarkKey = (job: string, communityId?: string): Key => ({

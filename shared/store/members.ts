@@ -1,12 +1,13 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isActivity } from '../domain/events';
-import { type Db, ifCondition, queryIndex } from './db';
+import type { CapState } from './caps';
+import { type Db, ifCondition, queryIndex, updateItem } from './db';
 import { birthdayPk, joinDayPk, lastActivePk, memberDaysPk, memberKey } from './keys';
-import { INDEXES } from './table';
+import { INDEXES, TABLE } from './table';
 import { UpdateBuilder } from './update';
 
 /** A member as stored (see `ingest.ts` for how each field is kept); counts come from `memberTotals`. */
-export interface Member {
+export interface Member extends CapState {
   id: string;
   communityId: string;
   name?: string;
@@ -30,8 +31,42 @@ export interface Member {
   /** The code this member invites others with (`/invite`). */
   inviteCode?: string;
   forgottenAt?: string;
-  /** The last win-back sent, until the member's next activity answers it. */
-  winbackOpen?: { id: string; sentAt: string };
+  /** The last item sent that awaits the member's answer, until their next activity (see `awaitAnswer`). */
+  awaiting?: AwaitedAnswer;
+}
+
+/** An item whose answer is awaited: any activity from `sentAt` to `until` answers it. */
+export interface AwaitedAnswer {
+  id: string;
+  kind: string;
+  sentAt: string;
+  until: string;
+}
+
+/**
+ * Mark the member as awaiting an answer to `item`, sent at `sentAt`, for
+ * `withinMs`; written just before the send, so an answer that arrives the
+ * moment the message does is not missed. Their next first activity of a day
+ * takes it off, and within the window the webhook's `member.reactivated`
+ * names the item it answers (see `ingest.ts`). A send that then fails leaves
+ * the item unsent, and an answer to it counts for nothing.
+ */
+export async function awaitAnswer(
+  db: Db,
+  item: { id: string; kind: string; communityId: string; memberId: string },
+  sentAt: Date,
+  withinMs: number,
+): Promise<void> {
+  const awaiting: AwaitedAnswer = {
+    id: item.id,
+    kind: item.kind,
+    sentAt: sentAt.toISOString(),
+    until: new Date(sentAt.getTime() + withinMs).toISOString(),
+  };
+  const update = new UpdateBuilder().set('awaiting', awaiting);
+  await updateItem(db, memberKey(item.communityId, item.memberId), update, {
+    condition: `attribute_exists(${update.name(TABLE.partitionKey)})`,
+  });
 }
 
 /**

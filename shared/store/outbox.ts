@@ -6,16 +6,8 @@ import { dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
 import { INDEXES } from './table';
 import { UpdateBuilder } from './update';
 
-/** Outbox kinds (docs/contract.md). */
-export type OutboxKind =
-  | 'welcome'
-  | 'onboarding'
-  | 'birthday'
-  | 'winback'
-  | 'reply'
-  | 'referral'
-  | 'recognition'
-  | 'digest';
+/** An outbox kind: one a workflow registers, with its delivery rules (docs/contract.md). */
+export type OutboxKind = string;
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'skipped';
 
 /** One automated message: decided once, delivered by the dispatcher. */
@@ -129,6 +121,9 @@ export async function claim(db: Db, item: OutboxItem, now: Date, leaseMs: number
   );
   return result?.Attributes as OutboxItem | undefined;
 }
+
+/** Why an item was skipped when its member left before it went. */
+export const CANCELLED_BY_LEAVE = 'member left';
 
 /** How long a settled item stays visible to `hearth outbox` before it expires (TTL). */
 export const SETTLED_RETENTION_DAYS = 90;

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { inviteCodeFrom } from '../domain/commands';
 import { type Db, ifCondition } from './db';
-import { birthdayIndexKeys, inviteCodeKey, memberKey } from './keys';
+import { birthdayIndexKeys, memberKey } from './keys';
 import { firstSeen } from './members';
 import { UpdateBuilder } from './update';
 
@@ -62,43 +60,4 @@ export async function ensureMember(db: Db, communityId: string, memberId: string
   await db.doc.send(
     new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build() }),
   );
-}
-
-/** Tries before giving up on a code that does not collide with another member's. */
-const CODE_TRIES = 4;
-
-/**
- * The member's invite code, the same each time they ask: derived from who
- * they are, and registered under `C#<c>#REF` so a join through it can be
- * attributed. A code already registered to someone else (a rare collision)
- * moves on to the next derivation.
- */
-export async function inviteCodeFor(db: Db, communityId: string, memberId: string, now: Date): Promise<string> {
-  for (let attempt = 0; attempt < CODE_TRIES; attempt++) {
-    const digest = createHash('sha256').update(`${communityId}#${memberId}#${attempt}`).digest();
-    const code = inviteCodeFrom(digest);
-    // Issued once: asking again keeps the first `createdAt` (the referral funnel counts codes by it).
-    const register = new UpdateBuilder()
-      .setIfAbsent('communityId', communityId)
-      .setIfAbsent('memberId', memberId)
-      .setIfAbsent('code', code)
-      .setIfAbsent('createdAt', now.toISOString());
-    const owner = register.name('memberId');
-    const condition = `attribute_not_exists(${owner}) OR ${owner} = ${register.value(memberId)}`;
-    const registered = await ifCondition(() =>
-      db.doc.send(
-        new UpdateCommand({ TableName: db.table, Key: inviteCodeKey(communityId, code), ...register.build(condition) }),
-      ),
-    );
-    if (registered === undefined) continue;
-    const update = firstSeen(new UpdateBuilder(), communityId, memberId, now.toISOString(), 'member').set(
-      'inviteCode',
-      code,
-    );
-    await db.doc.send(
-      new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build() }),
-    );
-    return code;
-  }
-  throw new Error(`no free invite code for member ${memberId} after ${CODE_TRIES} tries`);
 }

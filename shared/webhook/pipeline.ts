@@ -12,7 +12,8 @@ import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
 import { ingestEvent } from '../store/ingest';
 import type { ProfileCache } from '../store/profile-cache';
-import { answerCommand, hearthCommand } from '../workflows/commands';
+import { answerCommand, hearthCommand } from '../workflows/commands/decisions';
+import { quietSpellDays } from '../workflows/registry';
 
 /**
  * The webhook pipeline every platform shares: find the community, verify,
@@ -138,7 +139,11 @@ async function apply(
     if (command && event.type === 'message.posted') {
       await answerCommand(deps.db, community, event, command, { now, route: parsed.answers?.[event.id] });
     }
-    const result = await ingestEvent(deps.db, community, event, { profiles: deps.profiles, now });
+    const result = await ingestEvent(deps.db, community, event, {
+      profiles: deps.profiles,
+      now,
+      quietSpellDays: quietSpellDays(community),
+    });
     if (result.duplicate) {
       duplicates++;
       continue;

@@ -5,18 +5,17 @@ import {
   UndeliverableError,
   withSendDeadline,
 } from '../chat/sender';
-import { pointsOf } from '../domain/commands';
 import type { CommunityConfig } from '../domain/config';
 import { quietUntil } from '../domain/guardrails';
 import { render, templateText, templateVariables } from '../domain/templates';
-import { type CapState, releaseCapSlot, reserveCapSlot } from '../store/caps';
+import { releaseCapSlot, reserveCapSlot } from '../store/caps';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
-import { getMember, type Member, memberTotals } from '../store/members';
+import { getMember, type Member } from '../store/members';
 import { bucketOf, claim, dueInBucket, type OutboxGuard, type OutboxItem, reschedule, settle } from '../store/outbox';
-import { inviteCodeFor } from '../store/preferences';
 import { getSweepMark, setSweepMark } from '../store/sweeps';
-import { countWinbackSent, openWinback } from '../store/winbacks';
+import { type KindRules, type SendContext, toCommunity } from './contract';
+import { kindRules, VARIABLE_SOURCES } from './registry';
 
 /**
  * The dispatcher: the only part that talks to the outside world. It walks the
@@ -113,54 +112,23 @@ export async function dispatch(
 
 const bucketStart = (bucket: string): Date => new Date(`${bucket.slice(4)}:00:00.000Z`);
 
-/** Kinds the dispatcher renders; the digest is an email and goes another way. */
-const RENDERABLE = new Set<OutboxItem['kind']>(['welcome', 'onboarding', 'birthday', 'winback', 'reply']);
-
-/**
- * Kinds sent whatever the hour and whatever else the member received: a
- * member's own action asked for them (they joined, they typed a command), so
- * they are awake and expecting an answer. Every other automated message
- * waits out quiet hours and counts against the frequency cap.
- */
-const RESPONSIVE = new Set<OutboxItem['kind']>(['welcome', 'reply']);
-
 /**
  * The message text, rendered at send time in the member's locale from the
  * community's templates, else Hearth's (their name may have changed since the
- * decision). Points are counted now, not when `/points` was asked; an invite
- * link is made only for a text that has one.
+ * decision). Each variable the text uses comes from the workflow that
+ * supplies it, or from the kind's own rules (points counted now, not when
+ * `/points` was asked; an invite link made only for a text that offers one).
  */
-async function renderItem(
-  db: Db,
-  item: OutboxItem,
-  community: CommunityConfig,
-  member: Member | undefined,
-  now: Date,
-): Promise<string> {
-  const name = item.template ?? item.kind;
-  const locale = member?.locale ?? community.locale;
-  const text = (template: string) => templateText(template, locale, community.templates, community.locale);
-  const body = text(name);
+async function renderItem(context: SendContext, rules: KindRules): Promise<string> {
+  const { item, community, member } = context;
+  const body = context.text(item.template ?? item.kind);
   const used = new Set(templateVariables(body));
-  const { rulesUrl, about } = community.onboarding;
-  const vars: Record<string, string> = {
-    name: member?.name ?? item.memberId,
-    community: community.name,
-    rules: rulesUrl ? render(text('rules'), { rulesUrl }) : '',
-    about: about ? render(text('about'), { about }) : '',
-    ...(rulesUrl ? { rulesUrl } : {}),
-  };
-  const url = item.vars.url;
-  if (used.has('link')) vars.link = url ? render(text('reply.invite.link'), { url }) : '';
-  if (used.has('inviteLink') && community.referrals.linkTemplate) {
-    const code = await inviteCodeFor(db, item.communityId, item.memberId, now);
-    vars.inviteLink = community.referrals.linkTemplate.replace('{code}', code);
+  const vars: Record<string, string> = { name: member?.name ?? item.memberId, community: community.name };
+  for (const variable of used) {
+    const value = await VARIABLE_SOURCES[variable]?.value(context);
+    if (value !== undefined) vars[variable] = value;
   }
-  if (name === 'reply.points') {
-    const totals = await memberTotals(db, item.communityId, item.memberId);
-    vars.points = String(pointsOf(totals));
-    for (const key of ['messages', 'replies', 'reactions'] as const) vars[key] = String(totals[key]);
-  }
+  Object.assign(vars, await rules.vars?.(context, used));
   try {
     return render(body, { ...vars, ...item.vars });
   } catch (error) {
@@ -169,39 +137,48 @@ async function renderItem(
   }
 }
 
+/** What the kind's rules and the text need, for one item as it goes. */
+function sendContext(db: Db, item: OutboxItem, community: CommunityConfig, member: Member | undefined, now: Date) {
+  const locale = member?.locale ?? community.locale;
+  const text = (template: string) => templateText(template, locale, community.templates, community.locale);
+  return { db, item, community, member, now, text } satisfies SendContext;
+}
+
 /**
  * Why an item must not go to its member, if it must not. A reply answers the
  * member who asked: it goes to staff, and to a member who just opted out (it
  * confirms that, and tells them how to undo it).
  */
-function refusalFor(item: OutboxItem, member: Member | undefined, now: Date): string | undefined {
-  const answer = item.kind === 'reply';
+function refusalFor(item: OutboxItem, rules: KindRules, member: Member | undefined, now: Date): string | undefined {
+  if (item.notAfter && now.toISOString() >= item.notAfter) return 'too late: its day has passed';
+  if (toCommunity(item)) return undefined;
+  const answer = rules.answer === true;
   if (!member) return 'member unknown';
   if (member.status === 'left') return 'member left';
   if (member.optedOut && !answer) return 'member opted out';
   if (member.isBot) return 'member is a bot';
   if (member.isStaff && !answer) return 'member is staff';
-  if (item.notAfter && now.toISOString() >= item.notAfter) return 'too late: its day has passed';
   if (item.quietSince && member.lastActiveDay && member.lastActiveDay > item.quietSince) return 'member active again';
   return undefined;
 }
 
 /**
- * When the item may go, if not now: after the member's quiet hours (their
- * time zone, else the community's), and once the frequency cap has room. A
- * slot under the cap is reserved here; `reserved` says so, for giving it back
- * if the send does not happen.
+ * When the item may go, if not now: after the quiet hours of its member
+ * (their time zone, else the community's) or, for a post to the community, of
+ * the community; and, for a member, once the frequency cap has room. A slot
+ * under the cap is reserved here; `reserved` says so, for giving it back if
+ * the send does not happen. A responsive kind goes at once.
  */
 async function waitFor(
   db: Db,
-  item: OutboxItem,
-  community: CommunityConfig,
-  member: Member & CapState,
+  { item, rules }: Claimed,
+  { community, member }: Recipient,
   now: Date,
 ): Promise<{ until: Date; reason: string } | { reserved: boolean }> {
-  if (RESPONSIVE.has(item.kind)) return { reserved: false };
-  const quiet = quietUntil(now, member.timezone ?? community.timezone, community.quietHours);
+  if (rules.responsive) return { reserved: false };
+  const quiet = quietUntil(now, member?.timezone ?? community.timezone, community.quietHours);
   if (quiet) return { until: quiet, reason: 'quiet hours' };
+  if (!member) return { reserved: false };
   const capKey = item.capKey ?? item.id;
   const slot = await reserveCapSlot(db, item.communityId, item.memberId, capKey, community.caps, now, member);
   if (slot instanceof Date) return { until: slot, reason: 'frequency cap' };
@@ -211,6 +188,8 @@ async function waitFor(
 /** One claimed item as this run holds it. */
 interface Claimed {
   item: OutboxItem;
+  /** Its kind's delivery rules (from the workflow that registers the kind). */
+  rules: KindRules;
   /** Every change this run makes to the item holds only while its lease is still the one stored. */
   fence: OutboxGuard;
   /** When the claim was made (performance clock), for the send's deadline within the lease. */
@@ -219,10 +198,10 @@ interface Claimed {
   current: () => Date;
 }
 
-/** Who the item goes to, once it may go to them. */
+/** Who the item goes to, once it may go to them: a member, or the community itself (a channel post). */
 interface Recipient {
   community: CommunityConfig;
-  member: Member & CapState;
+  member?: Member;
 }
 
 /**
@@ -238,11 +217,20 @@ async function deliver(
   leaseFrom: Date,
 ): Promise<boolean> {
   const item = await claim(deps.db, due, leaseFrom, LEASE_MS);
-  if (!item) return false;
+  if (!item?.leaseUntil) return false;
+  const rules = kindRules(item.kind);
+  const fence: OutboxGuard = { lease: item.leaseUntil };
+  // A kind no workflow registers has no text and no rules: nothing could send it, now or later.
+  if (!rules) {
+    const reason = `no template for outbox kind ${item.kind}`;
+    if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
+    return true;
+  }
   const claimedAt = performance.now();
   const claimed: Claimed = {
     item,
-    fence: { lease: item.leaseUntil as string },
+    rules,
+    fence,
     claimedAt,
     current: () => new Date(leaseFrom.getTime() + (performance.now() - claimedAt)),
   };
@@ -257,7 +245,7 @@ async function deliver(
 /** Step 2: the community and member the item is for, or undefined once it is settled as not to be sent. */
 async function checkRecipient(
   deps: DispatchDeps,
-  { item, fence }: Claimed,
+  { item, rules, fence }: Claimed,
   now: Date,
   report: DispatchReport,
 ): Promise<Recipient | undefined> {
@@ -267,17 +255,12 @@ async function checkRecipient(
     return undefined;
   }
   // Strongly consistent: an opt-out or a leave written a moment ago must stop this send.
-  const member = (await getMember(deps.db, item.communityId, item.memberId, { consistent: true })) as
-    | (Member & CapState)
-    | undefined;
-  const refusal = refusalFor(item, member, now);
-  if (refusal || !member) {
+  const member = toCommunity(item)
+    ? undefined
+    : await getMember(deps.db, item.communityId, item.memberId, { consistent: true });
+  const refusal = refusalFor(item, rules, member, now);
+  if (refusal) {
     if (await settle(deps.db, item, 'skipped', now, fence, refusal)) report.skipped++;
-    return undefined;
-  }
-  if (!RENDERABLE.has(item.kind)) {
-    const reason = `no template for outbox kind ${item.kind}`;
-    if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
     return undefined;
   }
   return { community, member };
@@ -289,12 +272,13 @@ async function checkRecipient(
  */
 async function holdBack(
   db: Db,
-  { item, fence, current }: Claimed,
-  { community, member }: Recipient,
+  claimed: Claimed,
+  recipient: Recipient,
   now: Date,
   report: DispatchReport,
 ): Promise<'held' | { reserved: boolean }> {
-  const wait = await waitFor(db, item, community, member, current());
+  const { item, fence, current } = claimed;
+  const wait = await waitFor(db, claimed, recipient, current());
   if ('until' in wait) {
     // Nothing was attempted: the item keeps its attempt, unless by then it would be too late.
     const tooLate = item.notAfter && wait.until.toISOString() >= item.notAfter;
@@ -305,26 +289,28 @@ async function holdBack(
     return 'held';
   }
   // A dry run goes through every guardrail (and counts against the cap) so that it records what would be sent.
-  if (community.dryRun) {
+  if (recipient.community.dryRun) {
     if (await settle(db, item, 'skipped', now, fence, 'dry run')) report.skipped++;
     return 'held';
   }
   return wait;
 }
 
-/** Step 4: render, send within the lease and the run, and record it sent; a failure is retried or parked. */
+/**
+ * Step 4: render, send within the lease and the run, and record it sent; a failure is retried or parked.
+ * The kind's own steps run just before the send and after the record.
+ */
 async function sendAndRecord(
   deps: DispatchDeps,
-  { item, fence, claimedAt, current }: Claimed,
+  { item, rules, fence, claimedAt, current }: Claimed,
   { community, member }: Recipient,
   slot: { reserved: boolean },
   now: Date,
   report: DispatchReport,
 ): Promise<void> {
   try {
-    const text = await renderItem(deps.db, item, community, member, now);
-    // A win-back waits for its answer from the moment it may be read (see `winbacks.ts`).
-    if (item.kind === 'winback') await openWinback(deps.db, item, current());
+    const text = await renderItem(sendContext(deps.db, item, community, member, now), rules);
+    await rules.beforeSend?.(sendContext(deps.db, item, community, member, current()));
     // The send (pacing waits and the platform's retries included) ends within what is left of the lease
     // since the claim, and within the run.
     const leaseLeft = LEASE_MS - (performance.now() - claimedAt);
@@ -333,7 +319,7 @@ async function sendAndRecord(
     const result = await withSendDeadline(deadline, () => sender.send(chatMessage(item, community, member, text), now));
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
       report.sent++;
-      if (item.kind === 'winback') await countWinbackSent(deps.db, community, now);
+      await rules.afterSend?.(sendContext(deps.db, item, community, member, now));
     }
   } catch (error) {
     if (slot.reserved) {
@@ -344,7 +330,12 @@ async function sendAndRecord(
 }
 
 /** The message a sender gets for an item. */
-function chatMessage(item: OutboxItem, community: CommunityConfig, member: Member, text: string): ChatMessage {
+function chatMessage(
+  item: OutboxItem,
+  community: CommunityConfig,
+  member: Member | undefined,
+  text: string,
+): ChatMessage {
   return {
     id: item.id,
     communityId: item.communityId,

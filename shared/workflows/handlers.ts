@@ -4,11 +4,9 @@ import { jobHandler } from '../runtime/handler';
 import { logger } from '../runtime/observability';
 import { type CommunityCache, listCommunities } from '../store/communities';
 import type { Db } from '../store/db';
-import { recordWonBack } from '../store/winbacks';
-import { birthdaySweep } from './birthdays';
 import { type DispatchDeps, dispatch } from './dispatch';
-import { dripSweep, onLifecycleEvent } from './onboarding';
-import { winbackSweep } from './winback';
+import { reactTo } from './react';
+import { WORKFLOW_JOBS } from './registry';
 
 /**
  * Lambda-shaped handlers for the workflows, shared by the function entry
@@ -21,7 +19,7 @@ export interface JobEvent {
   at?: string;
 }
 
-/** The bus target for member lifecycle events: onboarding, and win-backs answered. */
+/** The bus target for member lifecycle events: each workflow's reactions (see `react.ts`). */
 export function createLifecycleHandler(deps: { db: Db; communities: CommunityCache }, clock = () => new Date()) {
   return jobHandler(async (event: EventBridgeEvent<DomainEventType, DomainEvent>) => {
     const now = clock();
@@ -30,25 +28,20 @@ export function createLifecycleHandler(deps: { db: Db; communities: CommunityCac
       logger.warn('event for unknown community', { communityId: event.detail.communityId });
       return { outcome: 'ignored' };
     }
-    if (event.detail.type === 'member.reactivated') {
-      const outcome = (await recordWonBack(deps.db, community, event.detail)) ? 'won-back' : 'ignored';
-      logger.info('win-back', { communityId: community.id, outcome });
-      return { outcome };
-    }
-    const outcome = await onLifecycleEvent(deps.db, community, event.detail, now);
-    logger.info('onboarding', { type: event.detail.type, communityId: community.id, outcome });
-    return { outcome };
+    const outcomes = await reactTo(deps.db, community, event.detail, now);
+    logger.info('lifecycle', { type: event.detail.type, communityId: community.id, ...outcomes });
+    return { outcomes };
   });
 }
 
-/** The sweeps the schedules start by job name. */
-const SWEEPS = { birthdays: birthdaySweep, winback: winbackSweep, onboarding: dripSweep } as const;
+/** The sweeps the schedules start, by job name: every workflow job that has a run. */
+const SWEEPS = new Map(WORKFLOW_JOBS.flatMap((job) => (job.run ? [[job.name, job.run] as const] : [])));
 
 /** The scheduled sweeps: one job per invocation; an explicit `at` makes it an as-of run. */
 export function createSweepsHandler(deps: { db: Db }, clock = () => new Date()) {
   return jobHandler(async (event: JobEvent) => {
-    const sweep = SWEEPS[event.job as keyof typeof SWEEPS];
-    if (!sweep) throw new Error(`sweeps: unknown job ${event.job}`);
+    const sweep = SWEEPS.get(event.job);
+    if (!sweep) throw new Error(`sweeps: no sweep for job ${event.job}`);
     const now = event.at ? new Date(event.at) : clock();
     // Communities are few and read once per run: a Query of one partition.
     const communities = await listCommunities(deps.db);

@@ -52,15 +52,16 @@ describe('End to end: what the local stack and the CLI print, at INFO', () => {
         }).then((r) => r.status),
       ),
     );
-    await expect.poll(() => logLines(stack.stdout()).filter((l) => l.message === 'onboarding').length).toBe(24);
+    await expect.poll(() => logLines(stack.stdout()).filter((l) => l.message === 'lifecycle').length).toBe(24);
 
     // Assess
     expect(statuses).toEqual(joins.map(() => 200));
     const lines = logLines(stack.stdout());
     const accepted = lines.filter((l) => l.message === 'webhook accepted');
-    const onboarding = lines.filter((l) => l.message === 'onboarding');
+    const onboarding = lines.filter((l) => l.message === 'lifecycle' && l.onboarding === 'queued');
     expect(accepted).toHaveLength(24);
     expect(new Set(accepted.map((l) => l.function_name))).toEqual(new Set(['webhook']));
+    expect(onboarding).toHaveLength(24);
     expect(new Set(onboarding.map((l) => l.function_name))).toEqual(new Set(['lifecycle']));
     // Each invocation flushes its own metrics: none finds its buffer emptied by another's flush.
     expect(stack.stderr()).not.toContain('No application metrics to publish');

@@ -11,7 +11,7 @@ import { inviteCodeKey, outboxId } from '../../shared/store/keys';
 import { forgetMember, getMember, getMemberWithTotals } from '../../shared/store/members';
 import { getOutboxItem } from '../../shared/store/outbox';
 import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
-import { answerCommand, hearthCommand } from '../../shared/workflows/commands';
+import { answerCommand, hearthCommand } from '../../shared/workflows/commands/decisions';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';

@@ -1,13 +1,26 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { CommunityConfig } from '../../shared/domain/config';
+import type { InboundEvent } from '../../shared/domain/events';
 import type { HearthError } from '../../shared/runtime/errors';
 import type { Db } from '../../shared/store/db';
-import { eventKey, ingestEvent, LEASE_MS, MEMBER_DAY_RETENTION_DAYS } from '../../shared/store/ingest';
+import {
+  eventKey,
+  type IngestOptions,
+  ingestEvent as ingestWith,
+  LEASE_MS,
+  MEMBER_DAY_RETENTION_DAYS,
+} from '../../shared/store/ingest';
 import { dayPk, lastActivePk, memberKey } from '../../shared/store/keys';
 import { forgetMember, getMemberWithTotals } from '../../shared/store/members';
 import { ProfileCache } from '../../shared/store/profile-cache';
+import { quietSpellDays } from '../../shared/workflows/registry';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
+
+/** `ingestEvent` as the webhook calls it: with the quiet spell the workflows ask for. */
+const ingestEvent = (db: Db, community: CommunityConfig, event: InboundEvent, options: IngestOptions = {}) =>
+  ingestWith(db, community, event, { quietSpellDays: quietSpellDays(community), ...options });
 
 const COMMUNITY = communityConfig({ locale: 'zh-CN' });
 

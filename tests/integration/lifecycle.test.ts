@@ -1,22 +1,29 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ChatMessage, type ChatSender, RetryLaterError, UndeliverableError } from '../../shared/chat/sender';
 import type { CommunityConfig } from '../../shared/domain/config';
+import type { InboundEvent } from '../../shared/domain/events';
 import type { DomainEvent } from '../../shared/events/domain-events';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
-import { ingestEvent } from '../../shared/store/ingest';
+import { type IngestOptions, ingestEvent as ingestWith } from '../../shared/store/ingest';
 import { getMember } from '../../shared/store/members';
 import { getOutboxItem, listOutbox, type OutboxItem } from '../../shared/store/outbox';
 import { setPreference } from '../../shared/store/preferences';
 import { getSweepMark } from '../../shared/store/sweeps';
-import { recordWonBack, winbackTallies } from '../../shared/store/winbacks';
-import { birthdaySweep } from '../../shared/workflows/birthdays';
+import { birthdaySweep } from '../../shared/workflows/birthdays/decisions';
 import { type DispatchReport, dispatch } from '../../shared/workflows/dispatch';
-import { dripSweep, onLifecycleEvent } from '../../shared/workflows/onboarding';
+import { dripSweep } from '../../shared/workflows/onboarding/decisions';
+import { reactTo } from '../../shared/workflows/react';
+import { quietSpellDays } from '../../shared/workflows/registry';
 import { sweepDays } from '../../shared/workflows/sweep';
-import { winbackSweep } from '../../shared/workflows/winback';
+import { winbackSweep } from '../../shared/workflows/winback/decisions';
+import { recordWonBack, winbackTallies } from '../../shared/workflows/winback/store';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
+
+/** `ingestEvent` as the webhook calls it: with the quiet spell the workflows ask for. */
+const ingestEvent = (db: Db, community: CommunityConfig, event: InboundEvent, options: IngestOptions = {}) =>
+  ingestWith(db, community, event, { quietSpellDays: quietSpellDays(community), ...options });
 
 /** Records what it is asked to send; `failFirst` answers the first tries with a platform 429. */
 class RecordingSender implements ChatSender {
@@ -187,7 +194,7 @@ describe('Lifecycle messaging', () => {
 
       // Act: joins at 15:00 local on their birthday; the day's sweeps also run later.
       const joined = await joinAt(community, 'new', '2026-06-01T07:00:00Z', { birthday: '06-01' });
-      await onLifecycleEvent(db, community, joined, at('2026-06-01T07:00:01Z'));
+      await reactTo(db, community, joined, at('2026-06-01T07:00:01Z'));
       await birthdaySweep(db, [community], at('2026-06-01T08:00:00Z'), { asOf: true });
       await birthdaySweep(db, [community], at('2026-06-01T01:00:00Z'), { asOf: true });
       const report = await run(at('2026-06-01T07:01:00Z'));
@@ -270,7 +277,7 @@ describe('Lifecycle messaging', () => {
       // Prepare: joins 2026-11-02 10:00 local (02:00Z).
       const run = await dispatcherFor(DRIP);
       const joined = await joinAt(DRIP, 'ada', '2026-11-02T02:00:00Z', { name: 'Ada', locale: 'en' });
-      await onLifecycleEvent(db, DRIP, joined, at('2026-11-02T02:00:01Z'));
+      await reactTo(db, DRIP, joined, at('2026-11-02T02:00:01Z'));
 
       // Act: the sweeps of the next days, each twice.
       const day1 = await dripSweep(db, [DRIP], at('2026-11-02T17:00:00Z'), { asOf: true });
@@ -295,16 +302,16 @@ describe('Lifecycle messaging', () => {
     it('cancels what is pending when the member leaves, and queues no later step', async () => {
       // Prepare
       const joined = await joinAt(DRIP, 'bo', '2026-11-10T02:00:00Z');
-      await onLifecycleEvent(db, DRIP, joined, at('2026-11-10T02:00:01Z'));
+      await reactTo(db, DRIP, joined, at('2026-11-10T02:00:01Z'));
       await dripSweep(db, [DRIP], at('2026-11-10T17:00:00Z'), { asOf: true });
 
       // Act
       const left = await ingestEvent(db, DRIP, inboundEvent('member.left', 'bo', '2026-11-10T20:00:00Z'));
-      const outcome = await onLifecycleEvent(db, DRIP, left.events[0], at('2026-11-10T20:00:01Z'));
+      const outcome = await reactTo(db, DRIP, left.events[0], at('2026-11-10T20:00:01Z'));
       const later = await dripSweep(db, [DRIP], at('2026-11-12T17:00:00Z'), { asOf: true });
 
       // Assess
-      expect(outcome).toBe('cancelled');
+      expect(outcome.outbox).toBe('cancelled');
       expect(await getOutboxItem(db, DRIP.id, 'onboarding#drip#bo#2026-11-10+1d')).toMatchObject({
         status: 'skipped',
         reason: 'member left',
@@ -316,21 +323,21 @@ describe('Lifecycle messaging', () => {
     it('does not onboard again a member who rejoins within 30 days, and does after that', async () => {
       // Prepare
       const first = await joinAt(DRIP, 'cy', '2026-11-01T02:00:00Z');
-      await onLifecycleEvent(db, DRIP, first, at('2026-11-01T02:00:01Z'));
+      await reactTo(db, DRIP, first, at('2026-11-01T02:00:01Z'));
       await ingestEvent(db, DRIP, inboundEvent('member.left', 'cy', '2026-11-05T02:00:00Z'));
 
       // Act
       const soon = await joinAt(DRIP, 'cy', '2026-11-20T02:00:00Z');
-      const soonOutcome = await onLifecycleEvent(db, DRIP, soon, at('2026-11-20T02:00:01Z'));
+      const soonOutcome = await reactTo(db, DRIP, soon, at('2026-11-20T02:00:01Z'));
       const soonDrip = await dripSweep(db, [DRIP], at('2026-11-20T17:00:00Z'), { asOf: true });
       await ingestEvent(db, DRIP, inboundEvent('member.left', 'cy', '2026-11-25T02:00:00Z'));
       const late = await joinAt(DRIP, 'cy', '2026-12-05T02:00:00Z');
-      const lateOutcome = await onLifecycleEvent(db, DRIP, late, at('2026-12-05T02:00:01Z'));
+      const lateOutcome = await reactTo(db, DRIP, late, at('2026-12-05T02:00:01Z'));
 
       // Assess
-      expect(soonOutcome).toBe('rejoined');
+      expect(soonOutcome.onboarding).toBe('rejoined');
       expect(soonDrip.queued).toBe(0);
-      expect(lateOutcome).toBe('queued');
+      expect(lateOutcome.onboarding).toBe('queued');
       expect(ids(await outboxOf(DRIP, 'welcome#drip#cy#'))).toEqual([
         'welcome#drip#cy#2026-11-01',
         'welcome#drip#cy#2026-12-05',
@@ -340,18 +347,18 @@ describe('Lifecycle messaging', () => {
     it('welcomes a member who left before their welcome went, when they come back', async () => {
       // Prepare: joins and leaves within minutes, before any dispatcher run.
       const first = await joinAt(DRIP, 'dee', '2026-11-01T02:00:00Z');
-      await onLifecycleEvent(db, DRIP, first, at('2026-11-01T02:00:01Z'));
+      await reactTo(db, DRIP, first, at('2026-11-01T02:00:01Z'));
       const left = await ingestEvent(db, DRIP, inboundEvent('member.left', 'dee', '2026-11-01T02:05:00Z'));
-      await onLifecycleEvent(db, DRIP, left.events[0], at('2026-11-01T02:05:01Z'));
+      await reactTo(db, DRIP, left.events[0], at('2026-11-01T02:05:01Z'));
 
       // Act: back the same day, then (after leaving again) two days later.
       const sameDay = await joinAt(DRIP, 'dee', '2026-11-01T05:00:00Z');
-      const sameDayOutcome = await onLifecycleEvent(db, DRIP, sameDay, at('2026-11-01T05:00:01Z'));
+      const sameDayOutcome = await reactTo(db, DRIP, sameDay, at('2026-11-01T05:00:01Z'));
       const revived = await getOutboxItem(db, DRIP.id, 'welcome#drip#dee#2026-11-01');
       const drip = await dripSweep(db, [DRIP], at('2026-11-01T17:00:00Z'), { asOf: true });
 
       // Assess
-      expect(sameDayOutcome).toBe('queued');
+      expect(sameDayOutcome.onboarding).toBe('queued');
       expect(revived).toMatchObject({ status: 'pending', attempts: 0, dueAt: '2026-11-01T05:00:01.000Z' });
       expect(drip.queued).toBe(1);
     });
@@ -360,7 +367,7 @@ describe('Lifecycle messaging', () => {
       // Prepare: joins at 10:00 EST on the day before New York moves to EDT.
       const community = communityConfig({ id: 'dst', timezone: 'America/New_York' });
       const joined = await joinAt(community, 'e', '2026-03-07T15:00:00Z');
-      await onLifecycleEvent(db, community, joined, at('2026-03-07T15:00:01Z'));
+      await reactTo(db, community, joined, at('2026-03-07T15:00:01Z'));
 
       // Act
       await dripSweep(db, [community], at('2026-03-08T12:00:00Z'), { asOf: true });
@@ -385,7 +392,7 @@ describe('Lifecycle messaging', () => {
       });
       const run = await dispatcherFor(community);
       const joined = await joinAt(community, 'zh', '2026-11-01T10:00:00Z', { name: '小明', locale: 'zh-CN' });
-      await onLifecycleEvent(db, community, joined, at('2026-11-01T10:00:01Z'));
+      await reactTo(db, community, joined, at('2026-11-01T10:00:01Z'));
       await dripSweep(db, [community], at('2026-11-03T01:00:00Z'), { asOf: true });
       sender.sent.length = 0;
 
@@ -501,13 +508,13 @@ describe('Lifecycle messaging', () => {
       const repeat = await recordWonBack(db, community, event);
 
       // Assess
-      expect(event).toMatchObject({ winbackId: 'winback#success#back#2026-10-01+14d' });
-      expect(tooLate.events.find((e) => e.winbackId)).toBeUndefined();
+      expect(event).toMatchObject({ answers: { id: 'winback#success#back#2026-10-01+14d', kind: 'winback' } });
+      expect(tooLate.events.find((e) => e.answers)).toBeUndefined();
       expect([first, repeat]).toEqual([true, false]);
       expect(await winbackTallies(db, community.id, '2026-10-01', '2026-10-31')).toEqual([
         { day: '2026-10-15', sent: 2, wonBack: 1 },
       ]);
-      expect((await getMember(db, community.id, 'back'))?.winbackOpen).toBeUndefined();
+      expect((await getMember(db, community.id, 'back'))?.awaiting).toBeUndefined();
     });
   });
 

@@ -24,7 +24,8 @@ import { getMember } from '../../shared/store/members';
 import { enqueue, getOutboxItem, listOutbox, type OutboxDecision } from '../../shared/store/outbox';
 import { backoffMs, type DispatchDeps, dispatch, MAX_ATTEMPTS, SEND_BUDGET_MS } from '../../shared/workflows/dispatch';
 import { createDispatcherHandler } from '../../shared/workflows/handlers';
-import { onLifecycleEvent, WELCOME_WINDOW_MS } from '../../shared/workflows/onboarding';
+import { WELCOME_WINDOW_MS } from '../../shared/workflows/onboarding/decisions';
+import { reactTo } from '../../shared/workflows/react';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
 
@@ -145,16 +146,16 @@ describe('Module: outbox', () => {
     });
   });
 
-  describe('Function: onLifecycleEvent', () => {
+  describe('Function: reactTo', () => {
     it('queues a welcome for a recent join, keyed by the join day in the community time zone', async () => {
       // Prepare
       const joined = await join(db, ACME, 'o-new', minutes(-10));
 
       // Act
-      const outcome = await onLifecycleEvent(db, ACME, joined, NOW);
+      const outcome = await reactTo(db, ACME, joined, NOW);
 
       // Assess
-      expect(outcome).toBe('queued');
+      expect(outcome.onboarding).toBe('queued');
       const item = await getOutboxItem(db, ACME.id, `welcome#acme#o-new#${JOIN_DAY}`);
       expect(item).toMatchObject({
         kind: 'welcome',
@@ -170,13 +171,13 @@ describe('Module: outbox', () => {
     it('queues the welcome only once when the event is delivered twice', async () => {
       // Prepare
       const joined = await join(db, ACME, 'o-twice', minutes(-10));
-      await onLifecycleEvent(db, ACME, joined, NOW);
+      await reactTo(db, ACME, joined, NOW);
 
       // Act
-      const again = await onLifecycleEvent(db, ACME, joined, minutes(1));
+      const again = await reactTo(db, ACME, joined, minutes(1));
 
       // Assess
-      expect(again).toBe('already-queued');
+      expect(again.onboarding).toBe('already-queued');
       expect((await listOutbox(db, ACME.id)).filter((i) => i.memberId === 'o-twice')).toHaveLength(1);
     });
 
@@ -185,10 +186,10 @@ describe('Module: outbox', () => {
       const joined = await join(db, ACME, 'o-old', new Date(NOW.getTime() - WELCOME_WINDOW_MS - 1000));
 
       // Act
-      const outcome = await onLifecycleEvent(db, ACME, joined, NOW);
+      const outcome = await reactTo(db, ACME, joined, NOW);
 
       // Assess
-      expect(outcome).toBe('stale');
+      expect(outcome.onboarding).toBe('stale');
       expect((await listOutbox(db, ACME.id)).filter((i) => i.memberId === 'o-old')).toEqual([]);
     });
 
@@ -197,10 +198,10 @@ describe('Module: outbox', () => {
       const joined = await join(db, ACME, 'o-23h', minutes(-23 * 60));
 
       // Act
-      const outcome = await onLifecycleEvent(db, ACME, joined, NOW);
+      const outcome = await reactTo(db, ACME, joined, NOW);
 
       // Assess
-      expect(outcome).toBe('queued');
+      expect(outcome.onboarding).toBe('queued');
     });
 
     it('does nothing when onboarding is disabled', async () => {
@@ -209,24 +210,24 @@ describe('Module: outbox', () => {
       const joined = await join(db, off, 'o-off', minutes(-1));
 
       // Act
-      const outcome = await onLifecycleEvent(db, off, joined, NOW);
+      const outcome = await reactTo(db, off, joined, NOW);
 
       // Assess
-      expect(outcome).toBe('disabled');
+      expect(outcome.onboarding).toBe('disabled');
       expect((await listOutbox(db, ACME.id)).filter((i) => i.memberId === 'o-off')).toEqual([]);
     });
 
     it('cancels the pending welcome of a member who leaves', async () => {
       // Prepare
       const joined = await join(db, ACME, 'o-gone', minutes(-10));
-      await onLifecycleEvent(db, ACME, joined, NOW);
+      await reactTo(db, ACME, joined, NOW);
       const left = await leave(db, ACME, 'o-gone', minutes(5));
 
       // Act
-      const outcome = await onLifecycleEvent(db, ACME, left, minutes(6));
+      const outcome = await reactTo(db, ACME, left, minutes(6));
 
       // Assess
-      expect(outcome).toBe('cancelled');
+      expect(outcome.outbox).toBe('cancelled');
       const item = await getOutboxItem(db, ACME.id, `welcome#acme#o-gone#${JOIN_DAY}`);
       expect(item).toMatchObject({ status: 'skipped', reason: 'member left' });
       expect(item).not.toHaveProperty('duePk');
@@ -234,12 +235,12 @@ describe('Module: outbox', () => {
 
     it('leaves other members’ welcomes alone when one leaves', async () => {
       // Prepare: o-a is a prefix of o-ab.
-      await onLifecycleEvent(db, ACME, await join(db, ACME, 'o-a', minutes(-10)), NOW);
-      await onLifecycleEvent(db, ACME, await join(db, ACME, 'o-ab', minutes(-10)), NOW);
+      await reactTo(db, ACME, await join(db, ACME, 'o-a', minutes(-10)), NOW);
+      await reactTo(db, ACME, await join(db, ACME, 'o-ab', minutes(-10)), NOW);
       const left = await leave(db, ACME, 'o-a', minutes(5));
 
       // Act
-      await onLifecycleEvent(db, ACME, left, minutes(6));
+      await reactTo(db, ACME, left, minutes(6));
 
       // Assess
       expect(await getOutboxItem(db, ACME.id, `welcome#acme#o-a#${JOIN_DAY}`)).toMatchObject({ status: 'skipped' });
@@ -251,12 +252,12 @@ describe('Module: outbox', () => {
       const left = await leave(db, ACME, 'o-never-welcomed', NOW);
 
       // Act
-      const onLeave = await onLifecycleEvent(db, ACME, left, NOW);
-      const onUpdate = await onLifecycleEvent(db, ACME, { ...left, type: 'member.updated' }, NOW);
+      const onLeave = await reactTo(db, ACME, left, NOW);
+      const onUpdate = await reactTo(db, ACME, { ...left, type: 'member.updated' }, NOW);
 
       // Assess
-      expect(onLeave).toBe('ignored');
-      expect(onUpdate).toBe('ignored');
+      expect(onLeave).toEqual({ outbox: 'ignored' });
+      expect(onUpdate).toEqual({});
     });
   });
 });
@@ -279,7 +280,7 @@ describe('Module: dispatch', () => {
   /** A member who joined just now, with a welcome queued by onboarding. */
   async function welcomed(memberId: string, profile: Record<string, unknown> = {}, community = ACME) {
     const joined = await join(db, community, memberId, minutes(-5), profile);
-    expect(await onLifecycleEvent(db, community, joined, NOW)).toBe('queued');
+    expect((await reactTo(db, community, joined, NOW)).onboarding).toBe('queued');
     const day = community.timezone === 'UTC' ? '2026-11-25' : JOIN_DAY;
     return `welcome#${community.id}#${memberId}#${day}`;
   }
@@ -823,7 +824,7 @@ describe('Module: dispatch', () => {
       let cancelled: string | undefined;
       const leavesMidSend: ChatSender = {
         async send(message) {
-          cancelled = await onLifecycleEvent(db, ACME, await leave(db, ACME, 'd-leaving', minutes(1)), minutes(1));
+          cancelled = (await reactTo(db, ACME, await leave(db, ACME, 'd-leaving', minutes(1)), minutes(1))).outbox;
           sender.sent.push(message);
           return undefined;
         },

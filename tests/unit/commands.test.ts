@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { interpretCommand, inviteCodeFrom, pointsOf } from '../../shared/domain/commands';
+import { interpretCommand } from '../../shared/domain/commands';
 import { commandIn } from '../../shared/domain/events';
+import { pointsOf } from '../../shared/workflows/commands/points';
+import { inviteCodeFrom } from '../../shared/workflows/referrals/store';
 
 const interpret = (text: string, botUsername?: string) => {
   const command = commandIn(text);

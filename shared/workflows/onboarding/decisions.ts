@@ -1,22 +1,20 @@
 import { DateTime } from 'luxon';
-import type { CommunityConfig } from '../domain/config';
-import { addDays, dayIn } from '../domain/time';
-import type { DomainEvent } from '../events/domain-events';
-import type { Db } from '../store/db';
-import { outboxId, outboxKey } from '../store/keys';
-import { batchGet, getMember, getMembers, type Member, membersJoinedOn } from '../store/members';
+import type { CommunityConfig } from '../../domain/config';
+import { addDays, dayIn } from '../../domain/time';
+import type { DomainEvent } from '../../events/domain-events';
+import type { Db } from '../../store/db';
+import { outboxId, outboxKey } from '../../store/keys';
+import { batchGet, getMembers, type Member, membersJoinedOn } from '../../store/members';
 import {
+  CANCELLED_BY_LEAVE,
   enqueue,
   getOutboxItem,
   type OutboxDecision,
   type OutboxItem,
-  type OutboxKind,
   outboxWithPrefix,
   reschedule,
-  settle,
-} from '../store/outbox';
-import { greetIfBirthdayToday } from './birthdays';
-import { type DailySweepReport, type SweepOptions, sweepDays } from './sweep';
+} from '../../store/outbox';
+import { type DailySweepReport, type SweepOptions, sweepDays } from '../sweep';
 
 /**
  * Onboarding. A member who joins gets a welcome at once (one per join day,
@@ -33,48 +31,21 @@ export const WELCOME_WINDOW_MS = 24 * 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
 /** What onboarding did with one event, for logs and tests. */
-export type OnboardingOutcome =
-  | 'queued'
-  | 'already-queued'
-  | 'disabled'
-  | 'stale'
-  | 'rejoined'
-  | 'cancelled'
-  | 'ignored';
+export type OnboardingOutcome = 'queued' | 'already-queued' | 'disabled' | 'stale' | 'rejoined' | 'ignored';
 
-/** The automated kinds a member leaving cancels (answers to commands already asked stay). */
-const CANCELLED_ON_LEAVE: readonly OutboxKind[] = ['welcome', 'onboarding', 'birthday', 'winback'];
-
-/** Handle one domain event at time `now`. */
-export async function onLifecycleEvent(
+/**
+ * On a join: the welcome, once per join day. A join from history is not welcomed, nor a rejoin within
+ * `restartAfterDays` of the last welcome; a member who left and came back the same day has the welcome that
+ * leaving cancelled put back.
+ */
+export async function onJoin(
   db: Db,
   community: CommunityConfig,
   event: DomainEvent,
   now: Date,
 ): Promise<OnboardingOutcome> {
-  if (event.type === 'member.joined') return onJoin(db, community, event, now);
-  if (event.type === 'member.left') {
-    let cancelled = 0;
-    for (const kind of CANCELLED_ON_LEAVE) {
-      const items = await outboxWithPrefix(db, community.id, `${kind}#${community.id}#${event.memberId}#`);
-      for (const item of items.filter((i) => i.status === 'pending')) {
-        // An item being sent right now (under a live lease) is left to its sender, which checks the member.
-        if (await settle(db, item, 'skipped', now, { unleasedAt: now }, LEFT)) cancelled++;
-      }
-    }
-    return cancelled ? 'cancelled' : 'ignored';
-  }
-  return 'ignored';
-}
-
-async function onJoin(db: Db, community: CommunityConfig, event: DomainEvent, now: Date): Promise<OnboardingOutcome> {
   const joinedAt = new Date(event.occurredAt);
   if (now.getTime() - joinedAt.getTime() > WELCOME_WINDOW_MS) return 'stale';
-  // A birthday that is today is greeted even on the day of joining (once: the greeting's id is per year).
-  if (community.birthdays.enabled) {
-    const member = await getMember(db, community.id, event.memberId);
-    if (member) await greetIfBirthdayToday(db, community, member, now);
-  }
   if (!community.onboarding.enabled) return 'disabled';
   const joinDay = dayIn(joinedAt, community.timezone);
   const id = outboxId('welcome', community.id, event.memberId, joinDay);
@@ -99,8 +70,8 @@ async function onJoin(db: Db, community: CommunityConfig, event: DomainEvent, no
 }
 
 /** A welcome cancelled because the member left before it went: it onboarded nobody. */
-const cancelledByLeave = (welcome: OutboxItem): boolean => welcome.status === 'skipped' && welcome.reason === LEFT;
-const LEFT = 'member left';
+const cancelledByLeave = (welcome: OutboxItem): boolean =>
+  welcome.status === 'skipped' && welcome.reason === CANCELLED_BY_LEAVE;
 
 /** Whether the member was welcomed for another join within `restartAfterDays` before this one. */
 async function welcomedRecently(

@@ -1,12 +1,12 @@
-import type { CommunityConfig } from '../domain/config';
-import { candidateDates, endOfLocalDay, greetingMonthDay, localHourOn, monthDaysToQuery } from '../domain/lifecycle';
-import { dayIn } from '../domain/time';
-import type { Db } from '../store/db';
-import { outboxId } from '../store/keys';
-import { birthdaysOn, type Member } from '../store/members';
-import { enqueue } from '../store/outbox';
-import { getSweepMark, setSweepMark } from '../store/sweeps';
-import type { SweepOptions } from './sweep';
+import type { CommunityConfig } from '../../domain/config';
+import { candidateDates, endOfLocalDay, greetingMonthDay, localHourOn, monthDaysToQuery } from '../../domain/lifecycle';
+import { dayIn } from '../../domain/time';
+import type { Db } from '../../store/db';
+import { outboxId } from '../../store/keys';
+import { birthdaysOn, type Member } from '../../store/members';
+import { enqueue } from '../../store/outbox';
+import { getSweepMark, setSweepMark } from '../../store/sweeps';
+import type { SweepOptions } from '../sweep';
 
 /**
  * Birthday greetings. The hourly sweep decides the greetings due from the

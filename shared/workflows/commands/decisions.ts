@@ -1,13 +1,14 @@
-import { type CommandAction, interpretCommand } from '../domain/commands';
-import type { CommunityConfig } from '../domain/config';
-import { commandIn, type InboundEvent } from '../domain/events';
-import type { TemplateName } from '../domain/templates';
-import type { AnswerRoute } from '../platforms/types';
-import type { Db } from '../store/db';
-import { eventKey, isLive } from '../store/ingest';
-import { outboxId } from '../store/keys';
-import { enqueue } from '../store/outbox';
-import { ensureMember, inviteCodeFor, setPreference } from '../store/preferences';
+import { type CommandAction, interpretCommand } from '../../domain/commands';
+import type { CommunityConfig } from '../../domain/config';
+import { commandIn, type InboundEvent } from '../../domain/events';
+import type { TemplateName } from '../../domain/templates';
+import type { AnswerRoute } from '../../platforms/types';
+import type { Db } from '../../store/db';
+import { eventKey, isLive } from '../../store/ingest';
+import { outboxId } from '../../store/keys';
+import { enqueue } from '../../store/outbox';
+import { ensureMember, setPreference } from '../../store/preferences';
+import { inviteCodeFor } from '../referrals/store';
 
 /**
  * Member commands, applied by the webhook before the message is recorded:

@@ -1,11 +1,11 @@
-import type { CommunityConfig } from '../domain/config';
-import { localHourOn } from '../domain/lifecycle';
-import { addDays, dayIn } from '../domain/time';
-import type { Db } from '../store/db';
-import { outboxId } from '../store/keys';
-import { getMembers, type Member, membersJoinedOn, membersLastActiveOn } from '../store/members';
-import { enqueue } from '../store/outbox';
-import { type DailySweepReport, type SweepOptions, sweepDays } from './sweep';
+import type { CommunityConfig } from '../../domain/config';
+import { localHourOn } from '../../domain/lifecycle';
+import { addDays, dayIn } from '../../domain/time';
+import type { Db } from '../../store/db';
+import { outboxId } from '../../store/keys';
+import { getMembers, type Member, membersJoinedOn, membersLastActiveOn } from '../../store/members';
+import { enqueue } from '../../store/outbox';
+import { type DailySweepReport, type SweepOptions, sweepDays } from '../sweep';
 
 /**
  * Inactivity win-backs. A member is silent since their last active day, or

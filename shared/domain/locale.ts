@@ -1,0 +1,11 @@
+/** Locale matching: no imports, so any module may use it. */
+
+/** Of `available`, the same tag as `locale` (any case), else the first with the same language. */
+export function closestLocale(locale: string, available: readonly string[]): string | undefined {
+  const wanted = locale.toLowerCase();
+  const language = wanted.split('-')[0];
+  return (
+    available.find((l) => l.toLowerCase() === wanted) ??
+    available.find((l) => l.toLowerCase().split('-')[0] === language)
+  );
+}

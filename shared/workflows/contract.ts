@@ -1,0 +1,123 @@
+import type * as z from 'zod';
+import type { CommunityConfig } from '../domain/config';
+import type { DomainEvent, DomainEventType } from '../events/domain-events';
+import type { Db } from '../store/db';
+import type { Member } from '../store/members';
+import type { OutboxItem } from '../store/outbox';
+import type { Cadence } from './jobs';
+
+/**
+ * The contract every workflow folder fulfils (docs/architecture.md). A
+ * workflow owns its config sections, its texts, its outbox kinds and their
+ * delivery rules, its scheduled jobs, and what it does on domain events; the
+ * machinery (the config schema, the template table, the dispatcher, the
+ * lifecycle handler, the sweeps, the topology and `hearth run`) reads these
+ * from the registry (`registry.ts`) and never names a workflow or a kind.
+ */
+
+/** One shipped text: the variables it may use, and its words in each shipped locale. */
+export interface TemplateDefinition {
+  readonly vars: readonly string[];
+  /**
+   * What a community's own text for it may use instead, when that differs: `exact` keeps exactly `vars`
+   * (a fragment or a command's answer); a list names them; absent means `vars` plus the variables any
+   * template may use (a configured link, see {@link VariableSource.anyTemplate}).
+   */
+  readonly communityVars?: 'exact' | readonly string[];
+  readonly en: string;
+  readonly 'zh-CN': string;
+}
+
+/** What the dispatcher knows while it renders and sends one item. */
+export interface SendContext {
+  readonly db: Db;
+  readonly item: OutboxItem;
+  readonly community: CommunityConfig;
+  /** The member it goes to; absent for an item addressed to the community (a channel post). */
+  readonly member?: Member;
+  /** When the send happens. */
+  readonly now: Date;
+  /** Another template's text, in the item's locale (the community's own, else Hearth's). */
+  text(template: string): string;
+}
+
+/** The delivery rules of one outbox kind. */
+export interface KindRules {
+  /**
+   * Sent whatever the hour and whatever else the member received, because the member's own action asked
+   * for it (they joined, they typed a command); every other kind waits out quiet hours and counts against
+   * the frequency cap.
+   */
+  readonly responsive?: boolean;
+  /** An answer to the member who asked: it goes to staff too, and to a member who has just opted out. */
+  readonly answer?: boolean;
+  /** Cancelled while still pending when its member leaves. */
+  readonly cancelledOnLeave?: boolean;
+  /** Variables of this kind's texts known only at send time; `used` names those the text uses. */
+  vars?(context: SendContext, used: ReadonlySet<string>): Promise<Record<string, string>>;
+  /** Just before the send, once every guardrail has let it go. */
+  beforeSend?(context: SendContext): Promise<void>;
+  /** After the item is recorded as sent. */
+  afterSend?(context: SendContext): Promise<void>;
+}
+
+/**
+ * The recipient of an item addressed to the community rather than to a member
+ * (a post in its channel): no member to check or cap, and quiet hours are the
+ * community's. It holds `#`, which no member id may, so it never names one.
+ */
+export const COMMUNITY_RECIPIENT = '#community';
+
+/** Whether an item is addressed to the community (see {@link COMMUNITY_RECIPIENT}). */
+export const toCommunity = (item: { memberId: string }): boolean => item.memberId === COMMUNITY_RECIPIENT;
+
+/** A variable that templates beyond the workflow's own may use, supplied by the workflow that knows its value. */
+export interface VariableSource {
+  /** Any template may use it, not only those that list it (a configured link). */
+  readonly anyTemplate?: boolean;
+  /** Why a community's text cannot use it with this config, when it cannot (its link is not set). */
+  missing?(config: CommunityConfig): string | undefined;
+  /** Its value for one item; undefined when it has none (then a text that uses it cannot be sent). */
+  value(context: SendContext): Promise<string | undefined> | string | undefined;
+}
+
+/** A scheduled job of a workflow; `hearth run <name>` starts it too. */
+export interface WorkflowJob {
+  readonly name: string;
+  /** When it runs (UTC); a job without one is not built yet. */
+  readonly cadence?: Cadence;
+  /** Why it runs then. */
+  readonly why?: string;
+  /** One run at `now`; `asOf` for a run as of a given time (`hearth run --at`): no mark moves. */
+  run?(db: Db, communities: readonly CommunityConfig[], now: Date, options: { asOf?: boolean }): Promise<object>;
+}
+
+/** What a workflow does when a domain event about one of the community's members arrives; returns its outcome. */
+export type Reaction = (db: Db, community: CommunityConfig, event: DomainEvent, now: Date) => Promise<string>;
+
+/** Reports a config problem at a path. */
+export type ConfigIssue = (path: readonly (string | number)[], message: string) => void;
+
+/** One workflow. `S` is the config sections it owns (their schemas, defaults included). */
+export interface Workflow<S extends Record<string, z.ZodType> = Record<string, z.ZodType>> {
+  readonly name: string;
+  readonly sections?: S;
+  /** Checks across the config that the sections' schemas cannot make alone. */
+  check?(config: CommunityConfig, issue: ConfigIssue, shipped: (template: string) => boolean): void;
+  /** Its shipped texts by template name. */
+  readonly templates?: Readonly<Record<string, TemplateDefinition>>;
+  /** What a community's own templates (names Hearth does not ship, such as its drip steps) may use. */
+  readonly customTemplateVars?: readonly string[];
+  /** Variables it supplies to other workflows' texts. */
+  readonly variables?: Readonly<Record<string, VariableSource>>;
+  /** Its outbox kinds. */
+  readonly kinds?: Readonly<Record<string, KindRules>>;
+  readonly jobs?: readonly WorkflowJob[];
+  /** Its reactions to domain events. */
+  readonly on?: Readonly<Partial<Record<DomainEventType, Reaction>>>;
+  /**
+   * After how many days of silence a member's first activity is news to it: the webhook then publishes
+   * `member.reactivated`. The smallest over the workflows applies.
+   */
+  quietSpellDays?(config: CommunityConfig): number | undefined;
+}

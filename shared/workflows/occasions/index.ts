@@ -1,0 +1,3 @@
+import type { Workflow } from '../contract';
+
+export const occasions: Workflow = { name: 'occasions' };

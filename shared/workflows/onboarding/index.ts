@@ -1,0 +1,64 @@
+import { closestLocale } from '../../domain/locale';
+import { render } from '../../domain/render';
+import type { Workflow } from '../contract';
+import { onboardingSchema } from './config';
+import { dripSweep, onJoin } from './decisions';
+import { STEP_VARIABLES, templates } from './templates';
+
+/**
+ * Onboarding: a welcome when a member joins, and a short drip of steps in the
+ * days after (see `decisions.ts`).
+ */
+export const onboarding: Workflow<{ onboarding: typeof onboardingSchema }> = {
+  name: 'onboarding',
+  sections: { onboarding: onboardingSchema },
+  templates,
+  customTemplateVars: STEP_VARIABLES,
+  check(config, issue, shipped) {
+    // A step names a shipped drip text or the community's own, written in (or close to) its locale.
+    const closest = closestLocale(config.locale, Object.keys(config.templates));
+    config.onboarding.steps.forEach((step, i) => {
+      const path = ['onboarding', 'steps', i, 'template'];
+      const written = closest !== undefined && config.templates[closest][step.template] !== undefined;
+      if (shipped(step.template) && !step.template.startsWith('onboarding.')) {
+        issue(path, `"${step.template}" is not a drip template`);
+      } else if (!shipped(step.template) && !written) {
+        issue(path, `no template "${step.template}": write it under templates.${config.locale}`);
+      }
+    });
+  },
+  variables: {
+    // Filled in only when the community says what it is for, and has a rules page.
+    about: {
+      value: ({ community, text }) => {
+        const { about } = community.onboarding;
+        return about ? render(text('about'), { about }) : '';
+      },
+    },
+    rules: {
+      value: ({ community, text }) => {
+        const { rulesUrl } = community.onboarding;
+        return rulesUrl ? render(text('rules'), { rulesUrl }) : '';
+      },
+    },
+    rulesUrl: {
+      anyTemplate: true,
+      missing: (config) => (config.onboarding.rulesUrl ? undefined : 'onboarding.rulesUrl is not set'),
+      value: ({ community }) => community.onboarding.rulesUrl,
+    },
+  },
+  kinds: {
+    // The member just joined: they are there, and waiting to be greeted.
+    welcome: { responsive: true, cancelledOnLeave: true },
+    onboarding: { cancelledOnLeave: true },
+  },
+  jobs: [
+    {
+      name: 'onboarding',
+      cadence: { minute: '10', hour: '*' },
+      why: 'hourly, like the win-back sweep',
+      run: dripSweep,
+    },
+  ],
+  on: { 'member.joined': onJoin },
+};
