@@ -6,12 +6,14 @@ import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
 import { type Db, ifCondition } from './db';
 import {
+  anniversaryIndexKeys,
   joinDayIndexKeys,
   type Key,
   lastActiveIndexKeys,
   memberDayKey,
   memberDaysPk,
   memberKey,
+  presencePk,
   shortKey,
 } from './keys';
 import { firstSeen, getMember, type Member } from './members';
@@ -335,12 +337,14 @@ function guardedUpdate(
   }
   if (event.type === 'member.joined') {
     update.set('status', 'member').set('joinedAt', at).set('referralCode', event.referralCode);
+    update.set('presentPk', presencePk(community.id, 'member'));
     update.setAll(joinDayIndexKeys(community.id, event.member.id, change.day));
     update.setIfAbsent('firstJoinedAt', at);
+    setIfAbsentAll(update, firstJoinIndexKeys(community.id, event.member.id, change.day));
     guards.push(before(update, 'joinedAt', at), before(update, 'leftAt', at));
   }
   if (event.type === 'member.left') {
-    update.set('status', 'left').set('leftAt', at);
+    update.set('status', 'left').set('leftAt', at).set('presentPk', presencePk(community.id, 'left'));
     guards.push(before(update, 'leftAt', at), notAfter(update, 'joinedAt', at));
   }
   if (withProfile) {
@@ -405,12 +409,17 @@ async function applyOlderEvent(
 ): Promise<DomainEvent[]> {
   const { key, at } = write;
   const plain = baseMemberUpdate(community.id, event, change, true);
-  if (event.type === 'member.joined') plain.setIfAbsent('joinedAt', at).setIfAbsent('firstJoinedAt', at);
+  if (event.type === 'member.joined') {
+    plain.setIfAbsent('joinedAt', at).setIfAbsent('firstJoinedAt', at);
+    setIfAbsentAll(plain, firstJoinIndexKeys(community.id, event.member.id, change.day));
+  }
   if (event.type === 'member.left') plain.setIfAbsent('leftAt', at);
   const stored = await ifCondition(() => send(db, key, plain, once(plain, event, write), 'ALL_NEW'));
   if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, write.base);
   await lowerIfEarlier(db, key, 'firstActiveDay', change.firstActivityOfDay ? change.day : undefined, stored);
-  await lowerIfEarlier(db, key, 'firstJoinedAt', event.type === 'member.joined' ? at : undefined, stored);
+  // An earlier first join moves the member's anniversary with it.
+  const firstJoin = firstJoinIndexKeys(community.id, event.member.id, change.day);
+  await lowerIfEarlier(db, key, 'firstJoinedAt', event.type === 'member.joined' ? at : undefined, stored, firstJoin);
   if (!hasProfile(event)) return [];
   const profileOnly = new UpdateBuilder();
   const profileGuards = setProfileFields(profileOnly, community.id, event.member.id, event.member, change.live, at);
@@ -502,6 +511,14 @@ class MemberUpdate extends UpdateBuilder {
 
 const hasProfile = (event: InboundEvent): boolean => hasProfileFields(event.member);
 
+/** The keys that index a member's first join, on `day` in the community's zone (anniversaries). */
+const firstJoinIndexKeys = (communityId: string, memberId: string, day: string) =>
+  anniversaryIndexKeys(communityId, memberId, day.slice(5));
+
+function setIfAbsentAll(update: UpdateBuilder, values: Record<string, string>): void {
+  for (const [attribute, value] of Object.entries(values)) update.setIfAbsent(attribute, value);
+}
+
 /** Condition: `attribute` is absent or earlier than `value`. */
 function before(update: UpdateBuilder, attribute: string, value: string): string {
   const name = update.name(attribute);
@@ -528,17 +545,18 @@ async function send(
   return (result.Attributes ?? {}) as Partial<Member>;
 }
 
-/** Lower a "first" field to `value` when the stored one is later (a late, older event). */
+/** Lower a "first" field to `value` when the stored one is later (a late, older event), and what indexes it. */
 async function lowerIfEarlier(
   db: Db,
   key: Key,
   attribute: 'firstActiveDay' | 'firstJoinedAt',
   value: string | undefined,
   stored: Partial<Member>,
+  indexKeys: Record<string, string> = {},
 ): Promise<void> {
   const current = stored[attribute];
   if (value === undefined || current === undefined || current <= value) return;
-  const update = new UpdateBuilder().set(attribute, value);
+  const update = new MemberUpdate().set(attribute, value).setAll(indexKeys);
   const condition = `${update.name(attribute)} > ${update.value(value)}`;
   await ifCondition(() =>
     db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition) })),

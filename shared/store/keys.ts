@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
  * | member          | `C#<c>`                     | `M#<m>`       | bdayPk `BDAY#<MM-DD>` / bdaySk `<c>#<m>`           |
  * |                 |                             |               | idlePk `C#<c>#LAST#<day>` / idleSk `<m>`           |
  * |                 |                             |               | joinPk `C#<c>#JOIN#<day>` / joinSk `<m>`           |
+ * |                 |                             |               | annivPk `ANNIV#<MM-DD>` / annivSk `<c>#<m>`        |
+ * |                 |                             |               | presentPk `C#<c>#PRESENT` or `…#GONE` / id `<m>`   |
  * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
@@ -28,6 +30,8 @@ import { createHash } from 'node:crypto';
  *   then BatchGet those rows; a member's counts live only in their day rows.
  * - birthdays on a month-day (sweep): Query index byBirthday, pk `BDAY#<MM-DD>`.
  * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
+ * - first joins on a month-day (anniversary sweep): Query index byAnniversary, pk `ANNIV#<MM-DD>`.
+ * - a community's present members (a holiday greeting to every member): Query index byPresence, pk `C#<c>#PRESENT`.
  * - members whose latest join fell on a day (drip and win-back sweeps): Query index byJoinDay, pk `C#<c>#JOIN#<day>`.
  * - where a scheduled run got to: GetItem `SWEEP`/`<job>` (the dispatcher's due bucket, the birthdays' instant) or
  *   `SWEEP`/`<job>#<c>` (the daily sweeps' day, per community).
@@ -91,6 +95,17 @@ export const lastActiveIndexKeys = (communityId: string, memberId: string, day: 
   idleSk: memberId,
 });
 export const lastActivePk = (communityId: string, day: string): string => `C#${communityId}#LAST#${day}`;
+
+/** byAnniversary index keys for a member whose first join fell on `monthDay` (community zone). */
+export const anniversaryIndexKeys = (communityId: string, memberId: string, monthDay: string) => ({
+  annivPk: anniversaryPk(monthDay),
+  annivSk: `${communityId}#${memberId}`,
+});
+export const anniversaryPk = (monthDay: string): string => `ANNIV#${monthDay}`;
+
+/** byPresence partition of a community's members who are there, or who have left. */
+export const presencePk = (communityId: string, status: 'member' | 'left'): string =>
+  `C#${communityId}#${status === 'member' ? 'PRESENT' : 'GONE'}`;
 
 /** byJoinDay index keys for a member whose latest join fell on `day`. */
 export const joinDayIndexKeys = (communityId: string, memberId: string, day: string) => ({

@@ -2,8 +2,8 @@ import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamod
 import { isActivity } from '../domain/events';
 import type { CapState } from './caps';
 import { type Db, ifCondition, queryIndex, updateItem } from './db';
-import { birthdayPk, joinDayPk, lastActivePk, memberDaysPk, memberKey } from './keys';
-import { INDEXES, TABLE } from './table';
+import { anniversaryPk, birthdayPk, joinDayPk, lastActivePk, memberDaysPk, memberKey, presencePk } from './keys';
+import { INDEXES, type IndexDefinition, TABLE } from './table';
 import { UpdateBuilder } from './update';
 
 /** A member as stored (see `ingest.ts` for how each field is kept); counts come from `memberTotals`. */
@@ -81,6 +81,8 @@ export function firstSeen<T extends UpdateBuilder>(
   status?: Member['status'],
 ): T {
   update.setIfAbsent('id', memberId).setIfAbsent('communityId', communityId).setIfAbsent('status', status);
+  // The presence index follows `status`: set with it here, and by each join and leave.
+  if (status) update.setIfAbsent('presentPk', presencePk(communityId, status));
   return update.setIfAbsent('firstSeenAt', at);
 }
 
@@ -230,8 +232,11 @@ export const membersJoinedOn = (db: Db, communityId: string, day: string): Promi
 export const membersLastActiveOn = (db: Db, communityId: string, day: string): Promise<string[]> =>
   memberIdsIn(db, INDEXES.byLastActive, lastActivePk(communityId, day));
 
-/** What the byBirthday index holds for a member (INCLUDE projection, see table.ts). */
-export interface BirthdayEntry {
+/**
+ * What the byBirthday, byAnniversary and byPresence indexes hold for a member
+ * (INCLUDE projections, see table.ts): who they are, their zone and standing.
+ */
+export interface MemberEntry {
   communityId: string;
   memberId: string;
   timezone?: string;
@@ -239,25 +244,47 @@ export interface BirthdayEntry {
   optedOut?: boolean;
   isBot?: boolean;
   isStaff?: boolean;
+  /** byAnniversary only. */
+  firstJoinedAt?: string;
+}
+
+/** The projected fields of an index row, without the attributes that are absent. */
+function entryOf(row: Record<string, unknown>, communityId: string, memberId: string): MemberEntry {
+  const entry: MemberEntry = { communityId, memberId };
+  const { timezone, status, optedOut, isBot, isStaff, firstJoinedAt } = row as Partial<MemberEntry>;
+  Object.assign(
+    entry,
+    timezone !== undefined && { timezone },
+    status !== undefined && { status },
+    optedOut !== undefined && { optedOut },
+    isBot !== undefined && { isBot },
+    isStaff !== undefined && { isStaff },
+    firstJoinedAt !== undefined && { firstJoinedAt },
+  );
+  return entry;
+}
+
+/** The entries of an index whose sort key is `<community>#<member>` (a community id has no `#`). */
+async function entriesAcrossCommunities(db: Db, index: IndexDefinition, partition: string): Promise<MemberEntry[]> {
+  const rows = await queryIndex<Record<string, unknown>>(db, index, partition);
+  return rows.map((row) => {
+    const sortKey = String(row[index.sortKey]);
+    const split = sortKey.indexOf('#');
+    return entryOf(row, sortKey.slice(0, split), sortKey.slice(split + 1));
+  });
 }
 
 /** Every member with a birthday on `monthDay` ("MM-DD"), in every community, as the index has them. */
-export async function birthdaysOn(db: Db, monthDay: string): Promise<BirthdayEntry[]> {
-  const index = INDEXES.byBirthday;
-  const rows = await queryIndex<Record<string, unknown>>(db, index, birthdayPk(monthDay));
-  return rows.map((row) => {
-    // The sort key is `<community>#<member>`; a community id has no `#`.
-    const sortKey = row[index.sortKey] as string;
-    const split = sortKey.indexOf('#');
-    const { timezone, status, optedOut, isBot, isStaff } = row as Omit<BirthdayEntry, 'communityId' | 'memberId'>;
-    return {
-      communityId: sortKey.slice(0, split),
-      memberId: sortKey.slice(split + 1),
-      ...(timezone !== undefined ? { timezone } : {}),
-      ...(status !== undefined ? { status } : {}),
-      ...(optedOut !== undefined ? { optedOut } : {}),
-      ...(isBot !== undefined ? { isBot } : {}),
-      ...(isStaff !== undefined ? { isStaff } : {}),
-    };
-  });
+export const birthdaysOn = (db: Db, monthDay: string): Promise<MemberEntry[]> =>
+  entriesAcrossCommunities(db, INDEXES.byBirthday, birthdayPk(monthDay));
+
+/** Every member whose first join fell on `monthDay` (their community's zone), in every community. */
+export const anniversariesOn = (db: Db, monthDay: string): Promise<MemberEntry[]> =>
+  entriesAcrossCommunities(db, INDEXES.byAnniversary, anniversaryPk(monthDay));
+
+/** A community's present members (status `member`), as the byPresence index has them. */
+export async function presentMembers(db: Db, communityId: string): Promise<MemberEntry[]> {
+  const index = INDEXES.byPresence;
+  const rows = await queryIndex<Record<string, unknown>>(db, index, presencePk(communityId, 'member'));
+  return rows.map((row) => entryOf(row, communityId, String(row[index.sortKey])));
 }

@@ -42,6 +42,24 @@ export const INDEXES = {
     projection: 'INCLUDE',
     nonKeyAttributes: ['timezone', 'status', 'optedOut', 'isBot', 'isStaff'],
   },
+  // Members by the month-day of their first join in the community's zone (sparse: only members who joined),
+  // for anniversaries; like byBirthday it carries what the hourly sweep decides on, and the first join.
+  byAnniversary: {
+    name: 'byAnniversary',
+    partitionKey: 'annivPk',
+    sortKey: 'annivSk',
+    projection: 'INCLUDE',
+    nonKeyAttributes: ['timezone', 'status', 'optedOut', 'isBot', 'isStaff', 'firstJoinedAt'],
+  },
+  // A community's members by presence: `C#<c>#PRESENT` while a member, `C#<c>#GONE` once left, keyed by the
+  // member's id; a greeting to every member (a holiday) reads the present partition and nothing else.
+  byPresence: {
+    name: 'byPresence',
+    partitionKey: 'presentPk',
+    sortKey: 'id',
+    projection: 'INCLUDE',
+    nonKeyAttributes: ['timezone', 'status', 'optedOut', 'isBot', 'isStaff'],
+  },
   // Members by community and last-active day (sparse: only members who were active).
   byLastActive: { name: 'byLastActive', partitionKey: 'idlePk', sortKey: 'idleSk', projection: 'KEYS_ONLY' },
   // Members by community and the day of their latest join (sparse: only members who joined).

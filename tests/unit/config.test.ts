@@ -54,6 +54,8 @@ describe('Module: config', () => {
       expect(config.templates).toEqual({});
       expect(config.targets).toEqual({});
       expect(config.dryRun).toBe(false);
+      expect(config.anniversaries).toEqual({ enabled: true, years: [1, 2, 3, 5, 10], hour: 11, delivery: 'channel' });
+      expect(config.holidays).toEqual([]);
     });
 
     it('defaults locale to en and operators to [] when they are left out', () => {
@@ -261,6 +263,117 @@ describe('Module: config', () => {
         },
         'onboarding.steps',
         'increasing',
+      ],
+    ])('rejects %s, naming the field', (_what, override, path, message) => {
+      // Act
+      const error = configError({ ...MINIMAL, ...override });
+
+      // Assess
+      expect(error.path).toBe(path);
+      expect(error.message).toContain(message);
+    });
+  });
+
+  describe('Anniversaries and holidays', () => {
+    it('accepts holidays every year and on a dated year, filling hour and audience', () => {
+      // Act
+      const config = parseCommunityConfig({
+        ...MINIMAL,
+        holidays: [
+          { date: '01-01', template: 'holiday.newYear' },
+          { date: '2027-02-06', template: 'holiday.springFestival', audience: 'members', hour: 10 },
+          { date: '2027-09-15', template: 'holiday.midAutumn', channel: 'C9' },
+        ],
+      });
+
+      // Assess
+      expect(config.holidays).toEqual([
+        { date: '01-01', template: 'holiday.newYear', hour: 9, audience: 'channel' },
+        { date: '2027-02-06', template: 'holiday.springFestival', hour: 10, audience: 'members' },
+        { date: '2027-09-15', template: 'holiday.midAutumn', hour: 9, audience: 'channel', channel: 'C9' },
+      ]);
+    });
+
+    it('accepts a holiday text of the community, with {name} for members', () => {
+      // Act
+      const config = parseCommunityConfig({
+        ...MINIMAL,
+        holidays: [{ date: '05-20', template: 'holiday.founding', audience: 'members' }],
+        templates: { 'zh-CN': { 'holiday.founding': '{name}，{community}成立纪念日快乐！' } },
+      });
+
+      // Assess
+      expect(config.holidays[0].template).toBe('holiday.founding');
+    });
+
+    it.each([
+      [
+        'a date that is never a date',
+        { holidays: [{ date: '02-30', template: 'holiday' }] },
+        'holidays.0.date',
+        'not a calendar date',
+      ],
+      [
+        'a dated year without that day',
+        { holidays: [{ date: '2027-02-29', template: 'holiday' }] },
+        'holidays.0.date',
+        'not a date in that year',
+      ],
+      [
+        'a text nobody wrote',
+        { holidays: [{ date: '05-20', template: 'holiday.founding' }] },
+        'holidays.0.template',
+        'no template "holiday.founding"',
+      ],
+      [
+        'a shipped text that is not a holiday one',
+        { holidays: [{ date: '05-20', template: 'welcome' }] },
+        'holidays.0.template',
+        'not a holiday text',
+      ],
+      [
+        'a channel post whose text names a member',
+        {
+          holidays: [{ date: '05-20', template: 'holiday.founding' }],
+          templates: { 'zh-CN': { 'holiday.founding': '{name}，节日快乐' } },
+        },
+        'holidays.0.template',
+        'cannot use {name}',
+      ],
+      [
+        'a holiday hour in quiet hours past midnight',
+        { holidays: [{ date: '01-01', template: 'holiday', hour: 23 }] },
+        'holidays.0.hour',
+        'falls in quiet hours',
+      ],
+      [
+        'the same holiday twice',
+        {
+          holidays: [
+            { date: '01-01', template: 'holiday' },
+            { date: '01-01', template: 'holiday', hour: 10 },
+          ],
+        },
+        'holidays.1.date',
+        'listed twice',
+      ],
+      [
+        'an anniversary hour in quiet hours',
+        { anniversaries: { hour: 23 } },
+        'anniversaries.hour',
+        'falls in quiet hours',
+      ],
+      [
+        'an anniversary year listed twice',
+        { anniversaries: { years: [1, 1] } },
+        'anniversaries.years',
+        'must not repeat',
+      ],
+      [
+        'an unknown audience',
+        { holidays: [{ date: '01-01', template: 'holiday', audience: 'all' }] },
+        'holidays.0.audience',
+        '',
       ],
     ])('rejects %s, naming the field', (_what, override, path, message) => {
       // Act

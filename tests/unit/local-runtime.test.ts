@@ -57,7 +57,7 @@ describe('Class: LocalScheduler', () => {
       { name: 'dispatcher', event: { job: 'dispatch' } },
     ]);
   });
-  it('starts the birthday, win-back and drip sweeps on their minutes of the hour, in the sweeps function', async () => {
+  it('starts each workflow sweep on its minute of the hour (birthdays and anniversaries, win-back, drip), in the sweeps function', async () => {
     // Prepare
     vi.useFakeTimers({ now: new Date('2026-11-25T08:59:30Z') });
     const { functions, calls } = recordingFunctions();
@@ -72,6 +72,7 @@ describe('Class: LocalScheduler', () => {
     expect(calls.filter((c) => c.name === 'dispatcher')).toHaveLength(12);
     expect(calls.filter((c) => c.name === 'sweeps')).toEqual([
       { name: 'sweeps', event: { job: 'birthdays' } },
+      { name: 'sweeps', event: { job: 'anniversaries' } },
       { name: 'sweeps', event: { job: 'winback' } },
       { name: 'sweeps', event: { job: 'onboarding' } },
     ]);

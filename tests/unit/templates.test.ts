@@ -15,6 +15,7 @@ const VARS = {
   rules: '',
   about: 'We build things together.',
   days: '14',
+  years: '2',
   birthday: '03-14',
   timezone: 'Europe/Berlin',
   code: 'K7M2P9QX',

@@ -1,3 +1,55 @@
+import { greetingHourProblem } from '../../domain/guardrails';
+import { closestLocale } from '../../domain/locale';
+import { templateVariables } from '../../domain/render';
 import type { Workflow } from '../contract';
+import { anniversariesSchema, holidaysSchema } from './config';
+import { anniversarySweep, holidaySweep } from './decisions';
+import { templates } from './templates';
 
-export const occasions: Workflow = { name: 'occasions' };
+/** Membership anniversaries and the community's own holidays (see `decisions.ts`). */
+export const occasions: Workflow<{ anniversaries: typeof anniversariesSchema; holidays: typeof holidaysSchema }> = {
+  name: 'occasions',
+  sections: { anniversaries: anniversariesSchema, holidays: holidaysSchema },
+  templates,
+  check(config, issue, shipped) {
+    const { anniversaries, quietHours } = config;
+    const problem = anniversaries.enabled && greetingHourProblem(quietHours, anniversaries.hour);
+    if (problem) issue(['anniversaries', 'hour'], problem);
+    const own = closestLocale(config.locale, Object.keys(config.templates));
+    const seen = new Set<string>();
+    config.holidays.forEach((holiday, i) => {
+      const at = (field: string) => ['holidays', i, field];
+      const written = own === undefined ? undefined : config.templates[own][holiday.template];
+      if (!shipped(holiday.template) && written === undefined) {
+        issue(at('template'), `no template "${holiday.template}": write it under templates.${config.locale}`);
+      } else if (shipped(holiday.template) && !holiday.template.startsWith('holiday')) {
+        issue(at('template'), `"${holiday.template}" is not a holiday text`);
+      } else if (holiday.audience === 'channel' && written && templateVariables(written).includes('name')) {
+        issue(at('template'), 'a post to the channel greets no one member: its text cannot use {name}');
+      }
+      const greetingProblem = greetingHourProblem(quietHours, holiday.hour);
+      if (greetingProblem) issue(at('hour'), greetingProblem);
+      const key = `${holiday.date} ${holiday.template}`;
+      if (seen.has(key)) issue(at('date'), `holiday ${holiday.template} on ${holiday.date} is listed twice`);
+      seen.add(key);
+    });
+  },
+  kinds: {
+    anniversary: { cancelledOnLeave: true },
+    holiday: { cancelledOnLeave: true },
+  },
+  jobs: [
+    {
+      name: 'anniversaries',
+      cadence: { minute: '0', hour: '*' },
+      why: 'on the hour, like the birthday sweep: it decides the anniversaries due in the coming hour',
+      run: anniversarySweep,
+    },
+    {
+      name: 'holidays',
+      cadence: { minute: '15', hour: '*' },
+      why: "hourly, so each community's new local day is decided within the hour after its midnight; a holiday two days ahead",
+      run: holidaySweep,
+    },
+  ],
+};

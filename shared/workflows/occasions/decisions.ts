@@ -1,0 +1,150 @@
+import type { CommunityConfig } from '../../domain/config';
+import { endOfLocalDay, greetingMonthDay, localHourOn } from '../../domain/lifecycle';
+import { addDays, dayIn } from '../../domain/time';
+import type { Db } from '../../store/db';
+import { outboxId } from '../../store/keys';
+import { anniversariesOn, presentMembers } from '../../store/members';
+import { enqueue } from '../../store/outbox';
+import { getSweepMark, setSweepMark } from '../../store/sweeps';
+import { COMMUNITY_RECIPIENT } from '../contract';
+import { datesOf, greetable, greetingWindow, queueGreeting } from '../greetings';
+import { type DailySweepReport, type SweepOptions, sweepDays } from '../sweep';
+import type { Holiday } from './config';
+
+/**
+ * Occasions: membership anniversaries and the community's own holidays.
+ *
+ * A member's anniversary is the calendar date of their first join in the
+ * community's time zone; on each anniversary the config lists (1, 2, 3, 5
+ * and 10 years by default) they are greeted at the configured hour in their
+ * own zone (else the community's), on 28 February in years without a 29th.
+ * The hourly sweep works like the birthday sweep: it reads the byAnniversary
+ * index for the month-days that fall in its window, and its cost grows with
+ * the anniversaries found. One greeting per member per year.
+ *
+ * A holiday is `MM-DD` (every year) or `YYYY-MM-DD` (that year only, for
+ * festivals whose date moves). Each community day, the daily sweep decides
+ * the holidays of that day and the next two: a channel post at the hour in
+ * the community's zone, or for `members` one message to each present member
+ * (the byPresence index, nothing else) at the hour in their zone, under their
+ * quiet hours and caps. Deciding two days ahead reaches a member whose zone
+ * is a day ahead of the community's; a member who joins after that is not
+ * greeted. Each holiday is decided once (a mark per holiday and date), and
+ * every item is sent by the end of its local day.
+ */
+
+/** What one anniversary sweep did. */
+export interface AnniversaryReport {
+  from: string;
+  to: string;
+  monthDays: string[];
+  found: number;
+  queued: number;
+}
+
+/** The anniversary sweep at `now` (see `greetingWindow` for the window it decides). */
+export async function anniversarySweep(
+  db: Db,
+  communities: readonly CommunityConfig[],
+  now: Date,
+  options: SweepOptions = {},
+): Promise<AnniversaryReport> {
+  const enabled = new Map(communities.filter((c) => c.anniversaries.enabled).map((c) => [c.id, c]));
+  const hours = [...enabled.values()].map((c) => c.anniversaries.hour);
+  const window = await greetingWindow(db, 'anniversaries', now, hours, options);
+  const { from, to, monthDays } = window;
+  const report: AnniversaryReport = { from: from.toISOString(), to: to.toISOString(), monthDays, found: 0, queued: 0 };
+  for (const monthDay of monthDays) {
+    const entries = await anniversariesOn(db, monthDay);
+    report.found += entries.length;
+    for (const entry of entries) {
+      const community = enabled.get(entry.communityId);
+      if (!community || !greetable(entry) || !entry.firstJoinedAt) continue;
+      // The index is keyed by the first join's month-day; a member it lags behind is checked against the item.
+      const firstDay = dayIn(new Date(entry.firstJoinedAt), community.timezone);
+      if (firstDay.slice(5) !== monthDay) continue;
+      const zone = entry.timezone ?? community.timezone;
+      for (const day of datesOf(window, monthDay)) {
+        const years = Number(day.slice(0, 4)) - Number(firstDay.slice(0, 4));
+        if (!community.anniversaries.years.includes(years)) continue;
+        const at = localHourOn(day, community.anniversaries.hour, zone);
+        if (at < from || at >= to) continue;
+        const { delivery, channel } = community.anniversaries;
+        const greeting = { kind: 'anniversary', community, memberId: entry.memberId, period: day.slice(0, 4) };
+        const vars = { years: String(years) };
+        report.queued += await queueGreeting(db, { ...greeting, day, zone, dueAt: at, delivery, channel, vars }, now);
+      }
+    }
+  }
+  await window.done();
+  return report;
+}
+
+/** How many community days ahead a holiday is decided (a zone can be a day ahead of the community's). */
+export const HOLIDAY_LEAD_DAYS = 2;
+
+/** Whether `holiday` falls on `day` (`YYYY-MM-DD`); an `MM-DD` of 29 February falls on the 28th in other years. */
+export function holidayFallsOn(holiday: Pick<Holiday, 'date'>, day: string): boolean {
+  if (holiday.date.length === 10) return holiday.date === day;
+  return greetingMonthDay(holiday.date, Number(day.slice(0, 4))) === day.slice(5);
+}
+
+/** The holiday sweep at `now` (see above). */
+export function holidaySweep(
+  db: Db,
+  communities: readonly CommunityConfig[],
+  now: Date,
+  options: SweepOptions = {},
+): Promise<DailySweepReport> {
+  const enabled = (c: CommunityConfig) => c.holidays.length > 0;
+  return sweepDays(db, 'holidays', communities, now, options, enabled, async (community, day, report) => {
+    for (let ahead = 0; ahead <= HOLIDAY_LEAD_DAYS; ahead++) {
+      const date = addDays(day, ahead);
+      for (const holiday of community.holidays.filter((h) => holidayFallsOn(h, date))) {
+        await decideHoliday(db, community, holiday, date, now, report);
+      }
+    }
+  });
+}
+
+/** Queue one holiday on `date`, once: the mark records that its items were decided. */
+async function decideHoliday(
+  db: Db,
+  community: CommunityConfig,
+  holiday: Holiday,
+  date: string,
+  now: Date,
+  report: DailySweepReport,
+): Promise<void> {
+  const period = `${date}+${holiday.template}`;
+  const mark = `holidays#${period}`;
+  if ((await getSweepMark(db, mark, community.id)) !== undefined) return;
+  const item = (memberId: string, zone: string) => {
+    const due = localHourOn(date, holiday.hour, zone);
+    const notAfter = endOfLocalDay(date, zone);
+    return {
+      id: outboxId('holiday', community.id, memberId, period),
+      communityId: community.id,
+      kind: 'holiday',
+      memberId,
+      template: holiday.template,
+      vars: {},
+      delivery: holiday.audience === 'channel' ? ('channel' as const) : ('dm' as const),
+      ...(holiday.channel ? { channel: holiday.channel } : {}),
+      dueAt: (due > now ? due : now).toISOString(),
+      notAfter: notAfter.toISOString(),
+      tooLate: now >= notAfter,
+    };
+  };
+  const items =
+    holiday.audience === 'channel'
+      ? [item(COMMUNITY_RECIPIENT, community.timezone)]
+      : (await presentMembers(db, community.id))
+          .filter(greetable)
+          .map((member) => item(member.memberId, member.timezone ?? community.timezone));
+  report.found += items.length;
+  for (const { tooLate, ...decision } of items) {
+    if (!tooLate && (await enqueue(db, decision, now))) report.queued++;
+  }
+  await setSweepMark(db, mark, date, community.id);
+}
