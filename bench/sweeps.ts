@@ -12,7 +12,7 @@
  * at every size that each sweep must find: birthdays greeted in the swept hour,
  * silences crossing the 14-day rung, joins of a day ago. Then each sweep runs
  * once as an as-of run at 2026-11-26T01:00Z (09:00 in Shanghai): birthdays,
- * win-backs, drip. Every read call is recorded (command, read units, items
+ * win-backs, drip, anniversaries, and a holiday to every member two days on. Every read call is recorded (command, read units, items
  * returned, keys asked); the outbox puts are counted apart.
  *
  * Needs DYNAMODB_ENDPOINT (DynamoDB Local; `npm run bench` starts one through
@@ -33,14 +33,17 @@ import { addDays, dayIn } from '../shared/domain/time';
 import { putCommunity } from '../shared/store/communities';
 import { createDb, type Db } from '../shared/store/db';
 import {
+  anniversaryIndexKeys,
   birthdayIndexKeys,
   joinDayIndexKeys,
   lastActiveIndexKeys,
   memberKey,
   outboxId,
   outboxKey,
+  presencePk,
 } from '../shared/store/keys';
 import { birthdaySweep } from '../shared/workflows/birthdays/decisions';
+import { anniversarySweep, holidaySweep } from '../shared/workflows/occasions/decisions';
 import { dripSweep } from '../shared/workflows/onboarding/decisions';
 import { winbackSweep } from '../shared/workflows/winback/decisions';
 import {
@@ -74,14 +77,19 @@ const WELCOME_DAYS = 30;
 /** Time zones some members set themselves; the rest are greeted in the community's. */
 const ZONES = ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Asia/Shanghai'];
 
+const TODAY = dayIn(NOW, 'Asia/Shanghai');
+/** The holiday the holiday sweep decides: two days ahead, to every member. */
+const HOLIDAY = addDays(TODAY, 2);
 const community: CommunityConfig = parseCommunityConfig({
   id: 'bench',
   name: 'Sweeps benchmark',
   timezone: 'Asia/Shanghai',
   webhookSecret: 'whsec_bench_only',
   platform: { kind: 'generic' },
+  // Greeted at 09:00 like birthdays, so that the swept hour holds the planted anniversaries.
+  anniversaries: { hour: 9 },
+  holidays: [{ date: HOLIDAY.slice(5), template: 'holiday', audience: 'members' }],
 });
-const TODAY = dayIn(NOW, community.timezone);
 
 /** Every month-day of a leap year, `MM-DD`. */
 const MONTH_DAYS = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(5, 10));
@@ -118,7 +126,9 @@ function memberItem(
     joinedAt,
     firstJoinedAt: joinedAt,
     joins: 1,
+    presentPk: presencePk(community.id, 'member'),
     ...joinDayIndexKeys(community.id, id, joinDay),
+    ...anniversaryIndexKeys(community.id, id, joinDay.slice(5)),
     ...(lastActiveDay ? { lastActiveDay, ...lastActiveIndexKeys(community.id, id, lastActiveDay) } : {}),
     ...(birthday ? { birthday, ...birthdayIndexKeys(community.id, id, birthday) } : {}),
     ...(timezone ? { timezone } : {}),
@@ -176,8 +186,11 @@ function population(size: number): { items: Record<string, unknown>[]; members: 
     // Joined yesterday, welcomed, not posted yet: the drip's first step.
     const yesterday = addDays(TODAY, -1);
     add(memberItem(`new${i}`, yesterday), yesterday);
+    // First joined a year ago today: their first anniversary, at 09:00 community time.
+    const yearAgo = `${Number(TODAY.slice(0, 4)) - 1}${TODAY.slice(4)}`;
+    add(memberItem(`anniv${i}`, yearAgo), yearAgo);
   }
-  return { items, members: size + 3 * PLANTED, welcomes };
+  return { items, members: size + 4 * PLANTED, welcomes };
 }
 
 /** Write `items` with BatchWriteItem, 25 a call and a few calls at a time, until none is left unprocessed. */
@@ -244,6 +257,8 @@ const SWEEPS = {
   birthdays: birthdaySweep,
   winback: winbackSweep,
   drip: dripSweep,
+  anniversaries: anniversarySweep,
+  holidays: holidaySweep,
 } as const;
 type SweepName = keyof typeof SWEEPS;
 
@@ -388,6 +403,8 @@ if (exitCode === 0) {
     'A BatchGet asks for at most 100 keys, so its calls are the sum over the partitions read of ceil(ids / 100): they follow what a sweep finds, not the community size; the Query calls are one per partition read (one page each here).',
     'winback: a member listed in both partitions of a rung (last active and joined on the same day) is found, and read, once.',
     'drip: two BatchGets per step, the members found and their welcome items.',
+    'anniversaries: like birthdays, one Query of byAnniversary per month-day swept; the projection carries the first join, so no member is read.',
+    `holidays: a holiday to every member (${HOLIDAY}) reads the community's present members (byPresence), once: its found is the community, by design, and its puts are one per member.`,
     `birthdays: one Query per month-day swept (${birthdaysLarge?.report.monthDays ?? '?'} at this instant: an as-of run's candidate dates span 28 hours, two UTC midnights, so two month-days, only for runs from 19:00 to 22:00 UTC with a 09:00 greeting hour); the INCLUDE projection spares reading the members.`,
   ];
   for (const line of findings) console.log(`  ${line}`);
@@ -409,7 +426,8 @@ if (exitCode === 0) {
       lastActive: 'every member, uniform over the 60 days before today',
       joins: 'every member, uniform over the 400 days before today; a sent welcome for joins of the last 30 days',
       timezones: `one member in four, uniform over ${ZONES.join(', ')}`,
-      planted: `${PLANTED} each: birthday today (community zone), silent exactly ${community.winback.ladderDays[0]} days, joined yesterday and welcomed`,
+      planted: `${PLANTED} each: birthday today (community zone), silent exactly ${community.winback.ladderDays[0]} days, joined yesterday and welcomed, first joined a year ago today`,
+      holiday: `${HOLIDAY} to every member`,
     },
     seeding,
     results,

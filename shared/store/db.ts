@@ -1,6 +1,12 @@
 import { Agent } from 'node:http';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type IndexDefinition, TABLE } from './table';
 import type { UpdateBuilder } from './update';
@@ -99,17 +105,42 @@ export interface ItemKey {
 }
 
 /**
- * Update one item with `update` under `condition`. Returns the attributes
- * `returnValues` asks for (`{}` for none), or undefined when the condition
- * did not hold. Store modules (a workflow's included) write through this, so
- * no table name or key attribute is spelled outside `shared/store/`.
+ * One item of type `T`, or undefined when there is none. With `getItem` and
+ * `updateItem`, this is where a stored item gets its type: the store's
+ * modules (a workflow's included) read and write through them, so no table
+ * name or key attribute is spelled outside `shared/store/`, and no caller
+ * casts what the table returns.
  */
-export async function updateItem(
+export async function getItem<T>(db: Db, key: ItemKey, options: { consistent?: boolean } = {}): Promise<T | undefined> {
+  const result = await db.doc.send(
+    new GetCommand({ TableName: db.table, Key: key, ConsistentRead: options.consistent }),
+  );
+  return result.Item as T | undefined;
+}
+
+/**
+ * Update one item of type `T` with `update` under `condition`. Returns the
+ * attributes `returnValues` asks for (`{}` for none; all of them for
+ * `ALL_NEW`), or undefined when the condition did not hold.
+ */
+export async function updateItem<T = Record<string, unknown>>(
+  db: Db,
+  key: ItemKey,
+  update: UpdateBuilder,
+  options: { condition?: string; returnValues: 'ALL_NEW' },
+): Promise<T | undefined>;
+export async function updateItem<T = Record<string, unknown>>(
+  db: Db,
+  key: ItemKey,
+  update: UpdateBuilder,
+  options?: { condition?: string; returnValues?: 'UPDATED_OLD' | 'UPDATED_NEW' | 'ALL_NEW' },
+): Promise<Partial<T> | undefined>;
+export async function updateItem<T>(
   db: Db,
   key: ItemKey,
   update: UpdateBuilder,
   options: { condition?: string; returnValues?: 'UPDATED_OLD' | 'UPDATED_NEW' | 'ALL_NEW' } = {},
-): Promise<Record<string, unknown> | undefined> {
+): Promise<Partial<T> | undefined> {
   const result = await ifCondition(() =>
     db.doc.send(
       new UpdateCommand({
@@ -120,7 +151,7 @@ export async function updateItem(
       }),
     ),
   );
-  return result === undefined ? undefined : (result.Attributes ?? {});
+  return result === undefined ? undefined : ((result.Attributes ?? {}) as Partial<T>);
 }
 
 /** The items of one partition whose sort key is between `from` and `to` (inclusive), in order. */

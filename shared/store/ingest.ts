@@ -4,7 +4,7 @@ import { type ActivityDelta, activityDelta, type InboundEvent, isActivity } from
 import { dayIn, daysBetween } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
-import { type Db, ifCondition } from './db';
+import { type Db, ifCondition, updateItem } from './db';
 import {
   anniversaryIndexKeys,
   joinDayIndexKeys,
@@ -370,7 +370,7 @@ async function applyInOrder(
   for (const withProfile of profile ? [true, false] : [false]) {
     const { update, guards } = guardedUpdate(community, event, change, write.at, withProfile);
     if (guards.length === 0 && !write.lifecycle) return undefined;
-    const old = await ifCondition(() => send(db, write.key, update, [...once(update, event, write), ...guards]));
+    const old = await send(db, write.key, update, [...once(update, event, write), ...guards]);
     if (old !== undefined) return { old, withProfile };
   }
   return undefined;
@@ -414,7 +414,7 @@ async function applyOlderEvent(
     setIfAbsentAll(plain, firstJoinIndexKeys(community.id, event.member.id, change.day));
   }
   if (event.type === 'member.left') plain.setIfAbsent('leftAt', at);
-  const stored = await ifCondition(() => send(db, key, plain, once(plain, event, write), 'ALL_NEW'));
+  const stored = await send(db, key, plain, once(plain, event, write), 'ALL_NEW');
   if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, write.base);
   await lowerIfEarlier(db, key, 'firstActiveDay', change.firstActivityOfDay ? change.day : undefined, stored);
   // An earlier first join moves the member's anniversary with it.
@@ -423,7 +423,7 @@ async function applyOlderEvent(
   if (!hasProfile(event)) return [];
   const profileOnly = new UpdateBuilder();
   const profileGuards = setProfileFields(profileOnly, community.id, event.member.id, event.member, change.live, at);
-  const written = await ifCondition(() => send(db, key, profileOnly, profileGuards));
+  const written = await send(db, key, profileOnly, profileGuards);
   return written === undefined ? [] : write.updated;
 }
 
@@ -537,12 +537,10 @@ async function send(
   update: UpdateBuilder,
   conditions: string[],
   returnValues: 'UPDATED_OLD' | 'ALL_NEW' = 'UPDATED_OLD',
-): Promise<Partial<Member>> {
+): Promise<Partial<Member> | undefined> {
   const condition = conditions.length ? conditions.join(' AND ') : undefined;
-  const result = await db.doc.send(
-    new UpdateCommand({ TableName: db.table, Key: key, ...update.build(condition), ReturnValues: returnValues }),
-  );
-  return (result.Attributes ?? {}) as Partial<Member>;
+  // Undefined when a condition does not hold.
+  return updateItem<Member>(db, key, update, { condition, returnValues });
 }
 
 /** Lower a "first" field to `value` when the stored one is later (a late, older event), and what indexes it. */

@@ -1,7 +1,7 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isActivity } from '../domain/events';
 import type { CapState } from './caps';
-import { type Db, ifCondition, queryIndex, updateItem } from './db';
+import { type Db, getItem, ifCondition, queryIndex, updateItem } from './db';
 import { anniversaryPk, birthdayPk, joinDayPk, lastActivePk, memberDaysPk, memberKey, presencePk } from './keys';
 import { INDEXES, type IndexDefinition, TABLE } from './table';
 import { UpdateBuilder } from './update';
@@ -93,10 +93,7 @@ export async function getMember(
   memberId: string,
   options: { consistent?: boolean } = {},
 ): Promise<Member | undefined> {
-  const result = await db.doc.send(
-    new GetCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ConsistentRead: options.consistent }),
-  );
-  return result.Item as Member | undefined;
+  return getItem<Member>(db, memberKey(communityId, memberId), options);
 }
 
 /**
@@ -248,10 +245,13 @@ export interface MemberEntry {
   firstJoinedAt?: string;
 }
 
+/** A row of an index with a member projection: its keys and what it carries. */
+type IndexRow = Partial<MemberEntry> & Record<string, unknown>;
+
 /** The projected fields of an index row, without the attributes that are absent. */
-function entryOf(row: Record<string, unknown>, communityId: string, memberId: string): MemberEntry {
+function entryOf(row: IndexRow, communityId: string, memberId: string): MemberEntry {
   const entry: MemberEntry = { communityId, memberId };
-  const { timezone, status, optedOut, isBot, isStaff, firstJoinedAt } = row as Partial<MemberEntry>;
+  const { timezone, status, optedOut, isBot, isStaff, firstJoinedAt } = row;
   Object.assign(
     entry,
     timezone !== undefined && { timezone },
@@ -266,7 +266,7 @@ function entryOf(row: Record<string, unknown>, communityId: string, memberId: st
 
 /** The entries of an index whose sort key is `<community>#<member>` (a community id has no `#`). */
 async function entriesAcrossCommunities(db: Db, index: IndexDefinition, partition: string): Promise<MemberEntry[]> {
-  const rows = await queryIndex<Record<string, unknown>>(db, index, partition);
+  const rows = await queryIndex<IndexRow>(db, index, partition);
   return rows.map((row) => {
     const sortKey = String(row[index.sortKey]);
     const split = sortKey.indexOf('#');
@@ -285,6 +285,6 @@ export const anniversariesOn = (db: Db, monthDay: string): Promise<MemberEntry[]
 /** A community's present members (status `member`), as the byPresence index has them. */
 export async function presentMembers(db: Db, communityId: string): Promise<MemberEntry[]> {
   const index = INDEXES.byPresence;
-  const rows = await queryIndex<Record<string, unknown>>(db, index, presencePk(communityId, 'member'));
+  const rows = await queryIndex<IndexRow>(db, index, presencePk(communityId, 'member'));
   return rows.map((row) => entryOf(row, communityId, String(row[index.sortKey])));
 }

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateName } from '../domain/templates';
 import { unixSeconds } from '../domain/time';
-import { type Db, ifCondition, queryAll, queryIndex } from './db';
+import { type Db, getItem, ifCondition, queryAll, queryIndex, updateItem } from './db';
 import { dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
 import { INDEXES } from './table';
 import { UpdateBuilder } from './update';
@@ -88,8 +88,7 @@ export async function outboxWithPrefix(db: Db, communityId: string, prefix: stri
 
 /** One outbox item. */
 export async function getOutboxItem(db: Db, communityId: string, id: string): Promise<OutboxItem | undefined> {
-  const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: outboxKey(communityId, id) }));
-  return result.Item as OutboxItem | undefined;
+  return getItem<OutboxItem>(db, outboxKey(communityId, id));
 }
 
 /** Pending items in one due bucket that are due by `now`. */
@@ -109,17 +108,10 @@ export async function claim(db: Db, item: OutboxItem, now: Date, leaseMs: number
   const status = update.name('status');
   const lease = update.name('leaseUntil');
   const condition = `${status} = ${update.value('pending')} AND (attribute_not_exists(${lease}) OR ${lease} < ${update.value(now.toISOString())})`;
-  const result = await ifCondition(() =>
-    db.doc.send(
-      new UpdateCommand({
-        TableName: db.table,
-        Key: outboxKey(item.communityId, item.id),
-        ...update.build(condition),
-        ReturnValues: 'ALL_NEW',
-      }),
-    ),
-  );
-  return result?.Attributes as OutboxItem | undefined;
+  return updateItem<OutboxItem>(db, outboxKey(item.communityId, item.id), update, {
+    condition,
+    returnValues: 'ALL_NEW',
+  });
 }
 
 /** Why an item was skipped when its member left before it went. */

@@ -1,5 +1,5 @@
 import type { CommunityConfig } from '../domain/config';
-import { candidateDates, endOfLocalDay, greetingMonthDay, monthDaysToQuery } from '../domain/lifecycle';
+import { candidateDates, endOfLocalDay, greetingMonthDay, localHourOn, monthDaysToQuery } from '../domain/lifecycle';
 import type { Db } from '../store/db';
 import { outboxId } from '../store/keys';
 import type { MemberEntry } from '../store/members';
@@ -98,4 +98,59 @@ export async function queueGreeting(db: Db, greeting: Greeting, now: Date): Prom
   const dm = delivery === 'both' ? { id: `${id}.dm`, private: true } : { id };
   if (delivery !== 'channel' && (await enqueue(db, { ...base, ...dm, delivery: 'dm' }, now))) queued++;
   return queued;
+}
+
+/** What one hourly greeting sweep did. */
+export interface GreetingReport {
+  from: string;
+  to: string;
+  monthDays: string[];
+  found: number;
+  queued: number;
+}
+
+/** How a greeting workflow plugs into {@link sweepGreetings}. */
+export interface GreetingSweep {
+  /** Its job name (and sweep mark). */
+  job: string;
+  /** Its config section's switch and local hour. */
+  section(community: CommunityConfig): { enabled: boolean; hour: number };
+  /** The members whose occasion falls on a month-day, in every community (an index query). */
+  lookup(db: Db, monthDay: string): Promise<MemberEntry[]>;
+  /** Queue the greeting of `entry` on their local `day`, due `at`; how many items were new. */
+  greet(community: CommunityConfig, entry: MemberEntry, day: string, zone: string, at: Date): Promise<number>;
+}
+
+/**
+ * An hourly greeting sweep at `now`: for each month-day that falls in the
+ * window somewhere, the members the index names, greeted when their local
+ * hour on that day is in the window. Cost grows with the members found.
+ */
+export async function sweepGreetings(
+  db: Db,
+  sweep: GreetingSweep,
+  communities: readonly CommunityConfig[],
+  now: Date,
+  options: { asOf?: boolean },
+): Promise<GreetingReport> {
+  const enabled = new Map(communities.filter((c) => sweep.section(c).enabled).map((c) => [c.id, c]));
+  const hours = [...enabled.values()].map((c) => sweep.section(c).hour);
+  const window = await greetingWindow(db, sweep.job, now, hours, options);
+  const { from, to, monthDays } = window;
+  const report: GreetingReport = { from: from.toISOString(), to: to.toISOString(), monthDays, found: 0, queued: 0 };
+  for (const monthDay of monthDays) {
+    const entries = await sweep.lookup(db, monthDay);
+    report.found += entries.length;
+    for (const entry of entries) {
+      const community = enabled.get(entry.communityId);
+      if (!community || !greetable(entry)) continue;
+      const zone = entry.timezone ?? community.timezone;
+      for (const day of datesOf(window, monthDay)) {
+        const at = localHourOn(day, sweep.section(community).hour, zone);
+        if (at >= from && at < to) report.queued += await sweep.greet(community, entry, day, zone, at);
+      }
+    }
+  }
+  await window.done();
+  return report;
 }

@@ -3,7 +3,7 @@ import { greetingMonthDay, localHourOn } from '../../domain/lifecycle';
 import { dayIn } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { birthdaysOn, type Member } from '../../store/members';
-import { datesOf, greetable, greetingWindow, queueGreeting } from '../greetings';
+import { type GreetingReport, greetable, queueGreeting, sweepGreetings } from '../greetings';
 import type { SweepOptions } from '../sweep';
 
 /**
@@ -18,42 +18,27 @@ import type { SweepOptions } from '../sweep';
  */
 
 /** What one birthday sweep did. */
-export interface BirthdayReport {
-  from: string;
-  to: string;
-  monthDays: string[];
-  found: number;
-  queued: number;
-}
+export type BirthdayReport = GreetingReport;
 
-/** The birthday sweep at `now` (see `greetingWindow` for the window it decides). */
-export async function birthdaySweep(
+/** The birthday sweep at `now` (see `sweepGreetings` for the window it decides). */
+export function birthdaySweep(
   db: Db,
   communities: readonly CommunityConfig[],
   now: Date,
   options: SweepOptions = {},
 ): Promise<BirthdayReport> {
-  const enabled = new Map(communities.filter((c) => c.birthdays.enabled).map((c) => [c.id, c]));
-  const hours = [...enabled.values()].map((c) => c.birthdays.hour);
-  const window = await greetingWindow(db, 'birthdays', now, hours, options);
-  const { from, to, monthDays } = window;
-  const report: BirthdayReport = { from: from.toISOString(), to: to.toISOString(), monthDays, found: 0, queued: 0 };
-  for (const monthDay of monthDays) {
-    const entries = await birthdaysOn(db, monthDay);
-    report.found += entries.length;
-    for (const entry of entries) {
-      const community = enabled.get(entry.communityId);
-      if (!community || !greetable(entry)) continue;
-      const zone = entry.timezone ?? community.timezone;
-      for (const day of datesOf(window, monthDay)) {
-        const at = localHourOn(day, community.birthdays.hour, zone);
-        if (at < from || at >= to) continue;
-        report.queued += await greet(db, community, entry.memberId, day, zone, at, now);
-      }
-    }
-  }
-  await window.done();
-  return report;
+  return sweepGreetings(
+    db,
+    {
+      job: 'birthdays',
+      section: (community) => community.birthdays,
+      lookup: birthdaysOn,
+      greet: (community, entry, day, zone, at) => greet(db, community, entry.memberId, day, zone, at, now),
+    },
+    communities,
+    now,
+    options,
+  );
 }
 
 /** Queue the greeting for the member's birthday on local `day` (one per year). */

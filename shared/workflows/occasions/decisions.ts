@@ -3,11 +3,11 @@ import { endOfLocalDay, greetingMonthDay, localHourOn } from '../../domain/lifec
 import { addDays, dayIn } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { outboxId } from '../../store/keys';
-import { anniversariesOn, presentMembers } from '../../store/members';
+import { anniversariesOn, type MemberEntry, presentMembers } from '../../store/members';
 import { enqueue } from '../../store/outbox';
 import { getSweepMark, setSweepMark } from '../../store/sweeps';
 import { COMMUNITY_RECIPIENT } from '../contract';
-import { datesOf, greetable, greetingWindow, queueGreeting } from '../greetings';
+import { type GreetingReport, greetable, queueGreeting, sweepGreetings } from '../greetings';
 import { type DailySweepReport, type SweepOptions, sweepDays } from '../sweep';
 import type { Holiday } from './config';
 
@@ -34,50 +34,60 @@ import type { Holiday } from './config';
  */
 
 /** What one anniversary sweep did. */
-export interface AnniversaryReport {
-  from: string;
-  to: string;
-  monthDays: string[];
-  found: number;
-  queued: number;
-}
+export type AnniversaryReport = GreetingReport;
 
-/** The anniversary sweep at `now` (see `greetingWindow` for the window it decides). */
-export async function anniversarySweep(
+/** The anniversary sweep at `now` (see `sweepGreetings` for the window it decides). */
+export function anniversarySweep(
   db: Db,
   communities: readonly CommunityConfig[],
   now: Date,
   options: SweepOptions = {},
 ): Promise<AnniversaryReport> {
-  const enabled = new Map(communities.filter((c) => c.anniversaries.enabled).map((c) => [c.id, c]));
-  const hours = [...enabled.values()].map((c) => c.anniversaries.hour);
-  const window = await greetingWindow(db, 'anniversaries', now, hours, options);
-  const { from, to, monthDays } = window;
-  const report: AnniversaryReport = { from: from.toISOString(), to: to.toISOString(), monthDays, found: 0, queued: 0 };
-  for (const monthDay of monthDays) {
-    const entries = await anniversariesOn(db, monthDay);
-    report.found += entries.length;
-    for (const entry of entries) {
-      const community = enabled.get(entry.communityId);
-      if (!community || !greetable(entry) || !entry.firstJoinedAt) continue;
-      // The index is keyed by the first join's month-day; a member it lags behind is checked against the item.
-      const firstDay = dayIn(new Date(entry.firstJoinedAt), community.timezone);
-      if (firstDay.slice(5) !== monthDay) continue;
-      const zone = entry.timezone ?? community.timezone;
-      for (const day of datesOf(window, monthDay)) {
-        const years = Number(day.slice(0, 4)) - Number(firstDay.slice(0, 4));
-        if (!community.anniversaries.years.includes(years)) continue;
-        const at = localHourOn(day, community.anniversaries.hour, zone);
-        if (at < from || at >= to) continue;
-        const { delivery, channel } = community.anniversaries;
-        const greeting = { kind: 'anniversary', community, memberId: entry.memberId, period: day.slice(0, 4) };
-        const vars = { years: String(years) };
-        report.queued += await queueGreeting(db, { ...greeting, day, zone, dueAt: at, delivery, channel, vars }, now);
-      }
-    }
-  }
-  await window.done();
-  return report;
+  return sweepGreetings(
+    db,
+    {
+      job: 'anniversaries',
+      section: (community) => community.anniversaries,
+      lookup: anniversariesOn,
+      greet: (community, entry, day, zone, at) => greetAnniversary(db, community, entry, { day, zone, at }, now),
+    },
+    communities,
+    now,
+    options,
+  );
+}
+
+/** Queue the member's anniversary greeting on local `day`, when it is one the config lists. */
+async function greetAnniversary(
+  db: Db,
+  community: CommunityConfig,
+  entry: MemberEntry,
+  when: { day: string; zone: string; at: Date },
+  now: Date,
+): Promise<number> {
+  if (!entry.firstJoinedAt) return 0;
+  // The index is keyed by the first join's month-day; an entry it lags behind is checked against the member's.
+  const firstDay = dayIn(new Date(entry.firstJoinedAt), community.timezone);
+  if (greetingMonthDay(firstDay.slice(5), Number(when.day.slice(0, 4))) !== when.day.slice(5)) return 0;
+  const years = Number(when.day.slice(0, 4)) - Number(firstDay.slice(0, 4));
+  if (!community.anniversaries.years.includes(years)) return 0;
+  const { delivery, channel } = community.anniversaries;
+  return queueGreeting(
+    db,
+    {
+      kind: 'anniversary',
+      community,
+      memberId: entry.memberId,
+      period: when.day.slice(0, 4),
+      day: when.day,
+      zone: when.zone,
+      dueAt: when.at,
+      delivery,
+      channel,
+      vars: { years: String(years) },
+    },
+    now,
+  );
 }
 
 /** How many community days ahead a holiday is decided (a zone can be a day ahead of the community's). */
