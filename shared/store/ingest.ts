@@ -39,8 +39,8 @@ import { UpdateBuilder } from './update';
  *
  * Write 2 updates the member, only when something about the member changes:
  * a lifecycle event (join, leave, profile update), the member's first
- * activity of a day (the holder of `firstKey`: last active day, the win-back
- * index, a return from a quiet spell), or a profile this process has not
+ * activity of a day (the holder of `firstKey`: last active day, the
+ * last-active index, a return from a quiet spell), or a profile this process has not
  * written recently. Fields that only move one way (last active day, join and
  * leave times, the profile's `profileAt`) are guarded by a condition; when an
  * older event arrives late, a plain update applies the rest and the guarded

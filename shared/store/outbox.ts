@@ -25,7 +25,7 @@ export interface OutboxItem {
   template?: TemplateName | string;
   /** Not sent after this instant (a birthday greeting is for the birthday); skipped instead. */
   notAfter?: string;
-  /** A win-back: sent only while the member has been silent since this day (YYYY-MM-DD). */
+  /** Sent only while the member has been silent since this day (YYYY-MM-DD): a word to a quiet member. */
   quietSince?: string;
   /** What the frequency cap counts it as; items sharing one (a greeting in the channel and by DM) count once. */
   capKey?: string;

@@ -93,6 +93,9 @@ async function greetAnniversary(
 /** How many community days ahead a holiday is decided (a zone can be a day ahead of the community's). */
 export const HOLIDAY_LEAD_DAYS = 2;
 
+/** Puts in flight while a holiday to every member is queued. */
+const HOLIDAY_PUTS_IN_FLIGHT = 16;
+
 /** Whether `holiday` falls on `day` (`YYYY-MM-DD`); an `MM-DD` of 29 February falls on the 28th in other years. */
 export function holidayFallsOn(holiday: Pick<Holiday, 'date'>, day: string): boolean {
   if (holiday.date.length === 10) return holiday.date === day;
@@ -153,8 +156,11 @@ async function decideHoliday(
           .filter(greetable)
           .map((member) => item(member.memberId, member.timezone ?? community.timezone));
   report.found += items.length;
-  for (const { tooLate, ...decision } of items) {
-    if (!tooLate && (await enqueue(db, decision, now))) report.queued++;
+  // A greeting to every member is as many puts as members: a few at a time, so a large community's fit in a run.
+  const due = items.filter((i) => !i.tooLate).map(({ tooLate: _, ...decision }) => decision);
+  for (let i = 0; i < due.length; i += HOLIDAY_PUTS_IN_FLIGHT) {
+    const puts = due.slice(i, i + HOLIDAY_PUTS_IN_FLIGHT).map((decision) => enqueue(db, decision, now));
+    report.queued += (await Promise.all(puts)).filter(Boolean).length;
   }
   await setSweepMark(db, mark, date, community.id);
 }

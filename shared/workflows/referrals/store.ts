@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Db, ifCondition } from '../../store/db';
+import { type Db, updateItem } from '../../store/db';
 import { inviteCodeKey, memberKey } from '../../store/keys';
 import { firstSeen } from '../../store/members';
 import { UpdateBuilder } from '../../store/update';
@@ -39,19 +38,13 @@ export async function inviteCodeFor(db: Db, communityId: string, memberId: strin
       .setIfAbsent('createdAt', now.toISOString());
     const owner = register.name('memberId');
     const condition = `attribute_not_exists(${owner}) OR ${owner} = ${register.value(memberId)}`;
-    const registered = await ifCondition(() =>
-      db.doc.send(
-        new UpdateCommand({ TableName: db.table, Key: inviteCodeKey(communityId, code), ...register.build(condition) }),
-      ),
-    );
+    const registered = await updateItem(db, inviteCodeKey(communityId, code), register, { condition });
     if (registered === undefined) continue;
     const update = firstSeen(new UpdateBuilder(), communityId, memberId, now.toISOString(), 'member').set(
       'inviteCode',
       code,
     );
-    await db.doc.send(
-      new UpdateCommand({ TableName: db.table, Key: memberKey(communityId, memberId), ...update.build() }),
-    );
+    await updateItem(db, memberKey(communityId, memberId), update);
     return code;
   }
   throw new Error(`no free invite code for member ${memberId} after ${CODE_TRIES} tries`);

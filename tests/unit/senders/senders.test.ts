@@ -18,7 +18,7 @@ const platforms = {
   discord: { kind: 'discord', publicKey: 'a'.repeat(64), applicationId: '1', botToken: 'b', channelId: '2' },
 };
 
-describe('Module: shared/chat/senders', () => {
+describe('Module: shared/platforms/outbound', () => {
   describe('Function: createChatSender', () => {
     it.each([
       ['slack', SlackSender],
