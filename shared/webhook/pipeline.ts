@@ -12,8 +12,7 @@ import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
 import { ingestEvent } from '../store/ingest';
 import type { ProfileCache } from '../store/profile-cache';
-import { answerCommand, hearthCommand } from '../workflows/commands/decisions';
-import { quietSpellDays } from '../workflows/registry';
+import { answerCommand, quietSpellDays } from '../workflows/registry';
 
 /**
  * The webhook pipeline every platform shares: find the community, verify,
@@ -133,12 +132,8 @@ async function apply(
   let accepted = 0;
   let duplicates = 0;
   for (const event of parsed.events) {
-    // A command is answered first: answering again is harmless, so a retry of a delivery that failed
-    // after this point still gets its answer, and a duplicate gets none (the reply's id is taken).
-    const command = hearthCommand(event, community);
-    if (command && event.type === 'message.posted') {
-      await answerCommand(deps.db, community, event, command, { now, route: parsed.answers?.[event.id] });
-    }
+    // A command is answered first (see `answerCommand`).
+    await answerCommand(deps.db, community, event, { now, route: parsed.answers?.[event.id] });
     const result = await ingestEvent(deps.db, community, event, {
       profiles: deps.profiles,
       now,

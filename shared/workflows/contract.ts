@@ -1,6 +1,8 @@
 import type * as z from 'zod';
 import type { CommunityConfig } from '../domain/config';
+import type { InboundEvent } from '../domain/events';
 import type { DomainEvent, DomainEventType } from '../events/domain-events';
+import type { AnswerRoute } from '../platforms/types';
 import type { Db } from '../store/db';
 import type { Member } from '../store/members';
 import type { OutboxItem } from '../store/outbox';
@@ -95,6 +97,19 @@ export interface WorkflowJob {
 /** What a workflow does when a domain event about one of the community's members arrives; returns its outcome. */
 export type Reaction = (db: Db, community: CommunityConfig, event: DomainEvent, now: Date) => Promise<string>;
 
+/**
+ * Member commands a workflow takes (`/birthday`, `/invite`, …), answered in the webhook before the event is
+ * applied. Returns whether `event` was one of its commands (answered or not, as it decides); the first
+ * workflow that takes it is the only one asked.
+ */
+export type CommandTaker = (
+  db: Db,
+  community: CommunityConfig,
+  event: InboundEvent,
+  /** `route`: how the platform said the answer must go, when not back to the chat it was asked in. */
+  options: { now: Date; route?: AnswerRoute },
+) => Promise<boolean>;
+
 /** Reports a config problem at a path. */
 export type ConfigIssue = (path: readonly (string | number)[], message: string) => void;
 
@@ -115,6 +130,8 @@ export interface Workflow<S extends Record<string, z.ZodType> = Record<string, z
   readonly jobs?: readonly WorkflowJob[];
   /** Its reactions to domain events. */
   readonly on?: Readonly<Partial<Record<DomainEventType, Reaction>>>;
+  /** The member commands it answers. */
+  readonly commands?: CommandTaker;
   /**
    * After how many days of silence a member's first activity is news to it: the webhook then publishes
    * `member.reactivated`. The smallest over the workflows applies.

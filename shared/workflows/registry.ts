@@ -4,6 +4,7 @@ import type { DomainEventType } from '../events/domain-events';
 import { birthdays } from './birthdays';
 import { commands } from './commands';
 import type {
+  CommandTaker,
   ConfigIssue,
   KindRules,
   Reaction,
@@ -86,6 +87,18 @@ export function reactionsTo(type: DomainEventType): Array<[string, Reaction]> {
     const reaction = w.on?.[type];
     return reaction ? [[w.name, reaction] as [string, Reaction]] : [];
   });
+}
+
+/**
+ * Answer `event` if it is a member command some workflow takes; whether it was one. A command is
+ * answered first: answering again is harmless, so a retry of a delivery that failed after this point still
+ * gets its answer, and a duplicate gets none (the reply's id is taken).
+ */
+export async function answerCommand(...[db, community, event, options]: Parameters<CommandTaker>): Promise<boolean> {
+  for (const workflow of WORKFLOWS as readonly Workflow[]) {
+    if (await workflow.commands?.(db, community, event, options)) return true;
+  }
+  return false;
 }
 
 /** The domain event types some workflow reacts to. */

@@ -1,6 +1,7 @@
 import { render } from '../../domain/render';
 import { memberTotals } from '../../store/members';
 import type { Workflow } from '../contract';
+import { answerCommand, hearthCommand } from './decisions';
 import { pointsOf } from './points';
 import { templates } from './templates';
 
@@ -12,6 +13,12 @@ import { templates } from './templates';
 export const commands: Workflow = {
   name: 'commands',
   templates,
+  async commands(db, community, event, options) {
+    const command = hearthCommand(event, community);
+    if (!command || event.type !== 'message.posted') return false;
+    await answerCommand(db, community, event, command, options);
+    return true;
+  },
   kinds: {
     reply: {
       // The member just asked: they are waiting for the answer, whatever the hour, staff or opted out.

@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULES, SCHEDULES } from '../../infra/topology';
+import { parseCommunityConfig } from '../../shared/domain/config';
+import { DOMAIN_EVENT_TYPES } from '../../shared/events/domain-events';
+import { JOBS } from '../../shared/workflows/jobs';
+import {
+  CANCELLED_ON_LEAVE,
+  CONFIG_SECTIONS,
+  kindRules,
+  OUTBOX_KINDS,
+  REACTED_TO,
+  TEMPLATE_DEFINITIONS,
+  WORKFLOW_JOBS,
+  WORKFLOWS,
+} from '../../shared/workflows/registry';
+
+const ROOT = join(import.meta.dirname, '../..');
+const folder = join(ROOT, 'shared/workflows');
+
+/** The machinery that must never name a workflow or a kind: it reads the registry. */
+const MACHINERY = [
+  'shared/workflows/dispatch.ts',
+  'shared/workflows/react.ts',
+  'shared/workflows/handlers.ts',
+  'shared/workflows/jobs.ts',
+  'shared/store/ingest.ts',
+  'shared/store/outbox.ts',
+  'shared/webhook/pipeline.ts',
+  'shared/domain/config.ts',
+  'shared/domain/templates.ts',
+  'infra/topology.ts',
+  'infra/local/functions.ts',
+  'cli/commands/run.ts',
+];
+
+describe('Module: shared/workflows/registry', () => {
+  it('registers exactly the workflow folders, each once', () => {
+    // Arrange
+    const folders = readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+
+    // Assess
+    expect(WORKFLOWS.map((w) => w.name).sort()).toEqual(folders.sort());
+  });
+
+  it('schedules every job that has a cadence, and hearth run knows every job', () => {
+    // Assess
+    const scheduled = SCHEDULES.map((s) => s.job).sort();
+    const withCadence = ['dispatch', ...WORKFLOW_JOBS.filter((j) => j.cadence).map((j) => j.name)].sort();
+    expect(scheduled).toEqual(withCadence);
+    expect([...JOBS].sort()).toEqual(['dispatch', ...WORKFLOW_JOBS.map((j) => j.name)].sort());
+    expect(JOBS).toEqual(expect.arrayContaining(['anniversaries', 'holidays']));
+  });
+
+  it('routes to the lifecycle function exactly the events some workflow reacts to, and leaves', () => {
+    // Assess
+    const routed = RULES.flatMap((rule) => rule.detailTypes);
+    expect([...routed].sort()).toEqual(
+      DOMAIN_EVENT_TYPES.filter((type) => type === 'member.left' || REACTED_TO.includes(type)).sort(),
+    );
+  });
+
+  it('fills every section a workflow owns in a minimal config', () => {
+    // Act
+    const config = parseCommunityConfig({
+      id: 'acme',
+      name: 'Acme',
+      timezone: 'UTC',
+      webhookSecret: 'whsec_change_me',
+      platform: { kind: 'generic' },
+    });
+
+    // Assess
+    for (const section of Object.keys(CONFIG_SECTIONS)) expect(config).toHaveProperty(section);
+  });
+
+  it('gives every kind rules, and cancels on leave only kinds that a member was sent unasked', () => {
+    // Assess
+    for (const kind of OUTBOX_KINDS) expect(kindRules(kind)).toBeDefined();
+    expect(kindRules('recognition')).toBeUndefined();
+    expect([...CANCELLED_ON_LEAVE].sort()).toEqual(
+      ['anniversary', 'birthday', 'holiday', 'onboarding', 'welcome', 'winback'].sort(),
+    );
+    expect(kindRules('reply')).toMatchObject({ responsive: true, answer: true });
+  });
+
+  it('ships a text for every kind that is sent without a template of its own', () => {
+    // Assess: a drip step and a reply name their template; the rest are sent as their kind.
+    for (const kind of ['welcome', 'birthday', 'winback', 'anniversary', 'holiday']) {
+      expect(TEMPLATE_DEFINITIONS[kind], kind).toBeDefined();
+    }
+  });
+
+  it.each(MACHINERY)('%s names no workflow and no outbox kind', (file) => {
+    // Arrange
+    const source = readFileSync(join(ROOT, file), 'utf8');
+    const names = [...new Set([...WORKFLOWS.map((w) => w.name), ...OUTBOX_KINDS])];
+
+    // Assess: not as a string literal (a branch or a list); a comment may name them in backquotes.
+    for (const name of names) expect(source, name).not.toMatch(new RegExp(`['"]${name}['"]`));
+  });
+});
