@@ -45,7 +45,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     name: 'lifecycle',
     entry: 'functions/lifecycle.ts',
-    description: 'Member lifecycle events: queue the welcome, cancel on leave, count win-backs answered',
+    description: "Member lifecycle events: each workflow's reactions, and a leave's cancellations",
     access: ['table:read', 'table:write'],
     async: true,
     timeoutSeconds: 30,
@@ -54,7 +54,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     name: 'sweeps',
     entry: 'functions/sweeps.ts',
-    description: 'Hourly sweeps: birthday greetings, win-backs, the onboarding drip',
+    description: "Hourly sweeps: each workflow's scheduled jobs",
     access: ['table:read', 'table:write'],
     async: true,
     timeoutSeconds: 300,
