@@ -1,5 +1,5 @@
 import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../shared/events/domain-events';
-import { type Cadence, JOB_DEFINITIONS, JOBS, type JobDefinition, type JobName } from '../shared/workflows/jobs';
+import { type Cadence, JOB_DEFINITIONS, JOBS, type JobDefinition } from '../shared/workflows/jobs';
 import { REACTED_TO } from '../shared/workflows/registry';
 
 /**
@@ -11,7 +11,7 @@ import { REACTED_TO } from '../shared/workflows/registry';
  * memory, timeouts, access, and which function runs what.
  */
 
-export { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE, JOBS, type JobName };
+export { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE, JOBS };
 
 /** What a function may touch; the CDK stack turns these into IAM grants. */
 export type Access = 'table:read' | 'table:write' | 'bus:put' | 'secrets:read' | 'mail:send';
@@ -118,7 +118,7 @@ const JOB_TARGETS: Record<JobDefinition['runs'], FunctionName> = { dispatch: 'di
 /** A schedule: at these times, invoke the target with `{ job }`. */
 export interface ScheduleDefinition {
   readonly name: string;
-  readonly job: JobName;
+  readonly job: string;
   readonly cron: CronFields;
   readonly target: FunctionName;
 }

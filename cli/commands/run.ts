@@ -1,18 +1,18 @@
 import { LocalBus } from '../../infra/local/bus';
 import { jobFunction, type LocalFunctions, localFunctions } from '../../infra/local/functions';
-import { JOBS, type JobName } from '../../shared/workflows/jobs';
+import { JOBS } from '../../shared/workflows/jobs';
 import { UsageError } from '../errors';
 import { output } from '../output';
 import type { Target } from '../target';
 
 /** `run <job> [--at <ISO time>]`: one sweep as if it were that time. */
 export async function runJob(target: Target, job: string | undefined, at: string | undefined, json: boolean) {
-  if (!job || !(JOBS as readonly string[]).includes(job)) {
+  if (!job || !JOBS.includes(job)) {
     throw new UsageError(`run needs a job, one of: ${JOBS.join(', ')}`);
   }
   const when = at ? new Date(at) : new Date();
   if (Number.isNaN(when.getTime())) throw new UsageError(`--at must be an ISO 8601 time, got "${at}"`);
-  const fn = jobFunction(job as JobName);
+  const fn = jobFunction(job);
   if (!fn) {
     output(json, { job, built: false, message: `run ${job}: not built yet` }, () => `run ${job}: not built yet`);
     process.exitCode = 1;

@@ -14,10 +14,10 @@ import { getSweepMark, setSweepMark } from '../store/sweeps';
 
 const HOUR_MS = 3_600_000;
 /** A scheduled run catches up at most this far back after missed runs. */
-export const GREETING_CATCH_UP_MS = 24 * HOUR_MS;
+const GREETING_CATCH_UP_MS = 24 * HOUR_MS;
 
 /** The window one hourly greeting sweep decides, and the dates and month-days that can fall in it. */
-export interface GreetingWindow {
+interface GreetingWindow {
   from: Date;
   to: Date;
   /** Calendar dates on which a greeting at one of the hours falls in the window somewhere on Earth. */
@@ -32,7 +32,7 @@ export interface GreetingWindow {
  * `done` moves the mark; an as-of run decides [H − 1 h, H + 1 h). Windows run
  * on whole hours, so a run repeated within an hour finds its window decided.
  */
-export async function greetingWindow(
+async function greetingWindow(
   db: Db,
   job: string,
   now: Date,
@@ -52,7 +52,7 @@ export async function greetingWindow(
 }
 
 /** The dates of `window` on which a yearly occasion on `monthDay` is greeted (28 February for 29 February). */
-export const datesOf = (window: GreetingWindow, monthDay: string): string[] =>
+const datesOf = (window: GreetingWindow, monthDay: string): string[] =>
   window.dates.filter((day) => greetingMonthDay(monthDay, Number(day.slice(0, 4))) === day.slice(5));
 
 /** Whether a member may get an automated greeting, as the index (or the member item) has them. */

@@ -35,4 +35,3 @@ export const JOB_DEFINITIONS: readonly JobDefinition[] = [
 
 /** Jobs that `hearth run <job>` and the schedules can start. */
 export const JOBS: readonly string[] = JOB_DEFINITIONS.map((job) => job.name);
-export type JobName = string;

@@ -91,7 +91,7 @@ async function greetAnniversary(
 }
 
 /** How many community days ahead a holiday is decided (a zone can be a day ahead of the community's). */
-export const HOLIDAY_LEAD_DAYS = 2;
+const HOLIDAY_LEAD_DAYS = 2;
 
 /** Puts in flight while a holiday to every member is queued. */
 const HOLIDAY_PUTS_IN_FLIGHT = 16;
@@ -146,7 +146,6 @@ async function decideHoliday(
       ...(holiday.channel ? { channel: holiday.channel } : {}),
       dueAt: (due > now ? due : now).toISOString(),
       notAfter: notAfter.toISOString(),
-      tooLate: now >= notAfter,
     };
   };
   const items =
@@ -157,7 +156,8 @@ async function decideHoliday(
           .map((member) => item(member.memberId, member.timezone ?? community.timezone));
   report.found += items.length;
   // A greeting to every member is as many puts as members: a few at a time, so a large community's fit in a run.
-  const due = items.filter((i) => !i.tooLate).map(({ tooLate: _, ...decision }) => decision);
+  // An as-of run after a holiday's day has ended where a member is queues nothing for them.
+  const due = items.filter((decision) => now.toISOString() < decision.notAfter);
   for (let i = 0; i < due.length; i += HOLIDAY_PUTS_IN_FLIGHT) {
     const puts = due.slice(i, i + HOLIDAY_PUTS_IN_FLIGHT).map((decision) => enqueue(db, decision, now));
     report.queued += (await Promise.all(puts)).filter(Boolean).length;

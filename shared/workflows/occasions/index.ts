@@ -1,7 +1,7 @@
 import { greetingHourProblem } from '../../domain/guardrails';
-import { closestLocale } from '../../domain/locale';
 import { templateVariables } from '../../domain/render';
 import type { Workflow } from '../contract';
+import { communityText, namedTextProblem } from '../texts';
 import { anniversariesSchema, holidaysSchema } from './config';
 import { anniversarySweep, holidaySweep } from './decisions';
 import { templates } from './templates';
@@ -15,15 +15,13 @@ export const occasions: Workflow<{ anniversaries: typeof anniversariesSchema; ho
     const { anniversaries, quietHours } = config;
     const problem = anniversaries.enabled && greetingHourProblem(quietHours, anniversaries.hour);
     if (problem) issue(['anniversaries', 'hour'], problem);
-    const own = closestLocale(config.locale, Object.keys(config.templates));
     const seen = new Set<string>();
     config.holidays.forEach((holiday, i) => {
       const at = (field: string) => ['holidays', i, field];
-      const written = own === undefined ? undefined : config.templates[own][holiday.template];
-      if (!shipped(holiday.template) && written === undefined) {
-        issue(at('template'), `no template "${holiday.template}": write it under templates.${config.locale}`);
-      } else if (shipped(holiday.template) && !holiday.template.startsWith('holiday')) {
-        issue(at('template'), `"${holiday.template}" is not a holiday text`);
+      const written = communityText(config, holiday.template);
+      const problem = namedTextProblem(config, holiday.template, shipped, { prefix: 'holiday', what: 'holiday text' });
+      if (problem) {
+        issue(at('template'), problem);
       } else if (holiday.audience === 'channel' && written && templateVariables(written).includes('name')) {
         issue(at('template'), 'a post to the channel greets no one member: its text cannot use {name}');
       }

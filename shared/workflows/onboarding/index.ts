@@ -1,6 +1,6 @@
-import { closestLocale } from '../../domain/locale';
 import { render } from '../../domain/render';
 import type { Workflow } from '../contract';
+import { namedTextProblem } from '../texts';
 import { onboardingSchema } from './config';
 import { dripSweep, onJoin } from './decisions';
 import { STEP_VARIABLES, templates } from './templates';
@@ -16,15 +16,12 @@ export const onboarding: Workflow<{ onboarding: typeof onboardingSchema }> = {
   customTemplateVars: STEP_VARIABLES,
   check(config, issue, shipped) {
     // A step names a shipped drip text or the community's own, written in (or close to) its locale.
-    const closest = closestLocale(config.locale, Object.keys(config.templates));
     config.onboarding.steps.forEach((step, i) => {
-      const path = ['onboarding', 'steps', i, 'template'];
-      const written = closest !== undefined && config.templates[closest][step.template] !== undefined;
-      if (shipped(step.template) && !step.template.startsWith('onboarding.')) {
-        issue(path, `"${step.template}" is not a drip template`);
-      } else if (!shipped(step.template) && !written) {
-        issue(path, `no template "${step.template}": write it under templates.${config.locale}`);
-      }
+      const problem = namedTextProblem(config, step.template, shipped, {
+        prefix: 'onboarding.',
+        what: 'drip template',
+      });
+      if (problem) issue(['onboarding', 'steps', i, 'template'], problem);
     });
   },
   variables: {
