@@ -9,7 +9,9 @@ import { memberForget, memberShow } from './commands/member';
 import { membersImport } from './commands/members';
 import { outboxList, outboxRetry } from './commands/outbox';
 import { post } from './commands/post';
+import { referralsIssue, referralsList, referralsRevoke } from './commands/referrals';
 import { runJob } from './commands/run';
+import { leaderboardCommand, tiersCommand } from './commands/standing';
 import { UsageError } from './errors';
 import { openTarget, type Target } from './target';
 
@@ -27,6 +29,11 @@ const USAGE = `usage: hearth <command> [--json]
   member forget <community> <member>   erase personal data; counts stay
   members import <community> <file.csv>   names, birthdays, time zones, locales from a spreadsheet
                                   (header row; columns id, name, birthday, timezone, locale)
+  referrals <community> [--week YYYY-Www]   referrers: joined, qualified, pending
+  referrals issue <community> <member>      the member's invite code (and link)
+  referrals revoke <community> <code>       joins through the code are unattributed from now on
+  leaderboard <community> [--week YYYY-Www] the top 20 by points
+  tiers <community> [--week YYYY-Www]       how many members hold each tier; promoted and demoted
   run <job> [--at <ISO time>]     one sweep as if it were that time (${JOBS.join('|')})
   outbox [--community <id>] [--status pending|sent|failed|skipped]
   outbox retry <id>
@@ -57,7 +64,19 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (!command) throw new UsageError(`a command is needed\n${USAGE}`);
-  const known = ['community', 'member', 'members', 'run', 'outbox', 'post', 'mail', 'discord-relay'];
+  const known = [
+    'community',
+    'member',
+    'members',
+    'referrals',
+    'leaderboard',
+    'tiers',
+    'run',
+    'outbox',
+    'post',
+    'mail',
+    'discord-relay',
+  ];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   if (command === 'discord-relay') {
     if (sub !== undefined) throw new UsageError(`discord-relay: unknown argument "${sub}"`);
@@ -84,6 +103,7 @@ function parse(argv: string[]) {
       at: { type: 'string' },
       community: { type: 'string' },
       status: { type: 'string' },
+      week: { type: 'string' },
       url: { type: 'string' },
       'api-base-url': { type: 'string' },
       'register-commands': { type: 'boolean' },
@@ -112,6 +132,14 @@ async function route(
     case 'members':
       if (sub === 'import') return membersImport(target, rest, json);
       throw new UsageError('members: use import <community> <file.csv>');
+    case 'referrals':
+      if (sub === 'issue') return referralsIssue(target, rest, json);
+      if (sub === 'revoke') return referralsRevoke(target, rest, json);
+      return referralsList(target, [sub, ...rest].filter(defined), values.week, json);
+    case 'leaderboard':
+      return leaderboardCommand(target, [sub, ...rest].filter(defined), values.week, json);
+    case 'tiers':
+      return tiersCommand(target, [sub, ...rest].filter(defined), values.week, json);
     case 'run':
       return runJob(target, sub, values.at, json);
     case 'outbox':
@@ -130,6 +158,8 @@ async function route(
       );
   }
 }
+
+const defined = (a: string | undefined): a is string => a !== undefined;
 
 /** `Name: message` of an unexpected error. */
 function describeError(error: unknown): string {

@@ -1,10 +1,26 @@
+import { getCommunity } from '../../shared/store/communities';
 import { type ActivityTotals, forgetMember, getMemberWithTotals, type Member } from '../../shared/store/members';
+import type { ReferralFields } from '../../shared/workflows/referrals/decisions';
+import { referrerTally } from '../../shared/workflows/referrals/store';
+import type { StandingMember } from '../../shared/workflows/standing/store';
+import { type StandingSummary, standingSummary } from '../../shared/workflows/standing/summary';
 import { UsageError } from '../errors';
 import { output } from '../output';
 import type { Target } from '../target';
 
+/** A referrer's counts, as `member show` gives them. */
+export interface ReferralCounts {
+  joined: number;
+  qualified: number;
+  capped: number;
+}
+
 /** The member as the CLI contract shows it (docs/contract.md). */
-export function memberView(member: Member & ActivityTotals) {
+export function memberView(
+  member: Member & ActivityTotals & ReferralFields,
+  standing: StandingSummary,
+  referrals: ReferralCounts,
+) {
   return {
     id: member.id,
     name: member.name ?? null,
@@ -25,6 +41,19 @@ export function memberView(member: Member & ActivityTotals) {
     optedOut: member.optedOut ?? false,
     isBot: member.isBot ?? false,
     isStaff: member.isStaff ?? false,
+    points: standing.points,
+    level: standing.level,
+    badges: standing.badges,
+    tier: standing.tier,
+    referralCode: member.inviteCode ?? null,
+    referredBy: member.referredBy
+      ? {
+          memberId: member.referredBy.memberId,
+          source: member.referredBy.source,
+          confidence: member.referredBy.confidence,
+        }
+      : null,
+    referrals,
   };
 }
 
@@ -37,12 +66,18 @@ function needIds(community: string | undefined, member: string | undefined, comm
 /** `member show <community> <member>`. */
 export async function memberShow(target: Target, args: string[], json: boolean): Promise<void> {
   const [communityId, memberId] = needIds(args[0], args[1], 'member show');
-  const member = await getMemberWithTotals(target.db, communityId, memberId);
-  if (!member) throw new UsageError(`no member "${memberId}" in community "${communityId}"`);
-  const view = memberView(member);
+  const [member, community, tally] = await Promise.all([
+    getMemberWithTotals(target.db, communityId, memberId),
+    getCommunity(target.db, communityId),
+    referrerTally(target.db, communityId, memberId),
+  ]);
+  if (!member || !community) throw new UsageError(`no member "${memberId}" in community "${communityId}"`);
+  const standing = await standingSummary(target.db, community, member as StandingMember & ActivityTotals, new Date());
+  const referrals = { joined: tally.joined.size, qualified: tally.qualified.size, capped: tally.capped.size };
+  const view = memberView(member, standing, referrals);
   output(json, view, () =>
     Object.entries(view)
-      .map(([k, v]) => `${k.padEnd(15)}${v ?? '-'}`)
+      .map(([k, v]) => `${k.padEnd(15)}${humanValue(v)}`)
       .join('\n'),
   );
 }
@@ -53,4 +88,16 @@ export async function memberForget(target: Target, args: string[], json: boolean
   const done = await forgetMember(target.db, communityId, memberId, new Date());
   if (!done) throw new UsageError(`no member "${memberId}" in community "${communityId}"`);
   output(json, { forgotten: memberId }, () => `forgot ${memberId}'s personal data; counts kept`);
+}
+
+/** A field of `member show` for people: lists joined, objects as `key value` pairs. */
+function humanValue(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (Array.isArray(value)) return value.length ? value.join(', ') : '-';
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  }
+  return String(value);
 }

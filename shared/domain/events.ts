@@ -16,6 +16,10 @@ export const INBOUND_EVENT_TYPES = [
   'member.updated',
 ] as const;
 
+/** How sure a referral attribution is (docs/contract.md). */
+export const REFERRAL_CONFIDENCES = ['exact', 'probable', 'declared'] as const;
+export type ReferralConfidence = (typeof REFERRAL_CONFIDENCES)[number];
+
 const memberSchema = z.object({
   id: idSchema,
   name: z.string().max(200).optional(),
@@ -33,17 +37,34 @@ const base = {
 };
 
 export const inboundEventSchema = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('member.joined'), referralCode: z.string().min(1).max(128).optional() }),
+  z.object({
+    ...base,
+    type: z.literal('member.joined'),
+    /** A Hearth invite code (or the platform's code for the link or entry point the member came through). */
+    referralCode: z.string().min(1).max(128).optional(),
+    /** The member the platform names as the inviter (Slack's `inviter`, Feishu's operator, Discord's invite). */
+    invitedBy: idSchema.optional(),
+    /** How sure the attribution is: `exact` for a code, `declared` for a named inviter, `probable` for a guess. */
+    referralConfidence: z.enum(REFERRAL_CONFIDENCES).optional(),
+  }),
   z.object({ ...base, type: z.literal('member.left') }),
   z.object({
     ...base,
     type: z.literal('message.posted'),
     channelId: z.string().min(1).max(256),
     replyTo: idSchema.optional(),
+    /** The platform's id of the message replied to: a reply credits its author once per message. */
+    replyToMessage: z.string().min(1).max(256).optional(),
     // Used only to recognise commands; never stored or logged.
     text: z.string().max(40_000).optional(),
   }),
-  z.object({ ...base, type: z.literal('reaction.added'), toMemberId: idSchema }),
+  z.object({
+    ...base,
+    type: z.literal('reaction.added'),
+    toMemberId: idSchema,
+    /** The platform's id of the message reacted to: a reaction credits its author once per message. */
+    messageId: z.string().min(1).max(256).optional(),
+  }),
   z.object({ ...base, type: z.literal('member.updated') }),
 ]);
 

@@ -39,3 +39,18 @@ export function addDays(day: string, n: number): string {
 
 /** Unix seconds of an instant. */
 export const unixSeconds = (instant: Date): number => Math.floor(instant.getTime() / 1000);
+
+/** The ISO week a day (YYYY-MM-DD) falls in, with its ISO year: `2026-W53` (docs/kpis.md). */
+export const isoWeekOf = (day: string): string => DateTime.fromISO(day, { zone: 'utc' }).toFormat("kkkk-'W'WW");
+
+/** The Monday and Sunday of an ISO week (`2026-W53`), or undefined when it is not one. */
+export function daysOfIsoWeek(week: string): { monday: string; sunday: string } | undefined {
+  const match = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (!match) return undefined;
+  const monday = DateTime.fromObject(
+    { weekYear: Number(match[1]), weekNumber: Number(match[2]), weekday: 1 },
+    { zone: 'utc' },
+  );
+  if (!monday.isValid || monday.toFormat("kkkk-'W'WW") !== week) return undefined;
+  return { monday: monday.toISODate() as string, sunday: monday.plus({ days: 6 }).toISODate() as string };
+}

@@ -20,6 +20,10 @@ export interface DomainEvent {
   sourceEventId: string;
   /** Referral code on a join. */
   referralCode?: string;
+  /** The inviter the platform names on a join. */
+  invitedBy?: string;
+  /** How sure the platform is of the referral on a join (`exact`, `probable`, `declared`). */
+  referralConfidence?: 'exact' | 'probable' | 'declared';
   /** Days of silence before a reactivation. */
   quietDays?: number;
   /** A reactivation within the window of an item awaiting the member's answer: that item, and when it was sent. */

@@ -15,4 +15,6 @@ export interface PlatformDefinition {
    * operators' own tools post there); otherwise only for a community whose `platform.kind` it is.
    */
   readonly openToEveryCommunity?: boolean;
+  /** When a member's account was made, where their id says it (a Discord snowflake); referrals check its age. */
+  accountCreatedAt?(memberId: string): Date | undefined;
 }

@@ -1,7 +1,11 @@
 import { isActivity } from '../domain/events';
 import type { Db } from './db';
-import { queryAll } from './db';
-import { dayPk } from './keys';
+import { queryAll, updateItem } from './db';
+import { dayPk, memberDayKey, memberDaysPk } from './keys';
+import type { UpdateBuilder } from './update';
+
+/** How long a member-day row (and so its dedupe set) is kept, from its day or its receipt, whichever is later. */
+export const MEMBER_DAY_RETENTION_DAYS = 400;
 
 /** A community's day, as the digest and the CLI read it (docs/kpis.md builds on these). */
 export interface DayTotals {
@@ -45,4 +49,60 @@ export async function dayTotals(db: Db, communityId: string, day: string): Promi
     if (isActivity(row)) totals.activeMembers++;
   }
   return totals;
+}
+
+/**
+ * A member's row for one day, as the end-of-day standing reads it: the counts,
+ * and the sets ingest keeps beside them (see `contributionOf` in `ingest.ts`),
+ * with what the standing wrote back.
+ */
+export interface MemberDayRow extends DayRow {
+  memberId: string;
+  day: string;
+  /** The seconds of the day's messages (base 36 Unix seconds). */
+  msgAt?: Set<string>;
+  /** `<r|a>#<author>#<message>`: replies and reactions to others' messages. */
+  credits?: Set<string>;
+  /** Members whose referral qualified on this day, credited to this member. */
+  referred?: Set<string>;
+  /** Written by the end-of-day standing: what the member received, and the points of the day. */
+  repliesReceived?: number;
+  reactionsReceived?: number;
+  earned?: number;
+}
+
+const MEMBER_DAY_FIELDS =
+  'memberId, #day, messages, replies, reactions, joins, leaves, msgAt, credits, referred, repliesReceived, reactionsReceived, earned';
+
+/** Every member's row of one community day, without the dedupe set; cost grows with that day's members. */
+export function memberDayRows(db: Db, communityId: string, day: string): Promise<MemberDayRow[]> {
+  return queryAll<MemberDayRow>(db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': dayPk(communityId, day) },
+    ExpressionAttributeNames: { '#day': 'day' },
+    ProjectionExpression: MEMBER_DAY_FIELDS,
+  });
+}
+
+/** The projection of a member's day row that the standing reads (for `batchGet`). */
+export const MEMBER_DAY_PROJECTION = { projection: MEMBER_DAY_FIELDS, names: { '#day': 'day' } };
+
+/**
+ * Add to (or create) a member's row for a day outside ingest: what the
+ * end-of-day standing writes back. The row gets the keys that index it, like
+ * one ingest creates.
+ */
+export async function updateMemberDay(
+  db: Db,
+  communityId: string,
+  day: string,
+  memberId: string,
+  update: UpdateBuilder,
+): Promise<void> {
+  update
+    .setIfAbsent('memberId', memberId)
+    .setIfAbsent('day', day)
+    .setIfAbsent('memberDaysPk', memberDaysPk(communityId, memberId))
+    .setIfAbsent('expiresAt', Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
+  await updateItem(db, memberDayKey(communityId, day, memberId), update);
 }

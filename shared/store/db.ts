@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -72,15 +73,73 @@ export function queryIndex<T>(
   db: Db,
   index: IndexDefinition,
   partition: string,
-  options: { upTo?: string } = {},
+  options: {
+    /** Sort key at least this. */
+    from?: string;
+    /** Sort key at most this. */
+    upTo?: string;
+    /** Highest sort key first. */
+    descending?: boolean;
+    /** At most this many items (one page). */
+    limit?: number;
+  } = {},
 ): Promise<T[]> {
-  const range = options.upTo === undefined ? '' : ' AND #sk <= :upTo';
-  return queryAll<T>(db, {
+  const { from, upTo } = options;
+  const range =
+    from !== undefined && upTo !== undefined
+      ? ' AND #sk BETWEEN :from AND :upTo'
+      : from !== undefined
+        ? ' AND #sk >= :from'
+        : upTo !== undefined
+          ? ' AND #sk <= :upTo'
+          : '';
+  const input = {
     IndexName: index.name,
     KeyConditionExpression: `#pk = :pk${range}`,
     ExpressionAttributeNames: { '#pk': index.partitionKey, ...(range ? { '#sk': index.sortKey } : {}) },
-    ExpressionAttributeValues: { ':pk': partition, ...(range ? { ':upTo': options.upTo } : {}) },
-  });
+    ExpressionAttributeValues: {
+      ':pk': partition,
+      ...(from !== undefined ? { ':from': from } : {}),
+      ...(upTo !== undefined ? { ':upTo': upTo } : {}),
+    },
+    ...(options.descending ? { ScanIndexForward: false } : {}),
+  };
+  if (options.limit === undefined) return queryAll<T>(db, input);
+  return db.doc
+    .send(new QueryCommand({ TableName: db.table, ...input, Limit: options.limit }))
+    .then((page) => (page.Items ?? []) as T[]);
+}
+
+/**
+ * How many items of one index partition have a sort key above `above`, counting at most `max` (a count
+ * reads what it counts, so its cost is bounded by `max`).
+ */
+export async function countAbove(
+  db: Db,
+  index: IndexDefinition,
+  partition: string,
+  above: string,
+  max: number,
+): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.table,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk > :above',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        ExpressionAttributeValues: { ':pk': partition, ':above': above },
+        Select: 'COUNT',
+        Limit: max - count,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && count < max);
+  return count;
 }
 
 /** Every item a Query finds, page after page (cost grows with what it finds). */
@@ -152,6 +211,11 @@ export async function updateItem<T>(
     ),
   );
   return result === undefined ? undefined : ((result.Attributes ?? {}) as Partial<T>);
+}
+
+/** Delete one item (nothing when there is none). */
+export async function deleteItem(db: Db, key: ItemKey): Promise<void> {
+  await db.doc.send(new DeleteCommand({ TableName: db.table, Key: key }));
 }
 
 /** The items of one partition whose sort key is between `from` and `to` (inclusive), in order. */

@@ -1,9 +1,10 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
 import { type ActivityDelta, activityDelta, type InboundEvent, isActivity } from '../domain/events';
-import { dayIn, daysBetween } from '../domain/time';
+import { dayIn, daysBetween, unixSeconds } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
+import { MEMBER_DAY_RETENTION_DAYS } from './days';
 import { type Db, ifCondition, updateItem } from './db';
 import {
   anniversaryIndexKeys,
@@ -62,8 +63,7 @@ import { UpdateBuilder } from './update';
  *   day row when write 2 fails, so its retry applies it whole.
  */
 
-/** How long a member-day row (and so its dedupe set) is kept, from its day or its receipt, whichever is later. */
-export const MEMBER_DAY_RETENTION_DAYS = 400;
+export { MEMBER_DAY_RETENTION_DAYS };
 /** An event received later than this after it happened is history. */
 export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Whether an event that happened at `occurredAt` and reached Hearth at `now` is live, not history. */
@@ -151,7 +151,10 @@ export async function ingestEvent(
     });
   } catch (error) {
     if (release) await release().catch(() => undefined);
-    else if (recorded) await takeBackFromDay(db, rowKey, event.id, delta, firstActivityOfDay).catch(() => undefined);
+    else if (recorded)
+      await takeBackFromDay(db, rowKey, event.id, delta, contributionOf(event, delta), firstActivityOfDay).catch(
+        () => undefined,
+      );
     throw error;
   }
   if (hasProfile(event) && live) options.profiles?.remember(profileKey, event.member, now);
@@ -180,6 +183,7 @@ async function recordOnDay(
     .setIfAbsent('day', day)
     .setIfAbsent('memberDaysPk', memberDaysPk(communityId, event.member.id))
     .setIfAbsent('expiresAt', Math.floor(keptFrom / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
+  for (const [attribute, members] of Object.entries(contributionOf(event, delta))) update.addToSet(attribute, members);
   if (lifecycle) update.set(leaseAttribute(event.id), now.getTime());
   // The first activity of the day claims the row's `firstKey`; only it writes the member's last active day.
   if (activity) update.setIfAbsent('firstKey', dedupeKey);
@@ -234,6 +238,30 @@ async function clearLease(db: Db, key: Key, eventId: string): Promise<void> {
   await db.doc.send(new UpdateCommand({ TableName: db.table, Key: key, ...update.build() }));
 }
 
+/** What an event adds to its day row's sets for the end-of-day standing (see {@link contributionOf}). */
+type Contribution = Partial<Record<'msgAt' | 'credits', Set<string>>>;
+
+/**
+ * The facts the end-of-day standing needs beyond counts, kept in the same
+ * write as the counts: `msgAt`, the second of each message (base 36 Unix
+ * seconds), for the points cooldown; `credits`, one `<r|a>#<author>#<message>`
+ * per reply or reaction to someone else's message (`<message>` a short key of
+ * the platform's message id, `-` when it names none), for what the author
+ * receives. A set, so the same reaction or reply twice credits once.
+ */
+export function contributionOf(event: InboundEvent, delta: ActivityDelta): Contribution {
+  const contribution: Contribution = {};
+  if (delta.messages) contribution.msgAt = new Set([unixSeconds(new Date(event.occurredAt)).toString(36)]);
+  const message = (id: string | undefined) => (id === undefined ? '-' : shortKey(id));
+  if (event.type === 'message.posted' && delta.replies && event.replyTo && event.replyTo !== event.member.id) {
+    contribution.credits = new Set([`r#${event.replyTo}#${message(event.replyToMessage)}`]);
+  }
+  if (event.type === 'reaction.added' && event.toMemberId !== event.member.id) {
+    contribution.credits = new Set([`a#${event.toMemberId}#${message(event.messageId)}`]);
+  }
+  return contribution;
+}
+
 const countsOnDay = (update: UpdateBuilder, delta: ActivityDelta, sign: 1 | -1): UpdateBuilder =>
   update
     .add('messages', sign * delta.messages)
@@ -248,9 +276,11 @@ async function takeBackFromDay(
   key: Key,
   eventId: string,
   delta: ActivityDelta,
+  contribution: Contribution,
   wasFirst: boolean,
 ): Promise<void> {
   const update = countsOnDay(new UpdateBuilder(), delta, -1).deleteFromSet('ids', new Set([eventKey(eventId)]));
+  for (const [attribute, members] of Object.entries(contribution)) update.deleteFromSet(attribute, members);
   // Give the claim back too, so the retry (or the day's next activity) writes the last active day.
   if (wasFirst) update.remove('firstKey');
   const condition = `contains(${update.name('ids')}, ${update.value(eventKey(eventId))})`;
@@ -386,7 +416,7 @@ async function eventsOfChange(
 ): Promise<DomainEvent[]> {
   const { base } = write;
   const events: DomainEvent[] = [];
-  if (event.type === 'member.joined') events.push({ type: 'member.joined', ...base, referralCode: event.referralCode });
+  if (event.type === 'member.joined') events.push(joinedEvent(event, base));
   if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
   if (change.firstActivityOfDay) {
     const reactivated = await reactivation(db, write.key, old, change, base);
@@ -480,12 +510,24 @@ async function eventsOfAppliedLifecycle(
   if (event.type === 'member.updated') return hasProfile(event) ? [{ type: 'member.updated', ...base }] : [];
   const member = await getMember(db, communityId, event.member.id);
   if (event.type === 'member.joined' && member?.status === 'member' && member.joinedAt === base.occurredAt) {
-    return [{ type: 'member.joined', ...base, referralCode: event.referralCode }];
+    return [joinedEvent(event, base)];
   }
   if (event.type === 'member.left' && member?.status === 'left' && member.leftAt === base.occurredAt) {
     return [{ type: 'member.left', ...base }];
   }
   return [];
+}
+
+/** `member.joined` with what the join says about who referred the member. */
+function joinedEvent(event: Extract<InboundEvent, { type: 'member.joined' }>, base: Omit<DomainEvent, 'type'>) {
+  const { referralCode, invitedBy, referralConfidence } = event;
+  return {
+    type: 'member.joined' as const,
+    ...base,
+    ...(referralCode !== undefined ? { referralCode } : {}),
+    ...(invitedBy !== undefined ? { invitedBy } : {}),
+    ...(referralConfidence !== undefined ? { referralConfidence } : {}),
+  };
 }
 
 /** The part of the member update every event makes: presence and lifecycle counts (the profile is `setProfileFields`). */

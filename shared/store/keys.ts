@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
  * |                 |                             |               | joinPk `C#<c>#JOIN#<day>` / joinSk `<m>`           |
  * |                 |                             |               | annivPk `ANNIV#<MM-DD>` / annivSk `<c>#<m>`        |
  * |                 |                             |               | presentPk `C#<c>#PRESENT` or `…#GONE` / id `<m>`   |
+ * |                 |                             |               | rankPk `C#<c>#RANK` / rankSk `<points>#<m>`        |
+ * |                 |                             |               | tierPk `C#<c>#TIER#<tier>` / id `<m>`              |
  * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
@@ -32,6 +34,8 @@ import { createHash } from 'node:crypto';
  * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
  * - first joins on a month-day (anniversary sweep): Query index byAnniversary, pk `ANNIV#<MM-DD>`.
  * - a community's present members (a holiday greeting to every member): Query index byPresence, pk `C#<c>#PRESENT`.
+ * - a community's leaderboard (CLI, `/points` rank): Query index byRank, pk `C#<c>#RANK`, newest-highest first.
+ * - members holding a tier (weekly review): Query index byTier, pk `C#<c>#TIER#<tier>`.
  * - members whose latest join fell on a day (drip and win-back sweeps): Query index byJoinDay, pk `C#<c>#JOIN#<day>`.
  * - where a scheduled run got to: GetItem `SWEEP`/`<job>` (the dispatcher's due bucket, the birthdays' instant) or
  *   `SWEEP`/`<job>#<c>` (the daily sweeps' day, per community).
@@ -145,3 +149,13 @@ export const dueIndexKeys = (id: string, dueAt: string, decidedAt: string = dueA
 
 /** An invite code: whose it is (a code names one member of one community). */
 export const inviteCodeKey = (communityId: string, code: string): Key => ({ pk: `C#${communityId}#REF`, sk: code });
+
+/** byRank keys for a member with `points` (zero-padded, so the sort key orders by points). */
+export const rankIndexKeys = (communityId: string, memberId: string, points: number) => ({
+  rankPk: rankPk(communityId),
+  rankSk: `${String(Math.max(0, Math.floor(points))).padStart(12, '0')}#${memberId}`,
+});
+export const rankPk = (communityId: string): string => `C#${communityId}#RANK`;
+
+/** byTier partition of a community's members holding `tier`. */
+export const tierPk = (communityId: string, tier: string): string => `C#${communityId}#TIER#${tier}`;

@@ -1,6 +1,7 @@
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isActivity } from '../domain/events';
 import type { CapState } from './caps';
+import { MEMBER_DAY_PROJECTION, type MemberDayRow } from './days';
 import { type Db, getItem, ifCondition, queryIndex, updateItem } from './db';
 import { anniversaryPk, birthdayPk, joinDayPk, lastActivePk, memberDaysPk, memberKey, presencePk } from './keys';
 import { INDEXES, type IndexDefinition, TABLE } from './table';
@@ -114,11 +115,12 @@ export async function getMembers(db: Db, communityId: string, memberIds: Iterabl
 export async function batchGet<T>(
   db: Db,
   keys: Array<{ pk: string; sk: string }>,
-  options: { projection?: string; consistent?: boolean } = {},
+  options: { projection?: string; names?: Record<string, string>; consistent?: boolean } = {},
 ): Promise<T[]> {
   const items: T[] = [];
   const read = {
     ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+    ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
     ...(options.consistent ? { ConsistentRead: true } : {}),
   };
   for (let i = 0; i < keys.length; i += 100) {
@@ -147,21 +149,34 @@ export interface ActivityTotals {
  * BatchGet reads their counts. Cost grows with the member's active days.
  */
 export async function memberTotals(db: Db, communityId: string, memberId: string): Promise<ActivityTotals> {
-  const keys = (
-    await queryIndex<{ pk: string; sk: string }>(db, INDEXES.byMemberDay, memberDaysPk(communityId, memberId))
-  ).map(({ pk, sk }) => ({ pk, sk }));
-
   const totals: ActivityTotals = { messages: 0, replies: 0, reactions: 0, activeDays: 0 };
-  const rows = await batchGet<{ messages?: number; replies?: number; reactions?: number }>(db, keys, {
-    projection: 'messages, replies, reactions',
-  });
-  for (const row of rows) {
+  for (const row of await memberDays(db, communityId, memberId)) {
     totals.messages += row.messages ?? 0;
     totals.replies += row.replies ?? 0;
     totals.reactions += row.reactions ?? 0;
     if (isActivity(row)) totals.activeDays++;
   }
   return totals;
+}
+
+/**
+ * A member's day rows, optionally only those from day `from` to day `to`
+ * (inclusive), in no particular order; without the dedupe set. Cost grows
+ * with the rows found.
+ */
+export async function memberDays(
+  db: Db,
+  communityId: string,
+  memberId: string,
+  range: { from?: string; to?: string } = {},
+): Promise<MemberDayRow[]> {
+  const keys = (
+    await queryIndex<{ pk: string; sk: string }>(db, INDEXES.byMemberDay, memberDaysPk(communityId, memberId), {
+      from: range.from,
+      upTo: range.to,
+    })
+  ).map(({ pk, sk }) => ({ pk, sk }));
+  return batchGet<MemberDayRow>(db, keys, MEMBER_DAY_PROJECTION);
 }
 
 /** A member with their activity totals (the CLI's view). */

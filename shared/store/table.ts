@@ -66,6 +66,18 @@ export const INDEXES = {
   byJoinDay: { name: 'byJoinDay', partitionKey: 'joinPk', sortKey: 'joinSk', projection: 'KEYS_ONLY' },
   // A member's day rows by day (keys only, written once when a row is created).
   byMemberDay: { name: 'byMemberDay', partitionKey: 'memberDaysPk', sortKey: 'day', projection: 'KEYS_ONLY' },
+  // A community's leaderboard: members by points (`<points, 12 digits>#<m>`; sparse: only members with points
+  // who are neither staff nor bots and still there), carrying their tier; the top 20 is one short Query.
+  byRank: {
+    name: 'byRank',
+    partitionKey: 'rankPk',
+    sortKey: 'rankSk',
+    projection: 'INCLUDE',
+    nonKeyAttributes: ['tier'],
+  },
+  // A community's members by tier (sparse: lurkers, staff, bots and those who left have none); the weekly
+  // review reads the members who hold a tier to lose, and nobody else.
+  byTier: { name: 'byTier', partitionKey: 'tierPk', sortKey: 'id', projection: 'KEYS_ONLY' },
   // Pending outbox items by due-time bucket (sparse: removed once an item is settled).
   byDueBucket: { name: 'byDueBucket', partitionKey: 'duePk', sortKey: 'dueSk', projection: 'ALL' },
 } as const satisfies Record<string, IndexDefinition>;

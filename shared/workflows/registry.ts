@@ -17,6 +17,7 @@ import { digest } from './digest';
 import { occasions } from './occasions';
 import { onboarding } from './onboarding';
 import { referrals } from './referrals';
+import { standing } from './standing';
 import { winback } from './winback';
 
 /**
@@ -26,7 +27,7 @@ import { winback } from './winback';
  * topology's jobs, schedules and event rules, and `hearth run` are all built
  * from this list.
  */
-export const WORKFLOWS = [onboarding, birthdays, winback, occasions, commands, referrals, digest] as const;
+export const WORKFLOWS = [onboarding, birthdays, winback, occasions, commands, referrals, standing, digest] as const;
 
 type Sections = UnionToIntersection<NonNullable<(typeof WORKFLOWS)[number]['sections']>>;
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

@@ -86,3 +86,15 @@ export async function sweepDays(
   if (failures.length) throw new AggregateError(failures, `${job}: ${failures.length} communities failed`);
   return report;
 }
+
+/** Writes a sweep keeps in flight at once, so a large community's fit in one run. */
+export const WRITES_IN_FLIGHT = 16;
+
+/** `work` for each item, {@link WRITES_IN_FLIGHT} at a time, in order of the items; the results in the same order. */
+export async function inFlight<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += WRITES_IN_FLIGHT) {
+    results.push(...(await Promise.all(items.slice(i, i + WRITES_IN_FLIGHT).map(work))));
+  }
+  return results;
+}

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { interpretCommand } from '../../shared/domain/commands';
 import { commandIn } from '../../shared/domain/events';
-import { pointsOf } from '../../shared/workflows/commands/points';
 import { inviteCodeFrom } from '../../shared/workflows/referrals/store';
 
 const interpret = (text: string, botUsername?: string) => {
@@ -124,16 +123,6 @@ describe('Module: commands', () => {
       expect(code).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
       expect(inviteCodeFrom(digest)).toBe(code);
       expect(inviteCodeFrom(createHash('sha256').update('acme#U2#0').digest())).not.toBe(code);
-    });
-  });
-
-  describe('Function: pointsOf', () => {
-    it('counts a message once, a reply twice and a reaction once', () => {
-      // Act
-      const points = pointsOf({ messages: 5, replies: 2, reactions: 3 });
-
-      // Assess
-      expect(points).toBe(10);
     });
   });
 });

@@ -201,6 +201,7 @@ describe('Function: eventFromDispatch', () => {
       occurredAt: NOW.toISOString(),
       member: { id: bo.id, name: 'bo_k' },
       toMemberId: ada.id,
+      messageId: '1310600000000000001',
     });
     expect(custom?.id).toBe(`discord:react:1310600000000000001:${bo.id}:41771983429993937`);
   });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { secretSchema, urlSchema } from '../../domain/validation';
 import type { PlatformDefinition } from '../definition';
+import { SNOWFLAKE, snowflakeDate } from './snowflake';
 
 /** Discord: its name in the webhook path and its part of the community config (`platform`). */
 export const platform = {
@@ -16,6 +17,8 @@ export const platform = {
     channelId: z.string().regex(/^\d+$/, 'must be a Discord channel id').optional(),
     apiBaseUrl: urlSchema.optional(),
   }),
+  // A user id is a snowflake, which says when the account was made.
+  accountCreatedAt: (memberId: string) => (SNOWFLAKE.test(memberId) ? snowflakeDate(memberId) : undefined),
 } as const satisfies PlatformDefinition;
 
 /** A community's Discord platform config. */

@@ -55,6 +55,7 @@ const envelope = z.union([
 
 const memberChange = z.looseObject({
   chat_id: z.string(),
+  operator_id: userId.optional(),
   users: z.array(z.looseObject({ user_id: userId, name: z.string().optional() })),
 });
 
@@ -180,13 +181,20 @@ export const adapter: PlatformAdapter = {
       const type = header.event_type === 'im.chat.member.user.added_v1' ? 'member.joined' : 'member.left';
       change.users.forEach((user, i) => {
         const member = { id: user.user_id.open_id, ...(user.name ? { name: user.name } : {}) };
+        // The member who added them, when it was not themselves (a join by link names the joiner): declared.
+        const inviter = change.operator_id?.open_id;
+        const invited =
+          type === 'member.joined' && inviter && inviter !== member.id
+            ? { invitedBy: inviter, referralConfidence: 'declared' as const }
+            : {};
         raw.push({
-          event: { id: change.users.length > 1 ? `${id}:${member.id}` : id, type, occurredAt, member },
+          event: { id: change.users.length > 1 ? `${id}:${member.id}` : id, type, occurredAt, member, ...invited },
           fields: {
             ...base,
             member: `event.users.${i}`,
             'member.id': `event.users.${i}.user_id.open_id`,
             'member.name': `event.users.${i}.name`,
+            invitedBy: 'event.operator_id.open_id',
           },
         });
       });

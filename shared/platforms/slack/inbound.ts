@@ -93,7 +93,19 @@ function canonical(
     }
     case 'member_joined_channel':
       if (channel === undefined || !inScope(event.channel)) return undefined;
-      return { event: { id, type: 'member.joined', occurredAt, member: { id: event.user } }, fields: sources() };
+      return {
+        event: {
+          id,
+          type: 'member.joined',
+          occurredAt,
+          member: { id: event.user },
+          // Slack names who added the member to the channel, when someone did: a declared referral.
+          ...(typeof event.inviter === 'string' && event.inviter !== event.user
+            ? { invitedBy: event.inviter, referralConfidence: 'declared' as const }
+            : {}),
+        },
+        fields: sources({ invitedBy: 'event.inviter' }),
+      };
     case 'member_left_channel':
       if (channel === undefined || !inScope(event.channel)) return undefined;
       return { event: { id, type: 'member.left', occurredAt, member: { id: event.user } }, fields: sources() };
@@ -118,19 +130,32 @@ function canonical(
           member: { id: event.user },
           channelId: event.channel,
           ...(isReply && typeof event.parent_user_id === 'string' ? { replyTo: event.parent_user_id } : {}),
+          ...(isReply ? { replyToMessage: event.thread_ts as string } : {}),
           ...(typeof event.text === 'string' ? { text: event.text } : {}),
         },
-        fields: sources({ channelId: 'event.channel', replyTo: 'event.parent_user_id', text: 'event.text' }),
+        fields: sources({
+          channelId: 'event.channel',
+          replyTo: 'event.parent_user_id',
+          replyToMessage: 'event.thread_ts',
+          text: 'event.text',
+        }),
       };
     }
     case 'reaction_added': {
-      const item = event.item as { channel?: string } | undefined;
+      const item = event.item as { channel?: string; ts?: unknown } | undefined;
       if (typeof event.user !== 'string' || typeof event.item_user !== 'string' || !inScope(item?.channel)) {
         return undefined;
       }
       return {
-        event: { id, type: 'reaction.added', occurredAt, member: { id: event.user }, toMemberId: event.item_user },
-        fields: sources({ toMemberId: 'event.item_user' }),
+        event: {
+          id,
+          type: 'reaction.added',
+          occurredAt,
+          member: { id: event.user },
+          toMemberId: event.item_user,
+          ...(typeof item?.ts === 'string' ? { messageId: `${item.channel}:${item.ts}` } : {}),
+        },
+        fields: sources({ toMemberId: 'event.item_user', messageId: 'event.item.ts' }),
       };
     }
     default:

@@ -173,12 +173,13 @@ export const adapter: PlatformAdapter = {
             occurredAt,
             member: profileOf(msg.from),
             channelId: String(msg.chat.id),
-            ...(replyTo ? { replyTo } : {}),
+            ...(replyTo ? { replyTo, replyToMessage: `${msg.chat.id}:${reply?.message_id}` } : {}),
             ...(text !== undefined ? { text } : {}),
           },
           fields: fields('message.date', 'message.from', {
             channelId: 'message.chat.id',
             replyTo: 'message.reply_to_message.from.id',
+            replyToMessage: 'message.reply_to_message.message_id',
             text: msg.text !== undefined ? 'message.text' : 'message.caption',
           }),
         });

@@ -1,8 +1,9 @@
 import { render } from '../../domain/render';
-import { memberTotals } from '../../store/members';
 import type { Workflow } from '../contract';
+import type { StandingSummary } from '../standing/summary';
+import { standingOfMember } from '../standing/summary';
+import { badgeTemplate, tierTemplate } from '../standing/templates';
 import { answerCommand, hearthCommand } from './decisions';
-import { pointsOf } from './points';
 import { templates } from './templates';
 
 /**
@@ -24,18 +25,31 @@ export const commands: Workflow = {
       // The member just asked: they are waiting for the answer, whatever the hour, staff or opted out.
       responsive: true,
       answer: true,
-      async vars({ db, item, text }, used) {
+      async vars({ db, item, community, now, text }, used) {
         const vars: Record<string, string> = {};
         if (used.has('link'))
           vars.link = item.vars.url ? render(text('reply.invite.link'), { url: item.vars.url }) : '';
-        // Points are counted when the answer is sent, not when `/points` was asked.
+        // The standing is read when the answer is sent, not when `/points` was asked.
         if (used.has('points')) {
-          const totals = await memberTotals(db, item.communityId, item.memberId);
-          vars.points = String(pointsOf(totals));
-          for (const key of ['messages', 'replies', 'reactions'] as const) vars[key] = String(totals[key]);
+          const standing = await standingOfMember(db, community, item.memberId, now);
+          if (standing) Object.assign(vars, pointsVars(standing, text));
         }
         return vars;
       },
     },
   },
 };
+
+/** The variables of `/points`' answer, in the answer's locale. */
+function pointsVars(standing: StandingSummary, text: (template: string) => string): Record<string, string> {
+  const rank = standing.rank === undefined ? '' : `${standing.rank}${standing.rankPast ? '+' : ''}`;
+  return {
+    points: String(standing.points),
+    level: String(standing.level),
+    tier: text(tierTemplate(standing.tier)),
+    rank: rank ? render(text('reply.points.rank'), { rank }) : '',
+    badges: standing.badges.length
+      ? standing.badges.map((badge) => text(badgeTemplate(badge))).join(', ')
+      : text('reply.points.noBadges'),
+  };
+}

@@ -56,10 +56,24 @@ export const templates = {
     'zh-CN': '分享这个链接：{url}',
   },
   'reply.points': {
-    vars: ['name', 'points', 'messages', 'replies', 'reactions'],
+    vars: ['name', 'points', 'level', 'tier', 'rank', 'badges'],
     communityVars: 'exact',
-    en: '{name}, you have {points} points: {messages} messages, {replies} replies, {reactions} reactions.',
-    'zh-CN': '{name}，你有 {points} 积分：{messages} 条消息，{replies} 条回复，{reactions} 个表情回应。',
+    en: '{name}, you have {points} points: level {level}, {tier}{rank}. Badges: {badges}.',
+    'zh-CN': '{name}，你有 {points} 积分：{level} 级，{tier}{rank}。徽章：{badges}。',
+  },
+  // Filled into {rank} only for a member on the leaderboard.
+  'reply.points.rank': {
+    vars: ['rank'],
+    communityVars: 'exact',
+    en: ', #{rank} in the community',
+    'zh-CN': '，排名第 {rank}',
+  },
+  // {badges} for a member without any yet.
+  'reply.points.noBadges': {
+    vars: [],
+    communityVars: 'exact',
+    en: 'none yet',
+    'zh-CN': '暂无',
   },
   'reply.help': {
     vars: [],

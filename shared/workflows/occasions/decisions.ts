@@ -8,7 +8,7 @@ import { enqueue } from '../../store/outbox';
 import { getSweepMark, setSweepMark } from '../../store/sweeps';
 import { COMMUNITY_RECIPIENT } from '../contract';
 import { type GreetingReport, greetable, queueGreeting, sweepGreetings } from '../greetings';
-import { type DailySweepReport, type SweepOptions, sweepDays } from '../sweep';
+import { type DailySweepReport, inFlight, type SweepOptions, sweepDays } from '../sweep';
 import type { Holiday } from './config';
 
 /**
@@ -93,9 +93,6 @@ async function greetAnniversary(
 /** How many community days ahead a holiday is decided (a zone can be a day ahead of the community's). */
 const HOLIDAY_LEAD_DAYS = 2;
 
-/** Puts in flight while a holiday to every member is queued. */
-const HOLIDAY_PUTS_IN_FLIGHT = 16;
-
 /** Whether `holiday` falls on `day` (`YYYY-MM-DD`); an `MM-DD` of 29 February falls on the 28th in other years. */
 export function holidayFallsOn(holiday: Pick<Holiday, 'date'>, day: string): boolean {
   if (holiday.date.length === 10) return holiday.date === day;
@@ -158,9 +155,6 @@ async function decideHoliday(
   // A greeting to every member is as many puts as members: a few at a time, so a large community's fit in a run.
   // An as-of run after a holiday's day has ended where a member is queues nothing for them.
   const due = items.filter((decision) => now.toISOString() < decision.notAfter);
-  for (let i = 0; i < due.length; i += HOLIDAY_PUTS_IN_FLIGHT) {
-    const puts = due.slice(i, i + HOLIDAY_PUTS_IN_FLIGHT).map((decision) => enqueue(db, decision, now));
-    report.queued += (await Promise.all(puts)).filter(Boolean).length;
-  }
+  report.queued += (await inFlight(due, (decision) => enqueue(db, decision, now))).filter(Boolean).length;
   await setSweepMark(db, mark, date, community.id);
 }

@@ -1,14 +1,18 @@
 import type { Workflow } from '../contract';
 import { referralsSchema } from './config';
+import { attributeJoin, loseOnLeave, referralSweep } from './decisions';
 import { inviteCodeFor } from './store';
+import { templates } from './templates';
 
 /**
- * Referrals: each member's invite code (`/invite`), and the link that carries
- * it, which any text may offer as `{inviteLink}`.
+ * Referrals: each member's invite code (`/invite`) and the link that carries
+ * it, which any text may offer as `{inviteLink}`; attribution of each first
+ * join, and qualification (see `decisions.ts`).
  */
 export const referrals: Workflow<{ referrals: typeof referralsSchema }> = {
   name: 'referrals',
   sections: { referrals: referralsSchema },
+  templates,
   variables: {
     inviteLink: {
       anyTemplate: true,
@@ -20,5 +24,20 @@ export const referrals: Workflow<{ referrals: typeof referralsSchema }> = {
         return link.replace('{code}', await inviteCodeFor(db, item.communityId, item.memberId, now));
       },
     },
+  },
+  kinds: {
+    'referral.thanks': { cancelledOnLeave: true },
+  },
+  jobs: [
+    {
+      name: 'referrals',
+      cadence: { minute: '25', hour: '*' },
+      why: "hourly, so each community's finished local day is decided within the hour after its midnight, before the standing folds it",
+      run: referralSweep,
+    },
+  ],
+  on: {
+    'member.joined': attributeJoin,
+    'member.left': loseOnLeave,
   },
 };

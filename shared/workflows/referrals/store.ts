@@ -1,8 +1,27 @@
 import { createHash } from 'node:crypto';
-import { type Db, updateItem } from '../../store/db';
+import { isoWeekOf } from '../../domain/time';
+import { type Db, deleteItem, getItem, queryBetween, updateItem } from '../../store/db';
 import { inviteCodeKey, memberKey } from '../../store/keys';
 import { firstSeen } from '../../store/members';
 import { UpdateBuilder } from '../../store/update';
+
+/**
+ * Referrals as stored. The attribution itself is on the referred member's
+ * item (`referredBy`, `referral`), written once under the condition that it
+ * has none; the rest are the workflow's own items:
+ *
+ * | item                        | pk                        | sk                   |
+ * |-----------------------------|---------------------------|----------------------|
+ * | invite code                 | `C#<c>#REF`               | `<code>`             |
+ * | a referral still pending    | `C#<c>#REFPEND`           | `<member>`           |
+ * | a referrer's referrals      | `C#<c>#REFERRERS`         | `<referrer>`         |
+ * | … in one ISO week           | `C#<c>#REFERRERS#<week>`  | `<referrer>`         |
+ * | a referrer's day, for the cap | `C#<c>#REFCAP`          | `<referrer>#<day>`   |
+ * | the week's funnel           | `C#<c>#REFFUNNEL`         | `<week>`             |
+ *
+ * A referrer's items hold sets of member ids (joined, qualified, capped,
+ * lost), so applying the same outcome twice counts it once.
+ */
 
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
@@ -20,11 +39,22 @@ export function inviteCodeFrom(digest: Uint8Array): string {
 /** Tries before giving up on a code that does not collide with another member's. */
 const CODE_TRIES = 4;
 
+/** An invite code as stored. */
+export interface InviteCode {
+  communityId: string;
+  memberId: string;
+  code: string;
+  createdAt: string;
+  revokedAt?: string;
+  /** A platform link made for it (Telegram's `createChatInviteLink`), once made. */
+  link?: string;
+}
+
 /**
  * The member's invite code, the same each time they ask: derived from who
  * they are, and registered under `C#<c>#REF` so a join through it can be
  * attributed. A code already registered to someone else (a rare collision)
- * moves on to the next derivation.
+ * moves on to the next derivation. The first issue counts in the week's funnel.
  */
 export async function inviteCodeFor(db: Db, communityId: string, memberId: string, now: Date): Promise<string> {
   for (let attempt = 0; attempt < CODE_TRIES; attempt++) {
@@ -38,8 +68,12 @@ export async function inviteCodeFor(db: Db, communityId: string, memberId: strin
       .setIfAbsent('createdAt', now.toISOString());
     const owner = register.name('memberId');
     const condition = `attribute_not_exists(${owner}) OR ${owner} = ${register.value(memberId)}`;
-    const registered = await updateItem(db, inviteCodeKey(communityId, code), register, { condition });
-    if (registered === undefined) continue;
+    const before = await updateItem<InviteCode>(db, inviteCodeKey(communityId, code), register, {
+      condition,
+      returnValues: 'UPDATED_OLD',
+    });
+    if (before === undefined) continue;
+    if (before.createdAt === undefined) await countInFunnel(db, communityId, now.toISOString(), 'issued');
     const update = firstSeen(new UpdateBuilder(), communityId, memberId, now.toISOString(), 'member').set(
       'inviteCode',
       code,
@@ -48,4 +82,147 @@ export async function inviteCodeFor(db: Db, communityId: string, memberId: strin
     return code;
   }
   throw new Error(`no free invite code for member ${memberId} after ${CODE_TRIES} tries`);
+}
+
+/** An invite code's record, if it was ever issued. */
+export const getInviteCode = (db: Db, communityId: string, code: string): Promise<InviteCode | undefined> =>
+  getItem<InviteCode>(db, inviteCodeKey(communityId, code), { consistent: true });
+
+/** Revoke a code: a join through it is recorded as unattributed from now on. False when it was never issued. */
+export async function revokeInviteCode(db: Db, communityId: string, code: string, now: Date): Promise<boolean> {
+  const update = new UpdateBuilder().setIfAbsent('revokedAt', now.toISOString());
+  const condition = `attribute_exists(${update.name('memberId')})`;
+  return (await updateItem(db, inviteCodeKey(communityId, code), update, { condition })) !== undefined;
+}
+
+/** Keep the platform link made for a code. */
+export async function rememberInviteLink(db: Db, communityId: string, code: string, link: string): Promise<void> {
+  await updateItem(db, inviteCodeKey(communityId, code), new UpdateBuilder().setIfAbsent('link', link));
+}
+
+/** The week's funnel: codes issued, joins attributed and not, referrals qualified and capped. */
+export type FunnelStep = 'issued' | 'joined' | 'unattributed' | 'qualified' | 'capped';
+
+/** Count one step of the funnel in the ISO week of `at`'s UTC day (`day`, when given: a community day). */
+export async function countInFunnel(db: Db, communityId: string, at: string, step: FunnelStep, day?: string) {
+  const week = isoWeekOf(day ?? at.slice(0, 10));
+  await updateItem(db, { pk: `C#${communityId}#REFFUNNEL`, sk: week }, new UpdateBuilder().add(step, 1));
+}
+
+/** A week's funnel. */
+export async function funnelOf(db: Db, communityId: string, week: string): Promise<Record<FunnelStep, number>> {
+  const item = await getItem<Partial<Record<FunnelStep, number>>>(db, { pk: `C#${communityId}#REFFUNNEL`, sk: week });
+  return {
+    issued: item?.issued ?? 0,
+    joined: item?.joined ?? 0,
+    unattributed: item?.unattributed ?? 0,
+    qualified: item?.qualified ?? 0,
+    capped: item?.capped ?? 0,
+  };
+}
+
+/** A referral still waiting to qualify. */
+export interface PendingReferral {
+  memberId: string;
+  referrerId: string;
+  /** The join's local day (the community's zone). */
+  joinDay: string;
+  joinedAt: string;
+}
+
+const pendingPk = (communityId: string): string => `C#${communityId}#REFPEND`;
+
+export async function addPending(db: Db, communityId: string, pending: PendingReferral): Promise<void> {
+  const update = new UpdateBuilder();
+  for (const [attribute, value] of Object.entries(pending)) update.setIfAbsent(attribute, value);
+  await updateItem(db, { pk: pendingPk(communityId), sk: pending.memberId }, update);
+}
+
+export const removePending = (db: Db, communityId: string, memberId: string): Promise<void> =>
+  deleteItem(db, { pk: pendingPk(communityId), sk: memberId });
+
+/** Every referral of the community still pending: a Query of one small partition. */
+export async function pendingReferrals(db: Db, communityId: string): Promise<PendingReferral[]> {
+  return queryBetween<PendingReferral>(db, pendingPk(communityId), '', '\uffff');
+}
+
+/** What became of a referral, in a referrer's sets. */
+export type Outcome = 'joined' | 'qualified' | 'capped' | 'lost';
+export const OUTCOMES: readonly Outcome[] = ['joined', 'qualified', 'capped', 'lost'];
+
+/** A referrer's referrals (all time, or of one week). */
+export interface ReferrerTally {
+  referrerId: string;
+  joined: Set<string>;
+  qualified: Set<string>;
+  capped: Set<string>;
+  lost: Set<string>;
+}
+
+const referrersPk = (communityId: string, week?: string): string =>
+  week ? `C#${communityId}#REFERRERS#${week}` : `C#${communityId}#REFERRERS`;
+
+/** Record an outcome of `memberId`'s referral for `referrerId`, all time and in the ISO week of `day`. */
+export async function recordOutcome(
+  db: Db,
+  communityId: string,
+  referrerId: string,
+  memberId: string,
+  outcome: Outcome,
+  day: string,
+): Promise<void> {
+  for (const week of [undefined, isoWeekOf(day)]) {
+    const update = new UpdateBuilder().setIfAbsent('referrerId', referrerId).addToSet(outcome, new Set([memberId]));
+    await updateItem(db, { pk: referrersPk(communityId, week), sk: referrerId }, update);
+  }
+}
+
+/** Every referrer's tally, all time or of one week. */
+export async function referrerTallies(db: Db, communityId: string, week?: string): Promise<ReferrerTally[]> {
+  const rows = await queryBetween<Partial<ReferrerTally> & { referrerId: string }>(
+    db,
+    referrersPk(communityId, week),
+    '',
+    '\uffff',
+  );
+  return rows.map((row) => ({
+    referrerId: row.referrerId,
+    joined: row.joined ?? new Set(),
+    qualified: row.qualified ?? new Set(),
+    capped: row.capped ?? new Set(),
+    lost: row.lost ?? new Set(),
+  }));
+}
+
+/**
+ * Take one of the referrer's qualifications on `day`, at most `max` a day:
+ * a set of the referred ids, added to only while it holds fewer than `max`
+ * (or already holds this one, so a repeat keeps its place). False when the
+ * day is full.
+ */
+export async function takeQualifiedPlace(
+  db: Db,
+  communityId: string,
+  referrerId: string,
+  memberId: string,
+  day: string,
+  max: number,
+): Promise<boolean> {
+  const update = new UpdateBuilder().addToSet('qualified', new Set([memberId]));
+  const set = update.name('qualified');
+  const condition = `attribute_not_exists(${set}) OR size(${set}) < ${update.value(max)} OR contains(${set}, ${update.value(memberId)})`;
+  const key = { pk: `C#${communityId}#REFCAP`, sk: `${referrerId}#${day}` };
+  return (await updateItem(db, key, update, { condition })) !== undefined;
+}
+
+/** One referrer's all-time tally. */
+export async function referrerTally(db: Db, communityId: string, referrerId: string): Promise<ReferrerTally> {
+  const row = await getItem<Partial<ReferrerTally>>(db, { pk: referrersPk(communityId), sk: referrerId });
+  return {
+    referrerId,
+    joined: row?.joined ?? new Set(),
+    qualified: row?.qualified ?? new Set(),
+    capped: row?.capped ?? new Set(),
+    lost: row?.lost ?? new Set(),
+  };
 }

@@ -45,7 +45,11 @@ const messageCreate = z.looseObject({
   webhook_id: snowflake.optional(),
   message_reference: z.looseObject({ type: z.number().int().optional() }).optional(),
   referenced_message: z
-    .looseObject({ author: z.looseObject({ id: snowflake }).optional(), webhook_id: snowflake.optional() })
+    .looseObject({
+      id: snowflake.optional(),
+      author: z.looseObject({ id: snowflake }).optional(),
+      webhook_id: snowflake.optional(),
+    })
     .nullish(),
 });
 const reactionAdd = z.looseObject({
@@ -128,6 +132,7 @@ export function eventFromDispatch(dispatch: GatewayDispatch, scope: RelayScope, 
         member: memberOf(message.author),
         channelId: message.channel_id,
         ...(replyTo ? { replyTo } : {}),
+        ...(replyTo && reference?.id ? { replyToMessage: reference.id } : {}),
         ...(text ? { text } : {}),
       };
       break;
@@ -147,6 +152,7 @@ export function eventFromDispatch(dispatch: GatewayDispatch, scope: RelayScope, 
         occurredAt: now.toISOString(),
         member: reactor && reactor.id === reaction.user_id ? memberOf(reactor) : { id: reaction.user_id },
         toMemberId: reaction.message_author_id,
+        messageId: reaction.message_id,
       };
       break;
     }
