@@ -203,6 +203,30 @@ describe('Object: feishuAdapter', () => {
       ]);
     });
 
+    it('names the member who added another as a declared referral', async () => {
+      // Act
+      const added = await parse(
+        request(
+          v2('im.chat.member.user.added_v1', {
+            chat_id: 'oc_makers',
+            operator_id: { open_id: 'ou_cy' },
+            users: [
+              { name: 'Ada', user_id: { open_id: 'ou_ada' } },
+              { name: 'Cy', user_id: { open_id: 'ou_cy' } },
+            ],
+          }),
+        ),
+      );
+
+      // Assess
+      expect(
+        added.events.map((e) => e.type === 'member.joined' && [e.member.id, e.invitedBy, e.referralConfidence]),
+      ).toEqual([
+        ['ou_ada', 'ou_cy', 'declared'],
+        ['ou_cy', undefined, undefined],
+      ]);
+    });
+
     it('turns members added and removed into joins and leaves, one per member', async () => {
       // Act
       const added = await parse(
@@ -231,6 +255,7 @@ describe('Object: feishuAdapter', () => {
         ['5e3702a84e847582be8db7fb73283c02:ou_ada', 'member.joined', { id: 'ou_ada', name: 'Ada' }],
         ['5e3702a84e847582be8db7fb73283c02:ou_bo', 'member.joined', { id: 'ou_bo', name: 'Bo' }],
       ]);
+      expect(added.events[0]).not.toHaveProperty('invitedBy');
       expect(removed.events).toEqual([
         expect.objectContaining({ id: 'ev-del', type: 'member.left', member: { id: 'ou_bo' } }),
       ]);

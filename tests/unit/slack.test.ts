@@ -187,7 +187,13 @@ describe('Object: slackAdapter', () => {
 
       // Assess
       expect(events).toEqual([
-        expect.objectContaining({ type: 'reaction.added', member: { id: 'U0BO' }, toMemberId: 'U0ADA' }),
+        expect.objectContaining({
+          type: 'reaction.added',
+          member: { id: 'U0BO' },
+          toMemberId: 'U0ADA',
+          // The message reacted to, so a second emoji on it credits its author nothing more.
+          messageId: 'C0GENERAL:1.1',
+        }),
       ]);
     });
 
@@ -225,6 +231,13 @@ describe('Object: slackAdapter', () => {
         expect.objectContaining({ type: 'member.left' }),
       ]);
       expect(parse({ type: 'member_joined_channel', user: 'U0ADA', channel: 'C0RANDOM' })).toEqual([]);
+      // Slack names who added a member to the channel: a declared referral (none when they joined themselves).
+      expect(parse({ type: 'member_joined_channel', user: 'U0ADA', inviter: 'U0BO', channel: 'C0GENERAL' })).toEqual([
+        expect.objectContaining({ invitedBy: 'U0BO', referralConfidence: 'declared' }),
+      ]);
+      expect(
+        parse({ type: 'member_joined_channel', user: 'U0ADA', inviter: 'U0ADA', channel: 'C0GENERAL' })[0],
+      ).not.toHaveProperty('invitedBy');
       expect(parse({ type: 'message', user: 'U0ADA', text: 'hi', channel: 'C0RANDOM', ts: '1.1' })).toEqual([]);
       expect(parse({ type: 'team_join', user: { id: 'U0ADA' } })).toEqual([]);
     });

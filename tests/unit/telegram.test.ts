@@ -121,7 +121,11 @@ describe('Object: telegramAdapter', () => {
       ]);
       expect(plain[0]).not.toHaveProperty('replyTo');
       expect(reply).toEqual([
-        expect.objectContaining({ member: { id: '222', name: 'Bo', isBot: false }, replyTo: '111' }),
+        expect.objectContaining({
+          member: { id: '222', name: 'Bo', isBot: false },
+          replyTo: '111',
+          replyToMessage: `${GROUP}:1`,
+        }),
       ]);
     });
 

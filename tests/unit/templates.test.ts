@@ -22,9 +22,10 @@ const VARS = {
   link: '',
   url: 'https://acme.example/join?ref=K7M2P9QX',
   points: '12',
-  messages: '7',
-  replies: '3',
-  reactions: '2',
+  level: '2',
+  tier: 'regular',
+  rank: ', #3 in the community',
+  badges: 'First message',
 };
 
 const english = () => shippedTemplates().find((t) => t.locale === 'en' && t.name === 'welcome')?.text;

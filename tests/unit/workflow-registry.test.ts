@@ -82,7 +82,7 @@ describe('Module: shared/workflows/registry', () => {
     for (const kind of OUTBOX_KINDS) expect(kindRules(kind)).toBeDefined();
     expect(kindRules('recognition')).toBeUndefined();
     expect([...CANCELLED_ON_LEAVE].sort()).toEqual(
-      ['anniversary', 'birthday', 'holiday', 'level.up', 'onboarding', 'welcome', 'winback'].sort(),
+      ['anniversary', 'birthday', 'holiday', 'level.up', 'onboarding', 'referral.thanks', 'welcome', 'winback'].sort(),
     );
     expect(kindRules('reply')).toMatchObject({ responsive: true, answer: true });
   });

@@ -104,7 +104,7 @@ export async function attributeJoin(db: Db, community: CommunityConfig, event: D
     (member.firstSeenAt !== undefined && member.firstSeenAt < event.occurredAt) ||
     (member.firstJoinedAt !== undefined && member.firstJoinedAt < event.occurredAt);
   const why =
-    claim.unattributed ?? (seenBefore ? 'seen before' : claim.referrerId === member.id ? 'self-referral' : undefined);
+    claim.unattributed ?? (claim.referrerId === member.id ? 'self-referral' : seenBefore ? 'seen before' : undefined);
   const referral: ReferralFields['referral'] = why
     ? { status: 'unattributed', reason: why, joinDay }
     : { status: 'pending', joinDay };
