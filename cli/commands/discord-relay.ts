@@ -1,6 +1,7 @@
 import { registerCommandsRequest, SLASH_COMMANDS } from '../../shared/platforms/discord/relay/commands';
 import { WebhookForwarder } from '../../shared/platforms/discord/relay/forwarder';
 import { discordGateway } from '../../shared/platforms/discord/relay/gateway';
+import { InviteTracker } from '../../shared/platforms/discord/relay/invites';
 import { jsonLineLog, type RelayLog } from '../../shared/platforms/discord/relay/log';
 import { Relay } from '../../shared/platforms/discord/relay/relay';
 import { discordRest } from '../../shared/platforms/discord/relay/rest';
@@ -123,8 +124,10 @@ export async function runRelay(settings: RelaySettings, deps: RunRelayDeps = {})
   const log = deps.log ?? jsonLineLog(process.stderr);
   const signals = deps.signals ?? process;
   const gateway = discordGateway({ token: settings.botToken, apiBaseUrl: settings.apiBaseUrl, log });
+  const rest = discordRest({ token: settings.botToken, apiBaseUrl: settings.apiBaseUrl });
   const relay = new Relay({
     gateway,
+    invites: new InviteTracker((guildId) => rest.get(`/guilds/${guildId}/invites`), log),
     forwarder: new WebhookForwarder({ url: settings.webhookUrl, secret: settings.webhookSecret, log }),
     guildId: settings.guildId,
     log,

@@ -167,7 +167,7 @@ describe('End to end: referrals, points and tiers through the local stack and th
 
     // Assess
     expect(line?.text).toBe(
-      'ref, you have 24 points: level 2, regular, #1 in the community. Badges: First message, First referral.',
+      'ref, your points: 24. Level 2, regular, #1 in the community. Badges: First message, First referral.',
     );
   }, 90_000);
 });

@@ -178,9 +178,10 @@ describe('Module: commands (through the webhook and the dispatcher)', () => {
     );
   });
 
-  it('counts points from the member’s activity when the answer is sent', async () => {
+  it('counts points from the member’s messages of today when the answer is sent, once per cooldown', async () => {
     // Prepare
-    await say('ed', 'hello there');
+    await say('ed', 'hello there', { at: new Date(NOW.getTime() - 120_000) });
+    await say('ed', 'hello again', { at: new Date(NOW.getTime() - 100_000) });
     const id = await say('ed', '/points', { member: { name: 'Ed' } });
 
     // Act: a message after asking, before the answer goes out, counts too.
@@ -189,7 +190,8 @@ describe('Module: commands (through the webhook and the dispatcher)', () => {
 
     // Assess
     expect((await replyOf('ed', id))?.vars).toEqual({});
-    expect(texts).toEqual(['Ed, you have 2 points: 2 messages, 0 replies, 0 reactions.']);
+    // The second message came 20 s after the first: within the cooldown, it earns nothing.
+    expect(texts).toEqual(['Ed, your points: 2. Level 1, lurker. Badges: none yet.']);
   });
 
   it('applies a command from history but does not answer it', async () => {

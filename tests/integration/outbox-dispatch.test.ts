@@ -256,7 +256,7 @@ describe('Module: outbox', () => {
       const onUpdate = await reactTo(db, ACME, { ...left, type: 'member.updated' }, NOW);
 
       // Assess
-      expect(onLeave).toEqual({ outbox: 'ignored' });
+      expect(onLeave).toEqual({ outbox: 'ignored', referrals: 'none', standing: 'none' });
       expect(onUpdate).toEqual({});
     });
   });

@@ -17,6 +17,11 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Close the connection on IDENTIFY with this Gateway close code (4014: disallowed intents). */
   refuseIdentify?: number;
+  /**
+   * `GET /guilds/{id}/invites` answers with the guild's list here (the test changes it between calls); a
+   * guild not listed is answered 403 Missing Permissions, as Discord answers a bot without Manage Server.
+   */
+  invites?: Record<string, unknown[]>;
 }
 
 export interface RecordedRequest {
@@ -78,6 +83,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions): Promise<Fak
         shards: 1,
         session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
       });
+    }
+    const invites = /^\/api\/v10\/guilds\/(\d+)\/invites$/.exec(path);
+    if (request.method === 'GET' && invites) {
+      const list = options.invites?.[invites[1]];
+      return list ? json(response, 200, list) : json(response, 403, { message: 'Missing Permissions', code: 50013 });
     }
     if (request.method === 'PUT' && /^\/api\/v10\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(path)) {
       const commands = JSON.parse(body) as Array<Record<string, unknown>>;

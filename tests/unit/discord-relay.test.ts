@@ -12,7 +12,8 @@ import {
   WebhookForwarder,
 } from '../../shared/platforms/discord/relay/forwarder';
 import { discordGateway, type Gateway, type GatewayDispatch } from '../../shared/platforms/discord/relay/gateway';
-import type { RelayLog } from '../../shared/platforms/discord/relay/log';
+import { InviteTracker } from '../../shared/platforms/discord/relay/invites';
+import { type RelayLog, silentLog } from '../../shared/platforms/discord/relay/log';
 import { eventFromDispatch, Relay } from '../../shared/platforms/discord/relay/relay';
 import { discordRest } from '../../shared/platforms/discord/relay/rest';
 import { adapter as genericAdapter, genericWebhookUrl } from '../../shared/platforms/generic/inbound';
@@ -549,6 +550,86 @@ describe('Class: Relay', () => {
   });
 });
 
+describe('Class: InviteTracker', () => {
+  const invite = (code: string, uses: number, inviter: { id: string } | null, max_uses = 0) => ({
+    code,
+    uses,
+    max_uses,
+    inviter,
+  });
+
+  it('puts a join down to the one invite whose uses went up by one, and to none when two did', async () => {
+    // Prepare
+    let list: unknown[] = [invite('aaa', 3, ada), invite('bbb', 0, bo), invite('last', 4, bo, 5)];
+    const tracker = new InviteTracker(async () => list, silentLog);
+    await tracker.prime(GUILD);
+
+    // Act
+    list = [invite('aaa', 4, ada), invite('bbb', 0, bo), invite('last', 4, bo, 5)];
+    const first = await tracker.used(GUILD);
+    list = [invite('aaa', 5, ada), invite('bbb', 1, bo), invite('last', 4, bo, 5)];
+    const both = await tracker.used(GUILD);
+    // A last-use invite disappears with its final use.
+    list = [invite('aaa', 5, ada), invite('bbb', 1, bo)];
+    const vanished = await tracker.used(GUILD);
+    // A new invite, made and used between two joins.
+    list = [invite('aaa', 5, ada), invite('bbb', 1, bo), invite('new', 1, ada)];
+    const fresh = await tracker.used(GUILD);
+
+    // Assess
+    expect(first).toEqual({ code: 'aaa', inviterId: ada.id });
+    expect(both).toBeUndefined();
+    expect(vanished).toEqual({ code: 'last', inviterId: bo.id });
+    expect(fresh).toEqual({ code: 'new', inviterId: ada.id });
+  });
+
+  it('attributes nothing before it knows the counts, or when Discord will not list the invites', async () => {
+    // Prepare
+    const { log, lines } = recordingLog();
+    const unprimed = new InviteTracker(async () => [invite('aaa', 1, ada)], log);
+    const refused = new InviteTracker(async () => {
+      throw new Error('discord: GET /guilds/1/invites answered 403');
+    }, log);
+
+    // Act
+    const first = await unprimed.used(GUILD);
+    await refused.prime(GUILD);
+    const none = await refused.used(GUILD);
+    await refused.used(GUILD);
+
+    // Assess
+    expect(first).toBeUndefined();
+    expect(none).toBeUndefined();
+    expect(lines.filter(([level]) => level === 'warn')).toHaveLength(1);
+  });
+});
+
+describe('Class: Relay, with invites', () => {
+  it('forwards a join as a probable referral by the inviter of the invite it used, in order with the rest', async () => {
+    // Prepare
+    let list: unknown[] = [{ code: 'aaa', uses: 0, max_uses: 0, inviter: { id: bo.id } }];
+    const gateway = new ManualGateway();
+    const forwarder = new RecordingForwarder();
+    const invites = new InviteTracker(async () => list, silentLog);
+    const relay = new Relay({ gateway, forwarder, guildId: GUILD, clock: () => NOW, invites });
+    const running = relay.run();
+    gateway.emit('GUILD_CREATE', { id: GUILD });
+    await invites.prime(GUILD);
+
+    // Act
+    list = [{ code: 'aaa', uses: 1, max_uses: 0, inviter: { id: bo.id } }];
+    gateway.emit('GUILD_MEMBER_ADD', memberAdd(ada));
+    gateway.emit('MESSAGE_CREATE', message());
+    await relay.stop();
+    await running;
+
+    // Assess
+    expect(forwarder.forwarded.map((e) => e.type)).toEqual(['member.joined', 'message.posted']);
+    expect(forwarder.forwarded[0]).toMatchObject({ invitedBy: bo.id, referralConfidence: 'probable' });
+    expect(forwarder.forwarded[0]).not.toHaveProperty('referralCode');
+  });
+});
+
 describe('Relay over @discordjs/ws against a fake Discord', () => {
   let discord: FakeDiscord;
   let receiver: Receiver;
@@ -610,6 +691,34 @@ describe('Relay over @discordjs/ws against a fake Discord', () => {
     expect(JSON.stringify(lines)).not.toContain(TOKEN);
     // The relay closed its Gateway connection when it stopped.
     await expect.poll(() => discord.openSockets(), { timeout: 2_000 }).toBe(0);
+  });
+
+  it('reads the guild invites when the guild is announced and at a join, and names the probable inviter', async () => {
+    // Prepare
+    await discord.close();
+    const invites: Record<string, unknown[]> = { [GUILD]: [{ code: 'aaa', uses: 2, max_uses: 0, inviter: bo }] };
+    discord = await startFakeDiscord({ token: TOKEN, heartbeatIntervalMs: 250, invites });
+    const signals = new EventEmitter();
+    const running = runRelay(settings(), { log: recordingLog().log, signals });
+    await discord.identified();
+    discord.dispatch('GUILD_CREATE', { id: GUILD, name: 'Makers' });
+    await expect.poll(() => discord.requests.filter((r) => r.path.endsWith('/invites')).length).toBe(1);
+
+    // Act
+    invites[GUILD] = [{ code: 'aaa', uses: 3, max_uses: 0, inviter: bo }];
+    discord.dispatch('GUILD_MEMBER_ADD', memberAdd(ada));
+    await expect.poll(() => receiver.requests.length, { timeout: 5_000 }).toBe(1);
+    signals.emit('SIGTERM');
+    await running;
+
+    // Assess
+    expect(discord.requests.filter((r) => r.path === `/api/v10/guilds/${GUILD}/invites`)).toHaveLength(2);
+    expect(await hearthAccepts(receiver.requests[0])).toMatchObject({
+      type: 'member.joined',
+      member: { id: ada.id },
+      invitedBy: bo.id,
+      referralConfidence: 'probable',
+    });
   });
 
   it('fails when Discord refuses the bot token', async () => {

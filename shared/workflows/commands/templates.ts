@@ -58,8 +58,8 @@ export const templates = {
   'reply.points': {
     vars: ['name', 'points', 'level', 'tier', 'rank', 'badges'],
     communityVars: 'exact',
-    en: '{name}, you have {points} points: level {level}, {tier}{rank}. Badges: {badges}.',
-    'zh-CN': '{name}，你有 {points} 积分：{level} 级，{tier}{rank}。徽章：{badges}。',
+    en: '{name}, your points: {points}. Level {level}, {tier}{rank}. Badges: {badges}.',
+    'zh-CN': '{name}，你的积分：{points}。{level} 级，{tier}{rank}。徽章：{badges}。',
   },
   // Filled into {rank} only for a member on the leaderboard.
   'reply.points.rank': {

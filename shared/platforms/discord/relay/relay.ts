@@ -5,6 +5,7 @@ import { snowflakeDate } from '../snowflake';
 import { discordUser, memberOf, snowflakeId } from '../user';
 import type { EventForwarder, ForwardOutcome } from './forwarder';
 import type { Gateway, GatewayDispatch } from './gateway';
+import type { InviteTracker } from './invites';
 import { type RelayLog, silentLog } from './log';
 
 /**
@@ -163,8 +164,17 @@ export function eventFromDispatch(dispatch: GatewayDispatch, scope: RelayScope, 
   return event.success ? event.data : undefined;
 }
 
+/** A join with the inviter of the invite it probably used (`probable`: two joins at once can swap). */
+async function withInviter(event: InboundEvent, invites: InviteTracker, guildId: string): Promise<InboundEvent> {
+  const use = await invites.used(guildId);
+  if (!use || use.inviterId === event.member.id) return event;
+  return { ...event, invitedBy: use.inviterId, referralConfidence: 'probable' } as InboundEvent;
+}
+
 export interface RelayOptions extends RelayScope {
   gateway: Gateway;
+  /** Puts each join down to the invite it probably used (see `invites.ts`); without it joins name no inviter. */
+  invites?: InviteTracker;
   forwarder: EventForwarder;
   /** Events waiting to be forwarded, at most (default 10 000); past it new ones are dropped and counted. */
   maxQueue?: number;
@@ -184,7 +194,8 @@ export type RelayCounts = Record<Exclude<ForwardOutcome, 'aborted'> | 'dropped' 
  */
 export class Relay {
   readonly counts: RelayCounts = { relayed: 0, rejected: 0, failed: 0, dropped: 0, unsent: 0 };
-  private readonly queue: InboundEvent[] = [];
+  /** In arrival order; a join waits here for its inviter to be worked out. */
+  private readonly queue: Array<InboundEvent | Promise<InboundEvent>> = [];
   private readonly abort = new AbortController();
   private readonly maxQueue: number;
   private readonly graceMs: number;
@@ -226,8 +237,15 @@ export class Relay {
 
   private receive(dispatch: GatewayDispatch): void {
     if (this.stopping) return;
-    const event = eventFromDispatch(dispatch, this.options, this.clock());
-    if (!event) return;
+    const { invites } = this.options;
+    const guild = (dispatch.d as { guild_id?: string; id?: string } | null) ?? {};
+    if (invites && dispatch.t === 'GUILD_CREATE' && guild.id && this.inScope(guild.id)) void invites.prime(guild.id);
+    const parsed = eventFromDispatch(dispatch, this.options, this.clock());
+    if (!parsed) return;
+    const event =
+      invites && parsed.type === 'member.joined' && guild.guild_id
+        ? withInviter(parsed, invites, guild.guild_id)
+        : parsed;
     if (this.queue.length >= this.maxQueue) {
       // Logged on the first drop and then every 1000th, not once per event.
       if (this.counts.dropped++ % 1000 === 0) {
@@ -242,6 +260,10 @@ export class Relay {
     this.kick();
   }
 
+  private inScope(guildId: string): boolean {
+    return this.options.guildId === undefined || this.options.guildId === guildId;
+  }
+
   private kick(): void {
     if (this.draining || this.abort.signal.aborted) return;
     this.draining = this.drain().finally(() => {
@@ -253,7 +275,7 @@ export class Relay {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.abort.signal.aborted) {
-      const outcome = await this.options.forwarder.forward(this.queue[0], this.abort.signal);
+      const outcome = await this.options.forwarder.forward(await this.queue[0], this.abort.signal);
       if (outcome === 'aborted') return;
       this.queue.shift();
       this.counts[outcome]++;
