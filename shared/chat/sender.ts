@@ -35,6 +35,11 @@ export interface SendResult {
  */
 export interface ChatSender {
   send(message: ChatMessage, now: Date): Promise<SendResult | undefined>;
+  /**
+   * A personal invite link named after a referral `code`, where the platform makes them (Telegram's
+   * `createChatInviteLink`): a join through it names the code. Undefined when it cannot make one here.
+   */
+  inviteLink?(code: string): Promise<string | undefined>;
 }
 
 /**

@@ -41,6 +41,8 @@ export interface SendContext {
   readonly now: Date;
   /** Another template's text, in the item's locale (the community's own, else Hearth's). */
   text(template: string): string;
+  /** A personal invite link for a referral code, where the community's platform makes them (see `ChatSender`). */
+  inviteLink(code: string): Promise<string | undefined>;
 }
 
 /** The delivery rules of one outbox kind. */

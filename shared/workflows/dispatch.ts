@@ -138,10 +138,17 @@ async function renderItem(context: SendContext, rules: KindRules): Promise<strin
 }
 
 /** What the kind's rules and the text need, for one item as it goes. */
-function sendContext(db: Db, item: OutboxItem, community: CommunityConfig, member: Member | undefined, now: Date) {
+function sendContext(
+  deps: DispatchDeps,
+  item: OutboxItem,
+  community: CommunityConfig,
+  member: Member | undefined,
+  now: Date,
+) {
   const locale = member?.locale ?? community.locale;
   const text = (template: string) => templateText(template, locale, community.templates, community.locale);
-  return { db, item, community, member, now, text } satisfies SendContext;
+  const inviteLink = async (code: string) => deps.senderFor(community).inviteLink?.(code);
+  return { db: deps.db, item, community, member, now, text, inviteLink } satisfies SendContext;
 }
 
 /**
@@ -309,8 +316,8 @@ async function sendAndRecord(
   report: DispatchReport,
 ): Promise<void> {
   try {
-    const text = await renderItem(sendContext(deps.db, item, community, member, now), rules);
-    await rules.beforeSend?.(sendContext(deps.db, item, community, member, current()));
+    const text = await renderItem(sendContext(deps, item, community, member, now), rules);
+    await rules.beforeSend?.(sendContext(deps, item, community, member, current()));
     // The send (pacing waits and the platform's retries included) ends within what is left of the lease
     // since the claim, and within the run.
     const leaseLeft = LEASE_MS - (performance.now() - claimedAt);
@@ -319,7 +326,7 @@ async function sendAndRecord(
     const result = await withSendDeadline(deadline, () => sender.send(chatMessage(item, community, member, text), now));
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
       report.sent++;
-      await rules.afterSend?.(sendContext(deps.db, item, community, member, now));
+      await rules.afterSend?.(sendContext(deps, item, community, member, now));
     }
   } catch (error) {
     if (slot.reserved) {

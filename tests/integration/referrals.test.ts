@@ -2,16 +2,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommunityConfig } from '../../shared/domain/config';
 import type { InboundEvent } from '../../shared/domain/events';
 import { snowflakeAt } from '../../shared/platforms/discord/snowflake';
+import { TelegramSender } from '../../shared/platforms/telegram/outbound';
+import { literalSecrets } from '../../shared/runtime/secrets';
+import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { ingestEvent } from '../../shared/store/ingest';
 import { getMember } from '../../shared/store/members';
 import { listOutbox } from '../../shared/store/outbox';
+import { answerCommand, hearthCommand } from '../../shared/workflows/commands/decisions';
+import { dispatch } from '../../shared/workflows/dispatch';
 import { reactTo } from '../../shared/workflows/react';
 import { type ReferralFields, referralSweep } from '../../shared/workflows/referrals/decisions';
 import { funnelOf, inviteCodeFor, referrerTally, revokeInviteCode } from '../../shared/workflows/referrals/store';
 import { windowStats } from '../../shared/workflows/standing/rollup';
 import type { StandingMember } from '../../shared/workflows/standing/store';
 import { freshTable } from '../support/dynamo';
+import { startTelegramApi } from '../support/fake-platform-apis';
 import { communityConfig, inboundEvent } from '../support/fixtures';
 
 const at = (iso: string) => new Date(iso);
@@ -173,5 +179,58 @@ describe('Referrals: attribution and qualification', () => {
 
     expect((await member(c, young))?.referral).toMatchObject({ status: 'rejected', reason: 'account too young' });
     expect((await member(c, old))?.referral?.status).toBe('qualified');
+  });
+
+  it('answers /invite on Telegram with one invite link per referrer, named after the code, and attributes a join through it', async () => {
+    // Prepare
+    const botToken = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    const api = await startTelegramApi({ botToken });
+    const c = community('tg', {
+      platform: {
+        kind: 'telegram',
+        secretToken: 'secret-token',
+        botToken,
+        chatId: '-1001234567890',
+        apiBaseUrl: api.baseUrl,
+      },
+    });
+    await putCommunity(db, c, at('2026-03-01T00:00:00Z'));
+    const deps = {
+      db,
+      communities: new CommunityCache(db, 0),
+      senderFor: () => new TelegramSender(c.platform as never, literalSecrets),
+    };
+    const ask = async (id: string, when: string) => {
+      const event = inboundEvent('message.posted', '111', when, { id, text: '/invite', channelId: '-1001234567890' });
+      if (event.type !== 'message.posted') throw new Error('not a message');
+      await answerCommand(db, c, event, hearthCommand(event, c) as never, { now: at(when) });
+      await dispatch(deps, at(when), { asOf: true });
+    };
+
+    try {
+      // Act
+      await ask('ask-1', '2026-03-01T09:00:00Z');
+      await ask('ask-2', '2026-03-01T09:05:00Z');
+      const creates = api.requests.filter((r) => r.path.endsWith('/createChatInviteLink'));
+      const texts = api.requests.filter((r) => r.path.endsWith('/sendMessage')).map((r) => String(r.body?.text));
+      const code = (await member(c, '111'))?.inviteCode as string;
+      // The chat_member update of a join through the link carries its name: the code.
+      await join(c, '222', '2026-03-01T10:00:00Z', { referralCode: code });
+
+      // Assess
+      expect(creates.map((r) => r.body)).toEqual([{ chat_id: '-1001234567890', name: code }]);
+      expect(texts).toHaveLength(2);
+      const link = /https:\/\/t\.me\/\+fake\d+/.exec(texts[0])?.[0];
+      expect(link).toBeDefined();
+      expect(texts[1]).toContain(link);
+      expect((await member(c, '222'))?.referredBy).toEqual({
+        memberId: '111',
+        source: 'telegram:code',
+        confidence: 'exact',
+        code,
+      });
+    } finally {
+      await api.close();
+    }
   });
 });

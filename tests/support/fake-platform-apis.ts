@@ -155,6 +155,24 @@ export function startTelegramApi(options: { botToken: string; unstarted?: string
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.path);
     if (!match) return json({ ok: false, error_code: 404, description: 'Not Found' }, 404);
     if (match[1] !== options.botToken) return json({ ok: false, error_code: 401, description: 'Unauthorized' }, 401);
+    if (match[2] === 'createChatInviteLink') {
+      if (!req.body?.chat_id)
+        return json({ ok: false, error_code: 400, description: 'Bad Request: chat_id is empty' }, 400);
+      const name = String(req.body?.name ?? '');
+      if (name.length > 32)
+        return json({ ok: false, error_code: 400, description: 'Bad Request: invite link name is too long' }, 400);
+      return json({
+        ok: true,
+        result: {
+          invite_link: `https://t.me/+fake${++messageId}`,
+          creator: { id: 1, is_bot: true, first_name: 'Hearth' },
+          creates_join_request: false,
+          is_primary: false,
+          is_revoked: false,
+          ...(name ? { name } : {}),
+        },
+      });
+    }
     if (match[2] !== 'sendMessage') return json({ ok: false, error_code: 404, description: 'Not Found' }, 404);
     const chatId = String(req.body?.chat_id ?? '');
     if (!chatId) return json({ ok: false, error_code: 400, description: 'Bad Request: chat_id is empty' }, 400);

@@ -101,6 +101,29 @@ export class TelegramSender extends PlatformSender {
     );
   }
 
+  /**
+   * A link to the group named after `code` (`createChatInviteLink`; the name is at most 32 characters, an
+   * 8-character code fits): Telegram puts the link, and so its name, on the `chat_member` update of a join
+   * through it. The bot must be an admin allowed to invite users. Undefined without a group to invite to.
+   */
+  async inviteLink(code: string): Promise<string | undefined> {
+    if (!this.config.chatId) return undefined;
+    const token = await this.secrets.resolve(this.config.botToken);
+    await this.pacer.acquire([{ key: 'bot', label: '30 messages a second per bot', limit: 30, windowMs: 1_000 }]);
+    const response = await this.http.request(
+      {
+        method: 'POST',
+        url: `${this.base}/bot${token}/createChatInviteLink`,
+        body: { chat_id: this.config.chatId, name: code.slice(0, 32) },
+        what: 'createChatInviteLink',
+        secrets: [token],
+      },
+      classifyTelegram,
+    );
+    const link = asRecord(asRecord(response.body).result).invite_link;
+    return typeof link === 'string' ? link : undefined;
+  }
+
   private async sendMessage(
     token: string,
     chatId: string,

@@ -1,5 +1,6 @@
 import { render } from '../../domain/render';
-import type { Workflow } from '../contract';
+import type { SendContext, Workflow } from '../contract';
+import { getInviteCode, rememberInviteLink } from '../referrals/store';
 import type { StandingSummary } from '../standing/summary';
 import { standingOfMember } from '../standing/summary';
 import { badgeTemplate, tierTemplate } from '../standing/templates';
@@ -25,10 +26,13 @@ export const commands: Workflow = {
       // The member just asked: they are waiting for the answer, whatever the hour, staff or opted out.
       responsive: true,
       answer: true,
-      async vars({ db, item, community, now, text }, used) {
+      async vars(context, used) {
+        const { db, item, community, now, text } = context;
         const vars: Record<string, string> = {};
-        if (used.has('link'))
-          vars.link = item.vars.url ? render(text('reply.invite.link'), { url: item.vars.url }) : '';
+        if (used.has('link')) {
+          const url = item.vars.url ?? (item.vars.code ? await platformLink(context, item.vars.code) : undefined);
+          vars.link = url ? render(text('reply.invite.link'), { url }) : '';
+        }
         // The standing is read when the answer is sent, not when `/points` was asked.
         if (used.has('points')) {
           const standing = await standingOfMember(db, community, item.memberId, now);
@@ -52,4 +56,16 @@ function pointsVars(standing: StandingSummary, text: (template: string) => strin
       ? standing.badges.map((badge) => text(badgeTemplate(badge))).join(', ')
       : text('reply.points.noBadges'),
   };
+}
+
+/**
+ * The platform's own invite link for a code (Telegram), made once and kept on
+ * the code: each referrer has one link, and a join through it names the code.
+ */
+async function platformLink(context: SendContext, code: string): Promise<string | undefined> {
+  const stored = await getInviteCode(context.db, context.item.communityId, code);
+  if (stored?.link) return stored.link;
+  const link = await context.inviteLink(code);
+  if (link) await rememberInviteLink(context.db, context.item.communityId, code, link);
+  return link;
 }

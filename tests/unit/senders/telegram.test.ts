@@ -212,6 +212,28 @@ describe('Class: TelegramSender', () => {
     });
   });
 
+  describe('Function: inviteLink', () => {
+    it('makes a link to the group named after the code with createChatInviteLink', async () => {
+      // Act
+      const link = await sender().inviteLink('K7M2P9QX');
+
+      // Assess
+      expect(link).toMatch(/^https:\/\/t\.me\/\+fake\d+$/);
+      expect(api.requests.map((r) => [r.path, r.body])).toEqual([
+        [`/bot${BOT_TOKEN}/createChatInviteLink`, { chat_id: GROUP, name: 'K7M2P9QX' }],
+      ]);
+    });
+
+    it('makes none without a group to invite to', async () => {
+      // Act
+      const link = await sender({ chatId: undefined }).inviteLink('K7M2P9QX');
+
+      // Assess
+      expect(link).toBeUndefined();
+      expect(api.requests).toHaveLength(0);
+    });
+  });
+
   describe('Function: withMention', () => {
     it('prefixes the name when the text does not contain it', () => {
       // Act
