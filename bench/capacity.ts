@@ -6,6 +6,9 @@
  *   (iii) a duplicate of (ii) (a relay retry)
  *   (iv)  a member.joined (a member never seen before)
  *   (v)   extra: the first message of a member never seen before
+ *   (vi)  a message with a changed profile
+ *   (vii) a reply to another member's message, (viii) a reaction to one
+ *   (ix)  a member's 30th, 60th, 64th and 85th message of a day (the day row grows with its events)
  * Needs DYNAMODB_ENDPOINT (DynamoDB Local; `npm run test:ddb-local` starts one
  * and runs this). dynalite does not report consumed capacity, so there is no
  * embedded fallback. Each case counts every call the webhook pipeline makes for
@@ -146,6 +149,20 @@ try {
     member,
     channelId: 'general',
   });
+  const renamed = { ...ada, name: 'Ada King' };
+  /** (ix) The nth message of Ada's day, for each n: the day row grows with the day's events. */
+  const busyDay = async (nths: number[]) => {
+    const results: CaseResult[] = [];
+    let sent = 6;
+    for (const nth of nths) {
+      const at = (i: number) => new Date(Date.parse('2026-03-10T04:00:00Z') + i * 20_000).toISOString();
+      for (; sent < nth - 1; sent++) {
+        await ingestEvent(db, community, message(`busy-${sent}`, at(sent), renamed), { profiles, now: RECEIVED });
+      }
+      results.push(await measure(`(ix) message ${nth} of the day`, message(`busy-${sent}`, at(sent++), renamed)));
+    }
+    return results;
+  };
   // Not measured: Ada joined and was active on earlier days, as most members who post are.
   const seedOptions = { profiles, now: RECEIVED };
   await ingestEvent(
@@ -170,10 +187,22 @@ try {
       '(v) first message of a never-seen member',
       message('msg-cy', '2026-03-10T05:00:00Z', { id: 'cy', name: 'Cy', birthday: '01-31', timezone: 'Asia/Shanghai' }),
     ),
-    await measure(
-      '(vi) a message with a changed profile',
-      message('msg-3', '2026-03-10T03:30:00Z', { ...ada, name: 'Ada King' }),
-    ),
+    await measure('(vi) a message with a changed profile', message('msg-3', '2026-03-10T03:30:00Z', renamed)),
+    // Points and tiers: a reply and a reaction to someone else's message credit its author, in the same write.
+    await measure('(vii) a reply to another member', {
+      ...message('msg-4', '2026-03-10T03:40:00Z', renamed),
+      replyTo: 'bob',
+      replyToMessage: 'bob-msg-1',
+    } as InboundEvent),
+    await measure('(viii) a reaction to another member', {
+      id: 'react-1',
+      type: 'reaction.added',
+      occurredAt: '2026-03-10T03:41:00Z',
+      member: renamed,
+      toMemberId: 'bob',
+      messageId: 'bob-msg-1',
+    } as InboundEvent),
+    ...(await busyDay([30, 60, 64, 85])),
   ];
 
   const indexNames = [...new Set(cases.flatMap((c) => Object.keys(c.writeUnits.indexes)))].sort();

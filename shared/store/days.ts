@@ -59,7 +59,7 @@ export async function dayTotals(db: Db, communityId: string, day: string): Promi
 export interface MemberDayRow extends DayRow {
   memberId: string;
   day: string;
-  /** The seconds of the day's messages (base 36 Unix seconds). */
+  /** The seconds of the day's messages, from the day's date at 00:00 UTC, in base 36 (see {@link messageInstants}). */
   msgAt?: Set<string>;
   /** `<r|a>#<author>#<message>`: replies and reactions to others' messages. */
   credits?: Set<string>;
@@ -106,3 +106,18 @@ export async function updateMemberDay(
     .setIfAbsent('expiresAt', Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
   await updateItem(db, memberDayKey(communityId, day, memberId), update);
 }
+
+/**
+ * A message's second as its day row keeps it: seconds from the row's date at
+ * 00:00 UTC (negative in zones ahead of UTC), in base 36; at most 5
+ * characters, where Unix seconds would take 6, for a set that grows with
+ * every message of the day.
+ */
+export const messageSecond = (day: string, occurredAt: Date): string =>
+  Math.floor((occurredAt.getTime() - Date.parse(`${day}T00:00:00Z`)) / 1000).toString(36);
+
+/** The Unix seconds of a day row's messages. */
+export const messageInstants = (row: Pick<MemberDayRow, 'day' | 'msgAt'>): number[] => {
+  const start = Date.parse(`${row.day}T00:00:00Z`) / 1000;
+  return [...(row.msgAt ?? [])].map((second) => start + Number.parseInt(second, 36));
+};

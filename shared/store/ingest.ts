@@ -1,10 +1,10 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommunityConfig } from '../domain/config';
 import { type ActivityDelta, activityDelta, type InboundEvent, isActivity } from '../domain/events';
-import { dayIn, daysBetween, unixSeconds } from '../domain/time';
+import { dayIn, daysBetween } from '../domain/time';
 import type { DomainEvent } from '../events/domain-events';
 import { inFlight } from '../runtime/errors';
-import { MEMBER_DAY_RETENTION_DAYS } from './days';
+import { MEMBER_DAY_RETENTION_DAYS, messageSecond } from './days';
 import { type Db, ifCondition, updateItem } from './db';
 import {
   anniversaryIndexKeys,
@@ -152,7 +152,7 @@ export async function ingestEvent(
   } catch (error) {
     if (release) await release().catch(() => undefined);
     else if (recorded)
-      await takeBackFromDay(db, rowKey, event.id, delta, contributionOf(event, delta), firstActivityOfDay).catch(
+      await takeBackFromDay(db, rowKey, event.id, delta, contributionOf(event, delta, day), firstActivityOfDay).catch(
         () => undefined,
       );
     throw error;
@@ -183,7 +183,9 @@ async function recordOnDay(
     .setIfAbsent('day', day)
     .setIfAbsent('memberDaysPk', memberDaysPk(communityId, event.member.id))
     .setIfAbsent('expiresAt', Math.floor(keptFrom / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
-  for (const [attribute, members] of Object.entries(contributionOf(event, delta))) update.addToSet(attribute, members);
+  for (const [attribute, members] of Object.entries(contributionOf(event, delta, day))) {
+    update.addToSet(attribute, members);
+  }
   if (lifecycle) update.set(leaseAttribute(event.id), now.getTime());
   // The first activity of the day claims the row's `firstKey`; only it writes the member's last active day.
   if (activity) update.setIfAbsent('firstKey', dedupeKey);
@@ -243,15 +245,15 @@ type Contribution = Partial<Record<'msgAt' | 'credits', Set<string>>>;
 
 /**
  * The facts the end-of-day standing needs beyond counts, kept in the same
- * write as the counts: `msgAt`, the second of each message (base 36 Unix
- * seconds), for the points cooldown; `credits`, one `<r|a>#<author>#<message>`
+ * write as the counts: `msgAt`, the second of each message (`messageSecond`),
+ * for the points cooldown; `credits`, one `<r|a>#<author>#<message>`
  * per reply or reaction to someone else's message (`<message>` a short key of
  * the platform's message id, `-` when it names none), for what the author
  * receives. A set, so the same reaction or reply twice credits once.
  */
-export function contributionOf(event: InboundEvent, delta: ActivityDelta): Contribution {
+export function contributionOf(event: InboundEvent, delta: ActivityDelta, day: string): Contribution {
   const contribution: Contribution = {};
-  if (delta.messages) contribution.msgAt = new Set([unixSeconds(new Date(event.occurredAt)).toString(36)]);
+  if (delta.messages) contribution.msgAt = new Set([messageSecond(day, new Date(event.occurredAt))]);
   const message = (id: string | undefined) => (id === undefined ? '-' : shortKey(id));
   if (event.type === 'message.posted' && delta.replies && event.replyTo && event.replyTo !== event.member.id) {
     contribution.credits = new Set([`r#${event.replyTo}#${message(event.replyToMessage)}`]);

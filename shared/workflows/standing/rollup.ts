@@ -1,7 +1,7 @@
 import type { CommunityConfig } from '../../domain/config';
 import { isActivity } from '../../domain/events';
 import { addDays, dayIn, daysBetween, isoWeekOf } from '../../domain/time';
-import { type MemberDayRow, memberDayRows, updateMemberDay } from '../../store/days';
+import { type MemberDayRow, memberDayRows, messageInstants, updateMemberDay } from '../../store/days';
 import type { Db } from '../../store/db';
 import { outboxId } from '../../store/keys';
 import { anniversariesOn, getMembers, memberDays } from '../../store/members';
@@ -168,7 +168,7 @@ async function foldMember(
 ): Promise<void> {
   // Folded already (a repeated run): what it wrote stands; computed again from the member as it is now, it would not.
   if (member.standingDay !== undefined && member.standingDay >= day) return;
-  const instants = [...(row?.msgAt ?? [])].map((at) => Number.parseInt(at, 36));
+  const instants = row ? messageInstants(row) : [];
   const earning = earningMessages(instants, community.points.messageCooldownSeconds, member.lastEarnAt);
   const earnings = dayPoints(community.points, {
     earningMessages: earning.count,

@@ -1,5 +1,6 @@
 import type { CommunityConfig } from '../../domain/config';
 import { addDays, dayIn } from '../../domain/time';
+import { messageInstants } from '../../store/days';
 import type { Db } from '../../store/db';
 import { getMember, memberDays } from '../../store/members';
 import { dayPoints, earningMessages, levelOf, type Tier } from './rules';
@@ -63,7 +64,7 @@ async function pointsNotFolded(db: Db, community: CommunityConfig, member: Stand
   let lastEarnAt = member.lastEarnAt;
   let points = 0;
   for (const row of rows) {
-    const instants = [...(row.msgAt ?? [])].map((at) => Number.parseInt(at, 36));
+    const instants = messageInstants(row);
     const earning = earningMessages(instants, community.points.messageCooldownSeconds, lastEarnAt);
     lastEarnAt = earning.lastEarnAt;
     points += dayPoints(community.points, {
