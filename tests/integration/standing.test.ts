@@ -235,4 +235,25 @@ describe('Standing: points, levels, badges and tiers', () => {
       rank: 2,
     });
   });
+
+  it('takes a member who left off the leaderboard and out of the tier counts, and a rejoin makes them a newcomer', async () => {
+    const c = community('leave');
+    await ingest(c, inboundEvent('member.joined', 'ada', '2026-03-01T08:00:00Z'));
+    await say(c, 'ada', '2026-03-01T09:00:00Z');
+    await foldAt(c, '2026-03-02T00:30:00Z');
+    expect((await leaderboard(db, c)).map((e) => e.memberId)).toEqual(['ada']);
+    expect((await tiersReport(db, c.id, '2026-W10')).distribution).toMatchObject({ regular: 1, newcomer: 0 });
+
+    await ingest(c, inboundEvent('member.left', 'ada', '2026-03-02T09:00:00Z'));
+    expect(await leaderboard(db, c)).toEqual([]);
+    expect((await tiersReport(db, c.id, '2026-W10')).distribution).toMatchObject({ regular: 0, newcomer: 0 });
+    await ingest(c, inboundEvent('member.joined', 'ada', '2026-03-03T09:00:00Z'));
+
+    const ada = await member(c, 'ada');
+    expect(ada.tier).toBe('newcomer');
+    // Points stay through a leave, and so does the place they earn.
+    expect(ada.points).toBe(1);
+    expect((await leaderboard(db, c)).map((e) => e.memberId)).toEqual(['ada']);
+    expect((await tiersReport(db, c.id, '2026-W10')).distribution).toMatchObject({ regular: 0, newcomer: 1 });
+  });
 });

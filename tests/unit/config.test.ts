@@ -56,6 +56,28 @@ describe('Module: config', () => {
       expect(config.dryRun).toBe(false);
       expect(config.anniversaries).toEqual({ enabled: true, years: [1, 2, 3, 5, 10], hour: 11, delivery: 'channel' });
       expect(config.holidays).toEqual([]);
+      expect(config.referrals).toEqual({
+        qualify: { activeDays: 2, withinDays: 14 },
+        maxQualifiedPerDay: 5,
+        minAccountAgeDays: 3,
+        thankYou: 'dm',
+      });
+      expect(config.points).toEqual({
+        message: 1,
+        replyReceived: 2,
+        reactionReceived: 1,
+        referralQualified: 20,
+        messageCooldownSeconds: 60,
+        dailyCap: 50,
+        levelUp: 'off',
+      });
+      expect(config.tiers).toEqual({
+        newcomerDays: 14,
+        regular: { activeDays: 1, messages: 0, received: 0, referrals: 0 },
+        active: { activeDays: 4, messages: 10, received: 0, referrals: 0 },
+        core: { activeDays: 10, messages: 40, received: 20, referrals: 0 },
+        champion: { activeDays: 16, messages: 80, received: 60, referrals: 1 },
+      });
     });
 
     it('defaults locale to en and operators to [] when they are left out', () => {
@@ -375,6 +397,34 @@ describe('Module: config', () => {
         'holidays.0.audience',
         '',
       ],
+    ])('rejects %s, naming the field', (_what, override, path, message) => {
+      // Act
+      const error = configError({ ...MINIMAL, ...override });
+
+      // Assess
+      expect(error.path).toBe(path);
+      expect(error.message).toContain(message);
+    });
+  });
+
+  describe('Referrals, points and tiers', () => {
+    it.each([
+      [
+        'a tier that asks less than the one below it',
+        { tiers: { core: { activeDays: 3 } } },
+        'tiers.core.activeDays',
+        "must be at least active's (4)",
+      ],
+      [
+        'more active days than the window has',
+        { referrals: { qualify: { activeDays: 5, withinDays: 3 } } },
+        'referrals.qualify.activeDays',
+        'cannot be more than qualify.withinDays',
+      ],
+      ['a negative cap', { points: { dailyCap: -1 } }, 'points.dailyCap', ''],
+      ['an unknown level-up delivery', { points: { levelUp: 'email' } }, 'points.levelUp', ''],
+      ['an unknown threshold', { tiers: { active: { karma: 3 } } }, 'tiers.active.karma', 'Unrecognized key'],
+      ['a tier window longer than 28 days', { tiers: { regular: { activeDays: 29 } } }, 'tiers.regular.activeDays', ''],
     ])('rejects %s, naming the field', (_what, override, path, message) => {
       // Act
       const error = configError({ ...MINIMAL, ...override });

@@ -4,7 +4,7 @@ import type { Workflow } from '../contract';
 import { pointsSchema, tiersSchema } from './config';
 import { standingSweep } from './rollup';
 import { CONTRIBUTION_TIERS, tierRank } from './rules';
-import { changeTier, earnsPoints, leaveLeaderboard, type StandingMember } from './store';
+import { changeTier, earnsPoints, leaveLeaderboard, rejoinLeaderboard, type StandingMember } from './store';
 import { templates } from './templates';
 
 /**
@@ -45,6 +45,7 @@ export const standing: Workflow<{ points: typeof pointsSchema; tiers: typeof tie
         | StandingMember
         | undefined;
       if (member?.status !== 'member' || !earnsPoints(member)) return 'ignored';
+      await rejoinLeaderboard(db, community.id, member);
       if (tierRank(member.tier) >= tierRank('newcomer')) return 'kept';
       const day = dayIn(new Date(event.occurredAt), community.timezone);
       return (await changeTier(db, community.id, member.id, member.tier, 'newcomer', day)) ? 'newcomer' : 'kept';

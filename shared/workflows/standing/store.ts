@@ -367,6 +367,20 @@ export async function creditCounts(db: Db, communityId: string, credit: Credit, 
   return (await updateItem(db, key, update, { condition })) !== undefined;
 }
 
+/** Put a member who came back on the leaderboard with the points they kept. */
+export async function rejoinLeaderboard(db: Db, communityId: string, member: StandingMember): Promise<void> {
+  const points = member.points ?? 0;
+  if (!earnsPoints(member) || points <= 0) return;
+  const update = new UpdateBuilder();
+  for (const [attribute, value] of Object.entries(rankIndexKeys(communityId, member.id, points))) {
+    update.set(attribute, value);
+  }
+  // Only while the points are still those read: a fold in between sets the place itself.
+  await updateItem(db, memberKey(communityId, member.id), update, {
+    condition: `${update.name('points')} = ${update.value(points)} AND ${update.name('status')} = ${update.value('member')}`,
+  });
+}
+
 /** Take a member off the leaderboard (they left); their points stay. */
 export async function leaveLeaderboard(db: Db, communityId: string, memberId: string): Promise<void> {
   const update = new UpdateBuilder().remove('rankPk', 'rankSk');
