@@ -183,7 +183,7 @@ async function foldMember(
       .set('earned', earnings.points);
     await updateMemberDay(db, community.id, day, member.id, update);
   }
-  const folded = await foldDay(db, community, member.id, {
+  const folded = await foldDay(db, community, member, {
     day,
     dayBefore: addDays(day, -1),
     points: earnings.points,

@@ -89,9 +89,11 @@ async function writeStanding(
   community: CommunityConfig,
   memberId: string,
   change: (member: StandingMember) => StandingChange | undefined,
+  /** The member as the caller just read it (strongly consistent), for the first try. */
+  read?: StandingMember,
 ): Promise<StandingWrite | undefined> {
   for (let attempt = 0; attempt < STANDING_TRIES; attempt++) {
-    const member = await getMember(db, community.id, memberId, { consistent: true });
+    const member = attempt === 0 && read ? read : await getMember(db, community.id, memberId, { consistent: true });
     if (!member) return undefined;
     const current = member as StandingMember;
     const next = change(current);
@@ -146,42 +148,48 @@ export interface DayFold {
 export function foldDay(
   db: Db,
   community: CommunityConfig,
-  memberId: string,
+  member: StandingMember,
   fold: DayFold,
 ): Promise<StandingWrite | undefined> {
-  return writeStanding(db, community, memberId, (member) => {
-    if (member.standingDay !== undefined && member.standingDay >= fold.day) return undefined;
-    const streakDays = fold.active
-      ? member.streakThrough === fold.dayBefore
-        ? (member.streakDays ?? 0) + 1
-        : 1
-      : member.streakDays;
-    const totals: StandingTotals = {
-      messages: (member.messagesTotal ?? 0) + fold.messages,
-      repliesReceived: (member.repliesReceived ?? 0) + fold.repliesReceived,
-      reactionsReceived: (member.reactionsReceived ?? 0) + fold.reactionsReceived,
-      referralsQualified: member.referralsQualified ?? 0,
-      longestStreak: Math.max(member.longestStreak ?? 0, streakDays ?? 0),
-    };
-    const set: Record<string, unknown> = {
-      standingDay: fold.day,
-      messagesTotal: totals.messages,
-      repliesReceived: totals.repliesReceived,
-      reactionsReceived: totals.reactionsReceived,
-      longestStreak: totals.longestStreak,
-    };
-    if (fold.active) Object.assign(set, { streakDays, streakThrough: fold.day });
-    if (fold.lastEarnAt !== undefined) set.lastEarnAt = fold.lastEarnAt;
-    return {
-      points: (member.points ?? 0) + fold.points,
-      totals,
-      set,
-      condition: (update) => {
-        const day = update.name('standingDay');
-        return `(attribute_not_exists(${day}) OR ${day} < ${update.value(fold.day)})`;
-      },
-    };
-  });
+  return writeStanding(
+    db,
+    community,
+    member.id,
+    (member) => {
+      if (member.standingDay !== undefined && member.standingDay >= fold.day) return undefined;
+      const streakDays = fold.active
+        ? member.streakThrough === fold.dayBefore
+          ? (member.streakDays ?? 0) + 1
+          : 1
+        : member.streakDays;
+      const totals: StandingTotals = {
+        messages: (member.messagesTotal ?? 0) + fold.messages,
+        repliesReceived: (member.repliesReceived ?? 0) + fold.repliesReceived,
+        reactionsReceived: (member.reactionsReceived ?? 0) + fold.reactionsReceived,
+        referralsQualified: member.referralsQualified ?? 0,
+        longestStreak: Math.max(member.longestStreak ?? 0, streakDays ?? 0),
+      };
+      const set: Record<string, unknown> = {
+        standingDay: fold.day,
+        messagesTotal: totals.messages,
+        repliesReceived: totals.repliesReceived,
+        reactionsReceived: totals.reactionsReceived,
+        longestStreak: totals.longestStreak,
+      };
+      if (fold.active) Object.assign(set, { streakDays, streakThrough: fold.day });
+      if (fold.lastEarnAt !== undefined) set.lastEarnAt = fold.lastEarnAt;
+      return {
+        points: (member.points ?? 0) + fold.points,
+        totals,
+        set,
+        condition: (update) => {
+          const day = update.name('standingDay');
+          return `(attribute_not_exists(${day}) OR ${day} < ${update.value(fold.day)})`;
+        },
+      };
+    },
+    member,
+  );
 }
 
 /**
