@@ -12,7 +12,9 @@
  * at every size that each sweep must find: birthdays greeted in the swept hour,
  * silences crossing the 14-day rung, joins of a day ago. Then each sweep runs
  * once as an as-of run at 2026-11-26T01:00Z (09:00 in Shanghai): birthdays,
- * win-backs, drip, anniversaries, and a holiday to every member two days on. Every read call is recorded (command, read units, items
+ * win-backs, drip, anniversaries, a holiday to every member two days on, the
+ * referral qualification and the end-of-day standing (`tiers`) of yesterday,
+ * for which 200 members (at every size) were active yesterday. Every read call is recorded (command, read units, items
  * returned, keys asked); the outbox puts are counted apart.
  *
  * Needs DYNAMODB_ENDPOINT (DynamoDB Local; `npm run bench` starts one through
@@ -31,20 +33,26 @@ import { ensureTable } from '../infra/local/dynamo';
 import { type CommunityConfig, parseCommunityConfig } from '../shared/domain/config';
 import { addDays, dayIn } from '../shared/domain/time';
 import { putCommunity } from '../shared/store/communities';
+import { messageSecond } from '../shared/store/days';
 import { createDb, type Db } from '../shared/store/db';
 import {
   anniversaryIndexKeys,
   birthdayIndexKeys,
   joinDayIndexKeys,
   lastActiveIndexKeys,
+  memberDayKey,
+  memberDaysPk,
   memberKey,
   outboxId,
   outboxKey,
   presencePk,
+  shortKey,
 } from '../shared/store/keys';
 import { birthdaySweep } from '../shared/workflows/birthdays/decisions';
 import { anniversarySweep, holidaySweep } from '../shared/workflows/occasions/decisions';
 import { dripSweep } from '../shared/workflows/onboarding/decisions';
+import { referralSweep } from '../shared/workflows/referrals/decisions';
+import { standingSweep } from '../shared/workflows/standing/rollup';
 import { winbackSweep } from '../shared/workflows/winback/decisions';
 import {
   dynamoLocalEndpoint,
@@ -193,6 +201,54 @@ function population(size: number): { items: Record<string, unknown>[]; members: 
   return { items, members: size + 4 * PLANTED, welcomes };
 }
 
+/** Members active yesterday, the same at every size: the day the `tiers` job folds. */
+const ACTIVE_YESTERDAY = 200;
+
+/**
+ * Yesterday's day rows of {@link ACTIVE_YESTERDAY} members, as ingest writes
+ * them: three messages a minute apart, and a reaction to the next member's
+ * message; and the planted referrals, pending since two days ago with their
+ * member active on both days (each qualifies).
+ */
+function activity(): Record<string, unknown>[] {
+  const yesterday = addDays(TODAY, -1);
+  const dayBefore = addDays(TODAY, -2);
+  const row = (id: string, day: string, extra: Record<string, unknown> = {}) => ({
+    ...memberDayKey(community.id, day, id),
+    memberId: id,
+    day,
+    memberDaysPk: memberDaysPk(community.id, id),
+    messages: 3,
+    replies: 0,
+    reactions: 1,
+    joins: 0,
+    leaves: 0,
+    ids: new Set([shortKey(`${id}-${day}`)]),
+    msgAt: new Set([0, 60, 120].map((s) => messageSecond(day, new Date(Date.parse(`${day}T02:00:00Z`) + s * 1000)))),
+    ...extra,
+  });
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < ACTIVE_YESTERDAY; i++) {
+    const next = `u${(i + 1) % ACTIVE_YESTERDAY}`;
+    items.push(row(`u${i}`, yesterday, { credits: new Set([`a#${next}#${shortKey(`${next}-msg`)}`]) }));
+  }
+  for (let i = 0; i < PLANTED; i++) {
+    const id = `referred${i}`;
+    const joinedAt = `${dayBefore}T02:00:00.000Z`;
+    items.push(
+      {
+        ...memberItem(id, dayBefore),
+        referredBy: { memberId: 'u0', source: 'generic:code', confidence: 'exact' },
+        referral: { status: 'pending', joinDay: dayBefore },
+      },
+      { pk: `C#${community.id}#REFPEND`, sk: id, memberId: id, referrerId: 'u0', joinDay: dayBefore, joinedAt },
+      row(id, dayBefore),
+      row(id, yesterday),
+    );
+  }
+  return items;
+}
+
 /** Write `items` with BatchWriteItem, 25 a call and a few calls at a time, until none is left unprocessed. */
 async function seed(db: Db, items: Record<string, unknown>[]): Promise<void> {
   let cursor = 0;
@@ -259,6 +315,8 @@ const SWEEPS = {
   drip: dripSweep,
   anniversaries: anniversarySweep,
   holidays: holidaySweep,
+  referrals: referralSweep,
+  tiers: standingSweep,
 } as const;
 type SweepName = keyof typeof SWEEPS;
 
@@ -345,7 +403,8 @@ for (const size of SIZES) {
   try {
     await ensureTable(endpoint, table);
     await putCommunity(loader, community, NOW);
-    const { items, members, welcomes } = population(size);
+    const { items: people, members, welcomes } = population(size);
+    const items = [...people, ...activity()];
     const seedStarted = performance.now();
     await seed(loader, items);
     const seedSeconds = round((performance.now() - seedStarted) / 1000, 1);
@@ -404,6 +463,8 @@ if (exitCode === 0) {
     'winback: a member listed in both partitions of a rung (last active and joined on the same day) is found, and read, once.',
     'drip: two BatchGets per step, the members found and their welcome items.',
     'anniversaries: like birthdays, one Query of byAnniversary per month-day swept; the projection carries the first join, so no member is read.',
+    `referrals: one Query of the pending referrals (${PLANTED} planted), and per referral its member and its day rows in the window.`,
+    `tiers: the day's partition (${ACTIVE_YESTERDAY} members active yesterday at every size, each reacting to the next one's message), the members it names, and per member its 28 day rows; its writes are a credit mark per reaction, a day row and a member per member, and the tier counts.`,
     `holidays: a holiday to every member (${HOLIDAY}) reads the community's present members (byPresence), once: its found is the community, by design, and its puts are one per member.`,
     `birthdays: one Query per month-day swept (${birthdaysLarge?.report.monthDays ?? '?'} at this instant: an as-of run's candidate dates span 28 hours, two UTC midnights, so two month-days, only for runs from 19:00 to 22:00 UTC with a 09:00 greeting hour); the INCLUDE projection spares reading the members.`,
   ];

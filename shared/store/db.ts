@@ -218,6 +218,15 @@ export async function deleteItem(db: Db, key: ItemKey): Promise<void> {
   await db.doc.send(new DeleteCommand({ TableName: db.table, Key: key }));
 }
 
+/** Every item of one partition (a small one: a workflow's tallies), in sort-key order. */
+export function queryPartition<T>(db: Db, partition: string): Promise<T[]> {
+  return queryAll<T>(db, {
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    ExpressionAttributeValues: { ':pk': partition },
+  });
+}
+
 /** The items of one partition whose sort key is between `from` and `to` (inclusive), in order. */
 export function queryBetween<T>(db: Db, partition: string, from: string, to: string): Promise<T[]> {
   return queryAll<T>(db, {

@@ -195,9 +195,17 @@ export async function referralSweep(
       const day = addDays(today, -1);
       const pending = await pendingReferrals(db, community.id);
       r.found += pending.length;
-      await inFlight(pending, async (referral) => {
-        const outcome = await decidePending(db, community, referral, day, now, r);
-        if (outcome) counts[outcome]++;
+      // One referrer's referrals one after another, earliest join first: they share the referrer's daily cap
+      // and points. Different referrers' go in parallel.
+      const byReferrer = new Map<string, PendingReferral[]>();
+      for (const referral of pending.sort((a, b) => (a.joinedAt < b.joinedAt ? -1 : a.joinedAt > b.joinedAt ? 1 : 0))) {
+        byReferrer.set(referral.referrerId, [...(byReferrer.get(referral.referrerId) ?? []), referral]);
+      }
+      await inFlight([...byReferrer.values()], async (referrals) => {
+        for (const referral of referrals) {
+          const outcome = await decidePending(db, community, referral, day, now, r);
+          if (outcome) counts[outcome]++;
+        }
       });
     },
   );

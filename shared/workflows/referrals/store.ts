@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isoWeekOf } from '../../domain/time';
-import { type Db, deleteItem, getItem, queryBetween, updateItem } from '../../store/db';
+import { type Db, deleteItem, getItem, queryPartition, updateItem } from '../../store/db';
 import { inviteCodeKey, memberKey } from '../../store/keys';
 import { firstSeen } from '../../store/members';
 import { UpdateBuilder } from '../../store/update';
@@ -143,7 +143,7 @@ export const removePending = (db: Db, communityId: string, memberId: string): Pr
 
 /** Every referral of the community still pending: a Query of one small partition. */
 export async function pendingReferrals(db: Db, communityId: string): Promise<PendingReferral[]> {
-  return queryBetween<PendingReferral>(db, pendingPk(communityId), '', '\uffff');
+  return queryPartition<PendingReferral>(db, pendingPk(communityId));
 }
 
 /** What became of a referral, in a referrer's sets. */
@@ -179,11 +179,9 @@ export async function recordOutcome(
 
 /** Every referrer's tally, all time or of one week. */
 export async function referrerTallies(db: Db, communityId: string, week?: string): Promise<ReferrerTally[]> {
-  const rows = await queryBetween<Partial<ReferrerTally> & { referrerId: string }>(
+  const rows = await queryPartition<Partial<ReferrerTally> & { referrerId: string }>(
     db,
     referrersPk(communityId, week),
-    '',
-    '\uffff',
   );
   return rows.map((row) => ({
     referrerId: row.referrerId,
