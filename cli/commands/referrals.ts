@@ -1,5 +1,5 @@
 import { getMembers } from '../../shared/store/members';
-import { inviteCodeFor, referrerTallies, revokeInviteCode } from '../../shared/workflows/referrals/store';
+import { inviteCodeFor, referrerTallies, revokeInviteCode, stillPending } from '../../shared/workflows/referrals/store';
 import { UsageError } from '../errors';
 import { output, table } from '../output';
 import type { Target } from '../target';
@@ -25,7 +25,7 @@ export async function referralsList(target: Target, args: string[], week: string
   const which = weekArg(week);
   const allTime = await referrerTallies(target.db, community.id);
   const tallies = which ? await referrerTallies(target.db, community.id, which) : allTime;
-  const decided = new Map(allTime.map((t) => [t.referrerId, new Set([...t.qualified, ...t.capped, ...t.lost])]));
+  const decided = new Map(allTime.map((t) => [t.referrerId, t]));
   const members = new Map(
     (
       await getMembers(
@@ -37,13 +37,12 @@ export async function referralsList(target: Target, args: string[], week: string
   );
   const views: ReferrerView[] = tallies
     .map((tally) => {
-      const done = decided.get(tally.referrerId) ?? new Set<string>();
       return {
         memberId: tally.referrerId,
         code: members.get(tally.referrerId)?.inviteCode ?? null,
         joined: tally.joined.size,
         qualified: tally.qualified.size,
-        pending: [...tally.joined].filter((id) => !done.has(id)).length,
+        pending: stillPending(tally, decided.get(tally.referrerId)).length,
       };
     })
     .sort((a, b) => b.qualified - a.qualified || b.joined - a.joined || (a.memberId < b.memberId ? -1 : 1));

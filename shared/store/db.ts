@@ -85,6 +85,8 @@ export function queryIndex<T>(
   } = {},
 ): Promise<T[]> {
   const { from, upTo } = options;
+  // An empty range (DynamoDB refuses BETWEEN with its bounds reversed).
+  if (from !== undefined && upTo !== undefined && from > upTo) return Promise.resolve([]);
   const range =
     from !== undefined && upTo !== undefined
       ? ' AND #sk BETWEEN :from AND :upTo'

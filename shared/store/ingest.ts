@@ -151,10 +151,7 @@ export async function ingestEvent(
     });
   } catch (error) {
     if (release) await release().catch(() => undefined);
-    else if (recorded)
-      await takeBackFromDay(db, rowKey, event.id, delta, contributionOf(event, delta, day), firstActivityOfDay).catch(
-        () => undefined,
-      );
+    else if (recorded) await takeBackFromDay(db, rowKey, event.id, delta, firstActivityOfDay).catch(() => undefined);
     throw error;
   }
   if (hasProfile(event) && live) options.profiles?.remember(profileKey, event.member, now);
@@ -278,11 +275,11 @@ async function takeBackFromDay(
   key: Key,
   eventId: string,
   delta: ActivityDelta,
-  contribution: Contribution,
   wasFirst: boolean,
 ): Promise<void> {
+  // The contribution's set entries stay: another event of the row may have added the same one (a second
+  // emoji on one message, two messages in one second), and the retry adds nothing new.
   const update = countsOnDay(new UpdateBuilder(), delta, -1).deleteFromSet('ids', new Set([eventKey(eventId)]));
-  for (const [attribute, members] of Object.entries(contribution)) update.deleteFromSet(attribute, members);
   // Give the claim back too, so the retry (or the day's next activity) writes the last active day.
   if (wasFirst) update.remove('firstKey');
   const condition = `contains(${update.name('ids')}, ${update.value(eventKey(eventId))})`;

@@ -297,6 +297,19 @@ export const birthdaysOn = (db: Db, monthDay: string): Promise<MemberEntry[]> =>
 export const anniversariesOn = (db: Db, monthDay: string): Promise<MemberEntry[]> =>
   entriesAcrossCommunities(db, INDEXES.byAnniversary, anniversaryPk(monthDay));
 
+/**
+ * One community's members whose first join fell on `monthDay`: the part of the byAnniversary partition
+ * whose sort keys begin `<community>#` (`$` sorts right after `#`).
+ */
+export async function anniversariesIn(db: Db, communityId: string, monthDay: string): Promise<MemberEntry[]> {
+  const index = INDEXES.byAnniversary;
+  const rows = await queryIndex<IndexRow>(db, index, anniversaryPk(monthDay), {
+    from: `${communityId}#`,
+    upTo: `${communityId}$`,
+  });
+  return rows.map((row) => entryOf(row, communityId, String(row[index.sortKey]).slice(communityId.length + 1)));
+}
+
 /** A community's present members (status `member`), as the byPresence index has them. */
 export async function presentMembers(db: Db, communityId: string): Promise<MemberEntry[]> {
   const index = INDEXES.byPresence;

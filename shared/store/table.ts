@@ -73,7 +73,7 @@ export const INDEXES = {
     partitionKey: 'rankPk',
     sortKey: 'rankSk',
     projection: 'INCLUDE',
-    nonKeyAttributes: ['tier'],
+    nonKeyAttributes: ['tier', 'status', 'isStaff', 'isBot'],
   },
   // A community's members by tier (sparse: lurkers, staff, bots and those who left have none); the weekly
   // review reads the members who hold a tier to lose, and nobody else.

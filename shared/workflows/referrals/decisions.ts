@@ -10,7 +10,7 @@ import { memberKey, outboxId } from '../../store/keys';
 import { getMember, type Member, memberDays } from '../../store/members';
 import { enqueue } from '../../store/outbox';
 import { UpdateBuilder } from '../../store/update';
-import { creditReferral } from '../standing/store';
+import { congratulateLevel, creditReferral, earnsPoints } from '../standing/store';
 import { type DailySweepReport, inFlight, type SweepOptions, sweepDays } from '../sweep';
 import {
   addPending,
@@ -56,7 +56,19 @@ export type ReferralStatus = 'pending' | 'qualified' | 'capped' | 'lost' | 'reje
 export interface ReferralFields {
   /** Who referred the member, how Hearth knows, and how sure it is; null when nobody did. */
   referredBy?: { memberId: string; source: string; confidence: ReferralConfidence; code?: string } | null;
-  referral?: { status: ReferralStatus; reason?: string; joinDay: string; decidedOn?: string };
+  referral?: Referral;
+}
+
+/** A member's referral: what became of it, and the join it was decided at. */
+export interface Referral {
+  status: ReferralStatus;
+  reason?: string;
+  /** The join's local day, and the join's time (it tells a redelivery of that join from a later one). */
+  joinDay: string;
+  joinedAt: string;
+  decidedOn?: string;
+  /** The join named a code or an inviter (an unattributed one counts in the funnel). */
+  named?: boolean;
 }
 
 type ReferralMember = Member & ReferralFields;
@@ -97,7 +109,13 @@ export async function attributeJoin(db: Db, community: CommunityConfig, event: D
   const member = (await getMember(db, community.id, event.memberId, { consistent: true })) as
     | ReferralMember
     | undefined;
-  if (!member || member.referral) return 'ignored';
+  if (!member) return 'ignored';
+  if (member.referral) {
+    // The same join delivered again after a failure part-way: finish what its first delivery began.
+    if (member.referral.joinedAt !== event.occurredAt) return 'ignored';
+    await followUpAttribution(db, community.id, member.id, member.referral, member.referredBy ?? null);
+    return 'resumed';
+  }
   const joinDay = dayIn(new Date(event.occurredAt), community.timezone);
   const claim = await claimOf(db, community, event);
   const seenBefore =
@@ -105,9 +123,10 @@ export async function attributeJoin(db: Db, community: CommunityConfig, event: D
     (member.firstJoinedAt !== undefined && member.firstJoinedAt < event.occurredAt);
   const why =
     claim.unattributed ?? (claim.referrerId === member.id ? 'self-referral' : seenBefore ? 'seen before' : undefined);
-  const referral: ReferralFields['referral'] = why
-    ? { status: 'unattributed', reason: why, joinDay }
-    : { status: 'pending', joinDay };
+  const named = claim.code !== undefined || claim.referrerId !== undefined;
+  const referral: Referral = why
+    ? { status: 'unattributed', reason: why, joinDay, joinedAt: event.occurredAt, ...(named ? { named } : {}) }
+    : { status: 'pending', joinDay, joinedAt: event.occurredAt };
   const referredBy: ReferralFields['referredBy'] =
     why || !claim.referrerId
       ? null
@@ -122,21 +141,37 @@ export async function attributeJoin(db: Db, community: CommunityConfig, event: D
   if ((await updateItem(db, memberKey(community.id, member.id), update, { condition })) === undefined) {
     return 'ignored';
   }
+  await followUpAttribution(db, community.id, member.id, referral, referredBy);
+  return referredBy ? `attributed (${referredBy.confidence})` : `unattributed: ${why}`;
+}
+
+/**
+ * What follows an attribution, each step idempotent (a put of the same item,
+ * a member id added to a set), so a redelivered join can run it again: the
+ * pending referral the sweep decides, the referrer's tally and the funnel.
+ */
+async function followUpAttribution(
+  db: Db,
+  communityId: string,
+  memberId: string,
+  referral: Referral,
+  referredBy: ReferralFields['referredBy'],
+): Promise<void> {
   if (!referredBy) {
-    // A join that named a code or an inviter but is not attributed still counts in the funnel as one.
-    if (claim.code || claim.referrerId)
-      await countInFunnel(db, community.id, event.occurredAt, 'unattributed', joinDay);
-    return `unattributed: ${why}`;
+    // A join that named a code or an inviter but is not attributed counts in the funnel as one.
+    if (referral.named) await countInFunnel(db, communityId, referral.joinDay, 'unattributed', memberId);
+    return;
   }
-  await addPending(db, community.id, {
-    memberId: member.id,
-    referrerId: referredBy.memberId,
-    joinDay,
-    joinedAt: event.occurredAt,
-  });
-  await recordOutcome(db, community.id, referredBy.memberId, member.id, 'joined', joinDay);
-  await countInFunnel(db, community.id, event.occurredAt, 'joined', joinDay);
-  return `attributed (${referredBy.confidence})`;
+  if (referral.status === 'pending') {
+    await addPending(db, communityId, {
+      memberId,
+      referrerId: referredBy.memberId,
+      joinDay: referral.joinDay,
+      joinedAt: referral.joinedAt,
+    });
+  }
+  await recordOutcome(db, communityId, referredBy.memberId, memberId, 'joined', referral.joinDay);
+  await countInFunnel(db, communityId, referral.joinDay, 'joined', memberId);
 }
 
 /** A referred member who leaves before qualifying is lost: they never qualify, even after a rejoin. */
@@ -145,13 +180,22 @@ export async function loseOnLeave(db: Db, community: CommunityConfig, event: Dom
   const member = (await getMember(db, community.id, event.memberId, { consistent: true })) as
     | ReferralMember
     | undefined;
-  if (member?.referral?.status !== 'pending' || !member.referredBy) return 'none';
-  if (!(await decide(db, community.id, member, 'lost', day))) return 'none';
-  await recordOutcome(db, community.id, member.referredBy.memberId, member.id, 'lost', day);
+  const referrerId = member?.referredBy?.memberId;
+  if (!member || !referrerId) return 'none';
+  // The status first, so a qualification deciding at the same moment cannot also win; a redelivered leave
+  // finds it lost and records it again (a set: once).
+  const lost = member.referral?.status === 'lost' || (await decide(db, community.id, member, 'lost', day));
+  if (!lost) return 'none';
+  await recordOutcome(db, community.id, referrerId, member.id, 'lost', day);
   return 'lost';
 }
 
-/** Move a pending referral to its outcome, once (the member's referral must still be pending). */
+/**
+ * Move a pending referral to its outcome, once (the member's referral must
+ * still be pending), then let go of its pending item. Every step the outcome
+ * needs is taken before this one, so a run cut short before it does them all
+ * again, and nothing twice.
+ */
 async function decide(
   db: Db,
   communityId: string,
@@ -222,13 +266,30 @@ async function decidePending(
   report: DailySweepReport,
 ): Promise<'qualified' | 'capped' | 'expired' | 'rejected' | undefined> {
   const { activeDays, withinDays } = community.referrals.qualify;
+  // Joined after the day decided (just past midnight): nothing of its window has ended yet.
+  if (pending.joinDay > day) return undefined;
   const lastDay = addDays(pending.joinDay, withinDays - 1);
   const member = (await getMember(db, community.id, pending.memberId, { consistent: true })) as
     | ReferralMember
     | undefined;
   if (member?.referral?.status !== 'pending') {
+    // Decided already (by a leave, or by a run that stopped before letting go of the item).
     await removePending(db, community.id, pending.memberId);
     return undefined;
+  }
+  const referrerId = pending.referrerId;
+  const close = async (outcome: 'expired' | 'rejected' | 'lost', on: string, reason?: string) => {
+    await recordOutcome(db, community.id, referrerId, member.id, outcome, on);
+    await decide(db, community.id, member, outcome, on, reason);
+  };
+  // A leave that reached Hearth before its join (events out of order) left no mark of its own.
+  if (member.status !== 'member') {
+    await close('lost', day);
+    return undefined;
+  }
+  if (!earnsPoints(member)) {
+    await close('rejected', day, member.isBot ? 'a bot' : 'staff');
+    return 'rejected';
   }
   const rows = await memberDays(db, community.id, member.id, {
     from: pending.joinDay,
@@ -240,7 +301,7 @@ async function decidePending(
     .sort();
   if (active.length < activeDays) {
     if (day < lastDay) return undefined;
-    await decide(db, community.id, member, 'expired', day);
+    await close('expired', day);
     return 'expired';
   }
   // It qualified on the day of the last activity it needed.
@@ -248,20 +309,19 @@ async function decidePending(
   const created = platformDefinition(community.platform.kind).accountCreatedAt?.(member.id);
   const minAge = community.referrals.minAccountAgeDays * 86_400_000;
   if (created && Date.parse(pending.joinedAt) - created.getTime() < minAge) {
-    await decide(db, community.id, member, 'rejected', on, 'account too young');
+    await close('rejected', on, 'account too young');
     return 'rejected';
   }
-  const referrerId = pending.referrerId;
   const max = community.referrals.maxQualifiedPerDay;
   if (!(await takeQualifiedPlace(db, community.id, referrerId, member.id, on, max))) {
-    if (await decide(db, community.id, member, 'capped', on)) {
-      await recordOutcome(db, community.id, referrerId, member.id, 'capped', on);
-      await countInFunnel(db, community.id, now.toISOString(), 'capped', on);
-    }
+    await recordOutcome(db, community.id, referrerId, member.id, 'capped', on);
+    await countInFunnel(db, community.id, on, 'capped', member.id);
+    await decide(db, community.id, member, 'capped', on);
     return 'capped';
   }
-  // The credit first: a run cut short after it finds the referral still pending and credits nothing twice.
-  await creditReferral(db, community, referrerId, member.id);
+  // Every step once, whichever run gets here: the credit and the sets by the referred member's id, the
+  // thank-you and a new level's congratulation by their outbox ids.
+  const credited = await creditReferral(db, community, referrerId, member.id);
   await updateMemberDay(
     db,
     community.id,
@@ -269,11 +329,11 @@ async function decidePending(
     referrerId,
     new UpdateBuilder().addToSet('referred', new Set([member.id])),
   );
-  if (await decide(db, community.id, member, 'qualified', on)) {
-    await recordOutcome(db, community.id, referrerId, member.id, 'qualified', on);
-    await countInFunnel(db, community.id, now.toISOString(), 'qualified', on);
-    if (await thank(db, community, referrerId, member.id, now)) report.queued++;
-  }
+  await recordOutcome(db, community.id, referrerId, member.id, 'qualified', on);
+  await countInFunnel(db, community.id, on, 'qualified', member.id);
+  if (await thank(db, community, referrerId, member.id, now)) report.queued++;
+  if (credited && (await congratulateLevel(db, community, referrerId, credited, now))) report.queued++;
+  await decide(db, community.id, member, 'qualified', on);
   return 'qualified';
 }
 

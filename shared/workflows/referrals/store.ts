@@ -67,13 +67,15 @@ export async function inviteCodeFor(db: Db, communityId: string, memberId: strin
       .setIfAbsent('code', code)
       .setIfAbsent('createdAt', now.toISOString());
     const owner = register.name('memberId');
-    const condition = `attribute_not_exists(${owner}) OR ${owner} = ${register.value(memberId)}`;
+    // A code someone else holds, or one revoked, is taken: the next derivation gives the member a new one.
+    const condition = `(attribute_not_exists(${owner}) OR ${owner} = ${register.value(memberId)}) AND attribute_not_exists(${register.name('revokedAt')})`;
     const before = await updateItem<InviteCode>(db, inviteCodeKey(communityId, code), register, {
       condition,
       returnValues: 'UPDATED_OLD',
     });
     if (before === undefined) continue;
-    if (before.createdAt === undefined) await countInFunnel(db, communityId, now.toISOString(), 'issued');
+    if (before.createdAt === undefined)
+      await countInFunnel(db, communityId, now.toISOString().slice(0, 10), 'issued', memberId);
     const update = firstSeen(new UpdateBuilder(), communityId, memberId, now.toISOString(), 'member').set(
       'inviteCode',
       code,
@@ -102,23 +104,25 @@ export async function rememberInviteLink(db: Db, communityId: string, code: stri
 
 /** The week's funnel: codes issued, joins attributed and not, referrals qualified and capped. */
 export type FunnelStep = 'issued' | 'joined' | 'unattributed' | 'qualified' | 'capped';
+const FUNNEL_STEPS: readonly FunnelStep[] = ['issued', 'joined', 'unattributed', 'qualified', 'capped'];
 
-/** Count one step of the funnel in the ISO week of `at`'s UTC day (`day`, when given: a community day). */
-export async function countInFunnel(db: Db, communityId: string, at: string, step: FunnelStep, day?: string) {
-  const week = isoWeekOf(day ?? at.slice(0, 10));
-  await updateItem(db, { pk: `C#${communityId}#REFFUNNEL`, sk: week }, new UpdateBuilder().add(step, 1));
+/**
+ * Count `memberId` at one step of the funnel in the ISO week of `day` (a
+ * community day, or a UTC one for a code's issue): a set of member ids, so
+ * a step applied again counts once.
+ */
+export async function countInFunnel(db: Db, communityId: string, day: string, step: FunnelStep, memberId: string) {
+  const update = new UpdateBuilder().addToSet(step, new Set([memberId]));
+  await updateItem(db, { pk: `C#${communityId}#REFFUNNEL`, sk: isoWeekOf(day) }, update);
 }
 
-/** A week's funnel. */
+/** A week's funnel: how many at each step. */
 export async function funnelOf(db: Db, communityId: string, week: string): Promise<Record<FunnelStep, number>> {
-  const item = await getItem<Partial<Record<FunnelStep, number>>>(db, { pk: `C#${communityId}#REFFUNNEL`, sk: week });
-  return {
-    issued: item?.issued ?? 0,
-    joined: item?.joined ?? 0,
-    unattributed: item?.unattributed ?? 0,
-    qualified: item?.qualified ?? 0,
-    capped: item?.capped ?? 0,
-  };
+  const item = await getItem<Partial<Record<FunnelStep, Set<string>>>>(db, {
+    pk: `C#${communityId}#REFFUNNEL`,
+    sk: week,
+  });
+  return Object.fromEntries(FUNNEL_STEPS.map((step) => [step, item?.[step]?.size ?? 0])) as Record<FunnelStep, number>;
 }
 
 /** A referral still waiting to qualify. */
@@ -147,17 +151,27 @@ export async function pendingReferrals(db: Db, communityId: string): Promise<Pen
 }
 
 /** What became of a referral, in a referrer's sets. */
-export type Outcome = 'joined' | 'qualified' | 'capped' | 'lost';
-export const OUTCOMES: readonly Outcome[] = ['joined', 'qualified', 'capped', 'lost'];
+export type Outcome = 'joined' | 'qualified' | 'capped' | 'lost' | 'expired' | 'rejected';
+/** The outcomes that end a referral: a joined one in none of them is still pending. */
+export const DECIDED: readonly Outcome[] = ['qualified', 'capped', 'lost', 'expired', 'rejected'];
 
 /** A referrer's referrals (all time, or of one week). */
-export interface ReferrerTally {
-  referrerId: string;
-  joined: Set<string>;
-  qualified: Set<string>;
-  capped: Set<string>;
-  lost: Set<string>;
-}
+export type ReferrerTally = { referrerId: string } & Record<Outcome, Set<string>>;
+
+/** A tally as stored, every set present. */
+const tallyOf = (referrerId: string, row: Partial<Record<Outcome, Set<string>>> | undefined): ReferrerTally => ({
+  referrerId,
+  joined: row?.joined ?? new Set(),
+  qualified: row?.qualified ?? new Set(),
+  capped: row?.capped ?? new Set(),
+  lost: row?.lost ?? new Set(),
+  expired: row?.expired ?? new Set(),
+  rejected: row?.rejected ?? new Set(),
+});
+
+/** The referred members of a tally still pending: joined, and in no deciding outcome of `decided`. */
+export const stillPending = (tally: ReferrerTally, decided: ReferrerTally = tally): string[] =>
+  [...tally.joined].filter((id) => !DECIDED.some((outcome) => decided[outcome].has(id)));
 
 const referrersPk = (communityId: string, week?: string): string =>
   week ? `C#${communityId}#REFERRERS#${week}` : `C#${communityId}#REFERRERS`;
@@ -183,13 +197,7 @@ export async function referrerTallies(db: Db, communityId: string, week?: string
     db,
     referrersPk(communityId, week),
   );
-  return rows.map((row) => ({
-    referrerId: row.referrerId,
-    joined: row.joined ?? new Set(),
-    qualified: row.qualified ?? new Set(),
-    capped: row.capped ?? new Set(),
-    lost: row.lost ?? new Set(),
-  }));
+  return rows.map((row) => tallyOf(row.referrerId, row));
 }
 
 /**
@@ -215,12 +223,8 @@ export async function takeQualifiedPlace(
 
 /** One referrer's all-time tally. */
 export async function referrerTally(db: Db, communityId: string, referrerId: string): Promise<ReferrerTally> {
-  const row = await getItem<Partial<ReferrerTally>>(db, { pk: referrersPk(communityId), sk: referrerId });
-  return {
+  return tallyOf(
     referrerId,
-    joined: row?.joined ?? new Set(),
-    qualified: row?.qualified ?? new Set(),
-    capped: row?.capped ?? new Set(),
-    lost: row?.lost ?? new Set(),
-  };
+    await getItem<Partial<ReferrerTally>>(db, { pk: referrersPk(communityId), sk: referrerId }),
+  );
 }

@@ -54,7 +54,7 @@ export async function leaderboard(
   const entries: LeaderboardEntry[] = [];
   for (const [memberId, week] of ranked) {
     const member = members.get(memberId) as StandingMember | undefined;
-    if (!member || !earnsPoints(member)) continue;
+    if (!member || !earnsPoints(member) || member.status !== 'member') continue;
     entries.push({ memberId, points: week, level: levelOf(member.points ?? 0), tier: member.tier ?? 'lurker' });
     if (entries.length === LEADERBOARD_SIZE) break;
   }

@@ -3,15 +3,13 @@ import { isActivity } from '../../domain/events';
 import { addDays, dayIn, daysBetween, isoWeekOf } from '../../domain/time';
 import { type MemberDayRow, memberDayRows, messageInstants, updateMemberDay } from '../../store/days';
 import type { Db } from '../../store/db';
-import { outboxId } from '../../store/keys';
-import { anniversariesOn, getMembers, memberDays } from '../../store/members';
-import { enqueue } from '../../store/outbox';
+import { anniversariesIn, getMembers, memberDays } from '../../store/members';
+import { getSweepMark } from '../../store/sweeps';
 import { UpdateBuilder } from '../../store/update';
-import { type DailySweepReport, inFlight, type SweepOptions, sweepDays } from '../sweep';
+import { type DailySweepReport, inFlight, MAX_CATCH_UP_DAYS, type SweepOptions, sweepDays } from '../sweep';
 import {
   dayPoints,
   earningMessages,
-  levelOf,
   TIER_WINDOW_DAYS,
   TIERS,
   type Tier,
@@ -23,10 +21,13 @@ import {
   awardBadge,
   type Credit,
   changeTier,
+  congratulateLevel,
   creditCounts,
   earnsPoints,
   foldDay,
+  leaveLeaderboard,
   membersInTier,
+  STANDING_JOB,
   type StandingMember,
   snapshotDistribution,
 } from './store';
@@ -78,19 +79,37 @@ export async function standingSweep(
   const counts = { folded: 0, promoted: 0, demoted: 0, badges: 0, reviews: 0 };
   const report = await sweepDays(
     db,
-    'tiers',
+    STANDING_JOB,
     communities,
     now,
     options,
     () => true,
     async (community, today, r) => {
-      await foldFinishedDay(db, community, addDays(today, -1), now, r, counts);
+      // Days are folded in order, each once per member: an as-of run first folds what its schedule has not
+      // reached yet, so no day is left behind a later one (the mark stays where it was).
+      const first = options.asOf ? await unfoldedSince(db, community, today) : today;
+      for (let day = first; day <= today; day = addDays(day, 1)) {
+        await foldFinishedDay(db, community, addDays(day, -1), now, r, counts);
+      }
     },
   );
   return { ...report, ...counts };
 }
 
 type Counts = Omit<StandingReport, keyof DailySweepReport>;
+
+/**
+ * The first local day an as-of run on `today` decides (folding the day before each): the one after the
+ * schedule's mark (the mark's day folded the day before it), at most a week back; `today` without a mark.
+ */
+async function unfoldedSince(db: Db, community: CommunityConfig, today: string): Promise<string> {
+  const mark = await getSweepMark(db, STANDING_JOB, community.id);
+  if (mark === undefined || mark >= today) return today;
+  const next = addDays(mark, 1);
+  const earliest = addDays(today, -(MAX_CATCH_UP_DAYS - 1));
+  // The later of two ISO days (Math.max is for numbers).
+  return [next, earliest].sort()[1];
+}
 
 /** Steps 1 to 6 for one community's finished `day`. */
 async function foldFinishedDay(
@@ -112,6 +131,13 @@ async function foldFinishedDay(
     return member !== undefined && earnsPoints(member);
   });
   report.found += involved.length;
+  // A member made staff or a bot since they earned: off the leaderboard and out of the tiers.
+  for (const id of rows.keys()) {
+    const member = members.get(id) as StandingMember | undefined;
+    if (!member || earnsPoints(member) || !member.tier) continue;
+    await leaveLeaderboard(db, community.id, member.id);
+    await changeTier(db, community.id, member.id, member.tier, undefined, day);
+  }
   await inFlight(involved, async (id) => {
     const member = members.get(id) as StandingMember;
     const got = received.get(id) ?? { r: 0, a: 0 };
@@ -196,34 +222,12 @@ async function foldMember(
   if (!folded) return;
   counts.folded++;
   counts.badges += folded.newBadges.length;
-  const level = levelOf(folded.after);
-  if (level > levelOf(folded.before) && community.points.levelUp !== 'off' && member.status === 'member') {
-    if (await congratulate(db, community, member.id, level, now)) report.queued++;
-  }
+  if (member.status === 'member' && (await congratulateLevel(db, community, member.id, folded, now))) report.queued++;
   if (member.status !== 'member') return;
   const earned = await tierEarned(db, community, member, day);
   if (tierRank(earned) > tierRank(member.tier)) {
     if (await changeTier(db, community.id, member.id, member.tier, earned, day)) counts.promoted++;
   }
-}
-
-/** A level-up congratulation, once per level. */
-function congratulate(db: Db, community: CommunityConfig, memberId: string, level: number, now: Date) {
-  const { levelUp, channel } = community.points;
-  return enqueue(
-    db,
-    {
-      id: outboxId('level.up', community.id, memberId, `L${level}`),
-      communityId: community.id,
-      kind: 'level.up',
-      memberId,
-      delivery: levelUp === 'dm' ? 'dm' : 'channel',
-      ...(channel ? { channel } : {}),
-      vars: { level: String(level) },
-      dueAt: now.toISOString(),
-    },
-    now,
-  );
 }
 
 /** The member's last 28 local days, ending with `day`. */
@@ -254,8 +258,8 @@ async function oneYearBadges(db: Db, community: CommunityConfig, day: string): P
   if (day.slice(5) === '02-28' && addDays(day, 1).slice(5) === '03-01') monthDays.push('02-29');
   let awarded = 0;
   for (const monthDay of monthDays) {
-    const entries = (await anniversariesOn(db, monthDay)).filter(
-      (entry) => entry.communityId === community.id && entry.status === 'member' && earnsPoints(entry),
+    const entries = (await anniversariesIn(db, community.id, monthDay)).filter(
+      (entry) => entry.status === 'member' && earnsPoints(entry),
     );
     for (const entry of entries) {
       const first = entry.firstJoinedAt ? dayIn(new Date(entry.firstJoinedAt), community.timezone) : undefined;

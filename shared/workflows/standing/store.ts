@@ -1,11 +1,12 @@
 import type { CommunityConfig } from '../../domain/config';
 import { isoWeekOf } from '../../domain/time';
 import { countAbove, type Db, getItem, queryIndex, updateItem } from '../../store/db';
-import { memberKey, rankIndexKeys, rankPk, tierPk } from '../../store/keys';
+import { memberKey, outboxId, rankIndexKeys, rankPk, tierPk } from '../../store/keys';
 import { getMember, type Member } from '../../store/members';
+import { enqueue } from '../../store/outbox';
 import { INDEXES } from '../../store/table';
 import { UpdateBuilder } from '../../store/update';
-import { badgesEarned, type StandingTotals, TIERS, type Tier, tierRank } from './rules';
+import { badgesEarned, levelOf, type StandingTotals, TIERS, type Tier, tierRank } from './rules';
 
 /**
  * A member's standing, kept on the member item and written only by the
@@ -44,6 +45,9 @@ export interface Standing {
 }
 
 export type StandingMember = Member & Standing;
+
+/** The standing's job (its schedule and its mark): the end-of-day fold. */
+export const STANDING_JOB = 'tiers';
 
 /** Whether a member earns points and appears on the leaderboard: not staff, not a bot, still there. */
 export const earnsPoints = (member: Pick<Member, 'isStaff' | 'isBot'>): boolean => !member.isStaff && !member.isBot;
@@ -105,26 +109,32 @@ async function writeStanding(
     for (const [attribute, value] of Object.entries(next.set)) update.set(attribute, value);
     for (const [attribute, members] of Object.entries(next.addToSets ?? {})) update.addToSet(attribute, members);
     if (newBadges.length) update.addToSet('badges', new Set(newBadges));
-    rankKeys(update, community.id, current, next.points);
+    const ranked = rankKeys(update, community.id, current, next.points);
     const points = update.name('points');
     const asRead =
       current.points === undefined ? `attribute_not_exists(${points})` : `${points} = ${update.value(current.points)}`;
-    const condition = [asRead, next.condition?.(update)].filter(Boolean).join(' AND ');
+    // A place on the leaderboard only while still a member: a leave in between makes it read again.
+    const present = ranked ? `${update.name('status')} = ${update.value('member')}` : undefined;
+    const condition = [asRead, present, next.condition?.(update)].filter(Boolean).join(' AND ');
     const written = await updateItem(db, memberKey(community.id, memberId), update, { condition });
     if (written) return { before, after: next.points, newBadges };
   }
   throw new Error(`the standing of member ${memberId} kept changing under ${STANDING_TRIES} writes`);
 }
 
-/** The member's place on the leaderboard (byRank): only members who earn points, with some, and still there. */
-function rankKeys(update: UpdateBuilder, communityId: string, member: Member, points: number): void {
+/**
+ * The member's place on the leaderboard (byRank): only members who earn points, with some, and still
+ * there. True when the update sets one.
+ */
+function rankKeys(update: UpdateBuilder, communityId: string, member: Member, points: number): boolean {
   if (earnsPoints(member) && member.status === 'member' && points > 0) {
     for (const [attribute, value] of Object.entries(rankIndexKeys(communityId, member.id, points))) {
       update.set(attribute, value);
     }
-  } else {
-    update.remove('rankPk', 'rankSk');
+    return true;
   }
+  update.remove('rankPk', 'rankSk');
+  return false;
 }
 
 /** What one day adds to a member's standing (see `rollup.ts`). */
@@ -252,15 +262,23 @@ export async function changeTier(
   if (to && to !== 'lurker') update.set('tierPk', tierPk(communityId, to));
   else update.remove('tierPk');
   const tier = update.name('tier');
-  const condition = `attribute_exists(${update.name('id')}) AND ${from ? `${tier} = ${update.value(from)}` : `attribute_not_exists(${tier})`}`;
+  const conditions = [
+    `attribute_exists(${update.name('id')})`,
+    from ? `${tier} = ${update.value(from)}` : `attribute_not_exists(${tier})`,
+  ];
+  // A tier only for a member who is there: a leave in between (which takes the tier away) wins.
+  if (to) conditions.push(`${update.name('status')} = ${update.value('member')}`);
+  const condition = conditions.join(' AND ');
   if ((await updateItem(db, memberKey(communityId, memberId), update, { condition })) === undefined) return false;
   const counts = new UpdateBuilder();
   if (from) counts.add(from, -1);
   if (to) counts.add(to, 1);
   await updateItem(db, { pk: tiersPk(communityId), sk: CURRENT }, counts);
-  if (from && to) {
-    const move = tierRank(to) > tierRank(from) ? 'promoted' : 'demoted';
-    const week = new UpdateBuilder().add(move, 1).add(`${from}_${to}`, 1);
+  // A member's first tier is a move from lurker (none) too; a leave is no move.
+  const source = from ?? 'lurker';
+  if (to && to !== source) {
+    const move = tierRank(to) > tierRank(source) ? 'promoted' : 'demoted';
+    const week = new UpdateBuilder().add(move, 1).add(`${source}_${to}`, 1);
     await updateItem(db, { pk: tiersPk(communityId), sk: isoWeekOf(day) }, week);
   }
   return true;
@@ -312,7 +330,16 @@ export interface Place {
   tier: Tier;
 }
 
-const placeOf = (row: { rankSk: string; tier?: Tier }): Place => {
+/** What byRank carries for a place. */
+interface RankRow {
+  rankSk: string;
+  tier?: Tier;
+  status?: Member['status'];
+  isStaff?: boolean;
+  isBot?: boolean;
+}
+
+const placeOf = (row: RankRow): Place => {
   const split = row.rankSk.indexOf('#');
   return {
     memberId: row.rankSk.slice(split + 1),
@@ -321,14 +348,24 @@ const placeOf = (row: { rankSk: string; tier?: Tier }): Place => {
   };
 };
 
-/** The top `limit` members by points (byRank): one Query, whatever the community's size. */
+/**
+ * The top `limit` members by points (byRank): one Query, whatever the community's size. A member made
+ * staff or a bot after earning keeps their entry until the fold of a day they were active, so the Query
+ * asks for a few more and leaves them out.
+ */
 export async function topByPoints(db: Db, communityId: string, limit: number): Promise<Place[]> {
-  const rows = await queryIndex<{ rankSk: string; tier?: Tier }>(db, INDEXES.byRank, rankPk(communityId), {
+  const rows = await queryIndex<RankRow>(db, INDEXES.byRank, rankPk(communityId), {
     descending: true,
-    limit,
+    limit: limit + RANK_SPARE,
   });
-  return rows.map(placeOf);
+  return rows
+    .filter((row) => earnsPoints(row) && row.status === 'member')
+    .slice(0, limit)
+    .map(placeOf);
 }
+
+/** Places a leaderboard Query reads beyond its size, for the entries it may leave out. */
+const RANK_SPARE = 10;
 
 /** Ranks counted exactly up to this; beyond, a member is told they are past it. */
 export const RANK_COUNTED_TO = 1000;
@@ -395,4 +432,31 @@ export async function leaveLeaderboard(db: Db, communityId: string, memberId: st
   await updateItem(db, memberKey(communityId, memberId), update, {
     condition: `attribute_exists(${update.name('id')})`,
   });
+}
+
+/** A congratulation on a new level, once per level, when `points.levelUp` asks for one. */
+export function congratulateLevel(
+  db: Db,
+  community: CommunityConfig,
+  memberId: string,
+  write: StandingWrite,
+  now: Date,
+): Promise<boolean> {
+  const level = levelOf(write.after);
+  const { levelUp, channel } = community.points;
+  if (levelUp === 'off' || level <= levelOf(write.before)) return Promise.resolve(false);
+  return enqueue(
+    db,
+    {
+      id: outboxId('level.up', community.id, memberId, `L${level}`),
+      communityId: community.id,
+      kind: 'level.up',
+      memberId,
+      delivery: levelUp,
+      ...(channel ? { channel } : {}),
+      vars: { level: String(level) },
+      dueAt: now.toISOString(),
+    },
+    now,
+  );
 }

@@ -3,8 +3,9 @@ import { addDays, dayIn } from '../../domain/time';
 import { messageInstants } from '../../store/days';
 import type { Db } from '../../store/db';
 import { getMember, memberDays } from '../../store/members';
+import { getSweepMark } from '../../store/sweeps';
 import { dayPoints, earningMessages, levelOf, type Tier } from './rules';
-import { earnsPoints, RANK_COUNTED_TO, rankOf, type StandingMember } from './store';
+import { earnsPoints, RANK_COUNTED_TO, rankOf, STANDING_JOB, type StandingMember } from './store';
 
 /** A member's standing as `/points` and `member show` give it. */
 export interface StandingSummary {
@@ -56,8 +57,12 @@ export async function standingOfMember(
  */
 async function pointsNotFolded(db: Db, community: CommunityConfig, member: StandingMember, now: Date) {
   const today = dayIn(now, community.timezone);
-  const from = member.standingDay ? addDays(member.standingDay, 1) : undefined;
-  if (from !== undefined && from > today) return 0;
+  // Days from the first the standing has not folded: the day its job's mark names (it last ran on that day,
+  // folding the one before), else yesterday (its first run folds that one); and after the member's own last.
+  const mark = await getSweepMark(db, STANDING_JOB, community.id);
+  let from = mark ?? addDays(today, -1);
+  if (member.standingDay && addDays(member.standingDay, 1) > from) from = addDays(member.standingDay, 1);
+  if (from > today) return 0;
   const rows = (await memberDays(db, community.id, member.id, { from, to: today })).sort((a, b) =>
     a.day < b.day ? -1 : 1,
   );
