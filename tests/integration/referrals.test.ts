@@ -6,14 +6,23 @@ import { TelegramSender } from '../../shared/platforms/telegram/outbound';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
+import { deleteItem } from '../../shared/store/db';
 import { ingestEvent } from '../../shared/store/ingest';
 import { getMember } from '../../shared/store/members';
 import { listOutbox } from '../../shared/store/outbox';
 import { answerCommand, hearthCommand } from '../../shared/workflows/commands/decisions';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { reactTo } from '../../shared/workflows/react';
-import { type ReferralFields, referralSweep } from '../../shared/workflows/referrals/decisions';
-import { funnelOf, inviteCodeFor, referrerTally, revokeInviteCode } from '../../shared/workflows/referrals/store';
+import { attributeJoin, type ReferralFields, referralSweep } from '../../shared/workflows/referrals/decisions';
+import {
+  funnelOf,
+  getInviteCode,
+  inviteCodeFor,
+  pendingReferrals,
+  referrerTally,
+  revokeInviteCode,
+  stillPending,
+} from '../../shared/workflows/referrals/store';
 import { windowStats } from '../../shared/workflows/standing/rollup';
 import type { StandingMember } from '../../shared/workflows/standing/store';
 import { freshTable } from '../support/dynamo';
@@ -232,5 +241,82 @@ describe('Referrals: attribution and qualification', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it('decides nothing of a join after the day it decides, and then decides the days after it as usual', async () => {
+    const c = community('midnight', { referrals: { qualify: { activeDays: 1 } } });
+    const code = await inviteCodeFor(db, c.id, 'ref', at('2026-03-01T08:00:00Z'));
+    // Joins 10 minutes into 2 March; the run at 00:25 decides 1 March.
+    await join(c, 'ann', '2026-03-02T00:10:00Z', { referralCode: code });
+    await say(c, 'ann', '2026-03-02T00:15:00Z');
+
+    const early = await referralSweep(db, [c], at('2026-03-02T00:25:00Z'));
+    const next = await referralSweep(db, [c], at('2026-03-03T00:25:00Z'));
+
+    expect(early).toMatchObject({ communities: 1, qualified: 0 });
+    expect(next).toMatchObject({ qualified: 1 });
+    expect((await member(c, 'ann'))?.referral?.status).toBe('qualified');
+  });
+
+  it('counts an expired or rejected referral as decided, never as pending', async () => {
+    const c = community('decided');
+    const code = await inviteCodeFor(db, c.id, 'ref', at('2026-03-01T08:00:00Z'));
+    await join(c, 'quiet', '2026-03-01T09:00:00Z', { referralCode: code });
+    await join(c, 'robot', '2026-03-01T09:00:00Z', { referralCode: code, member: { id: 'robot', isBot: true } });
+    await say(c, 'robot', '2026-03-01T10:00:00Z');
+
+    const report = await sweepAt(c, '2026-03-15T00:30:00Z');
+
+    expect(report).toMatchObject({ expired: 1, rejected: 1, qualified: 0 });
+    expect((await member(c, 'robot'))?.referral).toMatchObject({ status: 'rejected', reason: 'a bot' });
+    expect((await member(c, 'ref'))?.points).toBeUndefined();
+    const tally = await referrerTally(db, c.id, 'ref');
+    expect(stillPending(tally)).toEqual([]);
+    expect(await pendingReferrals(db, c.id)).toEqual([]);
+  });
+
+  it('finishes an attribution when the join is delivered again after a failure part-way', async () => {
+    const c = community('resume');
+    const code = await inviteCodeFor(db, c.id, 'ref', at('2026-03-01T08:00:00Z'));
+    const event = inboundEvent('member.joined', 'ann', '2026-03-01T09:00:00Z', { referralCode: code });
+    const result = await ingestEvent(db, c, event, { now: at(event.occurredAt) });
+    const [joined] = result.events;
+    await attributeJoin(db, c, joined);
+    // As if the delivery had failed after the member's write: the pending referral was never written.
+    await deleteItem(db, { pk: `C#${c.id}#REFPEND`, sk: 'ann' });
+
+    const again = await attributeJoin(db, c, joined);
+
+    expect(again).toBe('resumed');
+    expect((await pendingReferrals(db, c.id)).map((p) => p.memberId)).toEqual(['ann']);
+    expect((await referrerTally(db, c.id, 'ref')).joined).toEqual(new Set(['ann']));
+    expect((await funnelOf(db, c.id, '2026-W09')).joined).toBe(1);
+  });
+
+  it('gives a member a new code after theirs is revoked', async () => {
+    const c = community('revoke');
+    const first = await inviteCodeFor(db, c.id, 'ref', at('2026-03-01T08:00:00Z'));
+    await revokeInviteCode(db, c.id, first, at('2026-03-01T08:30:00Z'));
+
+    const second = await inviteCodeFor(db, c.id, 'ref', at('2026-03-01T09:00:00Z'));
+    const again = await inviteCodeFor(db, c.id, 'ref', at('2026-03-01T09:30:00Z'));
+
+    expect(second).not.toBe(first);
+    expect(again).toBe(second);
+    expect((await getInviteCode(db, c.id, second))?.memberId).toBe('ref');
+    expect((await member(c, 'ref'))?.inviteCode).toBe(second);
+  });
+
+  it('congratulates a referrer whose qualified referral takes them to a new level', async () => {
+    const c = community('levelup', { points: { levelUp: 'dm' }, referrals: { qualify: { activeDays: 1 } } });
+    const code = await inviteCodeFor(db, c.id, 'ref', at('2026-03-01T08:00:00Z'));
+    await join(c, 'ann', '2026-03-01T09:00:00Z', { referralCode: code });
+    await say(c, 'ann', '2026-03-01T10:00:00Z');
+
+    await sweepAt(c, '2026-03-02T00:30:00Z');
+
+    const levelUps = (await listOutbox(db, c.id)).filter((item) => item.kind === 'level.up');
+    // 20 points: level 2 at 10.
+    expect(levelUps.map((item) => [item.memberId, item.vars.level])).toEqual([['ref', '2']]);
   });
 });

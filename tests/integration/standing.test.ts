@@ -256,4 +256,57 @@ describe('Standing: points, levels, badges and tiers', () => {
     expect((await leaderboard(db, c)).map((e) => e.memberId)).toEqual(['ada']);
     expect((await tiersReport(db, c.id, '2026-W10')).distribution).toMatchObject({ regular: 0, newcomer: 1 });
   });
+
+  it('folds the days its schedule has not reached, in order, before the day an as-of run asks for', async () => {
+    const c = community('catchup');
+    await say(c, 'ada', '2026-03-02T09:00:00Z');
+    // The schedule folded 1 March (its run on 2 March set the mark), then stopped.
+    await standingSweep(db, [c], at('2026-03-02T00:30:00Z'));
+    await say(c, 'ada', '2026-03-03T09:00:00Z');
+    await say(c, 'ada', '2026-03-04T09:00:00Z');
+
+    // An as-of run on 5 March folds 2, 3 and 4 March: a day left behind a later one would never be folded.
+    const report = await foldAt(c, '2026-03-05T00:30:00Z');
+    await standingSweep(db, [c], at('2026-03-05T00:40:00Z'));
+
+    expect(report).toMatchObject({ days: 1, folded: 3 });
+    const ada = await member(c, 'ada');
+    expect(ada.points).toBe(3);
+    expect(ada.streakDays).toBe(3);
+    expect(ada.standingDay).toBe('2026-03-04');
+  });
+
+  it('counts on /points only the days not folded, from the schedule’s mark', async () => {
+    const c = community('provisional');
+    // History from long before the standing's first run, which folds only the day before it.
+    for (const day of ['2026-01-10', '2026-02-10', '2026-03-01', '2026-03-02']) await say(c, 'ada', `${day}T09:00:00Z`);
+    const before = await standingOfMember(db, c, 'ada', at('2026-03-02T12:00:00Z'));
+    await standingSweep(db, [c], at('2026-03-02T00:30:00Z'));
+    const after = await standingOfMember(db, c, 'ada', at('2026-03-02T12:00:00Z'));
+
+    // Yesterday's and today's messages, before and after the fold of yesterday.
+    expect(before?.points).toBe(2);
+    expect(after?.points).toBe(2);
+    expect((await member(c, 'ada')).points).toBe(1);
+  });
+
+  it('takes a member made staff after earning off the leaderboard and out of the tiers', async () => {
+    const c = community('turned');
+    await say(c, 'mod', '2026-03-01T09:00:00Z');
+    await say(c, 'ada', '2026-03-01T09:00:00Z');
+    await foldAt(c, '2026-03-02T00:30:00Z');
+    expect((await leaderboard(db, c)).map((e) => e.memberId).sort()).toEqual(['ada', 'mod']);
+
+    await ingest(
+      c,
+      inboundEvent('member.updated', 'mod', '2026-03-02T09:00:00Z', { member: { id: 'mod', isStaff: true } }),
+    );
+    const meanwhile = await leaderboard(db, c);
+    await say(c, 'mod', '2026-03-02T10:00:00Z', { member: { id: 'mod', isStaff: true } });
+    await foldAt(c, '2026-03-03T00:30:00Z');
+
+    expect(meanwhile.map((e) => e.memberId)).toEqual(['ada']);
+    expect((await member(c, 'mod')).tier).toBeUndefined();
+    expect((await tiersReport(db, c.id, '2026-W10')).distribution.regular).toBe(1);
+  });
 });
