@@ -144,7 +144,8 @@ describe('End to end: referrals, points and tiers through the local stack and th
     ]);
     expect(tiers).toEqual({
       distribution: { lurker: 0, newcomer: 0, regular: 2, active: 0, core: 0, champion: 0 },
-      promoted: 1,
+      // Ref's first tier, and Ann's newcomer to regular (her join's newcomer is no move).
+      promoted: 2,
       demoted: 0,
     });
     expect(badWeek.code).toBe(2);

@@ -274,9 +274,10 @@ export async function changeTier(
   if (from) counts.add(from, -1);
   if (to) counts.add(to, 1);
   await updateItem(db, { pk: tiersPk(communityId), sk: CURRENT }, counts);
-  // A member's first tier is a move from lurker (none) too; a leave is no move.
+  // A member's first contribution tier is a promotion from lurker (none); a join's newcomer and a leave
+  // are no moves.
   const source = from ?? 'lurker';
-  if (to && to !== source) {
+  if (to && to !== source && (from || to !== 'newcomer')) {
     const move = tierRank(to) > tierRank(source) ? 'promoted' : 'demoted';
     const week = new UpdateBuilder().add(move, 1).add(`${source}_${to}`, 1);
     await updateItem(db, { pk: tiersPk(communityId), sk: isoWeekOf(day) }, week);
