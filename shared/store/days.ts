@@ -69,10 +69,13 @@ export interface MemberDayRow extends DayRow {
   repliesReceived?: number;
   reactionsReceived?: number;
   earned?: number;
+  /** The member was marked staff, or a bot, by an event of the day (the digest leaves them out). */
+  staff?: boolean;
+  bot?: boolean;
 }
 
 const MEMBER_DAY_FIELDS =
-  'memberId, #day, messages, replies, reactions, joins, leaves, msgAt, credits, referred, repliesReceived, reactionsReceived, earned';
+  'memberId, #day, messages, replies, reactions, joins, leaves, msgAt, credits, referred, repliesReceived, reactionsReceived, earned, staff, bot';
 
 /** Every member's row of one community day, without the dedupe set; cost grows with that day's members. */
 export function memberDayRows(db: Db, communityId: string, day: string): Promise<MemberDayRow[]> {

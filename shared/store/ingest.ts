@@ -183,6 +183,9 @@ async function recordOnDay(
   for (const [attribute, members] of Object.entries(contributionOf(event, delta, day))) {
     update.addToSet(attribute, members);
   }
+  // Who the digest leaves out, as the event says (in the same write, so it costs nothing).
+  if (event.member.isStaff) update.set('staff', true);
+  if (event.member.isBot) update.set('bot', true);
   if (lifecycle) update.set(leaseAttribute(event.id), now.getTime());
   // The first activity of the day claims the row's `firstKey`; only it writes the member's last active day.
   if (activity) update.setIfAbsent('firstKey', dedupeKey);
