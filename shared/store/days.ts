@@ -61,6 +61,9 @@ export interface MemberDayRow extends DayRow {
   day: string;
   /** The seconds of the day's messages, from the day's date at 00:00 UTC, in base 36 (see {@link messageInstants}). */
   msgAt?: Set<string>;
+  /** The seconds of the day's reactions and joins, the same way (the digest's activation). */
+  reactAt?: Set<string>;
+  joinAt?: Set<string>;
   /** `<r|a>#<author>#<message>`: replies and reactions to others' messages. */
   credits?: Set<string>;
   /** Members whose referral qualified on this day, credited to this member. */
@@ -75,7 +78,7 @@ export interface MemberDayRow extends DayRow {
 }
 
 const MEMBER_DAY_FIELDS =
-  'memberId, #day, messages, replies, reactions, joins, leaves, msgAt, credits, referred, repliesReceived, reactionsReceived, earned, staff, bot';
+  'memberId, #day, messages, replies, reactions, joins, leaves, msgAt, reactAt, joinAt, credits, referred, repliesReceived, reactionsReceived, earned, staff, bot';
 
 /** Every member's row of one community day, without the dedupe set; cost grows with that day's members. */
 export function memberDayRows(db: Db, communityId: string, day: string): Promise<MemberDayRow[]> {
@@ -119,8 +122,11 @@ export async function updateMemberDay(
 export const messageSecond = (day: string, occurredAt: Date): string =>
   Math.floor((occurredAt.getTime() - Date.parse(`${day}T00:00:00Z`)) / 1000).toString(36);
 
-/** The Unix seconds of a day row's messages. */
-export const messageInstants = (row: Pick<MemberDayRow, 'day' | 'msgAt'>): number[] => {
+/** The Unix seconds of a day row's messages (or, with `field`, of its reactions or joins). */
+export const messageInstants = (
+  row: Pick<MemberDayRow, 'day' | 'msgAt' | 'reactAt' | 'joinAt'>,
+  field: 'msgAt' | 'reactAt' | 'joinAt' = 'msgAt',
+): number[] => {
   const start = Date.parse(`${row.day}T00:00:00Z`) / 1000;
-  return [...(row.msgAt ?? [])].map((second) => start + Number.parseInt(second, 36));
+  return [...(row[field] ?? [])].map((second) => start + Number.parseInt(second, 36));
 };

@@ -18,6 +18,7 @@ import {
   shortKey,
 } from './keys';
 import { firstSeen, getMember, type Member } from './members';
+import { recordMembership } from './membership';
 import { hasProfileFields, setProfileFields } from './profile';
 import type { ProfileCache } from './profile-cache';
 import { UpdateBuilder } from './update';
@@ -241,7 +242,7 @@ async function clearLease(db: Db, key: Key, eventId: string): Promise<void> {
 }
 
 /** What an event adds to its day row's sets for the end-of-day standing (see {@link contributionOf}). */
-type Contribution = Partial<Record<'msgAt' | 'credits', Set<string>>>;
+type Contribution = Partial<Record<'msgAt' | 'reactAt' | 'joinAt' | 'credits', Set<string>>>;
 
 /**
  * The facts the end-of-day standing needs beyond counts, kept in the same
@@ -253,7 +254,11 @@ type Contribution = Partial<Record<'msgAt' | 'credits', Set<string>>>;
  */
 export function contributionOf(event: InboundEvent, delta: ActivityDelta, day: string): Contribution {
   const contribution: Contribution = {};
-  if (delta.messages) contribution.msgAt = new Set([messageSecond(day, new Date(event.occurredAt))]);
+  const second = messageSecond(day, new Date(event.occurredAt));
+  if (delta.messages) contribution.msgAt = new Set([second]);
+  // The seconds of reactions and joins, for the digest's activation (an activity within 7 × 24 h of a join).
+  if (delta.reactions) contribution.reactAt = new Set([second]);
+  if (delta.joins) contribution.joinAt = new Set([second]);
   const message = (id: string | undefined) => (id === undefined ? '-' : shortKey(id));
   if (event.type === 'message.posted' && delta.replies && event.replyTo && event.replyTo !== event.member.id) {
     contribution.credits = new Set([`r#${event.replyTo}#${message(event.replyToMessage)}`]);
@@ -418,6 +423,19 @@ async function eventsOfChange(
 ): Promise<DomainEvent[]> {
   const { base } = write;
   const events: DomainEvent[] = [];
+  // What the member was before this write says whether the community gained or lost one: a join or a
+  // first sighting (activity from a member never seen) gains one, a leave of a member loses one.
+  const created = old.id === undefined;
+  const wasMember = old.status === 'member';
+  const isMember = event.type === 'member.left' ? false : event.type === 'member.joined' ? true : created || wasMember;
+  const delta = Number(isMember) - Number(wasMember);
+  const first = event.type === 'member.joined' && old.firstJoinedAt === undefined;
+  if ((delta !== 0 || first) && !(event.member.isStaff || event.member.isBot || old.isStaff || old.isBot)) {
+    await recordMembership(db, base.communityId, change.day, event.id, {
+      delta,
+      ...(first ? { firstJoin: event.member.id } : {}),
+    });
+  }
   if (event.type === 'member.joined') events.push(joinedEvent(event, base));
   if (event.type === 'member.left') events.push({ type: 'member.left', ...base });
   if (change.firstActivityOfDay) {
@@ -447,7 +465,7 @@ async function applyOlderEvent(
   }
   if (event.type === 'member.left') plain.setIfAbsent('leftAt', at);
   const stored = await send(db, key, plain, once(plain, event, write), 'ALL_NEW');
-  if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, write.base);
+  if (stored === undefined) return eventsOfAppliedLifecycle(db, community.id, event, write.base, change.day);
   await lowerIfEarlier(db, key, 'firstActiveDay', change.firstActivityOfDay ? change.day : undefined, stored);
   // An earlier first join moves the member's anniversary with it.
   const firstJoin = firstJoinIndexKeys(community.id, event.member.id, change.day);
@@ -508,13 +526,22 @@ async function eventsOfAppliedLifecycle(
   communityId: string,
   event: InboundEvent,
   base: Omit<DomainEvent, 'type'>,
+  day: string,
 ): Promise<DomainEvent[]> {
   if (event.type === 'member.updated') return hasProfile(event) ? [{ type: 'member.updated', ...base }] : [];
   const member = await getMember(db, communityId, event.member.id);
+  // The membership count of the earlier delivery may not have been written: write it (once per event),
+  // taking the join or leave as the change it almost always is.
+  const counted = member && !member.isStaff && !member.isBot;
   if (event.type === 'member.joined' && member?.status === 'member' && member.joinedAt === base.occurredAt) {
+    if (counted) {
+      const first = member.firstJoinedAt === base.occurredAt ? { firstJoin: member.id } : {};
+      await recordMembership(db, communityId, day, event.id, { delta: 1, ...first });
+    }
     return [joinedEvent(event, base)];
   }
   if (event.type === 'member.left' && member?.status === 'left' && member.leftAt === base.occurredAt) {
+    if (counted) await recordMembership(db, communityId, day, event.id, { delta: -1 });
     return [{ type: 'member.left', ...base }];
   }
   return [];

@@ -5,8 +5,9 @@ import type { InboundEvent } from '../../shared/domain/events';
 import { memberDayRows } from '../../shared/store/days';
 import type { Db } from '../../shared/store/db';
 import { ingestEvent } from '../../shared/store/ingest';
+import { membershipDays } from '../../shared/store/membership';
 import { activityNumbers } from '../../shared/workflows/digest/metrics';
-import { parsePeriod } from '../../shared/workflows/digest/periods';
+import { type Period, parsePeriod } from '../../shared/workflows/digest/periods';
 import { standingSweep } from '../../shared/workflows/standing/rollup';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
@@ -26,8 +27,11 @@ describe('Digest numbers from day rows', () => {
   /** Apply `event`, received at `received` (default: as it happened). */
   const apply = (c: CommunityConfig, event: InboundEvent, received?: string) =>
     ingestEvent(db, c, event, { now: at(received ?? event.occurredAt) });
-  const numbers = (c: CommunityConfig, week: string) =>
-    activityNumbers((day) => memberDayRows(db, c.id, day), parsePeriod('week', week) as never);
+  const numbers = async (c: CommunityConfig, week: string) => {
+    const period = parsePeriod('week', week) as Period;
+    const membership = await membershipDays(db, c.id, period.last);
+    return activityNumbers((day) => memberDayRows(db, c.id, day), period, membership);
+  };
 
   it('counts a small community by hand: staff and bots out, a rejoin, a leave, late and out-of-order events', async () => {
     // Week 2026-W49 is Monday 30 November to Sunday 6 December, in UTC.
@@ -75,6 +79,25 @@ describe('Digest numbers from day rows', () => {
 
     // Assess: counted by hand.
     expect(week).toEqual({
+      // First seen (Cy 10 Nov, Ada 20 Nov, Bo 25 Nov), then Dan joins, Fay (first seen leaving) joins, Bo leaves.
+      membersAtStart: 3,
+      members: 4,
+      growthRate: 0 / 3,
+      // Nobody joined in 2026-W48.
+      activation: null,
+      newcomers: 0,
+      retention: [
+        { cohort: '2026-W48', k: 1, rate: null, size: 0 },
+        { cohort: '2026-W47', k: 1, rate: null, size: 0 },
+        { cohort: '2026-W47', k: 2, rate: null, size: 0 },
+        { cohort: '2026-W46', k: 1, rate: null, size: 0 },
+        { cohort: '2026-W46', k: 2, rate: null, size: 0 },
+        { cohort: '2026-W46', k: 3, rate: null, size: 0 },
+        { cohort: '2026-W45', k: 1, rate: null, size: 0 },
+        { cohort: '2026-W45', k: 2, rate: null, size: 0 },
+        { cohort: '2026-W45', k: 3, rate: null, size: 0 },
+        { cohort: '2026-W45', k: 4, rate: null, size: 0 },
+      ],
       joins: 2, // Dan (Tue), Fay (Wed); the bot's join is left out
       leaves: 2, // Fay (Mon), Bo (Fri)
       net: 0,
@@ -115,4 +138,39 @@ describe('Digest numbers from day rows', () => {
       expect([w01.messages, w01.topContributors.map((t) => t.memberId)]).toEqual([1, ['bo']]);
     },
   );
+
+  it('measures activation within 7 × 24 hours of each join, and retention of the first-join cohorts', async () => {
+    // Prepare: UTC; joins in 2026-W48 (23 to 29 November), the digest of 2026-W49.
+    const c = community('cohorts', 'UTC');
+    const join = (member: string, when: string) => apply(c, inboundEvent('member.joined', member, when));
+    const say = (member: string, when: string) => apply(c, inboundEvent('message.posted', member, when));
+    const react = (member: string, when: string) =>
+      apply(c, inboundEvent('reaction.added', member, when, { toMemberId: 'someone-else' }));
+    await join('a1', '2026-11-23T10:00:00Z');
+    await react('a1', '2026-11-30T09:59:59Z'); // 7 × 24 h less a second after: activated
+    await join('a2', '2026-11-24T10:00:00Z');
+    await say('a2', '2026-12-01T10:00:01Z'); // a second too late
+    await say('a2', '2026-11-24T09:00:00Z'); // before the join: no
+    await join('a3', '2026-11-29T23:00:00Z');
+    await say('a3', '2026-11-30T00:10:00Z'); // the next day, the next week: activated
+    // A rejoin in 2026-W48 of a member who first joined in 2026-W46: a newcomer for activation, not in W48's cohort.
+    await join('old', '2026-11-10T10:00:00Z');
+    await apply(c, inboundEvent('member.left', 'old', '2026-11-12T10:00:00Z'));
+    await join('old', '2026-11-25T10:00:00Z');
+    await say('old', '2026-11-26T10:00:00Z');
+    await say('old', '2026-12-02T10:00:00Z');
+
+    // Act
+    const week = await numbers(c, '2026-W49');
+
+    // Assess
+    expect([week.newcomers, week.activation]).toEqual([4, 3 / 4]);
+    const cell = (cohort: string, k: number) => week.retention.find((r) => r.cohort === cohort && r.k === k);
+    // W48's cohort: a1, a2, a3, each active in W49 (30 November, 1 December, 30 November), even a2, whose
+    // message there came too late for activation.
+    expect(cell('2026-W48', 1)).toEqual({ cohort: '2026-W48', k: 1, rate: 1, size: 3 });
+    // W46's cohort: old, active in W48 (k = 2) and W49 (k = 3), not in W47.
+    expect([cell('2026-W46', 1)?.rate, cell('2026-W46', 2)?.rate, cell('2026-W46', 3)?.rate]).toEqual([0, 1, 1]);
+    expect(week.members).toBe(4);
+  });
 });

@@ -640,7 +640,9 @@ describe('Module: ingest', () => {
         );
 
         // Assess
-        expect(afterFirst).toBe(2);
+        // A member never seen before: the day row, the member, and the community's membership count.
+        expect(afterFirst).toBe(3);
+        expect(writes[2].pk).toBe(`C#${COMMUNITY.id}#MEMBERS`);
         expect(afterRepeats - afterFirst).toBe(2);
         expect(
           writes.slice(afterFirst, afterRepeats).every((key) => key.sk === 'M#m-budget' && key.pk.includes('#D#')),

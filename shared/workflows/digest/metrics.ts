@@ -1,6 +1,7 @@
 import { isActivity } from '../../domain/events';
-import type { MemberDayRow } from '../../store/days';
-import { daysEndingWith, daysOf, type Period } from './periods';
+import { type MemberDayRow, messageInstants } from '../../store/days';
+import type { MembershipDay } from '../../store/membership';
+import { daysEndingWith, daysOf, type Period, previousPeriod } from './periods';
 
 /**
  * The digest's numbers for one period, computed from day rows alone (one row
@@ -29,8 +30,28 @@ export interface Contributor {
   repliesReceived: number;
 }
 
+/** One cell of the retention table: of the cohort whose first join fell in `cohort`, the share active `k` periods on. */
+export interface RetentionCell {
+  cohort: string;
+  k: number;
+  /** Null when the cohort is empty. */
+  rate: number | null;
+  /** The cohort's size. */
+  size: number;
+}
+
 /** What the digest reports for a period (names as docs/contract.md gives them; rates are fractions). */
 export interface ActivityNumbers {
+  /** Members at the end of the period, and at its start (the end of the one before). */
+  members: number;
+  membersAtStart: number;
+  /** net ÷ members at the start; null when there were none. */
+  growthRate: number | null;
+  /** Of the members whose join fell in the period before, the share active within 7 × 24 h of it; null when none joined. */
+  activation: number | null;
+  /** The newcomers `activation` is the share of. */
+  newcomers: number;
+  retention: RetentionCell[];
   joins: number;
   leaves: number;
   net: number;
@@ -52,18 +73,38 @@ export interface ActivityNumbers {
   topContributors: Contributor[];
 }
 
-/** The days a period's numbers read: the period, and the 28 days before it (churn) or the MAU window, if longer. */
+/** How many join cohorts the retention table shows (the periods before this one). */
+export const COHORTS = 4;
+/** The window of activation after a join. */
+export const ACTIVATION_SECONDS = 7 * 86_400;
+
+/** The cohorts' periods, newest first: the `COHORTS` periods before `period`. */
+function cohortPeriods(period: Period): Period[] {
+  const periods: Period[] = [];
+  for (let p = previousPeriod(period); periods.length < COHORTS; p = previousPeriod(p)) periods.push(p);
+  return periods;
+}
+
+/**
+ * The days a period's numbers read: the period, the 28 days before it (churn), the MAU window, and the
+ * cohorts' periods (retention; the one before also holds activation's newcomers). For a week, 35 days.
+ */
 export function daysRead(period: Period): string[] {
   const days = daysOf(period);
   const mau = daysEndingWith(period.last, MAU_DAYS);
   const churn = daysEndingWith(days[0], CHURN_LOOKBACK_DAYS + 1).slice(0, -1);
-  return [...new Set([...churn, ...mau, ...days])].sort();
+  const cohorts = cohortPeriods(period).flatMap(daysOf);
+  return [...new Set([...churn, ...mau, ...cohorts, ...days])].sort();
 }
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
-/** The period's numbers from its rows. */
-export async function activityNumbers(rowsOf: DayRows, period: Period): Promise<ActivityNumbers> {
+/** The period's numbers from its rows and the community's membership days (up to the period's end, at least). */
+export async function activityNumbers(
+  rowsOf: DayRows,
+  period: Period,
+  membership: readonly MembershipDay[],
+): Promise<ActivityNumbers> {
   const days = daysOf(period);
   const read = daysRead(period);
   const byDay = new Map<string, readonly MemberDayRow[]>();
@@ -108,9 +149,20 @@ export async function activityNumbers(rowsOf: DayRows, period: Period): Promise<
   const churned = [...before].filter((id) => !active.has(id) || leftIn.has(id)).length;
   const avgDau = dauSum / days.length;
   const wau = active.size;
+  const membersAt = (day: string) => membership.filter((m) => m.day <= day).reduce((sum, m) => sum + m.delta, 0);
+  const members = membersAt(period.last);
+  const membersAtStart = membersAt(previousPeriod(period).last);
+  const net = totals.joins - totals.leaves;
+  const { activation, newcomers } = activationOf(previousPeriod(period), byDay, excluded);
   return {
+    members,
+    membersAtStart,
+    growthRate: ratio(net, membersAtStart),
+    activation,
+    newcomers,
+    retention: retentionOf(period, membership, activeIn, excluded),
     ...totals,
-    net: totals.joins - totals.leaves,
+    net,
     wau,
     avgDau,
     mau,
@@ -128,4 +180,71 @@ export async function activityNumbers(rowsOf: DayRows, period: Period): Promise<
       )
       .slice(0, TOP_CONTRIBUTORS),
   };
+}
+
+/**
+ * Activation of the newcomers of `joined` (the period before): each member
+ * whose join fell in it, once, at their first join in it, and whether they had
+ * an activity (a message or a reaction) within 7 × 24 hours after it. The
+ * seconds come from the day rows (`msgAt`, `reactAt`, `joinAt`).
+ */
+function activationOf(
+  joined: Period,
+  byDay: Map<string, readonly MemberDayRow[]>,
+  excluded: Set<string>,
+): { activation: number | null; newcomers: number } {
+  const joinAt = new Map<string, number>();
+  for (const day of daysOf(joined)) {
+    for (const row of byDay.get(day) ?? []) {
+      if (excluded.has(row.memberId) || joinAt.has(row.memberId)) continue;
+      const seconds = messageInstants(row, 'joinAt');
+      if (seconds.length) joinAt.set(row.memberId, Math.min(...seconds));
+    }
+  }
+  const activity = new Map<string, number[]>();
+  for (const rows of byDay.values()) {
+    for (const row of rows) {
+      if (!joinAt.has(row.memberId)) continue;
+      const seconds = [...messageInstants(row, 'msgAt'), ...messageInstants(row, 'reactAt')];
+      activity.set(row.memberId, [...(activity.get(row.memberId) ?? []), ...seconds]);
+    }
+  }
+  let activated = 0;
+  for (const [memberId, at] of joinAt) {
+    if ((activity.get(memberId) ?? []).some((s) => s >= at && s <= at + ACTIVATION_SECONDS)) activated++;
+  }
+  return { activation: ratio(activated, joinAt.size), newcomers: joinAt.size };
+}
+
+/** Retention of the last four cohorts (first joins), each for every k up to this period. */
+function retentionOf(
+  period: Period,
+  membership: readonly MembershipDay[],
+  activeIn: (days: string[]) => Set<string>,
+  excluded: Set<string>,
+): RetentionCell[] {
+  const cells: RetentionCell[] = [];
+  const cohorts = cohortPeriods(period);
+  cohorts.forEach((cohort, i) => {
+    const members = new Set<string>();
+    for (const m of membership) {
+      if (m.day < cohort.first || m.day > cohort.last) continue;
+      for (const id of m.firstJoins) if (!excluded.has(id)) members.add(id);
+    }
+    // Cohort C (i + 1 periods back) is followed for k = 1 … i + 1: up to this period.
+    let later = cohort;
+    for (let k = 1; k <= i + 1; k++) {
+      later = nextOf(later, cohorts, period);
+      const active = activeIn(daysOf(later));
+      const kept = [...members].filter((id) => active.has(id)).length;
+      cells.push({ cohort: cohort.key, k, rate: ratio(kept, members.size), size: members.size });
+    }
+  });
+  return cells;
+}
+
+/** The period after `p` among the cohorts' (newest first) and then `period`. */
+function nextOf(p: Period, cohorts: Period[], period: Period): Period {
+  const i = cohorts.findIndex((c) => c.key === p.key);
+  return i <= 0 ? period : cohorts[i - 1];
 }
