@@ -1,4 +1,5 @@
 import { listCommunities } from '../../shared/store/communities';
+import { countWaiting } from '../../shared/store/deliveries';
 import { getOutboxItem, listOutbox, type OutboxItem, type OutboxStatus, reschedule } from '../../shared/store/outbox';
 import { UsageError } from '../errors';
 import { output, table } from '../output';
@@ -53,5 +54,7 @@ export async function outboxRetry(target: Target, id: string | undefined, json: 
   if (!(await reschedule(target.db, item, new Date(), 'unsent', 'retried by operator', 0))) {
     throw new UsageError(`outbox item "${id}" was sent meanwhile`);
   }
+  // A failed item no longer waits for an operator (the digest's count).
+  if (item.status === 'failed') await countWaiting(target.db, communityId, -1);
   output(json, { retried: id }, () => `${id} is pending again; the next dispatch sends it`);
 }

@@ -8,9 +8,12 @@ import {
 import type { CommunityConfig } from '../domain/config';
 import { quietUntil } from '../domain/guardrails';
 import { render, templateText, templateVariables } from '../domain/templates';
+import { dayIn } from '../domain/time';
+import { logger } from '../runtime/observability';
 import { releaseCapSlot, reserveCapSlot } from '../store/caps';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
+import { countDelivery, type Delivery } from '../store/deliveries';
 import { getMember, type Member } from '../store/members';
 import { bucketOf, claim, dueInBucket, type OutboxGuard, type OutboxItem, reschedule, settle } from '../store/outbox';
 import { getSweepMark, setSweepMark } from '../store/sweeps';
@@ -267,7 +270,10 @@ async function checkRecipient(
     : await getMember(deps.db, item.communityId, item.memberId, { consistent: true });
   const refusal = refusalFor(item, rules, member, now);
   if (refusal) {
-    if (await settle(deps.db, item, 'skipped', now, fence, refusal)) report.skipped++;
+    if (await settle(deps.db, item, 'skipped', now, fence, refusal)) {
+      report.skipped++;
+      await tally(deps.db, community, now, { held: refusal });
+    }
     return undefined;
   }
   return { community, member };
@@ -292,12 +298,19 @@ async function holdBack(
     const done = tooLate
       ? await settle(db, item, 'skipped', now, fence, `${wait.reason} until its day had passed`)
       : await reschedule(db, item, wait.until, fence, wait.reason, item.attempts - 1);
-    if (done) report[tooLate ? 'skipped' : 'deferred']++;
+    if (done) {
+      report[tooLate ? 'skipped' : 'deferred']++;
+      // Held back by the guardrail once, however long it waits: a reschedule of an item already waiting is not.
+      if (tooLate || item.reason !== wait.reason) await tally(db, recipient.community, now, { held: wait.reason });
+    }
     return 'held';
   }
   // A dry run goes through every guardrail (and counts against the cap) so that it records what would be sent.
   if (recipient.community.dryRun) {
-    if (await settle(db, item, 'skipped', now, fence, 'dry run')) report.skipped++;
+    if (await settle(db, item, 'skipped', now, fence, 'dry run')) {
+      report.skipped++;
+      await tally(db, recipient.community, now, { held: 'dry run' });
+    }
     return 'held';
   }
   return wait;
@@ -326,14 +339,24 @@ async function sendAndRecord(
     const result = await withSendDeadline(deadline, () => sender.send(chatMessage(item, community, member, text), now));
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
       report.sent++;
+      await tally(deps.db, community, now, { sent: item.kind });
       await rules.afterSend?.(sendContext(deps, item, community, member, now));
     }
   } catch (error) {
     if (slot.reserved) {
       await releaseCapSlot(deps.db, item.communityId, item.memberId, item.capKey ?? item.id).catch(() => undefined);
     }
-    await recordFailure(deps.db, item, fence, error, now, report);
+    if (await recordFailure(deps.db, item, fence, error, now, report)) {
+      await tally(deps.db, community, now, { failed: true });
+    }
   }
+}
+
+/** Count an outcome for the digest, on the community's local day; a failure to count never fails the send. */
+async function tally(db: Db, community: CommunityConfig, now: Date, outcome: Delivery): Promise<void> {
+  await countDelivery(db, community.id, dayIn(now, community.timezone), outcome).catch((error: Error) =>
+    logger.warn('could not count a delivery for the digest', { communityId: community.id, error }),
+  );
 }
 
 /** The message a sender gets for an item. */
@@ -372,7 +395,7 @@ async function recordFailure(
   error: unknown,
   now: Date,
   report: DispatchReport,
-): Promise<void> {
+): Promise<boolean> {
   const reason = error instanceof Error ? error.message : String(error);
   const retryable = !(error instanceof Error && (error as { retryable?: boolean }).retryable === false);
   if (error instanceof RetryLaterError && !error.attempted && error.retryAt) {
@@ -384,5 +407,7 @@ async function recordFailure(
     if (await reschedule(db, item, retryAt, fence, reason)) report.retried++;
   } else if (await settle(db, item, 'failed', now, fence, reason)) {
     report.failed++;
+    return true;
   }
+  return false;
 }
