@@ -3,6 +3,7 @@ import { DataFolderInUseError } from '../infra/local/dynamo';
 import { logToStderr } from '../shared/runtime/observability';
 import { JOBS } from '../shared/workflows/jobs';
 import { communityList, communityPut, communityShow } from './commands/community';
+import { digestPreview } from './commands/digest';
 import { discordRelay } from './commands/discord-relay';
 import { mailTest } from './commands/mail';
 import { memberForget, memberShow } from './commands/member';
@@ -34,6 +35,8 @@ const USAGE = `usage: hearth <command> [--json]
   referrals revoke <community> <code>       joins through the code are unattributed from now on
   leaderboard <community> [--week YYYY-Www] the top 20 by points
   tiers <community> [--week YYYY-Www]       how many members hold each tier; promoted and demoted
+  digest preview --community <id> [--week YYYY-Www | --month YYYY-MM | --quarter YYYY-Qn]
+                                  a period's numbers (default: last week), sent to no one
   run <job> [--at <ISO time>]     one sweep as if it were that time (${JOBS.join('|')})
   outbox [--community <id>] [--status pending|sent|failed|skipped]
   outbox retry <id>
@@ -71,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
     'referrals',
     'leaderboard',
     'tiers',
+    'digest',
     'run',
     'outbox',
     'post',
@@ -104,6 +108,8 @@ function parse(argv: string[]) {
       community: { type: 'string' },
       status: { type: 'string' },
       week: { type: 'string' },
+      month: { type: 'string' },
+      quarter: { type: 'string' },
       url: { type: 'string' },
       'api-base-url': { type: 'string' },
       'register-commands': { type: 'boolean' },
@@ -140,6 +146,14 @@ async function route(
       return leaderboardCommand(target, [sub, ...rest].filter(defined), values.week, json);
     case 'tiers':
       return tiersCommand(target, [sub, ...rest].filter(defined), values.week, json);
+    case 'digest':
+      if (sub === 'preview') {
+        const { week, month, quarter } = values;
+        return digestPreview(target, values.community, { week, month, quarter }, json);
+      }
+      throw new UsageError(
+        'digest: use preview --community <id> [--week YYYY-Www | --month YYYY-MM | --quarter YYYY-Qn]',
+      );
     case 'run':
       return runJob(target, sub, values.at, json);
     case 'outbox':

@@ -171,4 +171,42 @@ describe('End to end: referrals, points and tiers through the local stack and th
       'ref, your points: 24. Level 2, regular, #1 in the community. Badges: First message, First referral.',
     );
   }, 90_000);
+
+  it('previews the week as the digest counts it, staff left out, and refuses a period it cannot read', async () => {
+    // Act
+    const week = await json('digest', 'preview', '--community', 'std', '--week', '2026-W45');
+    const both = await hearth(
+      dataDir,
+      'digest',
+      'preview',
+      '--community',
+      'std',
+      '--week',
+      '2026-W45',
+      '--month',
+      '2026-11',
+    );
+    const bad = await hearth(dataDir, 'digest', 'preview', '--community', 'std', '--quarter', '2026-Q5', '--json');
+
+    // Assess: Ref and Ann were active (the moderator is staff); three messages, two reactions, one join.
+    expect(week).toMatchObject({
+      period: '2026-W45',
+      from: '2026-11-02',
+      to: '2026-11-08',
+      wau: 2,
+      messages: 3,
+      replies: 1,
+      reactions: 2,
+      joins: 1,
+      // Ref's code was issued today, not in 2026-W45; Ann joined through it and qualified on 3 November.
+      referrals: { codesIssued: 0, joinedThroughCode: 1, qualified: 1 },
+      topContributors: [
+        { memberId: 'ann', activities: 4 },
+        { memberId: 'ref', activities: 1 },
+      ],
+    });
+    expect(both.code).toBe(2);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout + bad.stderr).toContain('--quarter');
+  }, 90_000);
 });

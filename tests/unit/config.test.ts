@@ -52,7 +52,7 @@ describe('Module: config', () => {
         restartAfterDays: 30,
       });
       expect(config.templates).toEqual({});
-      expect(config.targets).toEqual({});
+      expect(config.targets).toEqual([]);
       expect(config.dryRun).toBe(false);
       expect(config.anniversaries).toEqual({ enabled: true, years: [1, 2, 3, 5, 10], hour: 11, delivery: 'channel' });
       expect(config.holidays).toEqual([]);

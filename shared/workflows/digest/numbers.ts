@@ -1,0 +1,153 @@
+import type { CommunityConfig } from '../../domain/config';
+import { dayIn } from '../../domain/time';
+import { memberDayRows } from '../../store/days';
+import type { Db } from '../../store/db';
+import { deliveriesBetween, failedWaiting } from '../../store/deliveries';
+import { membershipDays } from '../../store/membership';
+import { funnelOf, referrerTallies } from '../referrals/store';
+import { tiersReport } from '../standing/leaderboard';
+import { winbackTallies } from '../winback/store';
+import { type ActivityNumbers, activityNumbers } from './metrics';
+import { daysOf, type Period, periodOf, previousPeriod } from './periods';
+import { type KeptNumbers, keepNumbers, keptNumbers } from './store';
+
+/**
+ * Everything a digest says about one period, read from what the workflows
+ * recorded: the day rows and the membership count (activity, growth,
+ * lifecycle), the dispatcher's tallies (automation), the win-back tally, the
+ * referral funnel and tallies, and the tier counts. No message history, no
+ * Scan. A number that cannot be read fails the whole (no zeros in its place).
+ */
+
+/** Which way a metric is good: up (more members) or down (more churn is bad). */
+export const GOOD_DIRECTION: Record<string, 'up' | 'down'> = {
+  members: 'up',
+  joins: 'up',
+  leaves: 'down',
+  net: 'up',
+  growthRate: 'up',
+  wau: 'up',
+  avgDau: 'up',
+  mau: 'up',
+  stickiness: 'up',
+  messages: 'up',
+  replies: 'up',
+  reactions: 'up',
+  messagesPerActive: 'up',
+  interactionRate: 'up',
+  activation: 'up',
+  churn: 'down',
+  winbackSuccess: 'up',
+};
+
+/** The metrics a period keeps and compares, by name. */
+export const METRICS = Object.keys(GOOD_DIRECTION);
+
+/** How many top referrers are listed. */
+export const TOP_REFERRERS = 5;
+
+/** What one period's digest reports. */
+export interface PeriodNumbers extends ActivityNumbers {
+  /** Items sent by kind, held back by reason, parked as failed; failed items waiting for an operator now. */
+  automation: { sent: Record<string, number>; held: Record<string, number>; failed: number; failedWaiting: number };
+  /** Win-backs sent in the period before, and the share whose member was active again within 7 days. */
+  winbacksSent: number;
+  winbackSuccess: number | null;
+  /** The referral funnel of the period's weeks, and its top referrers by referrals qualified. */
+  referrals: {
+    codesIssued: number;
+    joinedThroughCode: number;
+    qualified: number;
+    top: Array<{ memberId: string; qualified: number; joined: number }>;
+  };
+  /** The tiers as the period's last weekly review left them, and the moves of its weeks. */
+  tiers: { distribution: Record<string, number>; promoted: number; demoted: number };
+}
+
+/** The ISO weeks whose Monday falls in `period` (a week's funnel and tier moves are per ISO week). */
+function weeksOf(period: Period): Period[] {
+  if (period.kind === 'week') return [period];
+  return daysOf(period)
+    .filter((day) => new Date(`${day}T12:00:00Z`).getUTCDay() === 1)
+    .map((day) => periodOf('week', day));
+}
+
+/** The numbers of `period` for `community`, computed now from what is stored. */
+export async function periodNumbers(db: Db, community: CommunityConfig, period: Period): Promise<PeriodNumbers> {
+  const membership = await membershipDays(db, community.id, period.last);
+  const activity = await activityNumbers((day) => memberDayRows(db, community.id, day), period, membership);
+  const [deliveries, waiting] = await Promise.all([
+    deliveriesBetween(db, community.id, period.first, period.last),
+    failedWaiting(db, community.id),
+  ]);
+  const before = previousPeriod(period);
+  const winbacks = await winbackTallies(db, community.id, before.first, before.last);
+  const winbacksSent = winbacks.reduce((sum, t) => sum + t.sent, 0);
+  const wonBack = winbacks.reduce((sum, t) => sum + t.wonBack, 0);
+  const weeks = weeksOf(period);
+  const funnel = { codesIssued: 0, joinedThroughCode: 0, qualified: 0 };
+  const top = new Map<string, { memberId: string; qualified: number; joined: number }>();
+  const tiers = { promoted: 0, demoted: 0 };
+  for (const week of weeks) {
+    const steps = await funnelOf(db, community.id, week.key);
+    funnel.codesIssued += steps.issued;
+    funnel.joinedThroughCode += steps.joined;
+    funnel.qualified += steps.qualified;
+    for (const tally of await referrerTallies(db, community.id, week.key)) {
+      const entry = top.get(tally.referrerId) ?? { memberId: tally.referrerId, qualified: 0, joined: 0 };
+      entry.qualified += tally.qualified.size;
+      entry.joined += tally.joined.size;
+      top.set(tally.referrerId, entry);
+    }
+    const moved = await tiersReport(db, community.id, week.key);
+    tiers.promoted += moved.promoted;
+    tiers.demoted += moved.demoted;
+  }
+  const lastWeek = periodOf('week', period.last);
+  const { distribution } = await tiersReport(db, community.id, lastWeek.key);
+  return {
+    ...activity,
+    automation: { ...deliveries, failedWaiting: waiting },
+    winbacksSent,
+    winbackSuccess: winbacksSent === 0 ? null : wonBack / winbacksSent,
+    referrals: {
+      ...funnel,
+      top: [...top.values()]
+        .filter((t) => t.qualified > 0 || t.joined > 0)
+        .sort((a, b) => b.qualified - a.qualified || b.joined - a.joined || (a.memberId < b.memberId ? -1 : 1))
+        .slice(0, TOP_REFERRERS),
+    },
+    tiers: { distribution, ...tiers },
+  };
+}
+
+/** The kept metrics of a period's numbers. */
+export const keptOf = (numbers: PeriodNumbers): KeptNumbers =>
+  Object.fromEntries(METRICS.map((metric) => [metric, (numbers as unknown as KeptNumbers)[metric] ?? null]));
+
+/**
+ * The kept metrics of `period`: its row when kept, else computed now, and
+ * kept when the period has ended by `now` in the community's zone.
+ */
+export async function metricsOf(db: Db, community: CommunityConfig, period: Period, now: Date): Promise<KeptNumbers> {
+  const kept = await keptNumbers(db, community.id, period);
+  if (kept) return kept;
+  const numbers = keptOf(await periodNumbers(db, community, period));
+  if (period.last < dayIn(now, community.timezone)) await keepNumbers(db, community.id, period, numbers);
+  return numbers;
+}
+
+/** A metric against the period before: (this − last) ÷ last; null ("n/a") when last was 0 or unknown. */
+export interface Change {
+  value: number | null;
+  previous: number | null;
+  change: number | null;
+  /** Whether it moved the good way; null when it did not move or cannot be compared. */
+  good: boolean | null;
+}
+
+export function changeOf(metric: string, value: number | null, previous: number | null): Change {
+  const change = value === null || previous === null || previous === 0 ? null : (value - previous) / previous;
+  const good = change === null || change === 0 ? null : change > 0 === (GOOD_DIRECTION[metric] === 'up');
+  return { value, previous, change, good };
+}
