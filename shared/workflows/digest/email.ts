@@ -1,0 +1,358 @@
+import type { Change } from './numbers';
+import type { DigestReport } from './report';
+
+/**
+ * The digest as an email: a subject, a text part and an HTML part built from
+ * one model (sections of labelled values), so the text carries every number
+ * the HTML shows. The HTML is what mail clients render: tables and inline
+ * styles only, no scripts, no images (the trend bars are table cells sized
+ * by value), every value escaped. Labels, numbers and dates follow the
+ * community's locale (`en`, `zh-CN`).
+ */
+
+type Locale = 'en' | 'zh-CN';
+
+const LABELS: Record<Locale, Record<string, string>> = {
+  en: {
+    growth: 'Growth',
+    engagement: 'Engagement',
+    lifecycle: 'Lifecycle',
+    automation: 'Automation',
+    loops: 'Growth loops',
+    people: 'People',
+    targets: 'Targets',
+    attention: 'Needs you',
+    trends: 'Trends',
+    members: 'Members',
+    joins: 'Joins',
+    leaves: 'Leaves',
+    net: 'Net',
+    growthRate: 'Growth rate',
+    wau: 'Weekly active',
+    avgDau: 'Average daily active',
+    mau: 'Monthly active',
+    stickiness: 'Stickiness',
+    messages: 'Messages',
+    replies: 'Replies',
+    reactions: 'Reactions',
+    messagesPerActive: 'Messages per active member',
+    interactionRate: 'Interaction rate',
+    activation: 'Activation of newcomers',
+    churn: 'Churn',
+    winbackSuccess: 'Win-back success',
+    winbacksSent: 'Win-backs sent',
+    retention: 'Retention by join week',
+    sent: 'Sent',
+    held: 'Held back',
+    failedWaiting: 'Failed sends waiting (hearth outbox --status failed)',
+    codesIssued: 'Invite codes issued',
+    joinedThroughCode: 'Joined through a code',
+    qualified: 'Referrals qualified',
+    topReferrers: 'Top referrers',
+    topContributors: 'Top contributors',
+    tiers: 'Tiers',
+    promoted: 'Promoted',
+    demoted: 'Demoted',
+    onPace: 'on pace',
+    offPace: 'off pace',
+    low: 'at 80 % or less of its 4-week average',
+    high: 'at 120 % or more of its 4-week average',
+    failed: 'failed sends wait for you',
+    none: 'n/a',
+  },
+  'zh-CN': {
+    growth: '增长',
+    engagement: '活跃',
+    lifecycle: '生命周期',
+    automation: '自动化',
+    loops: '增长循环',
+    people: '成员',
+    targets: '目标',
+    attention: '需要你关注',
+    trends: '趋势',
+    members: '成员数',
+    joins: '加入',
+    leaves: '离开',
+    net: '净增',
+    growthRate: '增长率',
+    wau: '周活跃',
+    avgDau: '日均活跃',
+    mau: '月活跃',
+    stickiness: '黏性',
+    messages: '消息',
+    replies: '回复',
+    reactions: '表情回应',
+    messagesPerActive: '人均消息',
+    interactionRate: '互动率',
+    activation: '新人激活率',
+    churn: '流失率',
+    winbackSuccess: '召回成功率',
+    winbacksSent: '召回消息',
+    retention: '按加入周的留存',
+    sent: '已发送',
+    held: '被拦下',
+    failedWaiting: '待处理的发送失败（hearth outbox --status failed）',
+    codesIssued: '发放的邀请码',
+    joinedThroughCode: '通过邀请码加入',
+    qualified: '有效邀请',
+    topReferrers: '邀请排行',
+    topContributors: '贡献排行',
+    tiers: '分层',
+    promoted: '晋升',
+    demoted: '降级',
+    onPace: '进度正常',
+    offPace: '进度落后',
+    low: '不到四周平均的 80%',
+    high: '超过四周平均的 120%',
+    failed: '有发送失败等你处理',
+    none: '无',
+  },
+};
+
+/** One labelled value, with its change against the period before when it has one. */
+interface Entry {
+  label: string;
+  value: string;
+  change?: string;
+  /** Whether the change is good, for its colour. */
+  good?: boolean | null;
+  /** A bar's share of its row's largest value (trends), 0 to 1. */
+  bar?: number;
+}
+
+interface Section {
+  title: string;
+  entries: Entry[];
+}
+
+/** The email of a digest. */
+export interface DigestEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Render `report` in its community's locale. */
+export function renderDigest(report: DigestReport): DigestEmail {
+  const locale: Locale = report.community.locale.startsWith('zh') ? 'zh-CN' : 'en';
+  const label = (key: string) => LABELS[locale][key] ?? key;
+  const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+  const signed = new Intl.NumberFormat(locale, {
+    style: 'percent',
+    maximumFractionDigits: 1,
+    signDisplay: 'exceptZero',
+  });
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+  const day = (d: string) => date.format(new Date(`${d}T12:00:00Z`));
+  const rate = (r: number | null) => (r === null ? label('none') : pct.format(r));
+  const { numbers: n, changes, period } = report;
+  const withChange = (key: string, value: string): Entry => {
+    const c: Change | undefined = changes[key];
+    return {
+      label: label(key),
+      value,
+      ...(c ? { change: c.change === null ? label('none') : signed.format(c.change), good: c.good } : {}),
+    };
+  };
+  const count = (key: keyof typeof n) => withChange(key, integer.format(n[key] as number));
+  const nonzero = (entries: Entry[], values: Array<number | null>) => entries.filter((_, i) => values[i] !== 0);
+
+  const sections: Section[] = [
+    {
+      title: label('growth'),
+      entries: nonzero(
+        [count('members'), count('joins'), count('leaves'), count('net'), withChange('growthRate', rate(n.growthRate))],
+        [n.members, n.joins, n.leaves, n.net, n.growthRate],
+      ),
+    },
+    {
+      title: label('engagement'),
+      entries: nonzero(
+        [
+          count('wau'),
+          withChange('avgDau', decimal.format(n.avgDau)),
+          count('mau'),
+          withChange('stickiness', rate(n.stickiness)),
+          count('messages'),
+          withChange(
+            'messagesPerActive',
+            n.messagesPerActive === null ? label('none') : decimal.format(n.messagesPerActive),
+          ),
+          withChange('interactionRate', rate(n.interactionRate)),
+        ],
+        [n.wau, n.avgDau, n.mau, n.stickiness, n.messages, n.messagesPerActive, n.interactionRate],
+      ),
+    },
+    {
+      title: label('lifecycle'),
+      entries: [
+        ...(n.newcomers ? [withChange('activation', `${rate(n.activation)} (${integer.format(n.newcomers)})`)] : []),
+        ...(n.churn !== null ? [withChange('churn', rate(n.churn))] : []),
+        ...n.retention
+          .filter((cell) => cell.size > 0)
+          .map((cell) => ({ label: `${label('retention')} ${cell.cohort} +${cell.k}`, value: rate(cell.rate) })),
+      ],
+    },
+    {
+      title: label('automation'),
+      entries: [
+        ...Object.entries(n.automation.sent).map(([kind, sent]) => ({
+          label: `${label('sent')}: ${kind}`,
+          value: integer.format(sent),
+        })),
+        ...Object.entries(n.automation.held).map(([why, held]) => ({
+          label: `${label('held')}: ${why}`,
+          value: integer.format(held),
+        })),
+        ...(n.winbacksSent
+          ? [withChange('winbackSuccess', `${rate(n.winbackSuccess)} (${integer.format(n.winbacksSent)})`)]
+          : []),
+        ...(n.automation.failedWaiting
+          ? [{ label: label('failedWaiting'), value: integer.format(n.automation.failedWaiting) }]
+          : []),
+      ],
+    },
+    {
+      title: label('loops'),
+      entries: [
+        ...nonzero(
+          [
+            { label: label('codesIssued'), value: integer.format(n.referrals.codesIssued) },
+            { label: label('joinedThroughCode'), value: integer.format(n.referrals.joinedThroughCode) },
+            { label: label('qualified'), value: integer.format(n.referrals.qualified) },
+          ],
+          [n.referrals.codesIssued, n.referrals.joinedThroughCode, n.referrals.qualified],
+        ),
+        ...n.referrals.top.map((t) => ({
+          label: `${label('topReferrers')}: ${t.memberId}`,
+          value: integer.format(t.qualified),
+        })),
+      ],
+    },
+    {
+      title: label('people'),
+      entries: [
+        ...n.topContributors.map((t) => ({
+          label: `${label('topContributors')}: ${t.memberId}`,
+          value: integer.format(t.activities),
+        })),
+        ...Object.entries(n.tiers.distribution)
+          .filter(([, members]) => members > 0)
+          .map(([tier, members]) => ({ label: `${label('tiers')}: ${tier}`, value: integer.format(members) })),
+        ...nonzero(
+          [
+            { label: label('promoted'), value: integer.format(n.tiers.promoted) },
+            { label: label('demoted'), value: integer.format(n.tiers.demoted) },
+          ],
+          [n.tiers.promoted, n.tiers.demoted],
+        ),
+      ],
+    },
+    {
+      title: label('targets'),
+      entries: report.targets.map((t) => ({
+        label: `${label(t.metric)} → ${formatMetric(t.metric, t.value, integer, pct)} (${day(t.by)})`,
+        value: `${t.current === null ? label('none') : formatMetric(t.metric, t.current, integer, pct)}, ${label(t.onPace === false ? 'offPace' : 'onPace')}`,
+        good: t.onPace,
+      })),
+    },
+    {
+      title: label('attention'),
+      entries: report.attention.map((a) => ({
+        label: label(a.metric),
+        value: `${formatMetric(a.metric, a.value, integer, pct)}: ${label(a.kind)}`,
+        good: false,
+      })),
+    },
+    {
+      title: label('trends'),
+      entries: (['members', 'wau', 'messages'] as const).flatMap((metric) => {
+        const values = report.trends.map((t) => t[metric] ?? 0);
+        const top = Math.max(1, ...values);
+        return report.trends.map((t, i) => ({
+          label: `${label(metric)} ${t.period}`,
+          value: integer.format(values[i]),
+          bar: values[i] / top,
+        }));
+      }),
+    },
+  ].filter((section) => section.entries.length > 0);
+
+  const headline = `${report.community.name} · ${period.key}: ${label('members')} ${integer.format(n.members)}${changeText(changes.members, signed, label)}, ${label('wau')} ${integer.format(n.wau)}${changeText(changes.wau, signed, label)}`;
+  const lead = mostImportant(report, label, signed);
+  const subject = lead ? `${headline} · ${lead}` : headline;
+  const span = `${day(period.first)} – ${day(period.last)}`;
+  return {
+    subject,
+    text: toText(subject, span, sections),
+    html: toHtml(report.community.name, span, sections, locale),
+  };
+}
+
+const changeText = (c: Change | undefined, signed: Intl.NumberFormat, label: (k: string) => string) =>
+  c ? ` (${c.change === null ? label('none') : signed.format(c.change)})` : '';
+
+function formatMetric(metric: string, value: number, integer: Intl.NumberFormat, pct: Intl.NumberFormat): string {
+  const rates = ['growthRate', 'stickiness', 'interactionRate', 'activation', 'churn', 'winbackSuccess'];
+  return rates.includes(metric) ? pct.format(value) : integer.format(value);
+}
+
+/** The change that matters most: the first thing needing attention, else the largest move the wrong way, else the largest. */
+function mostImportant(
+  report: DigestReport,
+  label: (k: string) => string,
+  signed: Intl.NumberFormat,
+): string | undefined {
+  const [first] = report.attention;
+  if (first) return `${label(first.metric)}: ${label(first.kind)}`;
+  const moves = Object.entries(report.changes).filter(([, c]) => c.change !== null && c.change !== 0);
+  moves.sort(([, a], [, b]) => Number(a.good) - Number(b.good) || Math.abs(b.change ?? 0) - Math.abs(a.change ?? 0));
+  const [top] = moves;
+  return top ? `${label(top[0])} ${signed.format(top[1].change as number)}` : undefined;
+}
+
+function toText(subject: string, span: string, sections: Section[]): string {
+  const lines = [subject, span, ''];
+  for (const section of sections) {
+    lines.push(section.title);
+    for (const e of section.entries) lines.push(`  ${e.label}: ${e.value}${e.change ? ` (${e.change})` : ''}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** Every character HTML gives a meaning, as an entity. */
+export const escapeHtml = (value: string): string =>
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+
+const COLOURS = { good: '#1a7f37', bad: '#cf222e', text: '#1f2328', muted: '#59636e', bar: '#0969da', line: '#d1d9e0' };
+
+function toHtml(community: string, span: string, sections: Section[], locale: Locale): string {
+  const cell = `padding:6px 8px;border-bottom:1px solid ${COLOURS.line};font-size:14px;`;
+  const rows = (section: Section) =>
+    section.entries
+      .map((e) => {
+        const colour = e.good === true ? COLOURS.good : e.good === false ? COLOURS.bad : COLOURS.muted;
+        const change = e.change
+          ? ` <span style="color:${colour};font-size:12px;">(${escapeHtml(e.change)})</span>`
+          : '';
+        const value =
+          e.bar === undefined
+            ? `${escapeHtml(e.value)}${change}`
+            : `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%"><tr><td width="${Math.max(1, Math.round(e.bar * 100))}%" style="background:${COLOURS.bar};height:12px;font-size:0;line-height:0;">&nbsp;</td><td style="padding-left:6px;font-size:12px;white-space:nowrap;">${escapeHtml(e.value)}</td></tr></table>`;
+        return `<tr><td style="${cell}color:${COLOURS.text};">${escapeHtml(e.label)}</td><td style="${cell}text-align:right;color:${COLOURS.text};width:45%;">${value}</td></tr>`;
+      })
+      .join('');
+  const body = sections
+    .map(
+      (s) =>
+        `<tr><td style="padding:16px 0 4px;font-size:16px;font-weight:bold;color:${COLOURS.text};">${escapeHtml(s.title)}</td></tr><tr><td><table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%">${rows(s)}</table></td></tr>`,
+    )
+    .join('');
+  return `<!DOCTYPE html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(community)}</title></head><body style="margin:0;padding:0;background:#ffffff;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"><table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%"><tr><td align="center" style="padding:16px;"><table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="max-width:600px;"><tr><td style="font-size:20px;font-weight:bold;color:${COLOURS.text};">${escapeHtml(community)}</td></tr><tr><td style="font-size:13px;color:${COLOURS.muted};">${escapeHtml(span)}</td></tr>${body}</table></td></tr></table></body></html>`;
+}
