@@ -1,4 +1,5 @@
 import { type ChatSender, NoSenderError } from '../shared/chat/sender';
+import { SesMailer } from '../shared/mail/mailer';
 import { chatSenderCache } from '../shared/platforms/outbound';
 import { ENV, optionalEnv, requireEnv } from '../shared/runtime/env';
 import { SsmSecrets } from '../shared/runtime/secrets';
@@ -21,4 +22,6 @@ export const handler = createDispatcherHandler({
   db,
   communities: new CommunityCache(db),
   senderFor: (community) => senders(community) ?? nowhere,
+  // The digest goes to operators through SES, from the stack's verified sender.
+  mail: { mailer: new SesMailer(), from: requireEnv(ENV.mailFrom) },
 });

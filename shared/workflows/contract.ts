@@ -43,6 +43,8 @@ export interface SendContext {
   text(template: string): string;
   /** A personal invite link for a referral code, where the community's platform makes them (see `ChatSender`). */
   inviteLink(code: string): Promise<string | undefined>;
+  /** Send an email (the dispatcher's mailer: `.eml` files locally, SES in AWS), under the item's id. */
+  mail(message: { to: string[]; subject: string; text: string; html: string }): Promise<void>;
 }
 
 /** The delivery rules of one outbox kind. */
@@ -57,6 +59,11 @@ export interface KindRules {
   readonly answer?: boolean;
   /** Cancelled while still pending when its member leaves. */
   readonly cancelledOnLeave?: boolean;
+  /**
+   * Its own delivery, in place of a chat message from a template (the digest, an email to operators): it
+   * runs once every guardrail has let the item go, and a throw is a failed send, retried and then parked.
+   */
+  deliver?(context: SendContext): Promise<void>;
   /** Variables of this kind's texts known only at send time; `used` names those the text uses. */
   vars?(context: SendContext, used: ReadonlySet<string>): Promise<Record<string, string>>;
   /** Just before the send, once every guardrail has let it go. */

@@ -9,6 +9,7 @@ import type { CommunityConfig } from '../domain/config';
 import { quietUntil } from '../domain/guardrails';
 import { render, templateText, templateVariables } from '../domain/templates';
 import { dayIn } from '../domain/time';
+import type { Mailer } from '../mail/mailer';
 import { logger } from '../runtime/observability';
 import { releaseCapSlot, reserveCapSlot } from '../store/caps';
 import type { CommunityCache } from '../store/communities';
@@ -33,6 +34,8 @@ export interface DispatchDeps {
   communities: CommunityCache;
   /** The sender for a community's platform. */
   senderFor(community: CommunityConfig): ChatSender;
+  /** Where email goes (the digest), and from whom; without it, an item that mails cannot be sent. */
+  mail?: { mailer: Mailer; from: string };
   /** How long the run may still take (the Lambda's remaining time); unlimited when absent. */
   timeLeftMs?: () => number;
 }
@@ -151,7 +154,11 @@ function sendContext(
   const locale = member?.locale ?? community.locale;
   const text = (template: string) => templateText(template, locale, community.templates, community.locale);
   const inviteLink = async (code: string) => deps.senderFor(community).inviteLink?.(code);
-  return { db: deps.db, item, community, member, now, text, inviteLink } satisfies SendContext;
+  const mail = async (message: { to: string[]; subject: string; text: string; html: string }) => {
+    if (!deps.mail) throw new UndeliverableError('no mailer: this dispatcher cannot send email');
+    await deps.mail.mailer.send({ id: item.id, from: deps.mail.from, date: now, ...message });
+  };
+  return { db: deps.db, item, community, member, now, text, inviteLink, mail } satisfies SendContext;
 }
 
 /**
@@ -329,14 +336,19 @@ async function sendAndRecord(
   report: DispatchReport,
 ): Promise<void> {
   try {
-    const text = await renderItem(sendContext(deps, item, community, member, now), rules);
+    const context = sendContext(deps, item, community, member, now);
+    // A kind with its own delivery (an email) has no chat text to render.
+    const text = rules.deliver ? '' : await renderItem(context, rules);
     await rules.beforeSend?.(sendContext(deps, item, community, member, current()));
     // The send (pacing waits and the platform's retries included) ends within what is left of the lease
     // since the claim, and within the run.
     const leaseLeft = LEASE_MS - (performance.now() - claimedAt);
     const deadline = Math.min(leaseLeft, deps.timeLeftMs?.() ?? LEASE_MS) - SETTLE_MARGIN_MS;
     const sender = deps.senderFor(community);
-    const result = await withSendDeadline(deadline, () => sender.send(chatMessage(item, community, member, text), now));
+    const deliver = rules.deliver;
+    const result = await withSendDeadline(deadline, () =>
+      deliver ? deliver(context).then(() => undefined) : sender.send(chatMessage(item, community, member, text), now),
+    );
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
       report.sent++;
       await tally(deps.db, community, now, { sent: item.kind });

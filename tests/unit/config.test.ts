@@ -41,7 +41,7 @@ describe('Module: config', () => {
       expect(config.winback).toEqual({ enabled: true, ladderDays: [14, 30], hour: 10, delivery: 'dm' });
       expect(config.caps).toEqual({ perDay: 1, perWeek: 3 });
       expect(config.quietHours).toEqual({ start: '22:00', end: '08:00' });
-      expect(config.digest).toEqual({ enabled: true, weekday: 1, hour: 9 });
+      expect(config.digest).toEqual({ enabled: true, weekday: 1, hour: 9, monthly: false, quarterly: false });
       expect(config.onboarding).toEqual({
         enabled: true,
         delivery: 'channel',

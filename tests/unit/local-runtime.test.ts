@@ -57,7 +57,7 @@ describe('Class: LocalScheduler', () => {
       { name: 'dispatcher', event: { job: 'dispatch' } },
     ]);
   });
-  it('starts each workflow sweep on its minute of the hour (birthdays and anniversaries, win-back, drip), in the sweeps function', async () => {
+  it('starts each workflow sweep on its minute of the hour (birthdays, anniversaries and the digest, win-back, drip), in the sweeps function', async () => {
     // Prepare
     vi.useFakeTimers({ now: new Date('2026-11-25T08:59:30Z') });
     const { functions, calls } = recordingFunctions();
@@ -73,6 +73,7 @@ describe('Class: LocalScheduler', () => {
     expect(calls.filter((c) => c.name === 'sweeps')).toEqual([
       { name: 'sweeps', event: { job: 'birthdays' } },
       { name: 'sweeps', event: { job: 'anniversaries' } },
+      { name: 'sweeps', event: { job: 'digest' } },
       { name: 'sweeps', event: { job: 'winback' } },
       { name: 'sweeps', event: { job: 'onboarding' } },
     ]);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { METRICS } from './directions';
 
 /** The `digest` section: when operators get the weekly email. */
 export const digestSchema = z
@@ -7,29 +8,15 @@ export const digestSchema = z
     /** ISO weekday: 1 = Monday. */
     weekday: z.number().int().min(1).max(7).default(1),
     hour: z.number().int().min(0).max(23).default(9),
+    /** A review of the month, on the first local day of the next one, at `hour`. */
+    monthly: z.boolean().default(false),
+    /** A review of the quarter, on the first local day of the next one, at `hour`. */
+    quarterly: z.boolean().default(false),
   })
   .prefault({});
 
 /** A metric the digest can measure a target against (docs/kpis.md). */
-const metricSchema = z.enum([
-  'members',
-  'joins',
-  'leaves',
-  'net',
-  'growthRate',
-  'wau',
-  'avgDau',
-  'mau',
-  'stickiness',
-  'messages',
-  'replies',
-  'reactions',
-  'messagesPerActive',
-  'interactionRate',
-  'activation',
-  'churn',
-  'winbackSuccess',
-]);
+const metricSchema = z.enum(METRICS);
 
 const day = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
 

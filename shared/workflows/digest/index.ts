@@ -1,13 +1,25 @@
 import type { Workflow } from '../contract';
 import { digestSchema, targetsSchema } from './config';
+import { deliverDigest, digestSweep } from './decisions';
 
 /**
- * The weekly KPI digest email to operators, measured against the community's
- * targets. Its sections are part of the config already; its job has no
- * schedule and no run until the digest itself is built.
+ * The weekly KPI digest email to operators, and the monthly and quarterly
+ * reviews, measured against the community's targets (see `decisions.ts` for
+ * when they go, `report.ts` for what they say, `email.ts` for how).
  */
 export const digest: Workflow<{ digest: typeof digestSchema; targets: typeof targetsSchema }> = {
   name: 'digest',
   sections: { digest: digestSchema, targets: targetsSchema },
-  jobs: [{ name: 'digest' }],
+  kinds: {
+    // For operators, not members: no member's quiet hours or cap holds it; it is mailed, not posted.
+    digest: { responsive: true, deliver: deliverDigest },
+  },
+  jobs: [
+    {
+      name: 'digest',
+      cadence: { minute: '0', hour: '*' },
+      why: "on the hour, so each community's digest goes at its local weekday and hour",
+      run: digestSweep,
+    },
+  ],
 };

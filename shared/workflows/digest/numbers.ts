@@ -7,6 +7,7 @@ import { membershipDays } from '../../store/membership';
 import { funnelOf, referrerTallies } from '../referrals/store';
 import { tiersReport } from '../standing/leaderboard';
 import { winbackTallies } from '../winback/store';
+import { GOOD_DIRECTION, goodWhenUp, METRICS } from './directions';
 import { type ActivityNumbers, activityNumbers } from './metrics';
 import { daysOf, type Period, periodOf, previousPeriod } from './periods';
 import { type KeptNumbers, keepNumbers, keptNumbers } from './store';
@@ -18,30 +19,6 @@ import { type KeptNumbers, keepNumbers, keptNumbers } from './store';
  * referral funnel and tallies, and the tier counts. No message history, no
  * Scan. A number that cannot be read fails the whole (no zeros in its place).
  */
-
-/** Which way a metric is good: up (more members) or down (more churn is bad). */
-export const GOOD_DIRECTION: Record<string, 'up' | 'down'> = {
-  members: 'up',
-  joins: 'up',
-  leaves: 'down',
-  net: 'up',
-  growthRate: 'up',
-  wau: 'up',
-  avgDau: 'up',
-  mau: 'up',
-  stickiness: 'up',
-  messages: 'up',
-  replies: 'up',
-  reactions: 'up',
-  messagesPerActive: 'up',
-  interactionRate: 'up',
-  activation: 'up',
-  churn: 'down',
-  winbackSuccess: 'up',
-};
-
-/** The metrics a period keeps and compares, by name. */
-export const METRICS = Object.keys(GOOD_DIRECTION);
 
 /** How many top referrers are listed. */
 export const TOP_REFERRERS = 5;
@@ -138,6 +115,8 @@ export async function metricsOf(db: Db, community: CommunityConfig, period: Peri
 }
 
 /** A metric against the period before: (this − last) ÷ last; null ("n/a") when last was 0 or unknown. */
+export { GOOD_DIRECTION, METRICS };
+
 export interface Change {
   value: number | null;
   previous: number | null;
@@ -148,6 +127,6 @@ export interface Change {
 
 export function changeOf(metric: string, value: number | null, previous: number | null): Change {
   const change = value === null || previous === null || previous === 0 ? null : (value - previous) / previous;
-  const good = change === null || change === 0 ? null : change > 0 === (GOOD_DIRECTION[metric] === 'up');
+  const good = change === null || change === 0 ? null : change > 0 === goodWhenUp(metric);
   return { value, previous, change, good };
 }

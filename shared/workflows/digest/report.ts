@@ -1,16 +1,8 @@
 import type { CommunityConfig } from '../../domain/config';
 import { daysBetween } from '../../domain/time';
 import type { Db } from '../../store/db';
-import {
-  type Change,
-  changeOf,
-  GOOD_DIRECTION,
-  keptOf,
-  METRICS,
-  metricsOf,
-  type PeriodNumbers,
-  periodNumbers,
-} from './numbers';
+import { goodWhenUp } from './directions';
+import { type Change, changeOf, keptOf, METRICS, metricsOf, type PeriodNumbers, periodNumbers } from './numbers';
 import { type Period, periodOf, previousPeriod } from './periods';
 import type { KeptNumbers } from './store';
 
@@ -154,7 +146,7 @@ function targetProgress(
   const periodDays = daysBetween(period.first, period.last) + 1;
   const left = Math.max(0, daysBetween(period.last, target.by) / periodDays);
   const projected = value + perPeriod * left;
-  const up = GOOD_DIRECTION[target.metric] === 'up';
+  const up = goodWhenUp(target.metric);
   const reached = up ? projected >= target.value : projected <= target.value;
   const distance = target.value - from;
   return {

@@ -1,0 +1,105 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatSender } from '../../shared/chat/sender';
+import type { CommunityConfig } from '../../shared/domain/config';
+import { FileMailer } from '../../shared/mail/mailer';
+import { CommunityCache, putCommunity } from '../../shared/store/communities';
+import type { Db } from '../../shared/store/db';
+import { ingestEvent } from '../../shared/store/ingest';
+import { getOutboxItem } from '../../shared/store/outbox';
+import { digestSweep, duePeriods } from '../../shared/workflows/digest/decisions';
+import { dispatch, MAX_ATTEMPTS } from '../../shared/workflows/dispatch';
+import { freshTable } from '../support/dynamo';
+import { communityConfig, inboundEvent } from '../support/fixtures';
+
+const at = (iso: string) => new Date(iso);
+const noChat: ChatSender = {
+  async send() {
+    throw new Error('a digest is not a chat message');
+  },
+};
+
+describe('Digest delivery: once per period, at the local weekday and hour, by email', () => {
+  let db: Db;
+  let mailDir: string;
+  let c: CommunityConfig;
+
+  beforeAll(async () => {
+    db = await freshTable('digest-delivery');
+    mailDir = await mkdtemp(join(tmpdir(), 'hearth-digest-mail-'));
+    c = communityConfig({
+      id: 'weekly',
+      name: 'Weekly Makers',
+      timezone: 'Asia/Shanghai',
+      operators: ['ops@weekly.example'],
+      onboarding: { enabled: false },
+      digest: { monthly: true },
+    });
+    await putCommunity(db, c, at('2026-01-01T00:00:00Z'));
+    await ingestEvent(db, c, inboundEvent('message.posted', 'ada', '2026-12-22T02:00:00Z'), {
+      now: at('2026-12-22T02:00:00Z'),
+    });
+  });
+  afterAll(() => rm(mailDir, { recursive: true, force: true }));
+
+  const deps = (database: Db) => ({
+    db: database,
+    communities: new CommunityCache(database, 0),
+    senderFor: () => noChat,
+    mail: { mailer: new FileMailer(mailDir), from: 'Hearth <hearth@localhost>' },
+  });
+
+  it('finds a week due from 09:00 local on Monday, a month on the first, and nothing before the hour', () => {
+    // Monday 4 January 2027 in Shanghai: 08:59 is 00:59Z, 09:00 is 01:00Z.
+    expect(duePeriods(c, at('2027-01-04T00:59:00Z'))).toEqual([]);
+    expect(duePeriods(c, at('2027-01-04T01:00:00Z'))).toEqual([{ kind: 'week', key: '2026-W53' }]);
+    expect(duePeriods(c, at('2027-01-11T01:00:00Z'))).toEqual([{ kind: 'week', key: '2027-W01' }]);
+    // Friday 1 January 2027, 09:00 in Shanghai: the December review.
+    expect(duePeriods(c, at('2027-01-01T01:00:00Z'))).toEqual([{ kind: 'month', key: '2026-12' }]);
+  });
+
+  it('queues each digest once however often the job runs, and mails it to the operators', async () => {
+    // Act
+    const first = await digestSweep(db, [c], at('2027-01-04T01:00:00Z'));
+    const again = await digestSweep(db, [c], at('2027-01-04T02:00:00Z'));
+    const sent = await dispatch(deps(db), at('2027-01-04T01:00:30Z'), { asOf: true });
+
+    // Assess
+    expect([first.queued, again.queued, sent.sent]).toEqual([1, 0, 1]);
+    expect(await getOutboxItem(db, c.id, 'digest#weekly#2026-W53')).toMatchObject({ status: 'sent', kind: 'digest' });
+    const files = await readdir(mailDir);
+    expect(files).toEqual(['digest_weekly_2026-W53.eml']);
+    const eml = await readFile(join(mailDir, files[0]), 'utf8');
+    expect(eml).toContain('To: ops@weekly.example');
+    expect(eml).toMatch(/Subject: =\?UTF-8\?|Subject: Weekly Makers/);
+    expect(eml).toContain('multipart/alternative');
+  });
+
+  it('parks a digest whose numbers cannot be read as failed, with the reason, and mails nothing', async () => {
+    // Prepare: the same table, through a client whose reads of day partitions fail.
+    const broken = Object.create(db) as Db;
+    const failing = { ...db.doc, send: db.doc.send.bind(db.doc) };
+    failing.send = (async (command: {
+      input?: { KeyConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> };
+    }) => {
+      const pk = String(command.input?.ExpressionAttributeValues?.[':pk'] ?? '');
+      if (pk.includes('#D#')) throw new Error('InternalServerError: the day partition could not be read');
+      return db.doc.send(command as never);
+    }) as typeof db.doc.send;
+    Object.defineProperty(broken, 'doc', { value: failing });
+    await digestSweep(db, [c], at('2027-01-11T01:00:00Z'));
+
+    // Act: the dispatcher retries with backoff until the attempts are spent.
+    let when = Date.parse('2027-01-11T01:00:30Z');
+    for (let i = 0; i < MAX_ATTEMPTS; i++, when += 30 * 60_000)
+      await dispatch(deps(broken), new Date(when), { asOf: true });
+
+    // Assess
+    const item = await getOutboxItem(db, c.id, 'digest#weekly#2027-W01');
+    expect(item).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
+    expect(item?.reason).toContain('the day partition could not be read');
+    expect(await readdir(mailDir)).toEqual(['digest_weekly_2026-W53.eml']);
+  });
+});
