@@ -160,6 +160,15 @@ export function renderDigest(report: DigestReport): DigestEmail {
   const nonzero = (entries: Entry[], values: Array<number | null>) => entries.filter((_, i) => values[i] !== 0);
 
   const sections: Section[] = [
+    // What needs the operator comes first: it is why they open the email.
+    {
+      title: label('attention'),
+      entries: report.attention.map((a) => ({
+        label: label(a.metric),
+        value: `${formatMetric(a.metric, a.value, integer, pct)}: ${label(a.kind)}`,
+        good: false,
+      })),
+    },
     {
       title: label('growth'),
       entries: nonzero(
@@ -256,14 +265,6 @@ export function renderDigest(report: DigestReport): DigestEmail {
         label: `${label(t.metric)} → ${formatMetric(t.metric, t.value, integer, pct)} (${day(t.by)})`,
         value: `${t.current === null ? label('none') : formatMetric(t.metric, t.current, integer, pct)}, ${label(t.onPace === false ? 'offPace' : 'onPace')}`,
         good: t.onPace,
-      })),
-    },
-    {
-      title: label('attention'),
-      entries: report.attention.map((a) => ({
-        label: label(a.metric),
-        value: `${formatMetric(a.metric, a.value, integer, pct)}: ${label(a.kind)}`,
-        good: false,
       })),
     },
     {
