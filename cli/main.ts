@@ -36,6 +36,7 @@ const USAGE = `usage: hearth <command> [--json]
   leaderboard <community> [--week YYYY-Www] the top 20 by points
   tiers <community> [--week YYYY-Www]       how many members hold each tier; promoted and demoted
   digest preview --community <id> [--week YYYY-Www | --month YYYY-MM | --quarter YYYY-Qn]
+                 [--out file.html] [--eml file.eml]
                                   a period's numbers (default: last week), sent to no one
   run <job> [--at <ISO time>]     one sweep as if it were that time (${JOBS.join('|')})
   outbox [--community <id>] [--status pending|sent|failed|skipped]
@@ -110,6 +111,8 @@ function parse(argv: string[]) {
       week: { type: 'string' },
       month: { type: 'string' },
       quarter: { type: 'string' },
+      out: { type: 'string' },
+      eml: { type: 'string' },
       url: { type: 'string' },
       'api-base-url': { type: 'string' },
       'register-commands': { type: 'boolean' },
@@ -149,7 +152,13 @@ async function route(
     case 'digest':
       if (sub === 'preview') {
         const { week, month, quarter } = values;
-        return digestPreview(target, values.community, { week, month, quarter }, json);
+        return digestPreview(
+          target,
+          values.community,
+          { week, month, quarter },
+          { out: values.out, eml: values.eml },
+          json,
+        );
       }
       throw new UsageError(
         'digest: use preview --community <id> [--week YYYY-Www | --month YYYY-MM | --quarter YYYY-Qn]',

@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import { dayIn } from '../../shared/domain/time';
+import { compose } from '../../shared/mail/mailer';
+import { renderDigest } from '../../shared/workflows/digest/email';
 import {
   type Period,
   type PeriodKind,
@@ -17,6 +20,14 @@ export interface PeriodFlags {
   week?: string;
   month?: string;
   quarter?: string;
+}
+
+/** Where `digest preview` writes the email it renders, when asked. */
+export interface PreviewFiles {
+  /** The HTML part. */
+  out?: string;
+  /** The whole message, as the operators would receive it. */
+  eml?: string;
 }
 
 const FORMS: Record<PeriodKind, string> = { week: '2026-W49', month: '2026-11', quarter: '2026-Q4' };
@@ -41,11 +52,31 @@ const percent = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100
  * `digest preview --community <id> [--week YYYY-Www | --month YYYY-MM | --quarter YYYY-Qn]`: the
  * period's numbers, computed now, sent to no one. With `--json`, under the names of docs/kpis.md.
  */
-export async function digestPreview(target: Target, community: string | undefined, flags: PeriodFlags, json: boolean) {
+export async function digestPreview(
+  target: Target,
+  community: string | undefined,
+  flags: PeriodFlags,
+  files: PreviewFiles,
+  json: boolean,
+) {
   const config = await communityArg(target, community, 'digest preview --community');
   const now = new Date();
   const period = periodFromFlags(flags, dayIn(now, config.timezone));
   const report = await digestReport(target.db, config, period, now);
+  if (files.out || files.eml) {
+    const email = renderDigest(report);
+    if (files.out) await writeFile(files.out, email.html);
+    if (files.eml) {
+      const message = await compose({
+        id: `digest#${config.id}#${period.key}`,
+        from: process.env.MAIL_FROM ?? 'Hearth <hearth@localhost>',
+        to: config.operators.length ? config.operators : ['operators@localhost'],
+        date: now,
+        ...email,
+      });
+      await writeFile(files.eml, message);
+    }
+  }
   const { numbers: n, changes } = report;
   const change = (metric: string) => {
     const c = changes[metric]?.change;

@@ -187,6 +187,10 @@ describe('End to end: referrals, points and tiers through the local stack and th
       '2026-11',
     );
     const bad = await hearth(dataDir, 'digest', 'preview', '--community', 'std', '--quarter', '2026-Q5', '--json');
+    const files = { out: join(dataDir, 'w45.html'), eml: join(dataDir, 'w45.eml') };
+    await json('digest', 'preview', '--community', 'std', '--week', '2026-W45', '--out', files.out, '--eml', files.eml);
+    const html = await readFile(files.out, 'utf8');
+    const eml = await readFile(files.eml, 'utf8');
 
     // Assess: Ref and Ann were active (the moderator is staff); three messages, two reactions, one join.
     expect(week).toMatchObject({
@@ -208,5 +212,9 @@ describe('End to end: referrals, points and tiers through the local stack and th
     expect(both.code).toBe(2);
     expect(bad.code).toBe(2);
     expect(bad.stdout + bad.stderr).toContain('--quarter');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('Weekly active');
+    expect(eml).toContain('multipart/alternative');
+    expect(eml).toMatch(/Subject: (=\?UTF-8\?Q\?)?Standing/);
   }, 90_000);
 });
