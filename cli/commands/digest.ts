@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { dayIn } from '../../shared/domain/time';
-import { compose } from '../../shared/mail/mailer';
+import { compose, LOCAL_MAIL_FROM } from '../../shared/mail/mailer';
 import { renderDigest } from '../../shared/workflows/digest/email';
 import {
   type Period,
@@ -69,7 +69,7 @@ export async function digestPreview(
     if (files.eml) {
       const message = await compose({
         id: `digest#${config.id}#${period.key}`,
-        from: process.env.MAIL_FROM ?? 'Hearth <hearth@localhost>',
+        from: process.env.MAIL_FROM ?? LOCAL_MAIL_FROM,
         to: config.operators.length ? config.operators : ['operators@localhost'],
         date: now,
         ...email,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { FileMailer, fileSafe, type Mailer, SesMailer } from '../../shared/mail/mailer';
+import { escapeHtml } from '../../shared/mail/html';
+import { FileMailer, fileSafe, LOCAL_MAIL_FROM, type Mailer, SesMailer } from '../../shared/mail/mailer';
 import { getCommunity } from '../../shared/store/communities';
 import { UsageError } from '../errors';
 import { output } from '../output';
@@ -16,7 +17,7 @@ export async function mailTest(target: Target, communityId: string | undefined, 
   if (!community) throw new UsageError(`no community "${communityId}"`);
   if (community.operators.length === 0) throw new UsageError(`community "${communityId}" has no operators to mail`);
   const aws = target.mode === 'aws';
-  const from = process.env.MAIL_FROM ?? (aws ? undefined : 'Hearth <hearth@localhost>');
+  const from = process.env.MAIL_FROM ?? (aws ? undefined : LOCAL_MAIL_FROM);
   if (!from) throw new UsageError('MAIL_FROM must name the verified SES sender');
   const mailDir = join(target.dataDir, 'outbox', 'mail');
   const mailer: Mailer = aws ? new SesMailer() : new FileMailer(mailDir);
@@ -38,10 +39,3 @@ export async function mailTest(target: Target, communityId: string | undefined, 
     () => `sent to ${community.operators.join(', ')} via ${where}`,
   );
 }
-
-/** Escape text for HTML. */
-export const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );

@@ -5,7 +5,7 @@ import { InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { FileChatSender } from '../../shared/chat/sender';
 import type { EventPublisher } from '../../shared/events/domain-events';
-import { FileMailer } from '../../shared/mail/mailer';
+import { FileMailer, LOCAL_MAIL_FROM } from '../../shared/mail/mailer';
 import { chatSenderCache } from '../../shared/platforms/outbound';
 import { pipelineMetrics } from '../../shared/runtime/observability';
 import { literalSecrets } from '../../shared/runtime/secrets';
@@ -68,7 +68,7 @@ export function localFunctions(deps: LocalDeps): LocalFunctions {
           // Email (the digest) goes to `.eml` files, as `mail test` writes them.
           mail: {
             mailer: new FileMailer(join(deps.dataDir, 'outbox', 'mail')),
-            from: process.env.MAIL_FROM ?? 'Hearth <hearth@localhost>',
+            from: process.env.MAIL_FROM ?? LOCAL_MAIL_FROM,
           },
         },
         clock,

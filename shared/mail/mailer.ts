@@ -16,6 +16,9 @@ export interface Mail {
   date: Date;
 }
 
+/** The sender of mail written locally (`.eml` files) when `MAIL_FROM` names none. */
+export const LOCAL_MAIL_FROM = 'Hearth <hearth@localhost>';
+
 /** Something that delivers mail. */
 export interface Mailer {
   send(mail: Mail): Promise<void>;

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../mail/html';
 import type { Change } from './numbers';
 import type { DigestReport } from './report';
 
@@ -323,13 +324,6 @@ function toText(subject: string, span: string, sections: Section[]): string {
   }
   return lines.join('\n');
 }
-
-/** Every character HTML gives a meaning, as an entity. */
-export const escapeHtml = (value: string): string =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 const COLOURS = { good: '#1a7f37', bad: '#cf222e', text: '#1f2328', muted: '#59636e', bar: '#0969da', line: '#d1d9e0' };
 
