@@ -107,10 +107,9 @@ export async function activityNumbers(
 ): Promise<ActivityNumbers> {
   const days = daysOf(period);
   const read = daysRead(period);
-  const byDay = new Map<string, readonly MemberDayRow[]>();
   // Each day is its own partition: read them side by side, not one after another.
   const rows = await Promise.all(read.map((day) => rowsOf(day)));
-  read.forEach((day, i) => byDay.set(day, rows[i]));
+  const byDay = new Map<string, readonly MemberDayRow[]>(read.map((day, i) => [day, rows[i]]));
   const excluded = new Set<string>();
   for (const rows of byDay.values()) for (const row of rows) if (row.staff || row.bot) excluded.add(row.memberId);
   const counted = (day: string) => (byDay.get(day) ?? []).filter((row) => !excluded.has(row.memberId));
