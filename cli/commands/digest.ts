@@ -10,6 +10,7 @@ import {
   previousPeriod,
 } from '../../shared/workflows/digest/periods';
 import { digestReport } from '../../shared/workflows/digest/report';
+import { kindLabel } from '../../shared/workflows/registry';
 import { UsageError } from '../errors';
 import { output } from '../output';
 import type { Target } from '../target';
@@ -64,7 +65,7 @@ export async function digestPreview(
   const period = periodFromFlags(flags, dayIn(now, config.timezone));
   const report = await digestReport(target.db, config, period, now);
   if (files.out || files.eml) {
-    const email = renderDigest(report);
+    const email = renderDigest(report, (kind) => kindLabel(kind, config.locale));
     if (files.out) await writeFile(files.out, email.html);
     if (files.eml) {
       const message = await compose({
@@ -102,7 +103,8 @@ export async function digestPreview(
         `WAU ${n.wau} (${change('wau')}), average DAU ${n.avgDau.toFixed(1)}, MAU ${n.mau}, stickiness ${percent(n.stickiness)}`,
         `messages ${n.messages} (${change('messages')}), per active ${n.messagesPerActive?.toFixed(2) ?? 'n/a'}, interaction ${percent(n.interactionRate)}`,
         `activation ${percent(n.activation)} of ${n.newcomers}, churn ${percent(n.churn)}, win-back success ${percent(n.winbackSuccess)}`,
-        `failed sends waiting: ${n.automation.failedWaiting}${n.automation.failedWaiting ? ' (hearth outbox --status failed)' : ''}`,
+        `onboarding completed ${percent(n.dripCompletion)} of ${n.dripFinished}`,
+        `failed sends waiting: ${n.automation.failedWaiting}${n.automation.failedWaiting ? ` (hearth outbox --community ${config.id} --status failed)` : ''}`,
         ...report.attention.map((a) => `attention: ${a.metric} ${a.kind} (${a.value} against ${a.against})`),
       ].join('\n'),
   );

@@ -43,12 +43,16 @@ export interface SendContext {
   text(template: string): string;
   /** A personal invite link for a referral code, where the community's platform makes them (see `ChatSender`). */
   inviteLink(code: string): Promise<string | undefined>;
+  /** What operators' reports call an outbox kind's sends, in the item's locale. */
+  kindLabel(kind: string): string;
   /** Send an email (the dispatcher's mailer: `.eml` files locally, SES in AWS), under the item's id. */
   mail(message: { to: string[]; subject: string; text: string; html: string }): Promise<void>;
 }
 
 /** The delivery rules of one outbox kind. */
 export interface KindRules {
+  /** What operators' reports (the digest's automation section) call this kind's sends, in each shipped locale. */
+  readonly label: Readonly<Record<'en' | 'zh-CN', string>>;
   /**
    * Sent whatever the hour and whatever else the member received, because the member's own action asked
    * for it (they joined, they typed a command); every other kind waits out quiet hours and counts against

@@ -19,7 +19,7 @@ import { getMember, type Member } from '../store/members';
 import { bucketOf, claim, dueInBucket, type OutboxGuard, type OutboxItem, reschedule, settle } from '../store/outbox';
 import { getSweepMark, setSweepMark } from '../store/sweeps';
 import { type KindRules, type SendContext, toCommunity } from './contract';
-import { kindRules, VARIABLE_SOURCES } from './registry';
+import { kindLabel, kindRules, VARIABLE_SOURCES } from './registry';
 
 /**
  * The dispatcher: the only part that talks to the outside world. It walks the
@@ -158,7 +158,8 @@ function sendContext(
     if (!deps.mail) throw new UndeliverableError('no mailer: this dispatcher cannot send email');
     await deps.mail.mailer.send({ id: item.id, from: deps.mail.from, date: now, ...message });
   };
-  return { db: deps.db, item, community, member, now, text, inviteLink, mail } satisfies SendContext;
+  const label = (kind: string) => kindLabel(kind, locale);
+  return { db: deps.db, item, community, member, now, text, inviteLink, mail, kindLabel: label } satisfies SendContext;
 }
 
 /**

@@ -73,6 +73,12 @@ export const OUTBOX_KINDS: readonly string[] = Object.keys(KINDS);
 export const kindRules = (kind: string): KindRules | undefined =>
   Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
 
+/** What operators' reports call a kind's sends in `locale` (Chinese for any `zh` locale, else English); a kind no workflow registers, by its name. */
+export function kindLabel(kind: string, locale: string): string {
+  const rules = kindRules(kind);
+  return rules ? rules.label[locale.startsWith('zh') ? 'zh-CN' : 'en'] : kind;
+}
+
 /** The kinds a member leaving cancels. */
 export const CANCELLED_ON_LEAVE: readonly string[] = OUTBOX_KINDS.filter((kind) => KINDS[kind].cancelledOnLeave);
 

@@ -7,6 +7,7 @@ import type { CommunityConfig } from '../../shared/domain/config';
 import { FileMailer } from '../../shared/mail/mailer';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
+import { countDelivery } from '../../shared/store/deliveries';
 import { ingestEvent } from '../../shared/store/ingest';
 import { getOutboxItem } from '../../shared/store/outbox';
 import { digestSweep, duePeriods } from '../../shared/workflows/digest/decisions';
@@ -61,6 +62,9 @@ describe('Digest delivery: once per period, at the local weekday and hour, by em
   });
 
   it('queues each digest once however often the job runs, and mails it to the operators', async () => {
+    // Prepare: a welcome the dispatcher sent in the week.
+    await countDelivery(db, c.id, '2026-12-29', { sent: 'welcome' });
+
     // Act
     const first = await digestSweep(db, [c], at('2027-01-04T01:00:00Z'));
     const again = await digestSweep(db, [c], at('2027-01-04T02:00:00Z'));
@@ -75,6 +79,8 @@ describe('Digest delivery: once per period, at the local weekday and hour, by em
     expect(eml).toContain('To: ops@weekly.example');
     expect(eml).toMatch(/Subject: =\?UTF-8\?|Subject: Weekly Makers/);
     expect(eml).toContain('multipart/alternative');
+    // The kinds sent, by the names the registry gives them in the community's locale (Shanghai, en).
+    expect(eml).toContain('Sent: Welcomes: 1');
   });
 
   it('parks a digest whose numbers cannot be read as failed, with the reason, and mails nothing', async () => {

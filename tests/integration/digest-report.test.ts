@@ -66,7 +66,15 @@ describe('The digest of a period: changes, trends, targets and attention', () =>
     // Messages: 4 a week for 4 weeks, then 2: far from 100 by 13 December.
     const messages = report.targets.find((t) => t.metric === 'messages');
     expect(messages).toMatchObject({ current: 2, onPace: false });
-    expect(report.attention).toContainEqual({ metric: 'messages', kind: 'offPace', value: 2, against: 100 });
+    // 4 messages in W45, 2 in W49: −0.5 a week, so 1.5 by 13 December.
+    expect(report.attention).toContainEqual({
+      metric: 'messages',
+      kind: 'offPace',
+      value: 2,
+      against: 100,
+      by: '2026-12-13',
+      projected: 1.5,
+    });
   });
 
   it('fails whole when a number cannot be read, rather than report zeros', async () => {

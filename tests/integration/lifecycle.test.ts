@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type ChatMessage, type ChatSender, RetryLaterError, UndeliverableError } from '../../shared/chat/sender';
 import type { CommunityConfig } from '../../shared/domain/config';
 import type { InboundEvent } from '../../shared/domain/events';
+import { addDays } from '../../shared/domain/time';
 import type { DomainEvent } from '../../shared/events/domain-events';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
@@ -12,6 +13,7 @@ import { setPreference } from '../../shared/store/preferences';
 import { getSweepMark } from '../../shared/store/sweeps';
 import { birthdaySweep } from '../../shared/workflows/birthdays/decisions';
 import { type DispatchReport, dispatch } from '../../shared/workflows/dispatch';
+import { dripCompletion } from '../../shared/workflows/onboarding/completion';
 import { dripSweep } from '../../shared/workflows/onboarding/decisions';
 import { reactTo } from '../../shared/workflows/react';
 import { quietSpellDays } from '../../shared/workflows/registry';
@@ -361,6 +363,37 @@ describe('Lifecycle messaging', () => {
       expect(sameDayOutcome.onboarding).toBe('queued');
       expect(revived).toMatchObject({ status: 'pending', attempts: 0, dueAt: '2026-11-01T05:00:01.000Z' });
       expect(drip.queued).toBe(1);
+    });
+
+    it('counts, for the digest, the newcomers whose drip ended in a week and those sent every step', async () => {
+      // Prepare: three join on Monday 2026-11-16 at 10:00 local; the last step (+3 days) falls on Thursday.
+      const community = communityConfig({ id: 'dripdone', timezone: 'Asia/Shanghai' });
+      const run = await dispatcherFor(community);
+      for (const id of ['done', 'quit', 'gone']) {
+        const joined = await joinAt(community, id, '2026-11-16T02:00:00Z');
+        await reactTo(db, community, joined, at('2026-11-16T02:00:01Z'));
+      }
+      await run(at('2026-11-16T02:00:30Z'));
+      await setPreference(db, community.id, 'quit', { optedOut: true }, at('2026-11-16T03:00:00Z'));
+      await dripSweep(db, [community], at('2026-11-16T17:00:00Z'), { asOf: true });
+      await run(at('2026-11-17T02:00:30Z'));
+      const left = await ingestEvent(db, community, inboundEvent('member.left', 'gone', '2026-11-17T03:00:00Z'));
+      await reactTo(db, community, left.events[0], at('2026-11-17T03:00:01Z'));
+      await dripSweep(db, [community], at('2026-11-18T17:00:00Z'), { asOf: true });
+      await run(at('2026-11-19T02:00:30Z'));
+      const week = (first: string) => Array.from({ length: 7 }, (_, i) => addDays(first, i));
+
+      // Act
+      const thisWeek = await dripCompletion(db, community, week('2026-11-16'));
+      const weekBefore = await dripCompletion(db, community, week('2026-11-09'));
+
+      // Assess: all three were welcomed; only 'done' was sent both steps ('quit' opted out, 'gone' left).
+      expect(thisWeek).toEqual({ finished: 3, completed: 1 });
+      expect(weekBefore).toEqual({ finished: 0, completed: 0 });
+      expect(await getOutboxItem(db, community.id, 'onboarding#dripdone#quit#2026-11-16+1d')).toMatchObject({
+        status: 'skipped',
+        reason: 'member opted out',
+      });
     });
 
     it('keeps the time of day of the join for drip steps across a DST change', async () => {

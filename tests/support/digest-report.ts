@@ -31,6 +31,8 @@ export function report(name: string, locale = 'en'): DigestReport {
     automation: { sent: { welcome: 30 }, held: { 'quiet hours': 4 }, failed: 1, failedWaiting: 2 },
     winbacksSent: 10,
     winbackSuccess: 0.3,
+    dripFinished: 6,
+    dripCompletion: 4 / 6,
     referrals: {
       codesIssued: 5,
       joinedThroughCode: 3,
@@ -60,6 +62,10 @@ export function report(name: string, locale = 'en'): DigestReport {
     targets: [
       { metric: 'wau', value: 500, by: '2026-12-31', current: 312, progress: 0.4, projected: 350, onPace: false },
     ],
-    attention: [{ metric: 'wau', kind: 'low', value: 312, against: 400 }],
+    attention: [
+      { metric: 'wau', kind: 'low', value: 312, against: 400 },
+      { metric: 'wau', kind: 'offPace', value: 312, against: 500, by: '2026-12-31', projected: 350 },
+      { metric: 'failedWaiting', kind: 'failed', value: 2, against: 0 },
+    ],
   };
 }

@@ -21,7 +21,7 @@ describe('Function: renderDigest', () => {
 
     // Assess
     expect(subject).toBe(
-      'Acme Makers · 2026-W49: Members 1,204 (+2%), Weekly active 312 (-20%) · Weekly active: at 80 % or less of its 4-week average',
+      'Acme Makers · 2026-W49: Members 1,204 (+2%), Weekly active 312 (-20%) · Weekly active: at 80 % or less of its average over the 4 periods before',
     );
   });
 
@@ -52,8 +52,50 @@ describe('Function: renderDigest', () => {
     expect(text).not.toContain('Leaves');
     expect(text).not.toContain('Demoted');
     expect(text).not.toContain('2026-W47 +1');
-    expect(text).toContain('Failed sends waiting (hearth outbox --status failed): 2');
+    expect(text).toContain('Failed sends waiting for you: 2');
+    expect(text).toContain('hearth outbox --community acme --status failed');
     expect(text).toContain('Retention by join week 2026-W48 +1: 50%');
+  });
+
+  it('says with each thing that needs an operator what to look at, in both parts', () => {
+    // Act
+    const { text, html } = renderDigest(report('Acme Makers'));
+
+    // Assess
+    const notes = [
+      'Fewer members took part: look at what was posted and who went quiet; `hearth leaderboard acme` shows who still takes part.',
+      'At the pace of the last 4 periods it reaches 350 by Dec 31, 2026.',
+      '`hearth outbox --community acme --status failed` lists them; `hearth outbox retry <id>` sends one again.',
+    ];
+    for (const note of notes) {
+      expect(text).toContain(`    ${note}`);
+      expect(visible(html)).toContain(note);
+    }
+  });
+
+  it('names what was sent by each kind label, and why items were held back, in the locale', () => {
+    // Arrange
+    const labels: Record<string, string> = { welcome: '欢迎消息' };
+
+    // Act
+    const en = renderDigest(report('Acme Makers'), (kind) => (kind === 'welcome' ? 'Welcomes' : kind)).text;
+    const zh = renderDigest(report('创客社区', 'zh-CN'), (kind) => labels[kind] ?? kind).text;
+    const unlabelled = renderDigest(report('Acme Makers')).text;
+
+    // Assess
+    expect(en).toContain('Sent: Welcomes: 30');
+    expect(en).toContain('Held back: Quiet hours: 4');
+    expect(zh).toContain('已发送: 欢迎消息: 30');
+    expect(zh).toContain('被拦下: 免打扰时段: 4');
+    expect(unlabelled).toContain('Sent: welcome: 30');
+  });
+
+  it('shows the share of newcomers who completed the drip, with how many it is of', () => {
+    // Act
+    const { text } = renderDigest(report('Acme Makers'));
+
+    // Assess
+    expect(text).toContain('Onboarding completed: 66.7% (6)');
   });
 
   it('speaks zh-CN with its own labels and formats', () => {

@@ -8,6 +8,7 @@ import { JOBS } from '../../shared/workflows/jobs';
 import {
   CANCELLED_ON_LEAVE,
   CONFIG_SECTIONS,
+  kindLabel,
   kindRules,
   OUTBOX_KINDS,
   REACTED_TO,
@@ -85,6 +86,18 @@ describe('Module: shared/workflows/registry', () => {
       ['anniversary', 'birthday', 'holiday', 'level.up', 'onboarding', 'referral.thanks', 'welcome', 'winback'].sort(),
     );
     expect(kindRules('reply')).toMatchObject({ responsive: true, answer: true });
+  });
+
+  it('names every kind for the operators in each shipped locale, distinctly, and an unknown kind by its name', () => {
+    // Assess
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const labels = OUTBOX_KINDS.map((kind) => kindLabel(kind, locale));
+      expect(new Set(labels).size, locale).toBe(OUTBOX_KINDS.length);
+      for (const [i, label] of labels.entries()) expect(label, OUTBOX_KINDS[i]).not.toBe(OUTBOX_KINDS[i]);
+    }
+    expect(kindLabel('welcome', 'en')).toBe('Welcomes');
+    expect(kindLabel('welcome', 'zh-TW')).toBe('欢迎消息');
+    expect(kindLabel('recognition', 'zh-CN')).toBe('recognition');
   });
 
   it('ships a text for every kind that is sent without a template of its own', () => {

@@ -15,7 +15,7 @@ export const birthdays: Workflow<{ birthdays: typeof birthdaysSchema }> = {
     const problem = config.birthdays.enabled && greetingHourProblem(config.quietHours, config.birthdays.hour);
     if (problem) issue(['birthdays', 'hour'], problem);
   },
-  kinds: { birthday: { cancelledOnLeave: true } },
+  kinds: { birthday: { label: { en: 'Birthday greetings', 'zh-CN': '生日祝福' }, cancelledOnLeave: true } },
   jobs: [
     {
       name: 'birthdays',

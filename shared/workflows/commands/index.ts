@@ -23,6 +23,7 @@ export const commands: Workflow = {
   },
   kinds: {
     reply: {
+      label: { en: 'Answers to commands', 'zh-CN': '指令回复' },
       // The member just asked: they are waiting for the answer, whatever the hour, staff or opted out.
       responsive: true,
       answer: true,

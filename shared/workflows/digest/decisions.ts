@@ -85,6 +85,6 @@ export async function deliverDigest(context: SendContext): Promise<void> {
   const { item, community, db, now } = context;
   const period = parsePeriod(item.vars.periodKind as PeriodKind, item.vars.period);
   if (!period) throw Object.assign(new Error(`not a period: ${item.vars.period}`), { retryable: false });
-  const email = renderDigest(await digestReport(db, community, period, now));
+  const email = renderDigest(await digestReport(db, community, period, now), context.kindLabel);
   await context.mail({ to: community.operators, ...email });
 }

@@ -22,6 +22,7 @@ export const GOOD_DIRECTION = {
   activation: 'up',
   churn: 'down',
   winbackSuccess: 'up',
+  dripCompletion: 'up',
 } as const satisfies Record<string, 'up' | 'down'>;
 
 /** The metrics a period keeps and compares, by name. */

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../../mail/html';
+import type { GOOD_DIRECTION } from './directions';
 import type { Change } from './numbers';
 import type { DigestReport } from './report';
 
@@ -45,7 +46,8 @@ const LABELS: Record<Locale, Record<string, string>> = {
     retention: 'Retention by join week',
     sent: 'Sent',
     held: 'Held back',
-    failedWaiting: 'Failed sends waiting (hearth outbox --status failed)',
+    failedWaiting: 'Failed sends waiting for you',
+    dripCompletion: 'Onboarding completed',
     codesIssued: 'Invite codes issued',
     joinedThroughCode: 'Joined through a code',
     qualified: 'Referrals qualified',
@@ -56,10 +58,34 @@ const LABELS: Record<Locale, Record<string, string>> = {
     demoted: 'Demoted',
     onPace: 'on pace',
     offPace: 'off pace',
-    low: 'at 80 % or less of its 4-week average',
-    high: 'at 120 % or more of its 4-week average',
+    low: 'at 80 % or less of its average over the 4 periods before',
+    high: 'at 120 % or more of its average over the 4 periods before',
     failed: 'failed sends wait for you',
     none: 'n/a',
+    // What to look at, for each thing that needs an operator.
+    'look.activation':
+      'Newcomers were slow to start: read the welcome and the first drip step; `hearth outbox --community {id}` shows what was sent.',
+    'look.wau':
+      'Fewer members took part: look at what was posted and who went quiet; `hearth leaderboard {id}` shows who still takes part.',
+    'look.churn':
+      'More of the members active in the 4 weeks before went quiet: see the win-backs with `hearth outbox --community {id}`.',
+    'look.leaves': 'More members left than usual: look at what happened in the period.',
+    'look.failedWaiting':
+      '`hearth outbox --community {id} --status failed` lists them; `hearth outbox retry <id>` sends one again.',
+    'look.offPace': 'At the pace of the last 4 periods it reaches {projected} by {by}.',
+    // Why the dispatcher held an item back (its reasons, in English as stored).
+    'quiet hours': 'Quiet hours',
+    'frequency cap': 'Frequency cap',
+    'dry run': 'Dry run',
+    'member opted out': 'Member opted out',
+    'member left': 'Member left',
+    'member is staff': 'Member is staff',
+    'member is a bot': 'Member is a bot',
+    'member unknown': 'Member unknown',
+    'member active again': 'Member active again',
+    'too late: its day has passed': 'Too late: its day had passed',
+    'quiet hours until its day had passed': 'Quiet hours until its day had passed',
+    'frequency cap until its day had passed': 'Frequency cap until its day had passed',
   },
   'zh-CN': {
     growth: '增长',
@@ -92,7 +118,8 @@ const LABELS: Record<Locale, Record<string, string>> = {
     retention: '按加入周的留存',
     sent: '已发送',
     held: '被拦下',
-    failedWaiting: '待处理的发送失败（hearth outbox --status failed）',
+    failedWaiting: '等你处理的发送失败',
+    dripCompletion: '完成新人引导',
     codesIssued: '发放的邀请码',
     joinedThroughCode: '通过邀请码加入',
     qualified: '有效邀请',
@@ -103,10 +130,29 @@ const LABELS: Record<Locale, Record<string, string>> = {
     demoted: '降级',
     onPace: '进度正常',
     offPace: '进度落后',
-    low: '不到四周平均的 80%',
-    high: '超过四周平均的 120%',
+    low: '不到此前四个周期平均值的 80%',
+    high: '达到此前四个周期平均值的 120% 以上',
     failed: '有发送失败等你处理',
     none: '无',
+    'look.activation': '新人起步慢：看看欢迎语和第一步引导；`hearth outbox --community {id}` 可查看发出的消息。',
+    'look.wau': '参与的成员变少：看看发了什么、谁沉默了；`hearth leaderboard {id}` 可查看仍在参与的成员。',
+    'look.churn': '此前四周活跃的成员中有更多人沉默：用 `hearth outbox --community {id}` 查看召回消息。',
+    'look.leaves': '离开的成员比平时多：看看这段时间发生了什么。',
+    'look.failedWaiting':
+      '`hearth outbox --community {id} --status failed` 列出它们；`hearth outbox retry <id>` 重新发送。',
+    'look.offPace': '按最近四个周期的进度，到 {by} 将达到 {projected}。',
+    'quiet hours': '免打扰时段',
+    'frequency cap': '频率上限',
+    'dry run': '演练模式',
+    'member opted out': '成员已退订',
+    'member left': '成员已离开',
+    'member is staff': '成员是工作人员',
+    'member is a bot': '成员是机器人',
+    'member unknown': '未知成员',
+    'member active again': '成员已重新活跃',
+    'too late: its day has passed': '已过当天',
+    'quiet hours until its day had passed': '免打扰至当天结束',
+    'frequency cap until its day had passed': '频率上限至当天结束',
   },
 };
 
@@ -119,6 +165,8 @@ interface Entry {
   good?: boolean | null;
   /** A bar's share of its row's largest value (trends), 0 to 1. */
   bar?: number;
+  /** What to look at (attention), under the label. */
+  note?: string;
 }
 
 interface Section {
@@ -133,8 +181,12 @@ export interface DigestEmail {
   html: string;
 }
 
-/** Render `report` in its community's locale. */
-export function renderDigest(report: DigestReport): DigestEmail {
+/**
+ * Render `report` in its community's locale; `kindLabel` names an outbox
+ * kind's sends in that locale (the registry's labels, which this module may
+ * not import: the registry imports the digest).
+ */
+export function renderDigest(report: DigestReport, kindLabel: (kind: string) => string = (kind) => kind): DigestEmail {
   const locale: Locale = report.community.locale.startsWith('zh') ? 'zh-CN' : 'en';
   const label = (key: string) => LABELS[locale][key] ?? key;
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
@@ -168,6 +220,11 @@ export function renderDigest(report: DigestReport): DigestEmail {
         label: label(a.metric),
         value: `${formatMetric(a.metric, a.value, integer, pct)}: ${label(a.kind)}`,
         good: false,
+        note: fill(label(a.kind === 'offPace' ? 'look.offPace' : `look.${a.metric}`), {
+          id: report.community.id,
+          by: a.by ? day(a.by) : '',
+          projected: a.projected === undefined ? '' : formatMetric(a.metric, a.projected, integer, pct),
+        }),
       })),
     },
     {
@@ -200,6 +257,9 @@ export function renderDigest(report: DigestReport): DigestEmail {
       entries: [
         ...(n.newcomers ? [withChange('activation', `${rate(n.activation)} (${integer.format(n.newcomers)})`)] : []),
         ...(n.churn !== null ? [withChange('churn', rate(n.churn))] : []),
+        ...(n.dripFinished
+          ? [withChange('dripCompletion', `${rate(n.dripCompletion)} (${integer.format(n.dripFinished)})`)]
+          : []),
         ...n.retention
           .filter((cell) => cell.size > 0)
           .map((cell) => ({ label: `${label('retention')} ${cell.cohort} +${cell.k}`, value: rate(cell.rate) })),
@@ -209,18 +269,24 @@ export function renderDigest(report: DigestReport): DigestEmail {
       title: label('automation'),
       entries: [
         ...Object.entries(n.automation.sent).map(([kind, sent]) => ({
-          label: `${label('sent')}: ${kind}`,
+          label: `${label('sent')}: ${kindLabel(kind)}`,
           value: integer.format(sent),
         })),
         ...Object.entries(n.automation.held).map(([why, held]) => ({
-          label: `${label('held')}: ${why}`,
+          label: `${label('held')}: ${label(why)}`,
           value: integer.format(held),
         })),
         ...(n.winbacksSent
           ? [withChange('winbackSuccess', `${rate(n.winbackSuccess)} (${integer.format(n.winbacksSent)})`)]
           : []),
         ...(n.automation.failedWaiting
-          ? [{ label: label('failedWaiting'), value: integer.format(n.automation.failedWaiting) }]
+          ? [
+              {
+                label: label('failedWaiting'),
+                value: integer.format(n.automation.failedWaiting),
+                note: fill(label('look.failedWaiting'), { id: report.community.id }),
+              },
+            ]
           : []),
       ],
     },
@@ -296,10 +362,24 @@ export function renderDigest(report: DigestReport): DigestEmail {
 const changeText = (c: Change | undefined, signed: Intl.NumberFormat, label: (k: string) => string) =>
   c ? ` (${c.change === null ? label('none') : signed.format(c.change)})` : '';
 
+/** The metrics that are fractions, shown as percentages. */
+const RATES: ReadonlySet<string> = new Set([
+  'growthRate',
+  'stickiness',
+  'interactionRate',
+  'activation',
+  'churn',
+  'winbackSuccess',
+  'dripCompletion',
+] satisfies Array<keyof typeof GOOD_DIRECTION>);
+
 function formatMetric(metric: string, value: number, integer: Intl.NumberFormat, pct: Intl.NumberFormat): string {
-  const rates = ['growthRate', 'stickiness', 'interactionRate', 'activation', 'churn', 'winbackSuccess'];
-  return rates.includes(metric) ? pct.format(value) : integer.format(value);
+  return RATES.has(metric) ? pct.format(value) : integer.format(value);
 }
+
+/** A label with its `{name}` placeholders filled. */
+const fill = (text: string, values: Record<string, string>): string =>
+  text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 
 /** The change that matters most: the first thing needing attention, else the largest move the wrong way, else the largest. */
 function mostImportant(
@@ -319,7 +399,10 @@ function toText(subject: string, span: string, sections: Section[]): string {
   const lines = [subject, span, ''];
   for (const section of sections) {
     lines.push(section.title);
-    for (const e of section.entries) lines.push(`  ${e.label}: ${e.value}${e.change ? ` (${e.change})` : ''}`);
+    for (const e of section.entries) {
+      lines.push(`  ${e.label}: ${e.value}${e.change ? ` (${e.change})` : ''}`);
+      if (e.note) lines.push(`    ${e.note}`);
+    }
     lines.push('');
   }
   return lines.join('\n');
@@ -340,7 +423,10 @@ function toHtml(community: string, span: string, sections: Section[], locale: Lo
           e.bar === undefined
             ? `${escapeHtml(e.value)}${change}`
             : `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%"><tr><td width="${Math.max(1, Math.round(e.bar * 100))}%" style="background:${COLOURS.bar};height:12px;font-size:0;line-height:0;">&nbsp;</td><td style="padding-left:6px;font-size:12px;white-space:nowrap;">${escapeHtml(e.value)}</td></tr></table>`;
-        return `<tr><td style="${cell}color:${COLOURS.text};">${escapeHtml(e.label)}</td><td style="${cell}text-align:right;color:${COLOURS.text};width:45%;">${value}</td></tr>`;
+        const note = e.note
+          ? `<div style="padding-top:2px;font-size:12px;color:${COLOURS.muted};">${escapeHtml(e.note)}</div>`
+          : '';
+        return `<tr><td style="${cell}color:${COLOURS.text};">${escapeHtml(e.label)}${note}</td><td style="${cell}text-align:right;color:${COLOURS.text};width:45%;">${value}</td></tr>`;
       })
       .join('');
   const body = sections

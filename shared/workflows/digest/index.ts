@@ -12,7 +12,7 @@ export const digest: Workflow<{ digest: typeof digestSchema; targets: typeof tar
   sections: { digest: digestSchema, targets: targetsSchema },
   kinds: {
     // For operators, not members: no member's quiet hours or cap holds it; it is mailed, not posted.
-    digest: { responsive: true, deliver: deliverDigest },
+    digest: { label: { en: 'Digests', 'zh-CN': '运营报告' }, responsive: true, deliver: deliverDigest },
   },
   jobs: [
     {

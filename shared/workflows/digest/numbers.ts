@@ -4,6 +4,7 @@ import { memberDayRows } from '../../store/days';
 import type { Db } from '../../store/db';
 import { deliveriesBetween, failedWaiting } from '../../store/deliveries';
 import { membershipDays } from '../../store/membership';
+import { dripCompletion } from '../onboarding/completion';
 import { funnelOf, referrerTallies } from '../referrals/store';
 import { tiersReport } from '../standing/leaderboard';
 import { winbackTallies } from '../winback/store';
@@ -30,6 +31,9 @@ export interface PeriodNumbers extends ActivityNumbers {
   /** Win-backs sent in the period before, and the share whose member was active again within 7 days. */
   winbacksSent: number;
   winbackSuccess: number | null;
+  /** The newcomers whose drip ended in the period, and the share of them sent the welcome and every step. */
+  dripFinished: number;
+  dripCompletion: number | null;
   /** The referral funnel of the period's weeks, and its top referrers by referrals qualified. */
   referrals: {
     codesIssued: number;
@@ -53,9 +57,10 @@ function weeksOf(period: Period): Period[] {
 export async function periodNumbers(db: Db, community: CommunityConfig, period: Period): Promise<PeriodNumbers> {
   const membership = await membershipDays(db, community.id, period.last);
   const activity = await activityNumbers((day) => memberDayRows(db, community.id, day), period, membership);
-  const [deliveries, waiting] = await Promise.all([
+  const [deliveries, waiting, drip] = await Promise.all([
     deliveriesBetween(db, community.id, period.first, period.last),
     failedWaiting(db, community.id),
+    dripCompletion(db, community, daysOf(period)),
   ]);
   const before = previousPeriod(period);
   const winbacks = await winbackTallies(db, community.id, before.first, before.last);
@@ -87,6 +92,8 @@ export async function periodNumbers(db: Db, community: CommunityConfig, period: 
     automation: { ...deliveries, failedWaiting: waiting },
     winbacksSent,
     winbackSuccess: winbacksSent === 0 ? null : wonBack / winbacksSent,
+    dripFinished: drip.finished,
+    dripCompletion: drip.finished === 0 ? null : drip.completed / drip.finished,
     referrals: {
       ...funnel,
       top: [...top.values()]

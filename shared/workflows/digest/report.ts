@@ -42,6 +42,9 @@ export interface Attention {
   value: number;
   /** The 4-period average (or the target) it was measured against. */
   against: number;
+  /** An off-pace target's date, and where the pace gets by then. */
+  by?: string;
+  projected?: number;
 }
 
 export interface DigestReport {
@@ -110,7 +113,14 @@ export async function digestReport(
   }
   for (const t of targets) {
     if (t.onPace === false)
-      attention.push({ metric: t.metric, kind: 'offPace', value: t.current ?? 0, against: t.value });
+      attention.push({
+        metric: t.metric,
+        kind: 'offPace',
+        value: t.current ?? 0,
+        against: t.value,
+        by: t.by,
+        ...(t.projected === null ? {} : { projected: t.projected }),
+      });
   }
   return {
     community: { id: community.id, name: community.name, timezone: community.timezone, locale: community.locale },

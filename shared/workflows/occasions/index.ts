@@ -33,8 +33,8 @@ export const occasions: Workflow<{ anniversaries: typeof anniversariesSchema; ho
     });
   },
   kinds: {
-    anniversary: { cancelledOnLeave: true },
-    holiday: { cancelledOnLeave: true },
+    anniversary: { label: { en: 'Anniversary greetings', 'zh-CN': '周年祝福' }, cancelledOnLeave: true },
+    holiday: { label: { en: 'Holiday greetings', 'zh-CN': '节日祝福' }, cancelledOnLeave: true },
   },
   jobs: [
     {

@@ -46,8 +46,8 @@ export const onboarding: Workflow<{ onboarding: typeof onboardingSchema }> = {
   },
   kinds: {
     // The member just joined: they are there, and waiting to be greeted.
-    welcome: { responsive: true, cancelledOnLeave: true },
-    onboarding: { cancelledOnLeave: true },
+    welcome: { label: { en: 'Welcomes', 'zh-CN': '欢迎消息' }, responsive: true, cancelledOnLeave: true },
+    onboarding: { label: { en: 'Onboarding steps', 'zh-CN': '新人引导' }, cancelledOnLeave: true },
   },
   jobs: [
     {

@@ -26,7 +26,7 @@ export const referrals: Workflow<{ referrals: typeof referralsSchema }> = {
     },
   },
   kinds: {
-    'referral.thanks': { cancelledOnLeave: true },
+    'referral.thanks': { label: { en: 'Referral thank-yous', 'zh-CN': '邀请致谢' }, cancelledOnLeave: true },
   },
   jobs: [
     {

@@ -28,7 +28,7 @@ export const standing: Workflow<{ points: typeof pointsSchema; tiers: typeof tie
     }
   },
   kinds: {
-    'level.up': { cancelledOnLeave: true },
+    'level.up': { label: { en: 'Level-up notes', 'zh-CN': '升级通知' }, cancelledOnLeave: true },
   },
   jobs: [
     {

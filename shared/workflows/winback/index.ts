@@ -15,6 +15,7 @@ export const winback: Workflow<{ winback: typeof winbackSchema }> = {
   templates,
   kinds: {
     winback: {
+      label: { en: 'Win-backs', 'zh-CN': '召回消息' },
       cancelledOnLeave: true,
       // It waits for its answer from the moment it may be read (see `awaitAnswer`).
       beforeSend: ({ db, item, now }) => awaitAnswer(db, item, now, WINBACK_SUCCESS_MS),
