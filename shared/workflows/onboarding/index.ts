@@ -1,6 +1,7 @@
 import { render } from '../../domain/render';
 import type { Workflow } from '../contract';
 import { namedTextProblem } from '../texts';
+import { countCompleted, countWelcomed } from './completion';
 import { onboardingSchema } from './config';
 import { dripSweep, onJoin } from './decisions';
 import { STEP_VARIABLES, templates } from './templates';
@@ -46,8 +47,18 @@ export const onboarding: Workflow<{ onboarding: typeof onboardingSchema }> = {
   },
   kinds: {
     // The member just joined: they are there, and waiting to be greeted.
-    welcome: { label: { en: 'Welcomes', 'zh-CN': '欢迎消息' }, responsive: true, cancelledOnLeave: true },
-    onboarding: { label: { en: 'Onboarding steps', 'zh-CN': '新人引导' }, cancelledOnLeave: true },
+    welcome: {
+      label: { en: 'Welcomes', 'zh-CN': '欢迎消息' },
+      responsive: true,
+      cancelledOnLeave: true,
+      // The drip's completion, for the digest (see `completion.ts`).
+      afterSend: countWelcomed,
+    },
+    onboarding: {
+      label: { en: 'Onboarding steps', 'zh-CN': '新人引导' },
+      cancelledOnLeave: true,
+      afterSend: countCompleted,
+    },
   },
   jobs: [
     {
