@@ -18,6 +18,7 @@ import {
   FUNCTIONS,
   type FunctionDefinition,
   type FunctionName,
+  METRIC_ALARMS,
   RULES,
   rulePattern,
   SCHEDULES,
@@ -96,6 +97,8 @@ export class HearthStack extends Stack {
       if (!fn.deadLetterQueue) throw new Error(`${by} invokes ${name} asynchronously, but ${name} is not async`);
       return { fn, deadLetterQueue: fn.deadLetterQueue };
     };
+
+    for (const alarm of METRIC_ALARMS) target(alarm.emittedBy, `alarm ${alarm.name}`).alarmOnMetric(alarm);
 
     const api = new HttpApi(this, 'WebhookApi', { description: 'Hearth chat-platform webhooks' });
     api.addRoutes({

@@ -1,6 +1,6 @@
 import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../shared/events/domain-events';
 import { type Cadence, JOB_DEFINITIONS, JOBS, type JobDefinition } from '../shared/workflows/jobs';
-import { REACTED_TO } from '../shared/workflows/registry';
+import { ALARMED_KINDS, REACTED_TO } from '../shared/workflows/registry';
 
 /**
  * What runs, and what triggers it: the functions, the event routing rules and
@@ -31,6 +31,31 @@ export interface FunctionDefinition {
 }
 
 export type FunctionName = 'webhook' | 'lifecycle' | 'dispatcher' | 'sweeps';
+
+/** The namespace and service of the functions' own metrics (Powertools' EMF), which alarms on them name. */
+export const APP_METRICS = { namespace: 'Hearth', service: 'hearth' } as const;
+
+/** An alarm on a metric a function emits itself. */
+export interface MetricAlarm {
+  readonly name: string;
+  /** The function that emits it, whose alarms it joins. */
+  readonly emittedBy: FunctionName;
+  readonly metric: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly description: string;
+}
+
+/**
+ * One alarm per outbox kind whose parked failures must reach an operator (its rules say
+ * `alarmWhenParked`: the digest), on the dispatcher's `SendsParked` count for that kind.
+ */
+export const METRIC_ALARMS: readonly MetricAlarm[] = ALARMED_KINDS.map((kind) => ({
+  name: `parked-${kind}`,
+  emittedBy: 'dispatcher',
+  metric: 'SendsParked',
+  dimensions: { service: APP_METRICS.service, kind },
+  description: `a ${kind} send failed and was parked: hearth outbox --status failed shows it and its reason`,
+}));
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -12,6 +12,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/runtime/env';
+import { APP_METRICS, type MetricAlarm } from '../topology';
 
 /** Properties of a {@link HearthFunction}. */
 export interface HearthFunctionProps {
@@ -52,6 +53,9 @@ export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 
 export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
 export class HearthFunction extends NodejsFunction {
+  /** Where its alarms notify. */
+  private readonly alarmTopic: ITopic;
+
   public constructor(scope: Construct, id: string, props: HearthFunctionProps) {
     // The log group and the queue have to exist before the function, so they are its siblings, not its children.
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
@@ -80,8 +84,8 @@ export class HearthFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'hearth',
-        POWERTOOLS_METRICS_NAMESPACE: 'Hearth',
+        POWERTOOLS_SERVICE_NAME: APP_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: APP_METRICS.namespace,
       },
       ...(dlq ? { deadLetterQueue: dlq, retryAttempts: 2 } : {}),
       bundling: {
@@ -99,6 +103,7 @@ export class HearthFunction extends NodejsFunction {
       },
     });
 
+    this.alarmTopic = props.alarmTopic;
     this.alarm(
       'ErrorsAlarm',
       `${id}: the function failed`,
@@ -168,6 +173,22 @@ export class HearthFunction extends NodejsFunction {
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
         resources: [identityArn(from), identityArn(Fn.select(1, Fn.split('@', from)))],
       }),
+    );
+  }
+
+  /** An alarm on a metric this function emits itself (topology `METRIC_ALARMS`), at one or more in five minutes. */
+  public alarmOnMetric(alarm: MetricAlarm): void {
+    this.alarm(
+      `${alarm.name.replace(/(^|-)(\w)/g, (_, _dash, c: string) => c.toUpperCase())}Alarm`,
+      `${this.node.id}: ${alarm.description}`,
+      new Metric({
+        namespace: APP_METRICS.namespace,
+        metricName: alarm.metric,
+        dimensionsMap: { ...alarm.dimensions },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      this.alarmTopic,
     );
   }
 

@@ -26,6 +26,19 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hearth',
 });
 
+/**
+ * The dispatcher's sends parked as failed in a run, one `SendsParked` count per kind (dimension `kind`),
+ * each a metric of its own so that the dimension does not tag the run's other metrics.
+ */
+export function parkedMetrics(parked: Readonly<Record<string, number>>): void {
+  for (const [kind, count] of Object.entries(parked)) {
+    if (!count) continue;
+    const single = metrics.singleMetric();
+    single.addDimension('kind', kind);
+    single.addMetric('SendsParked', MetricUnit.Count, count);
+  }
+}
+
 /** The webhook pipeline's counters as EMF metrics. */
 export const pipelineMetrics: PipelineMetrics = {
   accepted(count) {

@@ -64,6 +64,11 @@ export interface KindRules {
   /** Cancelled while still pending when its member leaves. */
   readonly cancelledOnLeave?: boolean;
   /**
+   * A send of this kind parked as failed raises an alarm in AWS (the dispatcher's `SendsParked` metric for
+   * the kind): an operator must learn that it did not go, not only find it in the outbox.
+   */
+  readonly alarmWhenParked?: boolean;
+  /**
    * Its own delivery, in place of a chat message from a template (the digest, an email to operators): it
    * runs once every guardrail has let the item go, and a throw is a failed send, retried and then parked.
    */

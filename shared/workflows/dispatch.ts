@@ -61,6 +61,8 @@ export interface DispatchReport {
   skipped: number;
   retried: number;
   failed: number;
+  /** The items parked as failed in this run, by kind. */
+  parked: Record<string, number>;
   /** Held back by quiet hours or the frequency cap, and due again when they allow. */
   deferred: number;
   /** The run stopped claiming for lack of time with items still due: they stay pending for the next run. */
@@ -84,6 +86,7 @@ export async function dispatch(
     skipped: 0,
     retried: 0,
     failed: 0,
+    parked: {},
     deferred: 0,
     outOfTime: false,
   };
@@ -241,7 +244,7 @@ async function deliver(
   // A kind no workflow registers has no text and no rules: nothing could send it, now or later.
   if (!rules) {
     const reason = `no template for outbox kind ${item.kind}`;
-    if (await settle(deps.db, item, 'failed', now, fence, reason)) report.failed++;
+    if (await settle(deps.db, item, 'failed', now, fence, reason)) countParked(report, item);
     return true;
   }
   const claimedAt = performance.now();
@@ -419,8 +422,14 @@ async function recordFailure(
       error instanceof RetryLaterError && error.retryAt && error.retryAt > backoff ? error.retryAt : backoff;
     if (await reschedule(db, item, retryAt, fence, reason)) report.retried++;
   } else if (await settle(db, item, 'failed', now, fence, reason)) {
-    report.failed++;
+    countParked(report, item);
     return true;
   }
   return false;
+}
+
+/** An item parked as failed: counted, and by its kind (the handler's `SendsParked` metric). */
+function countParked(report: DispatchReport, item: OutboxItem): void {
+  report.failed++;
+  report.parked[item.kind] = (report.parked[item.kind] ?? 0) + 1;
 }

@@ -1,7 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { DomainEvent, DomainEventType } from '../events/domain-events';
 import { jobHandler } from '../runtime/handler';
-import { logger } from '../runtime/observability';
+import { logger, parkedMetrics } from '../runtime/observability';
 import { type CommunityCache, listCommunities } from '../store/communities';
 import type { Db } from '../store/db';
 import { type DispatchDeps, dispatch } from './dispatch';
@@ -59,6 +59,7 @@ export function createDispatcherHandler(deps: DispatchDeps, clock = () => new Da
     const timeLeftMs = () => context.getRemainingTimeInMillis();
     const report = await dispatch({ timeLeftMs, ...deps }, now, { asOf: event.at !== undefined });
     logger.info('dispatch', { ...report });
+    parkedMetrics(report.parked);
     return report;
   });
 }

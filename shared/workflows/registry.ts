@@ -79,6 +79,9 @@ export function kindLabel(kind: string, locale: string): string {
   return rules ? rules.label[locale.startsWith('zh') ? 'zh-CN' : 'en'] : kind;
 }
 
+/** The kinds whose parked failures raise an alarm in AWS. */
+export const ALARMED_KINDS: readonly string[] = OUTBOX_KINDS.filter((kind) => KINDS[kind].alarmWhenParked);
+
 /** The kinds a member leaving cancels. */
 export const CANCELLED_ON_LEAVE: readonly string[] = OUTBOX_KINDS.filter((kind) => KINDS[kind].cancelledOnLeave);
 

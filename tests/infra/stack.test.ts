@@ -13,6 +13,7 @@ import {
   type Access,
   FUNCTIONS,
   type FunctionName,
+  METRIC_ALARMS,
   RULES,
   rulePattern,
   SCHEDULES,
@@ -169,6 +170,34 @@ describe('Stack: HearthStack', () => {
     });
   });
 
+  it('alarms when a digest send is parked as failed, on the dispatcher SendsParked count for the kind', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Hearth',
+      MetricName: 'SendsParked',
+      Dimensions: Match.arrayEquals([
+        { Name: 'kind', Value: 'digest' },
+        { Name: 'service', Value: 'hearth' },
+      ]),
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
+    });
+    const parked = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties.MetricName === 'SendsParked',
+    );
+    expect(parked).toHaveLength(1);
+    expect(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: {
+          Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'hearth', POWERTOOLS_METRICS_NAMESPACE: 'Hearth' } },
+        },
+      }),
+    ).not.toEqual({});
+  });
+
   it('sends every alarm to the one alarm topic, and subscribes AlarmEmail only when set', () => {
     // Prepare
     const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
@@ -178,7 +207,7 @@ describe('Stack: HearthStack', () => {
 
     // Assess
     expect(topics).toHaveLength(1);
-    expect(alarms).toHaveLength(FUNCTIONS.length + FUNCTIONS.filter((def) => def.async).length);
+    expect(alarms).toHaveLength(FUNCTIONS.length + FUNCTIONS.filter((def) => def.async).length + METRIC_ALARMS.length);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
     template.hasParameter('AlarmEmail', { Default: '' });
     template.hasResource('AWS::SNS::Subscription', {

@@ -99,13 +99,16 @@ describe('Digest delivery: once per period, at the local weekday and hour, by em
 
     // Act: the dispatcher retries with backoff until the attempts are spent.
     let when = Date.parse('2027-01-11T01:00:30Z');
+    const reports = [];
     for (let i = 0; i < MAX_ATTEMPTS; i++, when += 30 * 60_000)
-      await dispatch(deps(broken), new Date(when), { asOf: true });
+      reports.push(await dispatch(deps(broken), new Date(when), { asOf: true }));
 
     // Assess
     const item = await getOutboxItem(db, c.id, 'digest#weekly#2027-W01');
     expect(item).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
     expect(item?.reason).toContain('the day partition could not be read');
     expect(await readdir(mailDir)).toEqual(['digest_weekly_2026-W53.eml']);
+    // The run that parks it says so by kind: the handler's SendsParked metric, which the AWS alarm watches.
+    expect(reports.map((r) => r.parked)).toEqual([...Array(MAX_ATTEMPTS - 1).fill({}), { digest: 1 }]);
   });
 });

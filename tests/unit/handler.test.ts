@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { badRequest, HearthError, inFlight } from '../../shared/runtime/errors';
 import { errorReply, type HttpEvent, httpHandler } from '../../shared/runtime/handler';
-import { metrics, pipelineMetrics } from '../../shared/runtime/observability';
+import { metrics, parkedMetrics, pipelineMetrics } from '../../shared/runtime/observability';
 
 const context = { functionName: 'webhook', awsRequestId: 'r-1' } as Context;
 const event = { requestContext: { http: { method: 'POST' } } } as unknown as HttpEvent;
@@ -67,6 +67,38 @@ describe('Function: errorReply', () => {
     expect(JSON.parse(reply.body as string)).toEqual({
       error: 'unavailable',
       message: 'this event is being applied by another delivery; retry shortly',
+    });
+  });
+});
+
+describe('Function: parkedMetrics', () => {
+  it('writes one SendsParked count per kind, with its kind as a dimension, and nothing for none', () => {
+    // Prepare: Powertools prints a single metric as one EMF line on stdout (metrics are off in tests: on here).
+    const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    try {
+      parkedMetrics({ digest: 1, welcome: 0 });
+      parkedMetrics({});
+    } finally {
+      spy.mockRestore();
+      process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+    }
+
+    // Assess
+    const emf = lines.map((line) => JSON.parse(line));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ SendsParked: 1, kind: 'digest', service: 'hearth' });
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'Hearth',
+      Dimensions: [expect.arrayContaining(['kind', 'service'])],
+      Metrics: [{ Name: 'SendsParked', Unit: 'Count' }],
     });
   });
 });

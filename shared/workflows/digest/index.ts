@@ -12,7 +12,13 @@ export const digest: Workflow<{ digest: typeof digestSchema; targets: typeof tar
   sections: { digest: digestSchema, targets: targetsSchema },
   kinds: {
     // For operators, not members: no member's quiet hours or cap holds it; it is mailed, not posted.
-    digest: { label: { en: 'Digests', 'zh-CN': '运营报告' }, responsive: true, deliver: deliverDigest },
+    // A digest that could not be computed or mailed is parked as failed and raises an alarm in AWS.
+    digest: {
+      label: { en: 'Digests', 'zh-CN': '运营报告' },
+      responsive: true,
+      alarmWhenParked: true,
+      deliver: deliverDigest,
+    },
   },
   jobs: [
     {
