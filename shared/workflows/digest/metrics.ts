@@ -99,16 +99,16 @@ export function daysRead(period: Period): string[] {
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
-/** The period's numbers from its rows and the community's membership days (up to the period's end, at least). */
+/** The period's numbers from its rows and the community's membership days (up to the period's end, at least; or a read of them). */
 export async function activityNumbers(
   rowsOf: DayRows,
   period: Period,
-  membership: readonly MembershipDay[],
+  membershipDays: readonly MembershipDay[] | Promise<readonly MembershipDay[]>,
 ): Promise<ActivityNumbers> {
   const days = daysOf(period);
   const read = daysRead(period);
-  // Each day is its own partition: read them side by side, not one after another.
-  const rows = await Promise.all(read.map((day) => rowsOf(day)));
+  // Each day is its own partition: read them side by side (and beside the membership), not one after another.
+  const [rows, membership] = await Promise.all([Promise.all(read.map((day) => rowsOf(day))), membershipDays]);
   const byDay = new Map<string, readonly MemberDayRow[]>(read.map((day, i) => [day, rows[i]]));
   const excluded = new Set<string>();
   for (const rows of byDay.values()) for (const row of rows) if (row.staff || row.bot) excluded.add(row.memberId);

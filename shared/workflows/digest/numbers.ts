@@ -55,38 +55,52 @@ function weeksOf(period: Period): Period[] {
 
 /** The numbers of `period` for `community`, computed now from what is stored. */
 export async function periodNumbers(db: Db, community: CommunityConfig, period: Period): Promise<PeriodNumbers> {
-  const membership = await membershipDays(db, community.id, period.last);
-  const activity = await activityNumbers((day) => memberDayRows(db, community.id, day), period, membership);
-  const [deliveries, waiting, drip] = await Promise.all([
+  const before = previousPeriod(period);
+  const weeks = weeksOf(period);
+  const lastWeek = periodOf('week', period.last);
+  // Every read is independent of the others: all of them at once.
+  const [activity, deliveries, waiting, drip, winbacks, perWeek] = await Promise.all([
+    activityNumbers(
+      (day) => memberDayRows(db, community.id, day),
+      period,
+      membershipDays(db, community.id, period.last),
+    ),
     deliveriesBetween(db, community.id, period.first, period.last),
     failedWaiting(db, community.id),
     dripCompletion(db, community, daysOf(period)),
+    winbackTallies(db, community.id, before.first, before.last),
+    Promise.all(
+      weeks.map(async (week) => {
+        const [steps, tallies, moved] = await Promise.all([
+          funnelOf(db, community.id, week.key),
+          referrerTallies(db, community.id, week.key),
+          tiersReport(db, community.id, week.key),
+        ]);
+        return { week: week.key, steps, tallies, moved };
+      }),
+    ),
   ]);
-  const before = previousPeriod(period);
-  const winbacks = await winbackTallies(db, community.id, before.first, before.last);
   const winbacksSent = winbacks.reduce((sum, t) => sum + t.sent, 0);
   const wonBack = winbacks.reduce((sum, t) => sum + t.wonBack, 0);
-  const weeks = weeksOf(period);
   const funnel = { codesIssued: 0, joinedThroughCode: 0, qualified: 0 };
   const top = new Map<string, { memberId: string; qualified: number; joined: number }>();
   const tiers = { promoted: 0, demoted: 0 };
-  for (const week of weeks) {
-    const steps = await funnelOf(db, community.id, week.key);
+  for (const { steps, tallies, moved } of perWeek) {
     funnel.codesIssued += steps.issued;
     funnel.joinedThroughCode += steps.joined;
     funnel.qualified += steps.qualified;
-    for (const tally of await referrerTallies(db, community.id, week.key)) {
+    for (const tally of tallies) {
       const entry = top.get(tally.referrerId) ?? { memberId: tally.referrerId, qualified: 0, joined: 0 };
       entry.qualified += tally.qualified.size;
       entry.joined += tally.joined.size;
       top.set(tally.referrerId, entry);
     }
-    const moved = await tiersReport(db, community.id, week.key);
     tiers.promoted += moved.promoted;
     tiers.demoted += moved.demoted;
   }
-  const lastWeek = periodOf('week', period.last);
-  const { distribution } = await tiersReport(db, community.id, lastWeek.key);
+  // The distribution the period's last weekly review left (that week is among the period's: its Monday is in it).
+  const { distribution } =
+    perWeek.find((w) => w.week === lastWeek.key)?.moved ?? (await tiersReport(db, community.id, lastWeek.key));
   return {
     ...activity,
     automation: { ...deliveries, failedWaiting: waiting },

@@ -76,11 +76,13 @@ export async function digestReport(
   period: Period,
   now: Date,
 ): Promise<DigestReport> {
-  const numbers = await periodNumbers(db, community, period);
-  const current = keptOf(numbers);
   const earlier = before(period, TREND_PERIODS - 1);
-  const history: KeptNumbers[] = [];
-  for (const p of earlier) history.push(await metricsOf(db, community, p, now));
+  // The period's numbers and the earlier periods' (kept rows, once kept) side by side.
+  const [numbers, history] = await Promise.all([
+    periodNumbers(db, community, period),
+    Promise.all(earlier.map((p): Promise<KeptNumbers> => metricsOf(db, community, p, now))),
+  ]);
+  const current = keptOf(numbers);
   const previous = history[0];
   const changes = Object.fromEntries(METRICS.map((m) => [m, changeOf(m, current[m], previous[m])]));
   const trends = [...earlier.map((p, i) => ({ p, kept: history[i] })).reverse(), { p: period, kept: current }].map(
@@ -102,15 +104,16 @@ export async function digestReport(
   if (numbers.automation.failedWaiting > 0) {
     attention.push({ metric: 'failedWaiting', kind: 'failed', value: numbers.automation.failedWaiting, against: 0 });
   }
-  const targets: TargetProgress[] = [];
-  for (const target of community.targets) {
-    // From the period its `from` falls in, when it names one (and that period has begun).
-    const start =
-      target.from && target.from <= period.last
-        ? (await metricsOf(db, community, periodOf(period.kind, target.from), now))[target.metric]
-        : undefined;
-    targets.push(targetProgress(target, current, pace, period, start));
-  }
+  const targets: TargetProgress[] = await Promise.all(
+    community.targets.map(async (target) => {
+      // From the period its `from` falls in, when it names one (and that period has begun).
+      const start =
+        target.from && target.from <= period.last
+          ? (await metricsOf(db, community, periodOf(period.kind, target.from), now))[target.metric]
+          : undefined;
+      return targetProgress(target, current, pace, period, start);
+    }),
+  );
   for (const t of targets) {
     if (t.onPace === false)
       attention.push({
