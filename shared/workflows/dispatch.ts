@@ -2,6 +2,7 @@ import {
   type ChatMessage,
   type ChatSender,
   RetryLaterError,
+  sendTimeLeft,
   UndeliverableError,
   withSendDeadline,
 } from '../chat/sender';
@@ -49,6 +50,8 @@ export const SEND_BUDGET_MS = 25_000;
  * to record the result. A send past it would be re-sent by the next run.
  */
 export const SETTLE_MARGIN_MS = 5_000;
+/** An email goes only with this much of its send's deadline left (SES answers within it). */
+export const MIN_MAIL_MS = 5_000;
 /** How far back a run looks when no watermark is recorded, and an as-of run always. */
 export const FIRST_LOOKBACK_HOURS = 24;
 /** Backoff before retry `attempt` (1-based): 1, 2, 4, 8 minutes. */
@@ -159,6 +162,11 @@ function sendContext(
   const inviteLink = async (code: string) => deps.senderFor(community).inviteLink?.(code);
   const mail = async (message: { to: string[]; subject: string; text: string; html: string }) => {
     if (!deps.mail) throw new UndeliverableError('no mailer: this dispatcher cannot send email');
+    // Preparing it (a digest's numbers) may have used up the lease, which another run may hold by now: a mail
+    // sent then could go twice. Nothing is sent; the try counts, so an email that never fits is parked.
+    if (sendTimeLeft() < MIN_MAIL_MS) {
+      throw new Error('out of time before mailing (preparing it took most of the lease); nothing was sent');
+    }
     await deps.mail.mailer.send({ id: item.id, from: deps.mail.from, date: now, ...message });
   };
   const label = (kind: string) => kindLabel(kind, locale);
@@ -356,7 +364,12 @@ async function sendAndRecord(
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
       report.sent++;
       await tally(deps.db, community, now, { sent: item.kind });
-      await rules.afterSend?.(sendContext(deps, item, community, member, now));
+      // It went: what the kind records after (a tally) can fail without undoing the send or its cap slot.
+      await rules
+        .afterSend?.(sendContext(deps, item, community, member, now))
+        .catch((error: Error) =>
+          logger.warn('a step after a send failed', { id: item.id, kind: item.kind, error: error.name }),
+        );
     }
   } catch (error) {
     if (slot.reserved) {

@@ -11,7 +11,7 @@ import { countDelivery } from '../../shared/store/deliveries';
 import { ingestEvent } from '../../shared/store/ingest';
 import { getOutboxItem } from '../../shared/store/outbox';
 import { digestSweep, duePeriods } from '../../shared/workflows/digest/decisions';
-import { dispatch, MAX_ATTEMPTS } from '../../shared/workflows/dispatch';
+import { dispatch, MAX_ATTEMPTS, MIN_MAIL_MS, SETTLE_MARGIN_MS } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
 
@@ -81,6 +81,24 @@ describe('Digest delivery: once per period, at the local weekday and hour, by em
     expect(eml).toContain('multipart/alternative');
     // The kinds sent, by the names the registry gives them in the community's locale (Shanghai, en).
     expect(eml).toContain('Sent: Welcomes: 1');
+  });
+
+  it('mails nothing when preparing the digest left too little of its lease, and tries again', async () => {
+    // Prepare: a December review due; a run whose time runs out between the claim (30 s left, enough to
+    // claim) and the mail (just under the margin and the mail's minimum left), as a long preparation does.
+    await digestSweep(db, [c], at('2027-01-01T01:00:00Z'));
+    let asked = 0;
+    const late = { ...deps(db), timeLeftMs: () => (asked++ === 0 ? 30_000 : SETTLE_MARGIN_MS + MIN_MAIL_MS - 1_000) };
+
+    // Act
+    const report = await dispatch(late, at('2027-01-01T01:00:30Z'), { asOf: true });
+
+    // Assess
+    expect(report).toMatchObject({ sent: 0, retried: 1 });
+    const item = await getOutboxItem(db, c.id, 'digest#weekly#2026-12');
+    expect(item).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(item?.reason).toContain('out of time before mailing');
+    expect(await readdir(mailDir)).not.toContain('digest_weekly_2026-12.eml');
   });
 
   it('parks a digest whose numbers cannot be read as failed, with the reason, and mails nothing', async () => {

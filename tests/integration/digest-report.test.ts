@@ -61,6 +61,8 @@ describe('The digest of a period: changes, trends, targets and attention', () =>
       ['2026-W49', 2],
     ]);
     expect(await keptNumbers(db, c.id, week('2026-W48'))).toMatchObject({ wau: 4, messages: 4 });
+    // The week itself is kept as its digest is built: next week's digest reads its row.
+    expect(await keptNumbers(db, c.id, week('2026-W49'))).toMatchObject({ wau: 2, messages: 2 });
     // WAU at half its 4-week average; churn, which had no one to lose before, is measured from W46 on.
     expect(report.attention).toContainEqual({ metric: 'wau', kind: 'low', value: 2, against: 4 });
     // Messages: 4 a week for 4 weeks, then 2: far from 100 by 13 December.
@@ -75,6 +77,15 @@ describe('The digest of a period: changes, trends, targets and attention', () =>
       by: '2026-12-13',
       projected: 1.5,
     });
+  });
+
+  it('keeps no period that has not ended where the community is', async () => {
+    // Act: the week of 2026-12-14 previewed on its Sunday, 23:00 UTC (still Sunday in this UTC community).
+    const report = await digestReport(db, c, week('2026-W51'), at('2026-12-20T23:00:00Z'));
+
+    // Assess
+    expect(report.period.key).toBe('2026-W51');
+    expect(await keptNumbers(db, c.id, week('2026-W51'))).toBeUndefined();
   });
 
   it('fails whole when a number cannot be read, rather than report zeros', async () => {

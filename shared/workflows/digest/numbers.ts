@@ -147,7 +147,8 @@ export interface Change {
 }
 
 export function changeOf(metric: string, value: number | null, previous: number | null): Change {
-  const change = value === null || previous === null || previous === 0 ? null : (value - previous) / previous;
+  // Against the size of last period's value: net from −10 to −5 is up 50 %, not down.
+  const change = value === null || previous === null || previous === 0 ? null : (value - previous) / Math.abs(previous);
   const good = change === null || change === 0 ? null : change > 0 === goodWhenUp(metric);
   return { value, previous, change, good };
 }

@@ -1,10 +1,10 @@
 import type { CommunityConfig } from '../../domain/config';
-import { daysBetween } from '../../domain/time';
+import { dayIn, daysBetween } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { goodWhenUp } from './directions';
 import { type Change, changeOf, keptOf, METRICS, metricsOf, type PeriodNumbers, periodNumbers } from './numbers';
 import { type Period, periodOf, previousPeriod } from './periods';
-import type { KeptNumbers } from './store';
+import { type KeptNumbers, keepNumbers } from './store';
 
 /**
  * A digest: one period's numbers, each metric against the period before, the
@@ -83,6 +83,8 @@ export async function digestReport(
     Promise.all(earlier.map((p): Promise<KeptNumbers> => metricsOf(db, community, p, now))),
   ]);
   const current = keptOf(numbers);
+  // A finished period is kept as its digest is built, so next period's changes and trends read a row.
+  if (period.last < dayIn(now, community.timezone)) await keepNumbers(db, community.id, period, current);
   const previous = history[0];
   const changes = Object.fromEntries(METRICS.map((m) => [m, changeOf(m, current[m], previous[m])]));
   const trends = [...earlier.map((p, i) => ({ p, kept: history[i] })).reverse(), { p: period, kept: current }].map(
