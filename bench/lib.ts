@@ -8,6 +8,7 @@ import { type Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { InitializeHandler, InitializeHandlerArguments, InitializeMiddleware } from '@smithy/types';
 import { type Db, isConditionFailed } from '../shared/store/db';
 
@@ -317,4 +318,70 @@ export function meterCapacity(db: Db, level: 'INDEXES' | 'TOTAL', record: (call:
       }
     };
   db.doc.middlewareStack.add(meter as never, { step: 'initialize', name: 'hearthCapacityMeter' });
+}
+
+/** A small seeded generator (mulberry32): the same members at every run. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Write `items` with BatchWriteItem, 25 a call and a few calls at a time, until none is left unprocessed. */
+export async function seed(db: Db, items: readonly Record<string, unknown>[], parallel = 8): Promise<void> {
+  let cursor = 0;
+  const worker = async () => {
+    while (cursor < items.length) {
+      const batch = items.slice(cursor, cursor + 25);
+      cursor += 25;
+      let request: BatchWriteCommandInput['RequestItems'] = {
+        [db.table]: batch.map((Item) => ({ PutRequest: { Item } })),
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt));
+        request = (await db.doc.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+/** What one DynamoDB call did, as the engine reported it. */
+export interface Call {
+  command: string;
+  /** Read or write units (ConsumedCapacity TOTAL). */
+  units: number;
+  /** Items returned: a Query's Count, a BatchGet's Responses, a Get's Item. */
+  items: number;
+  /** Keys a BatchGet asked for. */
+  keys?: number;
+  conditionFailed?: true;
+}
+
+type Output = {
+  ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }>;
+  Count?: number;
+  Item?: unknown;
+  Responses?: Record<string, unknown[]>;
+};
+
+/** What a call reported: its units (TOTAL), the items it returned, the keys a BatchGet asked for. */
+export function callOf({ command, input, output, conditionFailed }: MeteredCall): Call {
+  if (conditionFailed || !output) return { command, units: 0, items: 0, conditionFailed: true };
+  const { ConsumedCapacity: reported, Count, Item, Responses } = output as Output;
+  const units = (Array.isArray(reported) ? reported : reported ? [reported] : []).reduce(
+    (sum, c) => sum + (c.CapacityUnits ?? 0),
+    0,
+  );
+  const items = Count ?? (Responses ? Object.values(Responses).reduce((n, r) => n + r.length, 0) : Item ? 1 : 0);
+  const requested = (input as { RequestItems?: Record<string, { Keys?: unknown[] }> }).RequestItems;
+  const keys = command.startsWith('BatchGet')
+    ? Object.values(requested ?? {}).reduce((n, r) => n + (r.Keys?.length ?? 0), 0)
+    : undefined;
+  return { command, units, items, ...(keys !== undefined ? { keys } : {}) };
 }

@@ -28,7 +28,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../infra/local/dynamo';
 import { type CommunityConfig, parseCommunityConfig } from '../shared/domain/config';
 import { addDays, dayIn } from '../shared/domain/time';
@@ -55,14 +54,17 @@ import { referralSweep } from '../shared/workflows/referrals/decisions';
 import { standingSweep } from '../shared/workflows/standing/rollup';
 import { winbackSweep } from '../shared/workflows/winback/decisions';
 import {
+  type Call,
+  callOf,
   dynamoLocalEndpoint,
   envInt,
   host,
   type MeteredCall,
   meterCapacity,
   ROOT,
+  random,
   round,
-  sleep,
+  seed,
   sourceState,
   writeResults,
 } from './lib';
@@ -101,18 +103,6 @@ const community: CommunityConfig = parseCommunityConfig({
 
 /** Every month-day of a leap year, `MM-DD`. */
 const MONTH_DAYS = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(5, 10));
-
-/** A small seeded generator (mulberry32): the same members at every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A member as the app stores it after a join (and, when given, activity and a profile). */
 function memberItem(
@@ -249,65 +239,13 @@ function activity(): Record<string, unknown>[] {
   return items;
 }
 
-/** Write `items` with BatchWriteItem, 25 a call and a few calls at a time, until none is left unprocessed. */
-async function seed(db: Db, items: Record<string, unknown>[]): Promise<void> {
-  let cursor = 0;
-  const worker = async () => {
-    while (cursor < items.length) {
-      const batch = items.slice(cursor, cursor + 25);
-      cursor += 25;
-      let request: BatchWriteCommandInput['RequestItems'] = {
-        [db.table]: batch.map((Item) => ({ PutRequest: { Item } })),
-      };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1_000, 25 * 2 ** attempt));
-        request = (await db.doc.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: SEED_PARALLEL }, worker));
-}
-
-/** What one DynamoDB call of a sweep did, as the engine reported it. */
-interface Call {
-  command: string;
-  /** Read or write units (ConsumedCapacity TOTAL). */
-  units: number;
-  /** Items returned: a Query's Count, a BatchGet's Responses, a Get's Item. */
-  items: number;
-  /** Keys a BatchGet asked for. */
-  keys?: number;
-  conditionFailed?: true;
-}
-
 const READS = new Set(['Query', 'GetItem', 'Get', 'BatchGet', 'BatchGetItem', 'Scan']);
 const calls: Call[] = [];
 
-type Output = {
-  ConsumedCapacity?: { CapacityUnits?: number } | Array<{ CapacityUnits?: number }>;
-  Count?: number;
-  Item?: unknown;
-  Responses?: Record<string, unknown[]>;
+/** What each call reported. */
+const recordCall = (metered: MeteredCall): void => {
+  calls.push(callOf(metered));
 };
-
-/** What each call reported: its units (TOTAL), the items it returned, the keys a BatchGet asked for. */
-function recordCall({ command, input, output, conditionFailed }: MeteredCall): void {
-  if (conditionFailed || !output) {
-    calls.push({ command, units: 0, items: 0, conditionFailed: true });
-    return;
-  }
-  const { ConsumedCapacity: reported, Count, Item, Responses } = output as Output;
-  const units = (Array.isArray(reported) ? reported : reported ? [reported] : []).reduce(
-    (sum, c) => sum + (c.CapacityUnits ?? 0),
-    0,
-  );
-  const items = Count ?? (Responses ? Object.values(Responses).reduce((n, r) => n + r.length, 0) : Item ? 1 : 0);
-  const requested = (input as { RequestItems?: Record<string, { Keys?: unknown[] }> }).RequestItems;
-  const keys = command.startsWith('BatchGet')
-    ? Object.values(requested ?? {}).reduce((n, r) => n + (r.Keys?.length ?? 0), 0)
-    : undefined;
-  calls.push({ command, units, items, ...(keys !== undefined ? { keys } : {}) });
-}
 
 const SWEEPS = {
   birthdays: birthdaySweep,
@@ -406,7 +344,7 @@ for (const size of SIZES) {
     const { items: people, members, welcomes } = population(size);
     const items = [...people, ...activity()];
     const seedStarted = performance.now();
-    await seed(loader, items);
+    await seed(loader, items, SEED_PARALLEL);
     const seedSeconds = round((performance.now() - seedStarted) / 1000, 1);
     seeding.push({ size, members, welcomes, items: items.length, seconds: seedSeconds });
     console.log(

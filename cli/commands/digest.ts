@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import type { CommunityConfig } from '../../shared/domain/config';
+import { templateText } from '../../shared/domain/templates';
 import { dayIn } from '../../shared/domain/time';
 import { compose, LOCAL_MAIL_FROM } from '../../shared/mail/mailer';
-import { renderDigest } from '../../shared/workflows/digest/email';
+import { type DigestNames, renderDigest } from '../../shared/workflows/digest/email';
 import {
   type Period,
   type PeriodKind,
@@ -11,10 +13,18 @@ import {
 } from '../../shared/workflows/digest/periods';
 import { digestReport } from '../../shared/workflows/digest/report';
 import { kindLabel } from '../../shared/workflows/registry';
+import type { Tier } from '../../shared/workflows/standing/rules';
+import { tierTemplate } from '../../shared/workflows/standing/templates';
 import { UsageError } from '../errors';
 import { output } from '../output';
 import type { Target } from '../target';
 import { communityArg } from './standing';
+
+/** What the digest calls kinds and tiers for `community`, as the dispatcher's send context does. */
+export const digestNames = (community: CommunityConfig): DigestNames => ({
+  kind: (kind) => kindLabel(kind, community.locale),
+  tier: (tier) => templateText(tierTemplate(tier as Tier), community.locale, community.templates, community.locale),
+});
 
 /** The period flags of `digest preview`, at most one of them. */
 export interface PeriodFlags {
@@ -65,7 +75,7 @@ export async function digestPreview(
   const period = periodFromFlags(flags, dayIn(now, config.timezone));
   const report = await digestReport(target.db, config, period, now);
   if (files.out || files.eml) {
-    const email = renderDigest(report, (kind) => kindLabel(kind, config.locale));
+    const email = renderDigest(report, digestNames(config));
     if (files.out) await writeFile(files.out, email.html);
     if (files.eml) {
       const message = await compose({

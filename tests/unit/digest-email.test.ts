@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDigest } from '../../shared/workflows/digest/email';
+import { changeOf } from '../../shared/workflows/digest/numbers';
+import { type Period, parsePeriod } from '../../shared/workflows/digest/periods';
 import { report } from '../support/digest-report';
 
 /** The text a reader sees in an HTML part: tags dropped, entities decoded. */
@@ -78,8 +80,11 @@ describe('Function: renderDigest', () => {
     const labels: Record<string, string> = { welcome: '欢迎消息' };
 
     // Act
-    const en = renderDigest(report('Acme Makers'), (kind) => (kind === 'welcome' ? 'Welcomes' : kind)).text;
-    const zh = renderDigest(report('创客社区', 'zh-CN'), (kind) => labels[kind] ?? kind).text;
+    const en = renderDigest(report('Acme Makers'), {
+      kind: (kind) => (kind === 'welcome' ? 'Welcomes' : kind),
+      tier: (tier) => `Tier ${tier}`,
+    }).text;
+    const zh = renderDigest(report('创客社区', 'zh-CN'), { kind: (kind) => labels[kind] ?? kind, tier: (t) => t }).text;
     const unlabelled = renderDigest(report('Acme Makers')).text;
 
     // Assess
@@ -107,5 +112,54 @@ describe('Function: renderDigest', () => {
     expect(text).toContain('周活跃: 312 (-20%)');
     expect(text).toContain('2026年11月30日');
     expect(html).toContain('lang="zh-CN"');
+  });
+
+  it('names people by their name where they have one, tiers by their text, and else by id', () => {
+    // Prepare
+    const named = report('Acme Makers');
+    named.numbers.topContributors = [{ memberId: 'ada', name: 'Ada <Lovelace>', activities: 77, repliesReceived: 3 }];
+
+    // Act
+    const { text, html } = renderDigest(named, { kind: (k) => k, tier: (t) => (t === 'champion' ? 'KOC' : t) });
+
+    // Assess
+    expect(text).toContain('Top contributors: Ada <Lovelace>: 77');
+    expect(html).toContain('Ada &lt;Lovelace&gt;');
+    expect(text).toContain('Top referrers: bo: 2');
+    expect(text).toContain('Tiers: KOC: 14');
+  });
+
+  it('keeps a tile that fell to zero, and says n/a for a trend it does not know rather than 0', () => {
+    // Prepare
+    const dropped = report('Acme Makers');
+    dropped.changes.leaves = changeOf('leaves', 0, 3);
+    dropped.trends[0] = { period: '2026-W48', members: null, wau: 390, messages: 2500 };
+
+    // Act
+    const { text } = renderDigest(dropped);
+
+    // Assess
+    expect(text).toContain('Leaves: 0 (-100%)');
+    expect(text).toContain('Members 2026-W48: n/a');
+    expect(text).not.toContain('Members 2026-W48: 0');
+  });
+
+  it('words a month by its period, shows averages with a decimal, and the average an alarm was measured against', () => {
+    // Prepare
+    const month = report('Acme Makers');
+    month.period = parsePeriod('month', '2026-11') as Period;
+    month.targets = [
+      { metric: 'avgDau', value: 3.5, by: '2026-12-31', current: 3.2, progress: 0.5, projected: 3.4, onPace: false },
+    ];
+
+    // Act
+    const { text } = renderDigest(month);
+    const week = renderDigest(report('Acme Makers')).text;
+
+    // Assess
+    expect(text).toContain('Active in the month: 312');
+    expect(text).toContain('Retention by join month 2026-W48 +1: 50%');
+    expect(text).toContain('Average daily active → 3.5 (Dec 31, 2026): 3.2, off pace');
+    expect(week).toContain('Weekly active: 312: at 80 % or less of its average over the 4 periods before (400)');
   });
 });

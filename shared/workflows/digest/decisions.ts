@@ -3,6 +3,8 @@ import type { CommunityConfig } from '../../domain/config';
 import type { Db } from '../../store/db';
 import { enqueue } from '../../store/outbox';
 import { COMMUNITY_RECIPIENT, type SendContext } from '../contract';
+import type { Tier } from '../standing/rules';
+import { tierTemplate } from '../standing/templates';
 import type { SweepOptions } from '../sweep';
 import { renderDigest } from './email';
 import { type PeriodKind, parsePeriod, periodOf, previousPeriod } from './periods';
@@ -85,6 +87,9 @@ export async function deliverDigest(context: SendContext): Promise<void> {
   const { item, community, db, now } = context;
   const period = parsePeriod(item.vars.periodKind as PeriodKind, item.vars.period);
   if (!period) throw Object.assign(new Error(`not a period: ${item.vars.period}`), { retryable: false });
-  const email = renderDigest(await digestReport(db, community, period, now), context.kindLabel);
+  const email = renderDigest(await digestReport(db, community, period, now), {
+    kind: context.kindLabel,
+    tier: (tier) => context.text(tierTemplate(tier as Tier)),
+  });
   await context.mail({ to: community.operators, ...email });
 }

@@ -31,6 +31,8 @@ const LABELS: Record<Locale, Record<string, string>> = {
     net: 'Net',
     growthRate: 'Growth rate',
     wau: 'Weekly active',
+    'wau.month': 'Active in the month',
+    'wau.quarter': 'Active in the quarter',
     avgDau: 'Average daily active',
     mau: 'Monthly active',
     stickiness: 'Stickiness',
@@ -44,6 +46,8 @@ const LABELS: Record<Locale, Record<string, string>> = {
     winbackSuccess: 'Win-back success',
     winbacksSent: 'Win-backs sent',
     retention: 'Retention by join week',
+    'retention.month': 'Retention by join month',
+    'retention.quarter': 'Retention by join quarter',
     sent: 'Sent',
     held: 'Held back',
     failedWaiting: 'Failed sends waiting for you',
@@ -103,6 +107,8 @@ const LABELS: Record<Locale, Record<string, string>> = {
     net: '净增',
     growthRate: '增长率',
     wau: '周活跃',
+    'wau.month': '月内活跃',
+    'wau.quarter': '季度内活跃',
     avgDau: '日均活跃',
     mau: '月活跃',
     stickiness: '黏性',
@@ -116,6 +122,8 @@ const LABELS: Record<Locale, Record<string, string>> = {
     winbackSuccess: '召回成功率',
     winbacksSent: '召回消息',
     retention: '按加入周的留存',
+    'retention.month': '按加入月的留存',
+    'retention.quarter': '按加入季度的留存',
     sent: '已发送',
     held: '被拦下',
     failedWaiting: '等你处理的发送失败',
@@ -181,14 +189,24 @@ export interface DigestEmail {
   html: string;
 }
 
+/** What other workflows call things, in the digest's locale: an outbox kind's sends, a tier. */
+export interface DigestNames {
+  kind(kind: string): string;
+  tier(tier: string): string;
+}
+
+const RAW_NAMES: DigestNames = { kind: (kind) => kind, tier: (tier) => tier };
+
 /**
- * Render `report` in its community's locale; `kindLabel` names an outbox
- * kind's sends in that locale (the registry's labels, which this module may
- * not import: the registry imports the digest).
+ * Render `report` in its community's locale; `names` gives what other
+ * workflows call an outbox kind's sends and a tier in that locale (the
+ * registry's labels and the standing's texts, which this module may not
+ * import: the registry imports the digest).
  */
-export function renderDigest(report: DigestReport, kindLabel: (kind: string) => string = (kind) => kind): DigestEmail {
+export function renderDigest(report: DigestReport, names: DigestNames = RAW_NAMES): DigestEmail {
   const locale: Locale = report.community.locale.startsWith('zh') ? 'zh-CN' : 'en';
-  const label = (key: string) => LABELS[locale][key] ?? key;
+  // A label may have a wording of its own for a month or a quarter (`wau.month`).
+  const label = (key: string) => LABELS[locale][`${key}.${report.period.kind}`] ?? LABELS[locale][key] ?? key;
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
   const pct = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
@@ -210,7 +228,10 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
     };
   };
   const count = (key: keyof typeof n) => withChange(key, integer.format(n[key] as number));
-  const nonzero = (entries: Entry[], values: Array<number | null>) => entries.filter((_, i) => values[i] !== 0);
+  // A tile that is zero is left out, unless it was not zero the period before (a drop to zero is news).
+  const nonzero = (entries: Entry[], values: Array<number | null>, keys: string[] = []) =>
+    entries.filter((_, i) => values[i] !== 0 || (changes[keys[i]]?.previous ?? 0) !== 0);
+  const who = (person: { memberId: string; name?: string }) => person.name ?? person.memberId;
 
   const sections: Section[] = [
     // What needs the operator comes first: it is why they open the email.
@@ -218,7 +239,10 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
       title: label('attention'),
       entries: report.attention.map((a) => ({
         label: label(a.metric),
-        value: `${formatMetric(a.metric, a.value, integer, pct)}: ${label(a.kind)}`,
+        value:
+          a.kind === 'low' || a.kind === 'high'
+            ? `${formatMetric(a.metric, a.value, integer, pct)}: ${label(a.kind)} (${formatMetric(a.metric, a.against, integer, pct)})`
+            : `${formatMetric(a.metric, a.value, integer, pct)}: ${label(a.kind)}`,
         good: false,
         note: fill(label(a.kind === 'offPace' ? 'look.offPace' : `look.${a.metric}`), {
           id: report.community.id,
@@ -232,6 +256,7 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
       entries: nonzero(
         [count('members'), count('joins'), count('leaves'), count('net'), withChange('growthRate', rate(n.growthRate))],
         [n.members, n.joins, n.leaves, n.net, n.growthRate],
+        ['members', 'joins', 'leaves', 'net', 'growthRate'],
       ),
     },
     {
@@ -250,6 +275,7 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
           withChange('interactionRate', rate(n.interactionRate)),
         ],
         [n.wau, n.avgDau, n.mau, n.stickiness, n.messages, n.messagesPerActive, n.interactionRate],
+        ['wau', 'avgDau', 'mau', 'stickiness', 'messages', 'messagesPerActive', 'interactionRate'],
       ),
     },
     {
@@ -269,7 +295,7 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
       title: label('automation'),
       entries: [
         ...Object.entries(n.automation.sent).map(([kind, sent]) => ({
-          label: `${label('sent')}: ${kindLabel(kind)}`,
+          label: `${label('sent')}: ${names.kind(kind)}`,
           value: integer.format(sent),
         })),
         ...Object.entries(n.automation.held).map(([why, held]) => ({
@@ -302,7 +328,7 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
           [n.referrals.codesIssued, n.referrals.joinedThroughCode, n.referrals.qualified],
         ),
         ...n.referrals.top.map((t) => ({
-          label: `${label('topReferrers')}: ${t.memberId}`,
+          label: `${label('topReferrers')}: ${who(t)}`,
           value: integer.format(t.qualified),
         })),
       ],
@@ -311,12 +337,15 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
       title: label('people'),
       entries: [
         ...n.topContributors.map((t) => ({
-          label: `${label('topContributors')}: ${t.memberId}`,
+          label: `${label('topContributors')}: ${who(t)}`,
           value: integer.format(t.activities),
         })),
         ...Object.entries(n.tiers.distribution)
           .filter(([, members]) => members > 0)
-          .map(([tier, members]) => ({ label: `${label('tiers')}: ${tier}`, value: integer.format(members) })),
+          .map(([tier, members]) => ({
+            label: `${label('tiers')}: ${names.tier(tier)}`,
+            value: integer.format(members),
+          })),
         ...nonzero(
           [
             { label: label('promoted'), value: integer.format(n.tiers.promoted) },
@@ -337,12 +366,13 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
     {
       title: label('trends'),
       entries: (['members', 'wau', 'messages'] as const).flatMap((metric) => {
-        const values = report.trends.map((t) => t[metric] ?? 0);
-        const top = Math.max(1, ...values);
+        const values = report.trends.map((t) => t[metric]);
+        const top = Math.max(1, ...values.map((v) => v ?? 0));
+        // A period whose number is unknown says so, with no bar, rather than a zero.
         return report.trends.map((t, i) => ({
           label: `${label(metric)} ${t.period}`,
-          value: integer.format(values[i]),
-          bar: values[i] / top,
+          value: values[i] === null ? label('none') : integer.format(values[i] as number),
+          bar: (values[i] ?? 0) / top,
         }));
       }),
     },
@@ -362,6 +392,11 @@ export function renderDigest(report: DigestReport, kindLabel: (kind: string) => 
 const changeText = (c: Change | undefined, signed: Intl.NumberFormat, label: (k: string) => string) =>
   c ? ` (${c.change === null ? label('none') : signed.format(c.change)})` : '';
 
+/** The metrics that are averages, shown with a decimal. */
+const AVERAGES: ReadonlySet<string> = new Set(['avgDau', 'messagesPerActive'] satisfies Array<
+  keyof typeof GOOD_DIRECTION
+>);
+
 /** The metrics that are fractions, shown as percentages. */
 const RATES: ReadonlySet<string> = new Set([
   'growthRate',
@@ -374,7 +409,9 @@ const RATES: ReadonlySet<string> = new Set([
 ] satisfies Array<keyof typeof GOOD_DIRECTION>);
 
 function formatMetric(metric: string, value: number, integer: Intl.NumberFormat, pct: Intl.NumberFormat): string {
-  return RATES.has(metric) ? pct.format(value) : integer.format(value);
+  if (RATES.has(metric)) return pct.format(value);
+  if (AVERAGES.has(metric)) return value.toLocaleString(integer.resolvedOptions().locale, { maximumFractionDigits: 1 });
+  return integer.format(value);
 }
 
 /** A label with its `{name}` placeholders filled. */

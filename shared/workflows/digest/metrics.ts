@@ -26,6 +26,8 @@ export const TOP_CONTRIBUTORS = 5;
 /** A member's activities in a period, for the top contributors. */
 export interface Contributor {
   memberId: string;
+  /** The member's name, where they have one (added by the digest's numbers). */
+  name?: string;
   activities: number;
   repliesReceived: number;
 }

@@ -3,6 +3,8 @@ import { dayIn } from '../../domain/time';
 import { memberDayRows } from '../../store/days';
 import type { Db } from '../../store/db';
 import { deliveriesBetween, failedWaiting } from '../../store/deliveries';
+import { memberKey } from '../../store/keys';
+import { batchGet } from '../../store/members';
 import { membershipDays } from '../../store/membership';
 import { dripCompletion } from '../onboarding/completion';
 import { funnelOf, referrerTallies } from '../referrals/store';
@@ -39,7 +41,7 @@ export interface PeriodNumbers extends ActivityNumbers {
     codesIssued: number;
     joinedThroughCode: number;
     qualified: number;
-    top: Array<{ memberId: string; qualified: number; joined: number }>;
+    top: Array<{ memberId: string; name?: string; qualified: number; joined: number }>;
   };
   /** The tiers as the period's last weekly review left them, and the moves of its weeks. */
   tiers: { distribution: Record<string, number>; promoted: number; demoted: number };
@@ -98,11 +100,25 @@ export async function periodNumbers(db: Db, community: CommunityConfig, period: 
     tiers.promoted += moved.promoted;
     tiers.demoted += moved.demoted;
   }
+  const topReferrers = [...top.values()]
+    .filter((t) => t.qualified > 0 || t.joined > 0)
+    .sort((a, b) => b.qualified - a.qualified || b.joined - a.joined || (a.memberId < b.memberId ? -1 : 1))
+    .slice(0, TOP_REFERRERS);
+  // The people listed, by name where the member has one (one batch read of at most 10 members).
+  const names = await memberNames(db, community.id, [
+    ...activity.topContributors.map((c) => c.memberId),
+    ...topReferrers.map((t) => t.memberId),
+  ]);
+  const named = <T extends { memberId: string }>(person: T): T & { name?: string } => {
+    const name = names.get(person.memberId);
+    return name ? { ...person, name } : person;
+  };
   // The distribution the period's last weekly review left (that week is among the period's: its Monday is in it).
   const { distribution } =
     perWeek.find((w) => w.week === lastWeek.key)?.moved ?? (await tiersReport(db, community.id, lastWeek.key));
   return {
     ...activity,
+    topContributors: activity.topContributors.map(named),
     automation: { ...deliveries, failedWaiting: waiting },
     winbacksSent,
     winbackSuccess: winbacksSent === 0 ? null : wonBack / winbacksSent,
@@ -110,13 +126,21 @@ export async function periodNumbers(db: Db, community: CommunityConfig, period: 
     dripCompletion: drip.finished === 0 ? null : drip.completed / drip.finished,
     referrals: {
       ...funnel,
-      top: [...top.values()]
-        .filter((t) => t.qualified > 0 || t.joined > 0)
-        .sort((a, b) => b.qualified - a.qualified || b.joined - a.joined || (a.memberId < b.memberId ? -1 : 1))
-        .slice(0, TOP_REFERRERS),
+      top: topReferrers.map(named),
     },
     tiers: { distribution, ...tiers },
   };
+}
+
+/** The names of the members among `ids` who have one. */
+async function memberNames(db: Db, communityId: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const keys = [...new Set(ids)].map((id) => memberKey(communityId, id));
+  const members = await batchGet<{ id: string; name?: string }>(db, keys, {
+    projection: '#i, #n',
+    names: { '#i': 'id', '#n': 'name' },
+  });
+  return new Map(members.filter((m) => m.name).map((m) => [m.id, m.name as string]));
 }
 
 /** The kept metrics of a period's numbers. */
