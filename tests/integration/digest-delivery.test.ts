@@ -61,6 +61,29 @@ describe('Digest delivery: once per period, at the local weekday and hour, by em
     expect(duePeriods(c, at('2027-01-01T01:00:00Z'))).toEqual([{ kind: 'month', key: '2026-12' }]);
   });
 
+  it('still finds a digest due for 24 hours after its send time, for runs that were missed, and not after', () => {
+    // Tuesday 5 January 2027 in Shanghai: 08:59 is within a day of Monday 09:00, 09:00 is not.
+    expect(duePeriods(c, at('2027-01-05T00:59:00Z'))).toEqual([{ kind: 'week', key: '2026-W53' }]);
+    expect(duePeriods(c, at('2027-01-05T01:00:00Z'))).toEqual([]);
+    // Saturday 2 January, 08:00: the December review, still.
+    expect(duePeriods(c, at('2027-01-02T00:00:00Z'))).toEqual([{ kind: 'month', key: '2026-12' }]);
+    // Sunday at 23:00 in Los Angeles: the week that has ended (W53, not W01 which ends at midnight); its
+    // catch-up runs into Monday and is still W53's.
+    const sunday = communityConfig({
+      id: 'sunday',
+      timezone: 'America/Los_Angeles',
+      operators: ['ops@sunday.example'],
+      digest: { weekday: 7, hour: 23 },
+    });
+    expect(duePeriods(sunday, at('2027-01-11T06:59:00Z'))).toEqual([]);
+    expect(duePeriods(sunday, at('2027-01-11T07:00:00Z'))).toEqual([{ kind: 'week', key: '2026-W53' }]);
+    expect(duePeriods(sunday, at('2027-01-11T20:00:00Z'))).toEqual([{ kind: 'week', key: '2026-W53' }]);
+    expect(duePeriods(sunday, at('2027-01-12T07:00:00Z'))).toEqual([]);
+    // Kathmandu (+05:45): the hourly job on minute 0 UTC meets 09:45, within the window.
+    const kathmandu = communityConfig({ id: 'ktm', timezone: 'Asia/Kathmandu', operators: ['ops@ktm.example'] });
+    expect(duePeriods(kathmandu, at('2027-01-04T04:00:00Z'))).toEqual([{ kind: 'week', key: '2026-W53' }]);
+  });
+
   it('queues each digest once however often the job runs, and mails it to the operators', async () => {
     // Prepare: a welcome the dispatcher sent in the week.
     await countDelivery(db, c.id, '2026-12-29', { sent: 'welcome' });

@@ -35,18 +35,35 @@ export interface DigestSweepReport {
   due: string[];
 }
 
-/** The periods whose digest is due at `now` in the community's zone. */
+/** How long after its local send time a digest is still queued: the hourly job has this many chances. */
+export const CATCH_UP_HOURS = 24;
+
+/**
+ * The periods whose digest is due at `now` in the community's zone: from the
+ * local send time (`digest.weekday` at `digest.hour` for a week, the first
+ * day of the next month or quarter at that hour for a review) and for the
+ * {@link CATCH_UP_HOURS} after it, so that a missed run, an hour that a DST
+ * change skips or a zone with a 45-minute offset is caught by a later run.
+ * The outbox id makes every run after the first a no-op.
+ */
 export function duePeriods(community: CommunityConfig, now: Date): Array<{ kind: PeriodKind; key: string }> {
   const local = DateTime.fromJSDate(now, { zone: community.timezone });
   const { weekday, hour, monthly, quarterly } = community.digest;
-  if (local.hour < hour) return [];
-  const today = local.toISODate() as string;
   const due: Array<{ kind: PeriodKind; key: string }> = [];
-  if (local.weekday === weekday) due.push({ kind: 'week', key: previousPeriod(periodOf('week', today)).key });
-  if (monthly && local.day === 1) due.push({ kind: 'month', key: previousPeriod(periodOf('month', today)).key });
-  if (quarterly && local.day === 1 && [1, 4, 7, 10].includes(local.month)) {
-    due.push({ kind: 'quarter', key: previousPeriod(periodOf('quarter', today)).key });
-  }
+  const consider = (kind: PeriodKind, sendAt: DateTime) => {
+    if (local < sendAt || local >= sendAt.plus({ hours: CATCH_UP_HOURS })) return;
+    const key = previousPeriod(periodOf(kind, sendAt.toISODate() as string)).key;
+    if (!due.some((d) => d.kind === kind && d.key === key)) due.push({ kind, key });
+  };
+  // This week's send time, and last week's (its catch-up may reach into this week).
+  const thisWeek = local
+    .startOf('week')
+    .plus({ days: weekday - 1 })
+    .set({ hour });
+  consider('week', thisWeek.minus({ weeks: 1 }));
+  consider('week', thisWeek);
+  if (monthly) consider('month', local.startOf('month').set({ hour }));
+  if (quarterly) consider('quarter', local.startOf('quarter').set({ hour }));
   return due;
 }
 
