@@ -430,7 +430,13 @@ async function eventsOfChange(
   const isMember = event.type === 'member.left' ? false : event.type === 'member.joined' ? true : created || wasMember;
   const delta = Number(isMember) - Number(wasMember);
   const first = event.type === 'member.joined' && old.firstJoinedAt === undefined;
-  if ((delta !== 0 || first) && !(event.member.isStaff || event.member.isBot || old.isStaff || old.isBot)) {
+  // A join or leave is recorded even when it changes nothing (a leave of someone already gone): a retry of
+  // it, which cannot tell, then finds its event counted instead of counting it as a change.
+  const lifecycle = event.type === 'member.joined' || event.type === 'member.left';
+  if (
+    (delta !== 0 || first || lifecycle) &&
+    !(event.member.isStaff || event.member.isBot || old.isStaff || old.isBot)
+  ) {
     await recordMembership(db, base.communityId, change.day, event.id, {
       delta,
       ...(first ? { firstJoin: event.member.id } : {}),

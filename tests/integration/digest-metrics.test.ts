@@ -139,6 +139,34 @@ describe('Digest numbers from day rows', () => {
     },
   );
 
+  it('counts a redelivered leave or join once, and one that changed nothing as nothing', async () => {
+    // Prepare: a member seen posting (+1), a leave of someone never seen (0), their leave and return.
+    const c = community('redelivered', 'UTC');
+    const seen = inboundEvent('message.posted', 'seen', '2026-11-02T10:00:00Z');
+    const stranger = inboundEvent('member.left', 'stranger', '2026-11-03T10:00:00Z');
+    const left = inboundEvent('member.left', 'seen', '2026-11-04T10:00:00Z');
+    const back = inboundEvent('member.joined', 'seen', '2026-11-05T10:00:00Z');
+
+    // Act: each lifecycle event's publish fails after its member write (the lease is released), and the
+    // platform's retry, a minute later, takes it over and finishes it.
+    await apply(c, seen);
+    for (const event of [stranger, left, back]) {
+      const first = await apply(c, event);
+      await first.release?.();
+      const retried = new Date(Date.parse(event.occurredAt) + 60_000).toISOString();
+      await apply(c, event, retried);
+    }
+
+    // Assess: +1, 0, −1, +1, each once.
+    const days = await membershipDays(db, c.id, '2026-11-30');
+    expect(days.map((d) => [d.day, d.delta])).toEqual([
+      ['2026-11-02', 1],
+      ['2026-11-03', 0],
+      ['2026-11-04', -1],
+      ['2026-11-05', 1],
+    ]);
+  });
+
   it('measures activation within 7 × 24 hours of each join, and retention of the first-join cohorts', async () => {
     // Prepare: UTC; joins in 2026-W48 (23 to 29 November), the digest of 2026-W49.
     const c = community('cohorts', 'UTC');
