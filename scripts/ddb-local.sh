@@ -2,7 +2,8 @@
 # `npm run test:ddb-local`: the storage integration tests (tests/integration)
 # against the official DynamoDB Local instead of dynalite, then the capacity
 # benchmark (bench/capacity.ts) against the same engine; with --capacity-only
-# (`npm run bench`), the capacity and sweep benchmarks (bench/sweeps.ts) only.
+# (`npm run bench`), the capacity, sweep and digest benchmarks (bench/sweeps.ts,
+# bench/digest.ts) only.
 #
 # DynamoDB Local comes from the npm package amplify-dynamodb-simulator (its
 # emulator/ folder is AWS's DynamoDB Local distribution), pinned below and
@@ -10,8 +11,9 @@
 #
 # Usage: scripts/ddb-local.sh [--ci-optional] [--capacity-only] [-- <vitest args>]
 #   --ci-optional    without java, print "skipped: no java" and exit 0 (else exit 1)
-#   --capacity-only  skip the tests; bench:capacity, then bench:sweeps (what `npm run bench`
-#                    uses). With DYNAMODB_ENDPOINT already set, runs against it without Java.
+#   --capacity-only  skip the tests; bench:capacity, bench:sweeps, then bench:digest (what
+#                    `npm run bench` uses). With DYNAMODB_ENDPOINT already set, runs against it
+#                    without Java.
 set -euo pipefail
 
 # amplify-dynamodb-simulator 2.9.30 (npm "latest") ships DynamoDB Local 1.25.1,
@@ -32,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --ci-optional | --optional) optional=1 ;;
     --capacity-only) capacity_only=1 ;;
     --) shift; vitest_args=("$@"); break ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "ddb-local: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -45,9 +47,10 @@ say() { echo "ddb-local: $*"; }
 since() { echo "$(( ($(now_ms) - $1) / 1000 )).$(( ($(now_ms) - $1) % 1000 / 100 ))s"; }
 
 if [[ $capacity_only -eq 1 && -n "${DYNAMODB_ENDPOINT:-}" ]]; then
-  say "DYNAMODB_ENDPOINT is set; bench:capacity and bench:sweeps against $DYNAMODB_ENDPOINT"
+  say "DYNAMODB_ENDPOINT is set; bench:capacity, bench:sweeps and bench:digest against $DYNAMODB_ENDPOINT"
   npm run --silent bench:capacity
-  exec npm run --silent bench:sweeps
+  npm run --silent bench:sweeps
+  exec npm run --silent bench:digest
 fi
 
 if ! command -v java > /dev/null 2>&1; then
@@ -166,15 +169,20 @@ run_bench() {
 run_bench bench:capacity
 bench_result=$REPLY
 
-# 5. The sweeps' reads at two community sizes (--capacity-only: `npm run bench`), same engine.
+# 5. The sweeps' reads at two community sizes, and a digest's reads and time against the plain
+#    Query (--capacity-only: `npm run bench`), same engine.
 sweeps_result=""
+digest_result=""
 if [[ $capacity_only -eq 1 ]]; then
   run_bench bench:sweeps
   sweeps_result=$REPLY
+  run_bench bench:digest
+  digest_result=$REPLY
 fi
 
 say "tests: $tests_result"
 say "bench:capacity: $bench_result"
 [[ -z "$sweeps_result" ]] || say "bench:sweeps: $sweeps_result"
+[[ -z "$digest_result" ]] || say "bench:digest: $digest_result"
 say "total $(since "$began")"
 exit $status
