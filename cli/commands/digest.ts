@@ -3,6 +3,7 @@ import type { CommunityConfig } from '../../shared/domain/config';
 import { templateText } from '../../shared/domain/templates';
 import { dayIn } from '../../shared/domain/time';
 import { compose, LOCAL_MAIL_FROM } from '../../shared/mail/mailer';
+import { digestId } from '../../shared/workflows/digest/decisions';
 import { type DigestNames, renderDigest } from '../../shared/workflows/digest/email';
 import {
   type Period,
@@ -79,7 +80,7 @@ export async function digestPreview(
     if (files.out) await writeFile(files.out, email.html);
     if (files.eml) {
       const message = await compose({
-        id: `digest#${config.id}#${period.key}`,
+        id: digestId(config.id, period.key),
         from: process.env.MAIL_FROM ?? LOCAL_MAIL_FROM,
         to: config.operators.length ? config.operators : ['operators@localhost'],
         date: now,

@@ -9,3 +9,10 @@ export function closestLocale(locale: string, available: readonly string[]): str
     available.find((l) => l.toLowerCase().split('-')[0] === language)
   );
 }
+
+/** The locales Hearth writes to operators in (the digest, the names of outbox kinds). */
+export type OperatorLocale = 'en' | 'zh-CN';
+
+/** The operator locale closest to `locale` (any `zh` is Chinese), else English. */
+export const operatorLocale = (locale: string): OperatorLocale =>
+  (closestLocale(locale, ['en', 'zh-CN']) as OperatorLocale | undefined) ?? 'en';

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type { CommunityConfig } from '../domain/config';
 import type { InboundEvent } from '../domain/events';
+import type { OperatorLocale } from '../domain/locale';
 import type { DomainEvent, DomainEventType } from '../events/domain-events';
 import type { AnswerRoute } from '../platforms/types';
 import type { Db } from '../store/db';
@@ -52,7 +53,7 @@ export interface SendContext {
 /** The delivery rules of one outbox kind. */
 export interface KindRules {
   /** What operators' reports (the digest's automation section) call this kind's sends, in each shipped locale. */
-  readonly label: Readonly<Record<'en' | 'zh-CN', string>>;
+  readonly label: Readonly<Record<OperatorLocale, string>>;
   /**
    * Sent whatever the hour and whatever else the member received, because the member's own action asked
    * for it (they joined, they typed a command); every other kind waits out quiet hours and counts against

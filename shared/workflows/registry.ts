@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { CommunityConfig } from '../domain/config';
+import { operatorLocale } from '../domain/locale';
 import type { DomainEventType } from '../events/domain-events';
 import { birthdays } from './birthdays';
 import { commands } from './commands';
@@ -76,7 +77,7 @@ export const kindRules = (kind: string): KindRules | undefined =>
 /** What operators' reports call a kind's sends in `locale` (Chinese for any `zh` locale, else English); a kind no workflow registers, by its name. */
 export function kindLabel(kind: string, locale: string): string {
   const rules = kindRules(kind);
-  return rules ? rules.label[locale.startsWith('zh') ? 'zh-CN' : 'en'] : kind;
+  return rules ? rules.label[operatorLocale(locale)] : kind;
 }
 
 /** The kinds whose parked failures raise an alarm in AWS. */

@@ -1,3 +1,4 @@
+import { type OperatorLocale, operatorLocale } from '../../domain/locale';
 import { escapeHtml } from '../../mail/html';
 import type { GOOD_DIRECTION } from './directions';
 import type { Change } from './numbers';
@@ -12,7 +13,7 @@ import type { DigestReport } from './report';
  * community's locale (`en`, `zh-CN`).
  */
 
-type Locale = 'en' | 'zh-CN';
+type Locale = OperatorLocale;
 
 const LABELS: Record<Locale, Record<string, string>> = {
   en: {
@@ -204,7 +205,7 @@ const RAW_NAMES: DigestNames = { kind: (kind) => kind, tier: (tier) => tier };
  * import: the registry imports the digest).
  */
 export function renderDigest(report: DigestReport, names: DigestNames = RAW_NAMES): DigestEmail {
-  const locale: Locale = report.community.locale.startsWith('zh') ? 'zh-CN' : 'en';
+  const locale: Locale = operatorLocale(report.community.locale);
   // A label may have a wording of its own for a month or a quarter (`wau.month`).
   const label = (key: string) => LABELS[locale][`${key}.${report.period.kind}`] ?? LABELS[locale][key] ?? key;
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });

@@ -1,7 +1,7 @@
 import { isActivity } from '../../domain/events';
 import { type MemberDayRow, messageInstants } from '../../store/days';
 import type { MembershipDay } from '../../store/membership';
-import { daysEndingWith, daysOf, type Period, previousPeriod } from './periods';
+import { daysEndingWith, daysOf, type Period, periodsBefore, previousPeriod } from './periods';
 
 /**
  * The digest's numbers for one period, computed from day rows alone (one row
@@ -80,13 +80,6 @@ export const COHORTS = 4;
 /** The window of activation after a join. */
 export const ACTIVATION_SECONDS = 7 * 86_400;
 
-/** The cohorts' periods, newest first: the `COHORTS` periods before `period`. */
-function cohortPeriods(period: Period): Period[] {
-  const periods: Period[] = [];
-  for (let p = previousPeriod(period); periods.length < COHORTS; p = previousPeriod(p)) periods.push(p);
-  return periods;
-}
-
 /**
  * The days a period's numbers read: the period, the 28 days before it (churn), the MAU window, and the
  * cohorts' periods (retention; the one before also holds activation's newcomers). For a week, 35 days.
@@ -95,11 +88,12 @@ export function daysRead(period: Period): string[] {
   const days = daysOf(period);
   const mau = daysEndingWith(period.last, MAU_DAYS);
   const churn = daysEndingWith(days[0], CHURN_LOOKBACK_DAYS + 1).slice(0, -1);
-  const cohorts = cohortPeriods(period).flatMap(daysOf);
+  const cohorts = periodsBefore(period, COHORTS).flatMap(daysOf);
   return [...new Set([...churn, ...mau, ...cohorts, ...days])].sort();
 }
 
-const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
+/** a ÷ b; null ("n/a") when b is 0. */
+export const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
 /** The period's numbers from its rows and the community's membership days (up to the period's end, at least; or a read of them). */
 export async function activityNumbers(
@@ -227,7 +221,7 @@ function retentionOf(
   excluded: Set<string>,
 ): RetentionCell[] {
   const cells: RetentionCell[] = [];
-  const cohorts = cohortPeriods(period);
+  const cohorts = periodsBefore(period, COHORTS);
   cohorts.forEach((cohort, i) => {
     const members = new Set<string>();
     for (const m of membership) {

@@ -11,7 +11,7 @@ import { funnelOf, referrerTallies } from '../referrals/store';
 import { tiersReport } from '../standing/leaderboard';
 import { winbackTallies } from '../winback/store';
 import { GOOD_DIRECTION, goodWhenUp, METRICS } from './directions';
-import { type ActivityNumbers, activityNumbers } from './metrics';
+import { type ActivityNumbers, activityNumbers, ratio } from './metrics';
 import { daysOf, type Period, periodOf, previousPeriod } from './periods';
 import { type KeptNumbers, keepNumbers, keptNumbers } from './store';
 
@@ -121,9 +121,9 @@ export async function periodNumbers(db: Db, community: CommunityConfig, period: 
     topContributors: activity.topContributors.map(named),
     automation: { ...deliveries, failedWaiting: waiting },
     winbacksSent,
-    winbackSuccess: winbacksSent === 0 ? null : wonBack / winbacksSent,
+    winbackSuccess: ratio(wonBack, winbacksSent),
     dripFinished: drip.finished,
-    dripCompletion: drip.finished === 0 ? null : drip.completed / drip.finished,
+    dripCompletion: ratio(drip.completed, drip.finished),
     referrals: {
       ...funnel,
       top: topReferrers.map(named),

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { daysOfIsoWeek, isoWeekOf } from '../../domain/time';
 
 /**
  * The periods a digest covers: an ISO week (`2026-W53`), a month (`2026-11`)
@@ -26,7 +27,7 @@ function periodFrom(kind: PeriodKind, start: DateTime): Period {
   const last = first.endOf(unit);
   const key =
     kind === 'week'
-      ? first.toFormat("kkkk-'W'WW")
+      ? isoWeekOf(iso(first))
       : kind === 'month'
         ? first.toFormat('yyyy-MM')
         : `${first.year}-Q${first.quarter}`;
@@ -36,32 +37,40 @@ function periodFrom(kind: PeriodKind, start: DateTime): Period {
 /** The period of `kind` that `day` falls in. */
 export const periodOf = (kind: PeriodKind, day: string): Period => periodFrom(kind, date(day));
 
-const KEY_FORMS: Record<PeriodKind, RegExp> = {
-  week: /^(\d{4})-W(\d{2})$/,
+const KEY_FORMS: Record<Exclude<PeriodKind, 'week'>, RegExp> = {
   month: /^(\d{4})-(\d{2})$/,
   quarter: /^(\d{4})-Q([1-4])$/,
 };
 
 /** The period a key names (`2026-W53`, `2026-11`, `2026-Q4`), or undefined when it names none. */
 export function parsePeriod(kind: PeriodKind, key: string): Period | undefined {
+  if (kind === 'week') {
+    // A week 53 of a year that has none is refused there.
+    const week = daysOfIsoWeek(key);
+    return week ? periodFrom('week', date(week.monday)) : undefined;
+  }
   const match = KEY_FORMS[kind].exec(key);
   if (!match) return undefined;
   const [year, n] = [Number(match[1]), Number(match[2])];
   const start =
-    kind === 'week'
-      ? DateTime.fromObject({ weekYear: year, weekNumber: n, weekday: 1 }, { zone: 'utc' })
-      : kind === 'month'
-        ? DateTime.fromObject({ year, month: n, day: 1 }, { zone: 'utc' })
-        : DateTime.fromObject({ year, month: 3 * (n - 1) + 1, day: 1 }, { zone: 'utc' });
+    kind === 'month'
+      ? DateTime.fromObject({ year, month: n, day: 1 }, { zone: 'utc' })
+      : DateTime.fromObject({ year, month: 3 * (n - 1) + 1, day: 1 }, { zone: 'utc' });
   if (!start.isValid) return undefined;
   const period = periodFrom(kind, start);
-  // Luxon rolls an ISO week 53 of a year that has none into the next year: refuse it instead.
   return period.key === key ? period : undefined;
 }
 
 /** The period before `period`, of the same kind. */
 export const previousPeriod = (period: Period): Period =>
   periodOf(period.kind, iso(date(period.first).minus({ days: 1 })));
+
+/** The `n` periods before `period`, newest first. */
+export function periodsBefore(period: Period, n: number): Period[] {
+  const periods: Period[] = [];
+  for (let p = previousPeriod(period); periods.length < n; p = previousPeriod(p)) periods.push(p);
+  return periods;
+}
 
 /** The period after `period`, of the same kind. */
 export const nextPeriod = (period: Period): Period => periodOf(period.kind, iso(date(period.last).plus({ days: 1 })));

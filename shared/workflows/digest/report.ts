@@ -3,7 +3,7 @@ import { dayIn, daysBetween } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { goodWhenUp } from './directions';
 import { type Change, changeOf, keptOf, METRICS, metricsOf, type PeriodNumbers, periodNumbers } from './numbers';
-import { type Period, periodOf, previousPeriod } from './periods';
+import { type Period, periodOf, periodsBefore } from './periods';
 import { type KeptNumbers, keepNumbers } from './store';
 
 /**
@@ -57,13 +57,6 @@ export interface DigestReport {
   attention: Attention[];
 }
 
-/** The periods before `period`, newest first. */
-function before(period: Period, n: number): Period[] {
-  const periods: Period[] = [];
-  for (let p = previousPeriod(period); periods.length < n; p = previousPeriod(p)) periods.push(p);
-  return periods;
-}
-
 const average = (values: Array<number | null>): number | null => {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length;
@@ -76,7 +69,7 @@ export async function digestReport(
   period: Period,
   now: Date,
 ): Promise<DigestReport> {
-  const earlier = before(period, TREND_PERIODS - 1);
+  const earlier = periodsBefore(period, TREND_PERIODS - 1);
   // The period's numbers and the earlier periods' (kept rows, once kept) side by side.
   const [numbers, history] = await Promise.all([
     periodNumbers(db, community, period),
