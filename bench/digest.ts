@@ -38,7 +38,7 @@
  *   BENCH_SEED_PARALLEL (16): BatchWriteItem calls in flight while seeding.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { digestNames } from '../cli/commands/digest';
 import { ensureTable } from '../infra/local/dynamo';
@@ -66,8 +66,10 @@ import {
   dynamoLocalEndpoint,
   envInt,
   host,
+  localAdmin,
   meterCapacity,
   percentile,
+  READ_COMMANDS,
   ROOT,
   random,
   round,
@@ -276,25 +278,20 @@ function aggregates(next: () => number): Record<string, unknown>[] {
   return items;
 }
 
-const admin = new DynamoDBClient({
-  endpoint,
-  region: 'local',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const admin = localAdmin(endpoint);
 const table = `digest-${randomUUID().slice(0, 8)}`;
 const db = createDb({ table, endpoint, region: 'local' });
 const loader = createDb({ table, endpoint, region: 'local' });
 const calls: Call[] = [];
 meterCapacity(db, 'TOTAL', (call) => calls.push(callOf(call)));
 
-const READS = new Set(['Query', 'GetItem', 'Get', 'BatchGet', 'BatchGetItem', 'Scan']);
 /** The reads of `work`, as the engine reported them, and its time. */
 async function metered<T>(work: () => Promise<T>) {
   calls.length = 0;
   const started = performance.now();
   const value = await work();
   const ms = performance.now() - started;
-  const reads = calls.filter((c) => READS.has(c.command));
+  const reads = calls.filter((c) => READ_COMMANDS.has(c.command));
   const byCommand: Record<string, number> = {};
   for (const c of reads) byCommand[c.command] = (byCommand[c.command] ?? 0) + 1;
   return {
@@ -308,7 +305,7 @@ async function metered<T>(work: () => Promise<T>) {
       1,
     ),
     scans: reads.filter((c) => c.command === 'Scan').length,
-    writes: calls.filter((c) => !READS.has(c.command)).length,
+    writes: calls.filter((c) => !READ_COMMANDS.has(c.command)).length,
   };
 }
 

@@ -8,6 +8,7 @@ import { type Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { InitializeHandler, InitializeHandlerArguments, InitializeMiddleware } from '@smithy/types';
 import { type Db, isConditionFailed } from '../shared/store/db';
@@ -385,3 +386,17 @@ export function callOf({ command, input, output, conditionFailed }: MeteredCall)
     : undefined;
   return { command, units, items, ...(keys !== undefined ? { keys } : {}) };
 }
+
+/** The commands that read, as the metered calls name them. */
+export const READ_COMMANDS: ReadonlySet<string> = new Set([
+  'Query',
+  'GetItem',
+  'Get',
+  'BatchGet',
+  'BatchGetItem',
+  'Scan',
+]);
+
+/** A client for creating and dropping a benchmark's tables on DynamoDB Local. */
+export const localAdmin = (endpoint: string): DynamoDBClient =>
+  new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -27,7 +27,7 @@
  *   BENCH_SEED_PARALLEL (8): BatchWriteItem calls in flight while seeding.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../infra/local/dynamo';
 import { type CommunityConfig, parseCommunityConfig } from '../shared/domain/config';
 import { addDays, dayIn } from '../shared/domain/time';
@@ -59,8 +59,10 @@ import {
   dynamoLocalEndpoint,
   envInt,
   host,
+  localAdmin,
   type MeteredCall,
   meterCapacity,
+  READ_COMMANDS,
   ROOT,
   random,
   round,
@@ -239,7 +241,6 @@ function activity(): Record<string, unknown>[] {
   return items;
 }
 
-const READS = new Set(['Query', 'GetItem', 'Get', 'BatchGet', 'BatchGetItem', 'Scan']);
 const calls: Call[] = [];
 
 /** What each call reported. */
@@ -289,8 +290,8 @@ async function measure(db: Db, size: number, sweep: SweepName): Promise<SweepRes
     'monthDays' in swept ? { ...swept, monthDays: swept.monthDays.join(', ') } : swept;
   const seconds = round((performance.now() - started) / 1000, 2);
   const mine = calls.splice(0);
-  const reads = mine.filter((c) => READS.has(c.command));
-  const writes = mine.filter((c) => !READS.has(c.command));
+  const reads = mine.filter((c) => READ_COMMANDS.has(c.command));
+  const writes = mine.filter((c) => !READ_COMMANDS.has(c.command));
   const byCommand: Record<string, number> = {};
   for (const c of reads) byCommand[c.command] = (byCommand[c.command] ?? 0) + 1;
   const units = round(
@@ -325,11 +326,7 @@ async function measure(db: Db, size: number, sweep: SweepName): Promise<SweepRes
   };
 }
 
-const admin = new DynamoDBClient({
-  endpoint,
-  region: 'local',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const admin = localAdmin(endpoint);
 const began = performance.now();
 const results: SweepResult[] = [];
 const seeding: Array<{ size: number; members: number; welcomes: number; items: number; seconds: number }> = [];
