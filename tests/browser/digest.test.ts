@@ -4,8 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestNames } from '../../cli/commands/digest';
 import { renderDigest } from '../../shared/workflows/digest/email';
 import { report } from '../support/digest-report';
+import { communityConfig } from '../support/fixtures';
 
 /** Debian's Chromium (`apt-get install -y chromium`); `.ci/run` installs it. Never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,7 +32,9 @@ describe('The digest email in a real headless browser', () => {
     'renders the %s digest at %i px wide with no horizontal overflow, nothing fetched and no script',
     async (locale, width) => {
       // Prepare
-      const { html } = renderDigest(report(locale === 'en' ? 'Acme Makers' : '创客社区', locale));
+      // With the names the dispatcher gives kinds and tiers in the locale.
+      const names = digestNames(communityConfig({ locale }));
+      const { html } = renderDigest(report(locale === 'en' ? 'Acme Makers' : '创客社区', locale), names);
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       const requests: string[] = [];
       page.on('request', (request) => requests.push(request.url()));
@@ -52,6 +56,7 @@ describe('The digest email in a real headless browser', () => {
       expect(requests).toEqual([]);
       expect(layout.text).toContain(locale === 'en' ? 'Weekly active' : '周活跃');
       expect(layout.text).toContain('312');
+      expect(layout.text).toContain(locale === 'en' ? 'Welcomes' : '欢迎消息');
     },
   );
 });

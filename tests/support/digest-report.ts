@@ -4,6 +4,7 @@ import type { DigestReport } from '../../shared/workflows/digest/report';
 
 /** A digest as `digestReport` returns it, for a community named `name`. */
 export function report(name: string, locale = 'en'): DigestReport {
+  const zh = locale.startsWith('zh');
   const numbers = {
     members: 1204,
     membersAtStart: 1180,
@@ -27,7 +28,10 @@ export function report(name: string, locale = 'en'): DigestReport {
     messagesPerActive: 2048 / 312,
     interactionRate: 1412 / 2048,
     churn: 0.125,
-    topContributors: [{ memberId: 'ada', activities: 77, repliesReceived: 3 }],
+    topContributors: [
+      { memberId: 'ada', name: zh ? '林晓' : 'Ada Lovelace', activities: 77, repliesReceived: 3 },
+      { memberId: 'U0123CY', activities: 41, repliesReceived: 9 },
+    ],
     automation: { sent: { welcome: 30 }, held: { 'quiet hours': 4 }, failed: 1, failedWaiting: 2 },
     winbacksSent: 10,
     winbackSuccess: 0.3,
@@ -37,7 +41,7 @@ export function report(name: string, locale = 'en'): DigestReport {
       codesIssued: 5,
       joinedThroughCode: 3,
       qualified: 2,
-      top: [{ memberId: 'bo', qualified: 2, joined: 3 }],
+      top: [{ memberId: 'bo', name: zh ? '王波' : 'Bo Chen', qualified: 2, joined: 3 }],
     },
     tiers: {
       distribution: { lurker: 600, newcomer: 30, regular: 400, active: 120, core: 40, champion: 14 },

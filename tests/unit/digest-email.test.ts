@@ -118,6 +118,7 @@ describe('Function: renderDigest', () => {
     // Prepare
     const named = report('Acme Makers');
     named.numbers.topContributors = [{ memberId: 'ada', name: 'Ada <Lovelace>', activities: 77, repliesReceived: 3 }];
+    named.numbers.referrals.top = [{ memberId: 'bo', qualified: 2, joined: 3 }];
 
     // Act
     const { text, html } = renderDigest(named, { kind: (k) => k, tier: (t) => (t === 'champion' ? 'KOC' : t) });
