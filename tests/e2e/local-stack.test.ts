@@ -162,6 +162,36 @@ describe('End to end: the local stack as a user runs it', () => {
     expect(result.stderr).toContain('timezone');
   });
 
+  it.each([
+    ['npm', (command: string) => command.startsWith('npm')],
+    ['node', (command: string) => command.includes('infra/local/main.ts')],
+  ])(
+    'stops, every process of it, on SIGTERM to its %s process alone',
+    async (_name, which) => {
+      // Prepare
+      const running = await stack.processes();
+      const target = running.find((p) => which(p.command));
+      expect(target, JSON.stringify(running)).toBeDefined();
+
+      // Act
+      await stack.terminate(target?.pid as number);
+      const deadline = Date.now() + 10_000;
+      let left = await stack.processes();
+      while (left.length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = await stack.processes();
+      }
+      const output = stack.output();
+      stack = await startStack(dataDir);
+
+      // Assess: nothing left holding the port or the data folder, which the next start takes.
+      expect(left).toEqual([]);
+      expect(output).toContain('SIGTERM: stopping…');
+      expect(output).toContain(`stopped; data kept in ${dataDir}`);
+    },
+    60_000,
+  );
+
   it('stops cleanly on Ctrl-C and keeps the data across a restart', async () => {
     // Act
     await stack.stop();

@@ -18,6 +18,10 @@ export interface RunningStack {
   stop(): Promise<number | null>;
   /** SIGKILL to the whole process group: a crash, nothing is flushed or drained. */
   kill(): Promise<void>;
+  /** The pids of the stack's processes (npm, and what it started), from the process group. */
+  processes(): Promise<Array<{ pid: number; command: string }>>;
+  /** SIGTERM to one of its processes alone, as systemd, Docker and CI send it; resolves when npm exits. */
+  terminate(pid: number): Promise<number | null>;
 }
 
 /** `npm start` with a data folder, no schedules unless `env` turns them on; resolves once stack.json names it. */
@@ -60,7 +64,22 @@ export async function startStack(dataDir: string, env: Record<string, string> = 
       process.kill(-(child.pid as number), 'SIGKILL');
       await exited;
     },
+    processes: () => groupProcesses(child.pid as number),
+    async terminate(pid: number) {
+      process.kill(pid, 'SIGTERM');
+      return exited;
+    },
   };
+}
+
+/** The processes of process group `pgid` (`ps`), without zombies. */
+export async function groupProcesses(pgid: number): Promise<Array<{ pid: number; command: string }>> {
+  const { stdout } = await run('ps', ['-eo', 'pid=,pgid=,stat=,args=']);
+  return stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === pgid && !m[3].startsWith('Z'))
+    .map((m) => ({ pid: Number(m[1]), command: m[4] }));
 }
 
 /** Run `npx hearth …` against a data folder; resolves with exit code and output. */
