@@ -198,6 +198,45 @@ describe('Stack: HearthStack', () => {
     ).not.toEqual({});
   });
 
+  it('is what the README says it creates: its functions, indexes and alarms, by number and by name', () => {
+    // Prepare: the README's "What the stack creates".
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('What the stack creates:'), readme.indexOf('Parameters: `MailFrom`'));
+    const WORDS = [
+      'zero',
+      'one',
+      'two',
+      'three',
+      'four',
+      'five',
+      'six',
+      'seven',
+      'eight',
+      'nine',
+      'ten',
+      'eleven',
+      'twelve',
+    ];
+    const said = (what: string) => {
+      const match = new RegExp(`\\b(${WORDS.join('|')}) ${what}`).exec(section.replace(/\s+/g, ' '));
+      return match ? WORDS.indexOf(match[1]) : undefined;
+    };
+
+    // Act
+    const functions = resourcesOfType('AWS::Lambda::Function').filter(([id]) => !id.startsWith('LogRetention'));
+    const [[, table]] = resourcesOfType('AWS::DynamoDB::GlobalTable');
+    const indexes = (table.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string }>).map((i) => i.IndexName);
+    const alarms = resourcesOfType('AWS::CloudWatch::Alarm');
+
+    // Assess
+    expect(said('functions')).toBe(functions.length);
+    for (const def of FUNCTIONS) expect(section).toContain(`\`${def.name}\``);
+    expect(said('GSIs')).toBe(indexes.length);
+    for (const index of indexes) expect(section).toContain(`\`${index}\``);
+    expect(said('CloudWatch alarms')).toBe(alarms.length);
+    expect(readme).toContain(`the ${WORDS[alarms.length]} CloudWatch alarms`);
+  });
+
   it('sends every alarm to the one alarm topic, and subscribes AlarmEmail only when set', () => {
     // Prepare
     const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
