@@ -39,8 +39,14 @@ export async function outboxList(
           ['ID', 'STATUS', 'DUE', 'SENT', 'ATTEMPTS', 'REASON'],
           ...items.map((i) => [i.id, i.status, i.dueAt, i.sentAt ?? '-', String(i.attempts), i.reason ?? '']),
         ])
-      : 'outbox is empty',
+      : emptyMessage(options),
   );
+}
+
+/** What an empty listing says: what it was filtered to, so that "empty" is never mistaken for the whole outbox. */
+function emptyMessage({ community, status }: { community?: string; status?: string }): string {
+  const where = community ? ` in community ${community}` : '';
+  return status ? `no ${status} items${where} (without --status: every item)` : `the outbox is empty${where}`;
 }
 
 /** `outbox retry <id>`: put a failed (or skipped) item back as due now. */

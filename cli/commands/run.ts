@@ -1,5 +1,6 @@
 import { LocalBus } from '../../infra/local/bus';
 import { jobFunction, type LocalFunctions, localFunctions } from '../../infra/local/functions';
+import type { DispatchReport } from '../../shared/workflows/dispatch';
 import { JOBS } from '../../shared/workflows/jobs';
 import { UsageError } from '../errors';
 import { output } from '../output';
@@ -34,9 +35,25 @@ export async function runJob(target: Target, job: string | undefined, at: string
   const more = (report as { outOfTime?: boolean }).outOfTime
     ? '\nout of time with items still due: they stay pending; run it again (the schedule would, next minute)'
     : '';
-  output(
-    json,
-    { job, at: when.toISOString(), ...report },
-    () => `${job} at ${when.toISOString()}: ${JSON.stringify(report)}${more}`,
+  output(json, { job, at: when.toISOString(), ...report }, () =>
+    job === 'dispatch'
+      ? `${job} at ${when.toISOString()}: ${describeDispatch(report as unknown as DispatchReport)}${more}`
+      : `${job} at ${when.toISOString()}: ${JSON.stringify(report)}${more}`,
   );
+}
+
+/** A dispatcher run's report in words: what each count means, and what a run with nothing to do means. */
+export function describeDispatch(report: DispatchReport): string {
+  const parts = [
+    `${report.sent} sent`,
+    `${report.deferred} held back until later (quiet hours, the frequency cap)`,
+    `${report.skipped} not to be sent (opted out, left, staff or a bot, too late, a dry run)`,
+    `${report.retried} to be tried again`,
+    `${report.failed} failed and parked (hearth outbox --status failed)`,
+  ];
+  const idle =
+    report.sent + report.deferred + report.skipped + report.retried + report.failed === 0
+      ? '\nnothing was due: a running stack dispatches every minute, so what you posted may have gone already (hearth outbox --status sent)'
+      : '';
+  return `${parts.join(', ')}; ${report.buckets} due-time buckets read${idle}`;
 }

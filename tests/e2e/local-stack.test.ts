@@ -67,6 +67,12 @@ describe('End to end: the local stack as a user runs it', () => {
     expect(outbox).toEqual([
       expect.objectContaining({ kind: 'welcome', memberId: 'ada', status: 'sent', attempts: 1 }),
     ]);
+    // In words: a run with nothing due says why that may be, and an empty filter says what it filtered.
+    const idle = await hearth(dataDir, 'run', 'dispatch');
+    expect(idle.stdout).toContain('0 sent, 0 held back until later');
+    expect(idle.stdout).toContain('nothing was due: a running stack dispatches every minute');
+    const failed = await hearth(dataDir, 'outbox', '--status', 'failed', '--community', 'demo');
+    expect(failed.stdout.trim()).toBe('no failed items in community demo (without --status: every item)');
   });
 
   it('counts concurrent copies of one message once', async () => {
