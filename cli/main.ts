@@ -190,19 +190,28 @@ function describeError(error: unknown): string {
   return error.message.startsWith(error.name) ? error.message : `${error.name}: ${error.message}`;
 }
 
+/**
+ * Say what failed: one line on stderr and, with `--json`, the same as one JSON value on stdout
+ * (`{"error", "message", "field"?}`); the exit code says which kind (2: bad input, 1: anything else).
+ */
+function fail(kind: 'usage' | 'busy' | 'internal', message: string, code: 1 | 2, field?: string): void {
+  process.stderr.write(`hearth: ${message}\n`);
+  if (process.argv.slice(2).includes('--json')) {
+    process.stdout.write(`${JSON.stringify({ error: kind, message, ...(field ? { field } : {}) })}\n`);
+  }
+  process.exitCode = code;
+}
+
 try {
   await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) {
-    process.stderr.write(`hearth: ${error.message}\n`);
-    process.exitCode = 2;
+    fail('usage', error.message, 2, error.field);
   } else if (error instanceof DataFolderInUseError) {
-    process.stderr.write(`hearth: ${error.message}; try again when it is done\n`);
-    process.exitCode = 1;
+    fail('busy', `${error.message}; try again when it is done`, 1);
   } else {
     // Unexpected: the error's name and message, not a stack (HEARTH_DEBUG=1 shows it).
     const detail = process.env.HEARTH_DEBUG ? ((error as Error).stack ?? String(error)) : describeError(error);
-    process.stderr.write(`hearth: ${detail}\n`);
-    process.exitCode = 1;
+    fail('internal', detail, 1);
   }
 }

@@ -24,7 +24,7 @@ export async function communityPut(target: Target, file: string | undefined, jso
   try {
     config = parseCommunityConfig(parsed);
   } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(`${file}: ${error.message}`);
+    if (error instanceof ConfigError) throw new UsageError(`${file}: ${error.message}`, { field: error.path });
     throw error;
   }
   await putCommunity(target.db, config, new Date());

@@ -162,10 +162,19 @@ describe('End to end: the local stack as a user runs it', () => {
 
     // Act
     const result = await hearth(dataDir, 'community', 'put', file);
+    const asJson = await hearth(dataDir, 'community', 'put', file, '--json');
+    const unknown = await hearth(dataDir, 'comunity', 'list', '--json');
 
     // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('timezone');
+    // With --json the error is one JSON value on stdout, naming the field; the exit code is the same.
+    expect(asJson.code).toBe(2);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ error: 'usage', field: 'timezone' });
+    expect(JSON.parse(asJson.stdout).message).toContain('timezone');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ error: 'usage' });
+    expect(JSON.parse(unknown.stdout).message).toContain('unknown command "comunity"');
   });
 
   it.each([
