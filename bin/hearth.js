@@ -1,40 +1,35 @@
 #!/usr/bin/env node
-// The operator CLI: the bundle scripts/build-cli.mjs builds (`npm ci` does), rebuilt here when a source is
-// newer than it; without esbuild, the TypeScript sources through tsx.
-import { readdirSync, statSync } from 'node:fs';
+// The operator CLI: the bundle scripts/build-cli.mjs builds (`npm ci` does), rebuilt here when a file it was
+// built from is newer than it or gone; without esbuild, the TypeScript sources through tsx.
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUNDLE, buildCli, ROOT, SOURCES } from '../scripts/build-cli.mjs';
+import { BUNDLE, buildCli, INPUTS, ROOT } from '../scripts/build-cli.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-/** The newest modification time among the bundle's sources (a few hundred stats: milliseconds). */
-function newestSource() {
-  let newest = 0;
-  for (const source of SOURCES) {
-    const path = join(ROOT, source);
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) continue;
-    if (!stat.isDirectory()) {
-      newest = Math.max(newest, stat.mtimeMs);
-      continue;
-    }
-    for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
-    }
+/** Whether the bundle is at least as new as every file it was built from (about 160 stats: milliseconds). */
+function isFresh() {
+  const built = statSync(BUNDLE, { throwIfNoEntry: false });
+  if (!built) return false;
+  try {
+    const inputs = JSON.parse(readFileSync(INPUTS, 'utf8'));
+    return inputs.every(
+      (input) => (statSync(join(ROOT, input), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) <= built.mtimeMs,
+    );
+  } catch {
+    return false;
   }
-  return newest;
 }
 
-const built = statSync(BUNDLE, { throwIfNoEntry: false });
-let fresh = built !== undefined && built.mtimeMs >= newestSource();
-if (!fresh)
-  fresh = await buildCli().then(
+const fresh =
+  isFresh() ||
+  (await buildCli().then(
     () => true,
     () => false,
-  );
+  ));
 if (fresh) {
   await import(pathToFileURL(BUNDLE).href);
 } else {
