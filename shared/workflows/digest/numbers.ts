@@ -59,7 +59,6 @@ function weeksOf(period: Period): Period[] {
 export async function periodNumbers(db: Db, community: CommunityConfig, period: Period): Promise<PeriodNumbers> {
   const before = previousPeriod(period);
   const weeks = weeksOf(period);
-  const lastWeek = periodOf('week', period.last);
   // Every read is independent of the others: all of them at once.
   const [activity, deliveries, waiting, drip, winbacks, perWeek] = await Promise.all([
     activityNumbers(
@@ -78,7 +77,7 @@ export async function periodNumbers(db: Db, community: CommunityConfig, period: 
           referrerTallies(db, community.id, week.key),
           tiersReport(db, community.id, week.key),
         ]);
-        return { week: week.key, steps, tallies, moved };
+        return { steps, tallies, moved };
       }),
     ),
   ]);
@@ -113,9 +112,8 @@ export async function periodNumbers(db: Db, community: CommunityConfig, period: 
     const name = names.get(person.memberId);
     return name ? { ...person, name } : person;
   };
-  // The distribution the period's last weekly review left (that week is among the period's: its Monday is in it).
-  const { distribution } =
-    perWeek.find((w) => w.week === lastWeek.key)?.moved ?? (await tiersReport(db, community.id, lastWeek.key));
+  // The distribution the period's last weekly review left: its last week's (whose Monday is always in it).
+  const { distribution } = perWeek[perWeek.length - 1].moved;
   return {
     ...activity,
     topContributors: activity.topContributors.map(named),
