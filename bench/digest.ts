@@ -47,15 +47,7 @@ import { addDays } from '../shared/domain/time';
 import { putCommunity } from '../shared/store/communities';
 import { messageSecond } from '../shared/store/days';
 import { createDb, getItem, queryBetween, queryPartition } from '../shared/store/db';
-import {
-  dayPk,
-  joinDayIndexKeys,
-  memberDayKey,
-  memberDaysPk,
-  memberKey,
-  presencePk,
-  shortKey,
-} from '../shared/store/keys';
+import { dayPk, memberDayKey, memberDaysPk, shortKey } from '../shared/store/keys';
 import { renderDigest } from '../shared/workflows/digest/email';
 import { daysRead } from '../shared/workflows/digest/metrics';
 import { type Period, parsePeriod, periodOf, previousPeriod } from '../shared/workflows/digest/periods';
@@ -75,15 +67,13 @@ import {
   round,
   seed,
   sourceState,
+  storedMember,
   writeResults,
 } from './lib';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const endpoint = dynamoLocalEndpoint(
-  'bench:digest',
-  '`npm run bench` starts DynamoDB Local (scripts/ddb-local.sh --capacity-only) and runs this benchmark against it.',
-);
+const endpoint = dynamoLocalEndpoint('bench:digest');
 
 const MEMBERS = envInt('BENCH_DIGEST_MEMBERS', 100_000);
 const WEEKLY_ACTIVE = envInt('BENCH_DIGEST_WEEKLY_ACTIVE', 10_000);
@@ -121,23 +111,6 @@ const oldId = (i: number) => `o${i}`;
 const newId = (i: number) => `n${i}`;
 const joinDayOf = (i: number) => DAYS[Math.floor(i / JOINS_PER_DAY)];
 const at = (day: string, second: number) => new Date(Date.parse(`${day}T01:00:00Z`) + second * 1000);
-
-function memberItem(id: string, joinDay: string): Record<string, unknown> {
-  const joinedAt = `${joinDay}T02:00:00.000Z`;
-  return {
-    ...memberKey(C, id),
-    id,
-    communityId: C,
-    status: 'member',
-    name: `Member ${id}`,
-    firstSeenAt: joinedAt,
-    joinedAt,
-    firstJoinedAt: joinedAt,
-    joins: 1,
-    presentPk: presencePk(C, 'member'),
-    ...joinDayIndexKeys(C, id, joinDay),
-  };
-}
 
 /** A member's day row as ingest leaves it: counts, the events' keys, and the seconds of each. */
 function dayRow(id: string, day: string, next: () => number, joined: boolean, active = true): Record<string, unknown> {
@@ -364,8 +337,8 @@ try {
   const next = random(MEMBERS);
   let written = 0;
   const members: Record<string, unknown>[] = [];
-  for (let i = 0; i < OLD_MEMBERS; i++) members.push(memberItem(oldId(i), DAYS[0]));
-  for (let i = 0; i < NEWCOMERS; i++) members.push(memberItem(newId(i), joinDayOf(i)));
+  for (let i = 0; i < OLD_MEMBERS; i++) members.push(storedMember(C, oldId(i), DAYS[0]));
+  for (let i = 0; i < NEWCOMERS; i++) members.push(storedMember(C, newId(i), joinDayOf(i)));
   const fixed = [...members, ...aggregates(next)];
   await seed(loader, fixed, SEED_PARALLEL);
   written += fixed.length;

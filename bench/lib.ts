@@ -12,6 +12,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { InitializeHandler, InitializeHandlerArguments, InitializeMiddleware } from '@smithy/types';
 import { type Db, isConditionFailed } from '../shared/store/db';
+import {
+  anniversaryIndexKeys,
+  birthdayIndexKeys,
+  joinDayIndexKeys,
+  lastActiveIndexKeys,
+  memberKey,
+  presencePk,
+} from '../shared/store/keys';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -283,7 +291,10 @@ export async function machineCpuMs(): Promise<{ busy: number; iowait: number; st
  * against; dynalite reports no capacity. Without one, says how to get one and
  * exits 2.
  */
-export function dynamoLocalEndpoint(bench: string, howToRun: string): string {
+export function dynamoLocalEndpoint(
+  bench: string,
+  howToRun = '`npm run bench` starts DynamoDB Local (scripts/ddb-local.sh --capacity-only) and runs this benchmark against it.',
+): string {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (endpoint) return endpoint;
   console.error(
@@ -400,3 +411,34 @@ export const READ_COMMANDS: ReadonlySet<string> = new Set([
 /** A client for creating and dropping a benchmark's tables on DynamoDB Local. */
 export const localAdmin = (endpoint: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+
+/**
+ * A member as the app stores it after a join at 10:00 Shanghai time on `joinDay`, with the keys of each index
+ * it is in (and, when given, its last active day, birthday and time zone).
+ */
+export function storedMember(
+  communityId: string,
+  id: string,
+  joinDay: string,
+  profile: { lastActiveDay?: string; birthday?: string; timezone?: string } = {},
+): Record<string, unknown> {
+  const { lastActiveDay, birthday, timezone } = profile;
+  const joinedAt = `${joinDay}T02:00:00.000Z`;
+  return {
+    ...memberKey(communityId, id),
+    id,
+    communityId,
+    status: 'member',
+    name: `Member ${id}`,
+    firstSeenAt: joinedAt,
+    joinedAt,
+    firstJoinedAt: joinedAt,
+    joins: 1,
+    presentPk: presencePk(communityId, 'member'),
+    ...joinDayIndexKeys(communityId, id, joinDay),
+    ...anniversaryIndexKeys(communityId, id, joinDay.slice(5)),
+    ...(lastActiveDay ? { lastActiveDay, ...lastActiveIndexKeys(communityId, id, lastActiveDay) } : {}),
+    ...(birthday ? { birthday, ...birthdayIndexKeys(communityId, id, birthday) } : {}),
+    ...(timezone ? { timezone } : {}),
+  };
+}

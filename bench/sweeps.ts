@@ -34,19 +34,7 @@ import { addDays, dayIn } from '../shared/domain/time';
 import { putCommunity } from '../shared/store/communities';
 import { messageSecond } from '../shared/store/days';
 import { createDb, type Db } from '../shared/store/db';
-import {
-  anniversaryIndexKeys,
-  birthdayIndexKeys,
-  joinDayIndexKeys,
-  lastActiveIndexKeys,
-  memberDayKey,
-  memberDaysPk,
-  memberKey,
-  outboxId,
-  outboxKey,
-  presencePk,
-  shortKey,
-} from '../shared/store/keys';
+import { memberDayKey, memberDaysPk, outboxId, outboxKey, shortKey } from '../shared/store/keys';
 import { birthdaySweep } from '../shared/workflows/birthdays/decisions';
 import { anniversarySweep, holidaySweep } from '../shared/workflows/occasions/decisions';
 import { dripSweep } from '../shared/workflows/onboarding/decisions';
@@ -68,15 +56,13 @@ import {
   round,
   seed,
   sourceState,
+  storedMember,
   writeResults,
 } from './lib';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const endpoint = dynamoLocalEndpoint(
-  'bench:sweeps',
-  '`npm run bench` starts DynamoDB Local (scripts/ddb-local.sh --capacity-only) and runs this benchmark against it.',
-);
+const endpoint = dynamoLocalEndpoint('bench:sweeps');
 
 const SIZES = [envInt('BENCH_SWEEPS_SMALL', 1_000), envInt('BENCH_SWEEPS_LARGE', 100_000)];
 const SEED_PARALLEL = envInt('BENCH_SEED_PARALLEL', 8);
@@ -106,34 +92,9 @@ const community: CommunityConfig = parseCommunityConfig({
 /** Every month-day of a leap year, `MM-DD`. */
 const MONTH_DAYS = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(5, 10));
 
-/** A member as the app stores it after a join (and, when given, activity and a profile). */
-function memberItem(
-  id: string,
-  joinDay: string,
-  lastActiveDay?: string,
-  birthday?: string,
-  timezone?: string,
-): Record<string, unknown> {
-  // 10:00 in Shanghai on the join day.
-  const joinedAt = `${joinDay}T02:00:00.000Z`;
-  return {
-    ...memberKey(community.id, id),
-    id,
-    communityId: community.id,
-    status: 'member',
-    name: `Member ${id}`,
-    firstSeenAt: joinedAt,
-    joinedAt,
-    firstJoinedAt: joinedAt,
-    joins: 1,
-    presentPk: presencePk(community.id, 'member'),
-    ...joinDayIndexKeys(community.id, id, joinDay),
-    ...anniversaryIndexKeys(community.id, id, joinDay.slice(5)),
-    ...(lastActiveDay ? { lastActiveDay, ...lastActiveIndexKeys(community.id, id, lastActiveDay) } : {}),
-    ...(birthday ? { birthday, ...birthdayIndexKeys(community.id, id, birthday) } : {}),
-    ...(timezone ? { timezone } : {}),
-  };
-}
+/** A member of the benchmark's community, as the app stores it (see `storedMember`). */
+const memberItem = (id: string, joinDay: string, lastActiveDay?: string, birthday?: string, timezone?: string) =>
+  storedMember(community.id, id, joinDay, { lastActiveDay, birthday, timezone });
 
 /** The welcome a member got on joining, long since sent (settled: out of the due index). */
 function welcomeItem(memberId: string, joinDay: string): Record<string, unknown> {
