@@ -35,6 +35,5 @@ if (fresh) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../infra/local/invoke-store.ts');
-  await import('../cli/main.ts');
+  await import('../cli/bin.ts');
 }

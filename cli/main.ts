@@ -1,188 +1,249 @@
-import { parseArgs } from 'node:util';
-import { DataFolderInUseError } from '../infra/local/dynamo';
+import { Command, CommanderError } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
 import { logToStderr } from '../shared/runtime/observability';
-import { JOBS } from '../shared/workflows/jobs';
-import { communityList, communityPut, communityShow } from './commands/community';
-import { digestPreview } from './commands/digest';
-import { discordRelay } from './commands/discord-relay';
-import { mailTest } from './commands/mail';
-import { memberForget, memberShow } from './commands/member';
-import { membersImport } from './commands/members';
-import { outboxList, outboxRetry } from './commands/outbox';
-import { post } from './commands/post';
-import { referralsIssue, referralsList, referralsRevoke } from './commands/referrals';
-import { runJob } from './commands/run';
-import { leaderboardCommand, tiersCommand } from './commands/standing';
 import { UsageError } from './errors';
-import { openTarget, type Target } from './target';
+import type { Target } from './target';
 
 /**
  * `hearth`: the operator CLI. Exit 0 on success, 2 on bad input (the message
  * names the field), 1 on anything else. With --json a command prints one JSON
- * value and nothing else on stdout.
+ * value and nothing else on stdout, an error included (`{"error", "message", "field"?}`).
+ *
+ * Commander parses the arguments (help for every command, `help <command>`,
+ * "did you mean", unknown options and extra arguments refused). Each command's
+ * module is imported only when that command runs, so a start loads what the
+ * command needs and no more: the built CLI is split into chunks along these imports.
  */
 
-const USAGE = `usage: hearth <command> [--json]
-  community put <file.json>       validate and store a community config
-  community list                  list communities
-  community show <id>             show a config (secrets masked)
-  member show <community> <member>
-  member forget <community> <member>   erase personal data; counts stay
-  members import <community> <file.csv>   names, birthdays, time zones, locales from a spreadsheet
-                                  (header row; columns id, name, birthday, timezone, locale)
-  referrals <community> [--week YYYY-Www]   referrers: joined, qualified, pending
-  referrals issue <community> <member>      the member's invite code (and link)
-  referrals revoke <community> <code>       joins through the code are unattributed from now on
-  leaderboard <community> [--week YYYY-Www] the top 20 by points
-  tiers <community> [--week YYYY-Www]       how many members hold each tier; promoted and demoted
-  digest preview --community <id> [--week YYYY-Www | --month YYYY-MM | --quarter YYYY-Qn]
-                 [--out file.html] [--eml file.eml]
-                                  a period's numbers (default: last week), sent to no one
-  run <job> [--at <ISO time>]     one sweep as if it were that time (${JOBS.join('|')})
-  outbox [--community <id>] [--status pending|sent|failed|skipped]
-  outbox retry <id>
-  mail test <community>           send a test email to the community's operators
-  post <community> [event.json] [--url <webhook base>]   sign and post an event to the local stack
-  discord-relay --community <id> [--url <hearth base>] [--api-base-url <discord api>]
-                                  hold the Discord Gateway and forward joins, leaves, messages and
-                                  reactions to the generic webhook until SIGINT/SIGTERM
-  discord-relay --community <id> --register-commands   register the slash commands and exit
+/** The value of every option a command may take, as commander gives them. */
+interface Flags {
+  json?: boolean;
+  at?: string;
+  community?: string;
+  status?: string;
+  week?: string;
+  month?: string;
+  quarter?: string;
+  out?: string;
+  eml?: string;
+  url?: string;
+  apiBaseUrl?: string;
+  registerCommands?: boolean;
+}
 
-Data: the running local stack (npm start) for HEARTH_DATA_DIR (.hearth), else that folder;
-AWS when HEARTH_TABLE and AWS credentials are set.`;
-
-async function main(argv: string[]): Promise<void> {
-  // stdout is the command's output; the handlers' log lines, at any level, go to stderr.
-  logToStderr();
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  const [command, sub, ...rest] = positionals;
-  const json = values.json ?? false;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (!command) throw new UsageError(`a command is needed\n${USAGE}`);
-  const known = [
-    'community',
-    'member',
-    'members',
-    'referrals',
-    'leaderboard',
-    'tiers',
-    'digest',
-    'run',
-    'outbox',
-    'post',
-    'mail',
-    'discord-relay',
-  ];
-  if (!known.includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
-  if (command === 'discord-relay') {
-    if (sub !== undefined) throw new UsageError(`discord-relay: unknown argument "${sub}"`);
-    // Long-running: it opens the target only to read the config, and closes it before relaying.
-    const flags = { community: values.community, url: values.url, apiBaseUrl: values['api-base-url'] };
-    return discordRelay(openTarget, { ...flags, registerCommands: values['register-commands'] }, json);
-  }
-
+/** Run `body` against the data (the running stack, the folder or AWS), closed after. */
+async function withTarget(body: (target: Target) => Promise<void>): Promise<void> {
+  const { openTarget } = await import('./target');
   const target = await openTarget();
   try {
-    await route(target, command, sub, rest, values, json);
+    await body(target);
   } finally {
     await target.close();
   }
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      at: { type: 'string' },
-      community: { type: 'string' },
-      status: { type: 'string' },
-      week: { type: 'string' },
-      month: { type: 'string' },
-      quarter: { type: 'string' },
-      out: { type: 'string' },
-      eml: { type: 'string' },
-      url: { type: 'string' },
-      'api-base-url': { type: 'string' },
-      'register-commands': { type: 'boolean' },
-    },
-  });
+/**
+ * An action: its arguments as commander parsed them (positionals, then the command's flags merged with the
+ * program's), run against the data.
+ */
+function action<A extends string[]>(run: (target: Target, flags: Flags, ...args: A) => Promise<void>) {
+  return async (...received: unknown[]) => {
+    const command = received.at(-1) as Command;
+    const args = received.slice(0, -2) as A;
+    await withTarget((target) => run(target, command.optsWithGlobals<Flags>(), ...args));
+  };
 }
 
-async function route(
-  target: Target,
-  command: string,
-  sub: string | undefined,
-  rest: string[],
-  values: ReturnType<typeof parse>['values'],
-  json: boolean,
-): Promise<void> {
-  switch (command) {
-    case 'community':
-      if (sub === 'put') return communityPut(target, rest[0], json);
-      if (sub === 'list') return communityList(target, json);
-      if (sub === 'show') return communityShow(target, rest[0], json);
-      throw new UsageError('community: use put <file>, list or show <id>');
-    case 'member':
-      if (sub === 'show') return memberShow(target, rest, json);
-      if (sub === 'forget') return memberForget(target, rest, json);
-      throw new UsageError('member: use show <community> <member> or forget <community> <member>');
-    case 'members':
-      if (sub === 'import') return membersImport(target, rest, json);
-      throw new UsageError('members: use import <community> <file.csv>');
-    case 'referrals':
-      if (sub === 'issue') return referralsIssue(target, rest, json);
-      if (sub === 'revoke') return referralsRevoke(target, rest, json);
-      return referralsList(target, [sub, ...rest].filter(defined), values.week, json);
-    case 'leaderboard':
-      return leaderboardCommand(target, [sub, ...rest].filter(defined), values.week, json);
-    case 'tiers':
-      return tiersCommand(target, [sub, ...rest].filter(defined), values.week, json);
-    case 'digest':
-      if (sub === 'preview') {
-        const { week, month, quarter } = values;
-        return digestPreview(
-          target,
-          values.community,
-          { week, month, quarter },
-          { out: values.out, eml: values.eml },
-          json,
-        );
-      }
-      throw new UsageError(
-        'digest: use preview --community <id> [--week YYYY-Www | --month YYYY-MM | --quarter YYYY-Qn]',
-      );
-    case 'run':
-      return runJob(target, sub, values.at, json);
-    case 'outbox':
-      if (sub === 'retry') return outboxRetry(target, rest[0], json);
-      if (sub !== undefined) throw new UsageError(`outbox: unknown argument "${sub}"`);
-      return outboxList(target, { community: values.community, status: values.status }, json);
-    case 'mail':
-      if (sub === 'test') return mailTest(target, rest[0], json);
-      throw new UsageError('mail: use test <community>');
-    case 'post':
-      return post(
-        target,
-        [sub, ...rest].filter((a): a is string => a !== undefined),
-        values.url,
-        json,
-      );
-  }
+const WEEK = '<YYYY-Www>';
+
+export function program(): Command {
+  const hearth = new Command('hearth')
+    .description('The operator CLI of Hearth, the community-operations autopilot.')
+    .version(packageJson.version, '-v, --version')
+    .option('--json', 'print one JSON value (an error too: {"error", "message", "field"?})')
+    .addHelpText(
+      'after',
+      `
+Data: the running local stack (npm start) for HEARTH_DATA_DIR (.hearth), else that folder;
+AWS when HEARTH_TABLE and AWS credentials are set. Exit codes: 0 done, 2 bad input, 1 anything else.`,
+    )
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+
+  const community = hearth.command('community').description('community configs');
+  community
+    .command('put <file.json>')
+    .description('validate and store a community config')
+    .action(
+      action(async (t, f, file: string) => (await import('./commands/community')).communityPut(t, file, !!f.json)),
+    );
+  community
+    .command('list')
+    .description('list communities')
+    .action(action(async (t, f) => (await import('./commands/community')).communityList(t, !!f.json)));
+  community
+    .command('show <id>')
+    .description('show a config (secrets masked)')
+    .action(action(async (t, f, id: string) => (await import('./commands/community')).communityShow(t, id, !!f.json)));
+
+  const member = hearth.command('member').description('one member');
+  member
+    .command('show <community> <member>')
+    .description('profile, activity, standing and referrals')
+    .action(
+      action(async (t, f, c: string, m: string) => (await import('./commands/member')).memberShow(t, [c, m], !!f.json)),
+    );
+  member
+    .command('forget <community> <member>')
+    .description('erase personal data; counts stay')
+    .action(
+      action(async (t, f, c: string, m: string) =>
+        (await import('./commands/member')).memberForget(t, [c, m], !!f.json),
+      ),
+    );
+
+  hearth
+    .command('members')
+    .description('many members at once')
+    .command('import <community> <file.csv>')
+    .description(
+      'names, birthdays, time zones, locales from a spreadsheet (header row; columns id, name, birthday, timezone, locale)',
+    )
+    .action(
+      action(async (t, f, c: string, file: string) =>
+        (await import('./commands/members')).membersImport(t, [c, file], !!f.json),
+      ),
+    );
+
+  const referrals = hearth.command('referrals').description('invite codes and who brought whom');
+  referrals
+    .command('list <community>', { isDefault: true })
+    .description('referrers: joined, qualified, pending (the default: hearth referrals <community>)')
+    .option('--week <week>', `the week, ${WEEK} (default: this week)`)
+    .action(
+      action(async (t, f, c: string) => (await import('./commands/referrals')).referralsList(t, [c], f.week, !!f.json)),
+    );
+  referrals
+    .command('issue <community> <member>')
+    .description("the member's invite code (and link)")
+    .action(
+      action(async (t, f, c: string, m: string) =>
+        (await import('./commands/referrals')).referralsIssue(t, [c, m], !!f.json),
+      ),
+    );
+  referrals
+    .command('revoke <community> <code>')
+    .description('joins through the code are unattributed from now on')
+    .action(
+      action(async (t, f, c: string, code: string) =>
+        (await import('./commands/referrals')).referralsRevoke(t, [c, code], !!f.json),
+      ),
+    );
+
+  hearth
+    .command('leaderboard <community>')
+    .description('the top 20 by points')
+    .option('--week <week>', `the week, ${WEEK} (default: this week)`)
+    .action(
+      action(async (t, f, c: string) =>
+        (await import('./commands/standing')).leaderboardCommand(t, [c], f.week, !!f.json),
+      ),
+    );
+  hearth
+    .command('tiers <community>')
+    .description('how many members hold each tier; promoted and demoted')
+    .option('--week <week>', `the week, ${WEEK} (default: this week)`)
+    .action(
+      action(async (t, f, c: string) => (await import('./commands/standing')).tiersCommand(t, [c], f.week, !!f.json)),
+    );
+
+  hearth
+    .command('digest')
+    .description('the KPI digest')
+    .command('preview')
+    .description("a period's numbers (default: last week), sent to no one")
+    .requiredOption('--community <id>', 'the community')
+    .option('--week <week>', `a week, ${WEEK}`)
+    .option('--month <month>', 'a month, YYYY-MM')
+    .option('--quarter <quarter>', 'a quarter, YYYY-Qn')
+    .option('--out <file.html>', 'write the HTML here')
+    .option('--eml <file.eml>', 'write the whole message here')
+    .action(
+      action(async (t, f) =>
+        (await import('./commands/digest')).digestPreview(
+          t,
+          f.community,
+          { week: f.week, month: f.month, quarter: f.quarter },
+          { out: f.out, eml: f.eml },
+          !!f.json,
+        ),
+      ),
+    );
+
+  hearth
+    .command('run <job>')
+    .description('one scheduled job as if it were that time (hearth run --help names the jobs)')
+    .option('--at <time>', 'an ISO 8601 time (default: now)')
+    .addHelpText('after', () => `\nJobs: ${jobNames()}`)
+    .action(action(async (t, f, job: string) => (await import('./commands/run')).runJob(t, job, f.at, !!f.json)));
+
+  const outbox = hearth.command('outbox').description('what Hearth has decided to send');
+  outbox
+    .command('list', { isDefault: true })
+    .description('the outbox, newest first (the default: hearth outbox)')
+    .option('--community <id>', 'one community (default: every one)')
+    .option('--status <status>', 'pending, sent, failed or skipped')
+    .action(
+      action(async (t, f) =>
+        (await import('./commands/outbox')).outboxList(t, { community: f.community, status: f.status }, !!f.json),
+      ),
+    );
+  outbox
+    .command('retry <id>')
+    .description('send a failed item again')
+    .action(action(async (t, f, id: string) => (await import('./commands/outbox')).outboxRetry(t, id, !!f.json)));
+
+  hearth
+    .command('mail')
+    .description('operator email')
+    .command('test <community>')
+    .description("send a test email to the community's operators")
+    .action(action(async (t, f, c: string) => (await import('./commands/mail')).mailTest(t, c, !!f.json)));
+
+  hearth
+    .command('post <community> [event.json]')
+    .description('sign an event (default: a sample join) and post it to the local stack')
+    .option('--url <base>', 'the webhook base (default: the running stack)')
+    .action(
+      action(async (t, f, c: string, file: string | undefined) =>
+        (await import('./commands/post')).post(t, file ? [c, file] : [c], f.url, !!f.json),
+      ),
+    );
+
+  hearth
+    .command('discord-relay')
+    .description(
+      'hold the Discord Gateway and forward joins, leaves, messages and reactions to the generic webhook until SIGINT/SIGTERM',
+    )
+    .requiredOption('--community <id>', 'the community')
+    .option('--url <base>', "Hearth's base URL (default: the running stack)")
+    .option('--api-base-url <url>', "Discord's API (default: discord.com's)")
+    .option('--register-commands', 'register the slash commands and exit')
+    .action(async (_options: unknown, command: Command) => {
+      const f = command.optsWithGlobals<Flags>();
+      const { discordRelay } = await import('./commands/discord-relay');
+      const { openTarget } = await import('./target');
+      // Long-running: it opens the target only to read the config, and closes it before relaying.
+      const flags = { community: f.community, url: f.url, apiBaseUrl: f.apiBaseUrl };
+      await discordRelay(openTarget, { ...flags, registerCommands: f.registerCommands }, !!f.json);
+    });
+
+  return hearth;
 }
 
-const defined = (a: string | undefined): a is string => a !== undefined;
+/** The job names, for `run --help`: read only when that help is shown (the registry is the heavy part). */
+let jobs: string | undefined;
+const jobNames = () => jobs ?? 'hearth run --help names them';
 
 /** `Name: message` of an unexpected error. */
 function describeError(error: unknown): string {
@@ -202,9 +263,30 @@ function fail(kind: 'usage' | 'busy' | 'internal', message: string, code: 1 | 2,
   process.exitCode = code;
 }
 
+async function main(argv: string[]): Promise<void> {
+  // stdout is the command's output; the handlers' log lines, at any level, go to stderr.
+  logToStderr();
+  const asksRunHelp =
+    argv[0] === 'help' ? argv[1] === 'run' : argv[0] === 'run' && /^(-h|--help)$/.test(argv[1] ?? '-h');
+  if (asksRunHelp) jobs = (await import('../shared/workflows/jobs')).JOBS.join(', ');
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help or the version, asked for and printed.
+      if (error.exitCode === 0) return;
+      // A command group without its subcommand: its help is on stderr already.
+      if (error.code === 'commander.help') throw new UsageError('a subcommand is needed (see the help above)');
+      throw new UsageError(error.message.replace(/^error: /, ''));
+    }
+    throw error;
+  }
+}
+
 try {
   await main(process.argv.slice(2));
 } catch (error) {
+  const { DataFolderInUseError } = await import('../infra/local/dynamo');
   if (error instanceof UsageError) {
     fail('usage', error.message, 2, error.field);
   } else if (error instanceof DataFolderInUseError) {

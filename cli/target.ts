@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { ensureTable, startDynalite } from '../infra/local/dynamo';
-import { LOCAL_TABLE } from '../infra/local/stack';
+import { ensureTable, LOCAL_TABLE, startDynalite } from '../infra/local/dynamo';
 import { runningStack } from '../infra/local/stack-file';
 import { createDb, type Db } from '../shared/store/db';
 

@@ -7,6 +7,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../../shared/store/table';
 
+/** The table's name in the local engine (the stack's and the CLI's when no stack runs). */
+export const LOCAL_TABLE = 'hearth';
+
 /**
  * The embedded DynamoDB: dynalite in a worker thread, on disk under the data
  * folder (or in memory without a path), listening on loopback. dynalite holds

@@ -6,7 +6,7 @@ import { logger } from '../../shared/runtime/observability';
 import { listCommunities, putCommunity } from '../../shared/store/communities';
 import { createDb, type Db } from '../../shared/store/db';
 import { LocalBus } from './bus';
-import { DataFolderInUseError, ensureTable, startDynalite } from './dynamo';
+import { DataFolderInUseError, ensureTable, LOCAL_TABLE, startDynalite } from './dynamo';
 import { type LocalFunctions, localFunctions } from './functions';
 import { startHttpServer } from './http';
 import { reapExpired } from './reaper';
@@ -18,7 +18,6 @@ import { removeStackInfo, runningStack, writeStackInfo } from './stack-file';
  * the in-process bus and scheduler, the TTL reaper, outboxes on disk.
  */
 
-export const LOCAL_TABLE = 'hearth';
 const REAP_EVERY_MS = 60 * 60 * 1000;
 
 export interface LocalStackOptions {

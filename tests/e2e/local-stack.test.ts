@@ -174,7 +174,8 @@ describe('End to end: the local stack as a user runs it', () => {
     expect(JSON.parse(asJson.stdout).message).toContain('timezone');
     expect(unknown.code).toBe(2);
     expect(JSON.parse(unknown.stdout)).toMatchObject({ error: 'usage' });
-    expect(JSON.parse(unknown.stdout).message).toContain('unknown command "comunity"');
+    expect(JSON.parse(unknown.stdout).message).toContain("unknown command 'comunity'");
+    expect(JSON.parse(unknown.stdout).message).toContain('Did you mean community?');
   });
 
   it.each([
