@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { birthdaySchema, idSchema, timeZoneSchema } from './validation';
+import * as z from './zod';
 
 /**
  * Canonical inbound events. Every platform's parser produces these; the generic
@@ -22,16 +22,16 @@ export type ReferralConfidence = (typeof REFERRAL_CONFIDENCES)[number];
 
 const memberSchema = z.object({
   id: idSchema,
-  name: z.string().max(200).optional(),
-  birthday: birthdaySchema.optional(),
-  timezone: timeZoneSchema.optional(),
-  locale: z.string().min(2).max(35).optional(),
-  isBot: z.boolean().optional(),
-  isStaff: z.boolean().optional(),
+  name: z.optional(z.string().check(z.maxLength(200))),
+  birthday: z.optional(birthdaySchema),
+  timezone: z.optional(timeZoneSchema),
+  locale: z.optional(z.string().check(z.minLength(2), z.maxLength(35))),
+  isBot: z.optional(z.boolean()),
+  isStaff: z.optional(z.boolean()),
 });
 
 const base = {
-  id: z.string().min(1).max(256),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
   occurredAt: z.iso.datetime({ offset: true }),
   member: memberSchema,
 };
@@ -41,29 +41,29 @@ export const inboundEventSchema = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('member.joined'),
     /** A Hearth invite code (or the platform's code for the link or entry point the member came through). */
-    referralCode: z.string().min(1).max(128).optional(),
+    referralCode: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     /** The member the platform names as the inviter (Slack's `inviter`, Feishu's operator, Discord's invite). */
-    invitedBy: idSchema.optional(),
+    invitedBy: z.optional(idSchema),
     /** How sure the attribution is: `exact` for a code, `declared` for a named inviter, `probable` for a guess. */
-    referralConfidence: z.enum(REFERRAL_CONFIDENCES).optional(),
+    referralConfidence: z.optional(z.enum(REFERRAL_CONFIDENCES)),
   }),
   z.object({ ...base, type: z.literal('member.left') }),
   z.object({
     ...base,
     type: z.literal('message.posted'),
-    channelId: z.string().min(1).max(256),
-    replyTo: idSchema.optional(),
+    channelId: z.string().check(z.minLength(1), z.maxLength(256)),
+    replyTo: z.optional(idSchema),
     /** The platform's id of the message replied to: a reply credits its author once per message. */
-    replyToMessage: z.string().min(1).max(256).optional(),
+    replyToMessage: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
     // Used only to recognise commands; never stored or logged.
-    text: z.string().max(40_000).optional(),
+    text: z.optional(z.string().check(z.maxLength(40_000))),
   }),
   z.object({
     ...base,
     type: z.literal('reaction.added'),
     toMemberId: idSchema,
     /** The platform's id of the message reacted to: a reaction credits its author once per message. */
-    messageId: z.string().min(1).max(256).optional(),
+    messageId: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   }),
   z.object({ ...base, type: z.literal('member.updated') }),
 ]);

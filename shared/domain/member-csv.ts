@@ -1,7 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import * as z from 'zod';
 import { inboundEventSchema } from './events';
 import { birthdaySchema, idSchema, timeZoneSchema } from './validation';
+import * as z from './zod';
 
 /**
  * The members spreadsheet an operator imports (`hearth members import`), as
@@ -23,13 +23,13 @@ export const MEMBER_CSV_COLUMNS = ['id', 'name', 'birthday', 'timezone', 'locale
 type Column = (typeof MEMBER_CSV_COLUMNS)[number];
 
 // The member schema's own rules for what it does not export: a spreadsheet may say what a platform may say.
-const profileShape = inboundEventSchema.options[0].shape.member.shape;
+const profileShape = inboundEventSchema.def.options[0].shape.member.shape;
 
 // The time zone is checked on its own (`zoneIssue`): once per distinct zone rather than once per row.
 const rowSchema = z.object({
   id: idSchema,
   name: profileShape.name,
-  birthday: birthdaySchema.optional(),
+  birthday: z.optional(birthdaySchema),
   locale: profileShape.locale,
 });
 

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../domain/zod';
 
 /**
  * A platform as the registry lists it: its name (the webhook path's segment, and `platform.kind` in a
@@ -9,7 +9,7 @@ import type * as z from 'zod';
  */
 export interface PlatformDefinition {
   readonly name: string;
-  readonly config: z.ZodObject<{ kind: z.ZodLiteral<string> }>;
+  readonly config: z.ZodMiniObject<{ kind: z.ZodMiniLiteral<string> }>;
   /**
    * Its webhook takes events for a community on any platform (the generic webhook: the Discord relay and
    * operators' own tools post there); otherwise only for a community whose `platform.kind` it is.

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { type InboundEvent, inboundEventSchema, MAX_FUTURE_SKEW_MS } from '../domain/events';
 import { describeZodError, firstZodPath, type PathName } from '../domain/validation';
+import * as z from '../domain/zod';
 import { badRequest } from '../runtime/errors';
 
 /**
@@ -42,7 +42,7 @@ function deeperThan(value: unknown, limit: number): boolean {
 }
 
 /** `value` held to `schema`; 400 naming the first bad field (under `prefix`, e.g. `event.`). */
-export function expectShape<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
+export function expectShape<S extends z.ZodMiniType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const name: PathName = (path) => (path === '(root)' && prefix ? prefix.replace(/\.$/, '') : `${prefix}${path}`);
@@ -56,23 +56,19 @@ const MAX_DATE_MS = 8_640_000_000_000_000;
 const NOT_A_TIME = 'is not a time a date can hold';
 
 /** Unix seconds as a platform sends them (Slack `event_time`, Telegram `date`): whole, and a time a Date holds. */
-export const unixSeconds = z
-  .number()
-  .int()
-  .nonnegative()
-  .max(MAX_DATE_MS / 1000, NOT_A_TIME);
+export const unixSeconds = z.number().check(z.int(), z.nonnegative(), z.maximum(MAX_DATE_MS / 1000, NOT_A_TIME));
 /** Unix milliseconds (DingTalk `createAt`). */
-export const unixMillis = z.number().int().nonnegative().max(MAX_DATE_MS, NOT_A_TIME);
+export const unixMillis = z.number().check(z.int(), z.nonnegative(), z.maximum(MAX_DATE_MS, NOT_A_TIME));
 /** Unix seconds written as digits (WeCom `CreateTime`). */
-export const unixSecondsText = z
-  .string()
-  .regex(/^\d{1,16}$/, 'must be Unix seconds')
-  .refine((text) => Number(text) <= MAX_DATE_MS / 1000, NOT_A_TIME);
+export const unixSecondsText = z.string().check(
+  z.regex(/^\d{1,16}$/, 'must be Unix seconds'),
+  z.refine((text) => Number(text) <= MAX_DATE_MS / 1000, NOT_A_TIME),
+);
 /** Unix milliseconds written as digits (Feishu `create_time`). */
-export const unixMillisText = z
-  .string()
-  .regex(/^\d{1,16}$/, 'must be Unix milliseconds')
-  .refine((text) => Number(text) <= MAX_DATE_MS, NOT_A_TIME);
+export const unixMillisText = z.string().check(
+  z.regex(/^\d{1,16}$/, 'must be Unix milliseconds'),
+  z.refine((text) => Number(text) <= MAX_DATE_MS, NOT_A_TIME),
+);
 
 /** An instant from Unix seconds or milliseconds already held to the schemas above. */
 export const secondsToIso = (seconds: number | string): string => new Date(Number(seconds) * 1000).toISOString();

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../domain/zod';
 import type { PlatformDefinition } from './definition';
 import { platform as dingtalk } from './dingtalk/platform';
 import { platform as discord } from './discord/platform';

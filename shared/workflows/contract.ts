@@ -1,7 +1,7 @@
-import type * as z from 'zod';
 import type { CommunityConfig } from '../domain/config';
 import type { InboundEvent } from '../domain/events';
 import type { OperatorLocale } from '../domain/locale';
+import type * as z from '../domain/zod';
 import type { DomainEvent, DomainEventType } from '../events/domain-events';
 import type { AnswerRoute } from '../platforms/types';
 import type { Db } from '../store/db';
@@ -133,7 +133,7 @@ export type CommandTaker = (
 export type ConfigIssue = (path: readonly (string | number)[], message: string) => void;
 
 /** One workflow. `S` is the config sections it owns (their schemas, defaults included). */
-export interface Workflow<S extends Record<string, z.ZodType> = Record<string, z.ZodType>> {
+export interface Workflow<S extends Record<string, z.ZodMiniType> = Record<string, z.ZodMiniType>> {
   readonly name: string;
   readonly sections?: S;
   /** Checks across the config that the sections' schemas cannot make alone. */

@@ -1,6 +1,6 @@
-import type * as z from 'zod';
 import type { CommunityConfig } from '../domain/config';
 import { operatorLocale } from '../domain/locale';
+import type * as z from '../domain/zod';
 import type { DomainEventType } from '../events/domain-events';
 import { birthdays } from './birthdays';
 import { commands } from './commands';
@@ -48,7 +48,7 @@ function merged<T>(what: string, pick: (workflow: Workflow) => Readonly<Record<s
 }
 
 /** The config sections the workflows own, by key, for the config schema. */
-export const CONFIG_SECTIONS = merged<z.ZodType>('config section', (w) => w.sections) as Sections;
+export const CONFIG_SECTIONS = merged<z.ZodMiniType>('config section', (w) => w.sections) as Sections;
 
 /** The shipped templates, by name. */
 export const TEMPLATE_DEFINITIONS: Readonly<Record<string, TemplateDefinition>> = merged(

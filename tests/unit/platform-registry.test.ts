@@ -26,7 +26,7 @@ describe('Module: shared/platforms/registry', () => {
     '%s: its config kind, inbound adapter and outbound factory carry its name',
     (name, definition) => {
       // Assess
-      expect(definition.config.shape.kind.value).toBe(name);
+      expect(definition.config.shape.kind.def.values).toEqual([name]);
       expect(adapterFor(name).platform).toBe(name);
       expect(typeof adapterFor(name).verify).toBe('function');
       expect(isPlatformName(name)).toBe(true);

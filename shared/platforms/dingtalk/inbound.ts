@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { badRequest, unauthorized } from '../../runtime/errors';
 import { canonicalEvents, expectShape, jsonBody, millisToIso, unixMillis } from '../parsing';
 import { isFresh, safeEqual } from '../signature';
@@ -22,16 +22,16 @@ export function signDingTalk(appSecret: string, timestampMs: string): string {
 }
 
 const callback = z.looseObject({
-  msgId: z.string().min(1),
+  msgId: z.string().check(z.minLength(1)),
   msgtype: z.string(),
   createAt: unixMillis,
-  conversationId: z.string().min(1),
+  conversationId: z.string().check(z.minLength(1)),
   /** "1" a private chat with the robot, "2" a group. */
-  conversationType: z.string().optional(),
-  senderId: z.string().optional(),
-  senderStaffId: z.string().optional(),
-  senderNick: z.string().optional(),
-  text: z.looseObject({ content: z.string() }).optional(),
+  conversationType: z.optional(z.string()),
+  senderId: z.optional(z.string()),
+  senderStaffId: z.optional(z.string()),
+  senderNick: z.optional(z.string()),
+  text: z.optional(z.looseObject({ content: z.string() })),
 });
 
 export const adapter: PlatformAdapter = {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { secretSchema, urlSchema } from '../../domain/validation';
+import * as z from '../../domain/zod';
 import type { PlatformDefinition } from '../definition';
 
 /** DingTalk: its name in the webhook path and its part of the community config (`platform`). */
@@ -8,8 +8,8 @@ export const platform = {
   config: z.strictObject({
     kind: z.literal('dingtalk'),
     appSecret: secretSchema,
-    robotToken: secretSchema.optional(),
-    apiBaseUrl: urlSchema.optional(),
+    robotToken: z.optional(secretSchema),
+    apiBaseUrl: z.optional(urlSchema),
   }),
 } as const satisfies PlatformDefinition;
 

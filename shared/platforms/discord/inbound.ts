@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { badRequest, unauthorized } from '../../runtime/errors';
 import { canonicalEvents, expectShape, jsonBody } from '../parsing';
 import { isFresh } from '../signature';
@@ -68,7 +68,7 @@ function discordPublicKey(hex: string): KeyObject {
 
 const snowflake = snowflakeId;
 /** Every interaction says what it is before anything else is read. */
-const interactionType = z.looseObject({ type: z.number().int() });
+const interactionType = z.looseObject({ type: z.number().check(z.int()) });
 
 /**
  * Options nest at most three deep (a subcommand group holds subcommands, a subcommand holds values) and 25
@@ -78,12 +78,12 @@ const interactionType = z.looseObject({ type: z.number().int() });
 // Strict about what is read and silent about the rest: unknown keys are dropped, so an `options` below the
 // third level never reaches `optionWords`.
 const valueOption = z.object({
-  name: z.string().max(32),
-  type: z.number().int(),
-  value: z.union([z.string().max(6000), z.number(), z.boolean()]).optional(),
+  name: z.string().check(z.maxLength(32)),
+  type: z.number().check(z.int()),
+  value: z.optional(z.union([z.string().check(z.maxLength(6000)), z.number(), z.boolean()])),
 });
-const subcommandOption = valueOption.extend({ options: z.array(valueOption).max(25).optional() });
-const commandOption = valueOption.extend({ options: z.array(subcommandOption).max(25).optional() });
+const subcommandOption = z.extend(valueOption, { options: z.optional(z.array(valueOption).check(z.maxLength(25))) });
+const commandOption = z.extend(valueOption, { options: z.optional(z.array(subcommandOption).check(z.maxLength(25))) });
 interface CommandOption {
   name: string;
   type: number;
@@ -94,17 +94,17 @@ interface CommandOption {
 const commandInteraction = z.looseObject({
   id: snowflake,
   type: z.literal(InteractionType.ApplicationCommand),
-  token: z.string().min(1).max(1000),
-  guild_id: snowflake.optional(),
-  channel_id: snowflake.optional(),
-  channel: z.looseObject({ id: snowflake }).optional(),
+  token: z.string().check(z.minLength(1), z.maxLength(1000)),
+  guild_id: z.optional(snowflake),
+  channel_id: z.optional(snowflake),
+  channel: z.optional(z.looseObject({ id: snowflake })),
   // `member` (with its `user`) when invoked in a guild, `user` when invoked in a DM.
-  member: z.looseObject({ user: discordUser }).optional(),
-  user: discordUser.optional(),
+  member: z.optional(z.looseObject({ user: discordUser })),
+  user: z.optional(discordUser),
   data: z.looseObject({
-    name: z.string().min(1).max(32),
-    type: z.number().int().optional(),
-    options: z.array(commandOption).max(25).optional(),
+    name: z.string().check(z.minLength(1), z.maxLength(32)),
+    type: z.optional(z.number().check(z.int())),
+    options: z.optional(z.array(commandOption).check(z.maxLength(25))),
   }),
 });
 

@@ -1,5 +1,5 @@
 import { createDecipheriv, createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { badRequest, unauthorized } from '../../runtime/errors';
 import { canonicalEvents, expectShape, jsonBody, millisToIso, type RawEvent, unixMillisText } from '../parsing';
 import { safeEqual } from '../signature';
@@ -37,14 +37,18 @@ export function decryptFeishu(encryptKey: string, encrypted: string): string {
   return Buffer.concat([decipher.update(data.subarray(16)), decipher.final()]).toString('utf8');
 }
 
-const userId = z.looseObject({ open_id: z.string().min(1) });
+const userId = z.looseObject({ open_id: z.string().check(z.minLength(1)) });
 
 const envelope = z.union([
-  z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1), token: z.string() }),
+  z.looseObject({
+    type: z.literal('url_verification'),
+    challenge: z.string().check(z.minLength(1)),
+    token: z.string(),
+  }),
   z.looseObject({
     schema: z.literal('2.0'),
     header: z.looseObject({
-      event_id: z.string().min(1).max(128),
+      event_id: z.string().check(z.minLength(1), z.maxLength(128)),
       event_type: z.string(),
       create_time: unixMillisText,
       token: z.string(),
@@ -55,17 +59,17 @@ const envelope = z.union([
 
 const memberChange = z.looseObject({
   chat_id: z.string(),
-  operator_id: userId.optional(),
-  users: z.array(z.looseObject({ user_id: userId, name: z.string().optional() })),
+  operator_id: z.optional(userId),
+  users: z.array(z.looseObject({ user_id: userId, name: z.optional(z.string()) })),
 });
 
 const messageReceived = z.looseObject({
-  sender: z.looseObject({ sender_id: userId, sender_type: z.string().optional() }),
+  sender: z.looseObject({ sender_id: userId, sender_type: z.optional(z.string()) }),
   message: z.looseObject({
     message_id: z.string(),
     chat_id: z.string(),
     message_type: z.string(),
-    content: z.string().optional(),
+    content: z.optional(z.string()),
   }),
 });
 

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { secretSchema, urlSchema } from '../../domain/validation';
+import * as z from '../../domain/zod';
 import type { PlatformDefinition } from '../definition';
 
 /** Feishu: its name in the webhook path and its part of the community config (`platform`). */
@@ -7,13 +7,13 @@ export const platform = {
   name: 'feishu',
   config: z.strictObject({
     kind: z.literal('feishu'),
-    encryptKey: secretSchema.optional(),
+    encryptKey: z.optional(secretSchema),
     verificationToken: secretSchema,
     appId: secretSchema,
     appSecret: secretSchema,
     /** The group chat (`oc_…`) channel posts go to; without it, only replies and DMs can be sent. */
-    chatId: z.string().min(1).optional(),
-    apiBaseUrl: urlSchema.optional(),
+    chatId: z.optional(z.string().check(z.minLength(1))),
+    apiBaseUrl: z.optional(urlSchema),
   }),
 } as const satisfies PlatformDefinition;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import type { PlatformDefinition } from '../definition';
 
 /** The generic webhook (docs/contract.md): its name in the webhook path and its part of the community config (`platform`). */

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { timeZoneSchema } from '../../domain/validation';
+import * as z from '../../domain/zod';
 import { unauthorized } from '../../runtime/errors';
 import { canonicalEvents, expectShape, jsonBody, type RawEvent, secondsToIso, unixSeconds } from '../parsing';
 import { hmacSha256Hex, isFresh, safeEqual } from '../signature';
@@ -31,19 +31,22 @@ export function signSlack(signingSecret: string, timestamp: number, rawBody: str
 // Envelopes: only what Hearth reads is described; Slack adds fields over time.
 const slackUser = z.looseObject({
   id: z.string(),
-  name: z.string().optional(),
-  real_name: z.string().optional(),
-  tz: z.string().optional(),
-  is_bot: z.boolean().optional(),
-  deleted: z.boolean().optional(),
-  profile: z.looseObject({ display_name: z.string().optional(), real_name: z.string().optional() }).optional(),
+  name: z.optional(z.string()),
+  real_name: z.optional(z.string()),
+  tz: z.optional(z.string()),
+  is_bot: z.optional(z.boolean()),
+  deleted: z.optional(z.boolean()),
+  profile: z.optional(z.looseObject({ display_name: z.optional(z.string()), real_name: z.optional(z.string()) })),
 });
 
 const envelope = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('url_verification'), challenge: z.string().min(1).max(1000) }),
+  z.looseObject({
+    type: z.literal('url_verification'),
+    challenge: z.string().check(z.minLength(1), z.maxLength(1000)),
+  }),
   z.looseObject({
     type: z.literal('event_callback'),
-    event_id: z.string().min(1).max(128),
+    event_id: z.string().check(z.minLength(1), z.maxLength(128)),
     event_time: unixSeconds,
     event: z.looseObject({ type: z.string() }),
   }),
@@ -164,11 +167,11 @@ function canonical(
 }
 
 const slashForm = z.looseObject({
-  command: z.string().regex(/^\/[a-z0-9_-]{1,31}$/i, 'must be a slash command'),
-  text: z.string().max(4000).default(''),
-  user_id: z.string().min(1),
-  channel_id: z.string().min(1),
-  trigger_id: z.string().min(1).max(200),
+  command: z.string().check(z.regex(/^\/[a-z0-9_-]{1,31}$/i, 'must be a slash command')),
+  text: z._default(z.string().check(z.maxLength(4000)), ''),
+  user_id: z.string().check(z.minLength(1)),
+  channel_id: z.string().check(z.minLength(1)),
+  trigger_id: z.string().check(z.minLength(1), z.maxLength(200)),
 });
 
 /** A slash command as a `message.posted` whose text is the command line (used to answer it, never kept). */

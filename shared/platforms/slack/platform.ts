@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { secretSchema, urlSchema } from '../../domain/validation';
+import * as z from '../../domain/zod';
 import type { PlatformDefinition } from '../definition';
 
 /** Slack: its name in the webhook path and its part of the community config (`platform`). */
@@ -10,8 +10,8 @@ export const platform = {
     signingSecret: secretSchema,
     botToken: secretSchema,
     /** The community is this channel; without it, the whole workspace. */
-    channel: z.string().min(1).optional(),
-    apiBaseUrl: urlSchema.optional(),
+    channel: z.optional(z.string().check(z.minLength(1))),
+    apiBaseUrl: z.optional(urlSchema),
   }),
 } as const satisfies PlatformDefinition;
 

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { commandIn } from '../../domain/events';
+import * as z from '../../domain/zod';
 import { unauthorized } from '../../runtime/errors';
 import { canonicalEvents, expectShape, jsonBody, type RawEvent, secondsToIso, unixSeconds } from '../parsing';
 import { safeEqual } from '../signature';
@@ -24,45 +24,45 @@ import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } f
 export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 const user = z.looseObject({
-  id: z.number().int(),
-  is_bot: z.boolean().optional(),
-  first_name: z.string().optional(),
-  last_name: z.string().optional(),
-  username: z.string().optional(),
-  language_code: z.string().optional(),
+  id: z.number().check(z.int()),
+  is_bot: z.optional(z.boolean()),
+  first_name: z.optional(z.string()),
+  last_name: z.optional(z.string()),
+  username: z.optional(z.string()),
+  language_code: z.optional(z.string()),
 });
 type TelegramUser = z.infer<typeof user>;
 
-const chat = z.looseObject({ id: z.number().int(), type: z.string() });
+const chat = z.looseObject({ id: z.number().check(z.int()), type: z.string() });
 
 const message = z.looseObject({
-  message_id: z.number().int(),
+  message_id: z.number().check(z.int()),
   date: unixSeconds,
   chat,
-  from: user.optional(),
-  text: z.string().optional(),
-  caption: z.string().optional(),
-  message_thread_id: z.number().int().optional(),
-  is_topic_message: z.boolean().optional(),
-  reply_to_message: z.looseObject({ message_id: z.number().int(), from: user.optional() }).optional(),
-  new_chat_members: z.array(user).optional(),
-  left_chat_member: user.optional(),
+  from: z.optional(user),
+  text: z.optional(z.string()),
+  caption: z.optional(z.string()),
+  message_thread_id: z.optional(z.number().check(z.int())),
+  is_topic_message: z.optional(z.boolean()),
+  reply_to_message: z.optional(z.looseObject({ message_id: z.number().check(z.int()), from: z.optional(user) })),
+  new_chat_members: z.optional(z.array(user)),
+  left_chat_member: z.optional(user),
 });
 
-const chatMember = z.looseObject({ status: z.string(), user, is_member: z.boolean().optional() });
+const chatMember = z.looseObject({ status: z.string(), user, is_member: z.optional(z.boolean()) });
 
 const update = z.looseObject({
-  update_id: z.number().int().nonnegative(),
-  message: message.optional(),
-  chat_member: z
-    .looseObject({
+  update_id: z.number().check(z.int(), z.nonnegative()),
+  message: z.optional(message),
+  chat_member: z.optional(
+    z.looseObject({
       chat,
       date: unixSeconds,
       old_chat_member: chatMember,
       new_chat_member: chatMember,
-      invite_link: z.looseObject({ invite_link: z.string(), name: z.string().optional() }).optional(),
-    })
-    .optional(),
+      invite_link: z.optional(z.looseObject({ invite_link: z.string(), name: z.optional(z.string()) })),
+    }),
+  ),
 });
 
 /** The member profile of a Telegram user. */

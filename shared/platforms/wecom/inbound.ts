@@ -1,6 +1,6 @@
 import { decrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
-import * as z from 'zod';
+import * as z from '../../domain/zod';
 import { badRequest, unauthorized } from '../../runtime/errors';
 import { canonicalEvents, expectShape, type RawEvent, secondsToIso, unixSecondsText } from '../parsing';
 import { safeEqual } from '../signature';
@@ -66,15 +66,15 @@ function open(encodingAesKey: string, corpId: string, encrypted: string, field: 
 const event = z.looseObject({
   MsgType: z.string(),
   CreateTime: unixSecondsText,
-  FromUserName: z.string().optional(),
-  MsgId: z.string().optional(),
-  Content: z.string().optional(),
-  Event: z.string().optional(),
-  ChatId: z.string().optional(),
-  UpdateDetail: z.string().optional(),
-  State: z.string().optional(),
+  FromUserName: z.optional(z.string()),
+  MsgId: z.optional(z.string()),
+  Content: z.optional(z.string()),
+  Event: z.optional(z.string()),
+  ChatId: z.optional(z.string()),
+  UpdateDetail: z.optional(z.string()),
+  State: z.optional(z.string()),
   // An empty list parses as an empty string.
-  MemChangeList: z.union([z.looseObject({ Item: z.array(z.string()) }), z.literal('')]).optional(),
+  MemChangeList: z.optional(z.union([z.looseObject({ Item: z.array(z.string()) }), z.literal('')])),
 });
 
 export const adapter: PlatformAdapter = {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { secretSchema, urlSchema } from '../../domain/validation';
+import * as z from '../../domain/zod';
 import type { PlatformDefinition } from '../definition';
 
 /** WeCom: its name in the webhook path and its part of the community config (`platform`). */
@@ -10,11 +10,11 @@ export const platform = {
     token: secretSchema,
     encodingAesKey: secretSchema,
     corpId: secretSchema,
-    robotKey: secretSchema.optional(),
+    robotKey: z.optional(secretSchema),
     /** The self-built app's AgentId and Secret: with both, DMs go as app messages (a robot cannot DM). */
-    agentId: z.number().int().positive().optional(),
-    corpSecret: secretSchema.optional(),
-    apiBaseUrl: urlSchema.optional(),
+    agentId: z.optional(z.number().check(z.int(), z.positive())),
+    corpSecret: z.optional(secretSchema),
+    apiBaseUrl: z.optional(urlSchema),
   }),
 } as const satisfies PlatformDefinition;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../../domain/zod';
 import type { RelayLog } from './log';
 
 /**
@@ -14,9 +14,9 @@ import type { RelayLog } from './log';
 
 const invite = z.looseObject({
   code: z.string(),
-  uses: z.number().int().min(0).default(0),
-  max_uses: z.number().int().min(0).default(0),
-  inviter: z.looseObject({ id: z.string() }).nullish(),
+  uses: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+  max_uses: z._default(z.number().check(z.int(), z.minimum(0)), 0),
+  inviter: z.nullish(z.looseObject({ id: z.string() })),
 });
 const invites = z.array(invite);
 type Invite = z.infer<typeof invite>;

@@ -1,6 +1,6 @@
 import { MessageReferenceType, MessageType } from 'discord-api-types/v10';
-import * as z from 'zod';
 import { type InboundEvent, inboundEventSchema } from '../../../domain/events';
+import * as z from '../../../domain/zod';
 import { snowflakeDate } from '../snowflake';
 import { discordUser, memberOf, snowflakeId } from '../user';
 import type { EventForwarder, ForwardOutcome } from './forwarder';
@@ -33,33 +33,33 @@ import { type RelayLog, silentLog } from './log';
 const snowflake = snowflakeId;
 const user = discordUser;
 
-const memberAdd = z.looseObject({ guild_id: snowflake, user, joined_at: z.string().nullish() });
+const memberAdd = z.looseObject({ guild_id: snowflake, user, joined_at: z.nullish(z.string()) });
 const memberRemove = z.looseObject({ guild_id: snowflake, user });
 const messageCreate = z.looseObject({
   id: snowflake,
   channel_id: snowflake,
-  guild_id: snowflake.optional(),
+  guild_id: z.optional(snowflake),
   author: user,
-  content: z.string().optional(),
-  timestamp: z.string().optional(),
-  type: z.number().int(),
-  webhook_id: snowflake.optional(),
-  message_reference: z.looseObject({ type: z.number().int().optional() }).optional(),
-  referenced_message: z
-    .looseObject({
-      id: snowflake.optional(),
-      author: z.looseObject({ id: snowflake }).optional(),
-      webhook_id: snowflake.optional(),
-    })
-    .nullish(),
+  content: z.optional(z.string()),
+  timestamp: z.optional(z.string()),
+  type: z.number().check(z.int()),
+  webhook_id: z.optional(snowflake),
+  message_reference: z.optional(z.looseObject({ type: z.optional(z.number().check(z.int())) })),
+  referenced_message: z.nullish(
+    z.looseObject({
+      id: z.optional(snowflake),
+      author: z.optional(z.looseObject({ id: snowflake })),
+      webhook_id: z.optional(snowflake),
+    }),
+  ),
 });
 const reactionAdd = z.looseObject({
   user_id: snowflake,
   message_id: snowflake,
-  guild_id: snowflake.optional(),
-  member: z.looseObject({ user: user.optional() }).optional(),
-  emoji: z.looseObject({ id: snowflake.nullish(), name: z.string().nullish() }),
-  message_author_id: snowflake.optional(),
+  guild_id: z.optional(snowflake),
+  member: z.optional(z.looseObject({ user: z.optional(user) })),
+  emoji: z.looseObject({ id: z.nullish(snowflake), name: z.nullish(z.string()) }),
+  message_author_id: z.optional(snowflake),
 });
 
 // Messages people write; joins, boosts, pins and the like are system messages of other types.
