@@ -2,4 +2,5 @@
 // imported in turn, as static imports would not be once the build splits them into chunks.
 await import('../infra/local/invoke-store');
 await import('./main');
+
 export {};

@@ -46,6 +46,8 @@ export async function buildCli() {
     outdir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
+    // The packages' ES modules, where they have them: the SDK's lazily import()s the credential providers its CommonJS builds require.
+    mainFields: ['module', 'main'],
     write: false,
     external: ['dynalite', 'level', 'classic-level', 'esbuild', 'tsx'],
     // Some dependencies still call `require`, which an ESM bundle does not have.
