@@ -16,8 +16,28 @@ export async function putCommunity(db: Db, config: CommunityConfig, now: Date): 
 /** A community's config, or undefined when there is none. */
 export async function getCommunity(db: Db, communityId: string): Promise<CommunityConfig | undefined> {
   const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: communityKey(communityId) }));
-  // Re-validate on read so a config stored by an older version gains new defaults.
-  return result.Item ? parseCommunityConfig(result.Item.config) : undefined;
+  return result.Item ? parseStored(result.Item.config) : undefined;
+}
+
+/** Parsed configs by their stored JSON, newest last; a warm function parses a config it has seen once. */
+const parsed = new Map<string, CommunityConfig>();
+const PARSED_KEPT = 1_000;
+
+/**
+ * A stored config, validated again on read, so that one stored by an older version gains new defaults. A
+ * parse costs about a millisecond (every section's checks, every template's variables) and the hourly sweeps
+ * read every community at each run, so the result is kept by the stored text: a config stored anew, changed
+ * in any way, is a new text and is parsed again. Configs are never mutated after parsing, so one object may
+ * serve every caller.
+ */
+function parseStored(raw: unknown): CommunityConfig {
+  const text = JSON.stringify(raw);
+  const hit = parsed.get(text);
+  if (hit) return hit;
+  const config = parseCommunityConfig(raw);
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(text, config);
+  return config;
 }
 
 /** Every community, by id (a Query of one partition; communities are few). */
@@ -26,7 +46,7 @@ export async function listCommunities(db: Db): Promise<CommunityConfig[]> {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': COMMUNITY_PK },
   });
-  return items.map((item) => parseCommunityConfig(item.config));
+  return items.map((item) => parseStored(item.config));
 }
 
 /**
@@ -48,5 +68,26 @@ export class CommunityCache {
     if (config) this.entries.set(communityId, { config, expires: now.getTime() + this.ttlMs });
     else this.entries.delete(communityId);
     return config;
+  }
+}
+
+/**
+ * Every community, kept for `ttlMs` (of the time the caller passes): the hourly sweeps run eight jobs an hour,
+ * three of them at once, and each needs the list. A community stored or changed reaches the sweeps within
+ * the TTL; a sweep catches up from its mark, so a new community loses nothing by waiting.
+ */
+export class CommunityListCache {
+  private cached: { list: CommunityConfig[]; expires: number } | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 10 * 60_000,
+  ) {}
+
+  async list(now: Date): Promise<CommunityConfig[]> {
+    if (this.cached && this.cached.expires > now.getTime()) return this.cached.list;
+    const list = await listCommunities(this.db);
+    this.cached = { list, expires: now.getTime() + this.ttlMs };
+    return list;
   }
 }

@@ -10,14 +10,49 @@ import { sweepMarkKey } from './keys';
  * anyway; the mark saves its reads.
  */
 
+/**
+ * The marks this process has read or set, by table, job and community. A mark only moves forward, so one
+ * known here is the stored one or behind it: enough to know, without a read, that a mark is at least a value.
+ */
+const known = new Map<string, string>();
+const knownKey = (db: Db, job: string, communityId?: string) => `${db.table}\u0000${job}\u0000${communityId ?? ''}`;
+
+function learn(db: Db, job: string, communityId: string | undefined, through: string | undefined): void {
+  const key = knownKey(db, job, communityId);
+  const before = known.get(key);
+  if (through !== undefined && (before === undefined || through > before)) known.set(key, through);
+}
+
 /** The mark of `job` (and `communityId`, for sweeps that run per community), if any. */
 export async function getSweepMark(db: Db, job: string, communityId?: string): Promise<string | undefined> {
   const result = await db.doc.send(new GetCommand({ TableName: db.table, Key: sweepMarkKey(job, communityId) }));
-  return result.Item?.through as string | undefined;
+  const through = result.Item?.through as string | undefined;
+  learn(db, job, communityId, through);
+  return through;
+}
+
+/**
+ * The mark as this process last knew it (it set or read it), else as stored. Only for a job whose own runs
+ * move its mark, and which a mark behind the stored one merely costs more reads (the dispatcher: it walks
+ * from there); undefined when there is none.
+ */
+export async function lastKnownSweepMark(db: Db, job: string, communityId?: string): Promise<string | undefined> {
+  return known.get(knownKey(db, job, communityId)) ?? getSweepMark(db, job, communityId);
+}
+
+/**
+ * Whether this process knows the mark to be at least `value` (it set or read one as high), so that a daily
+ * sweep run again the same day learns it has nothing to do without reading: false means "read it".
+ */
+export function sweepMarkKnownAtLeast(db: Db, job: string, value: string, communityId?: string): boolean {
+  const mark = known.get(knownKey(db, job, communityId));
+  return mark !== undefined && mark >= value;
 }
 
 /** Move the mark forward to `through` (never back). */
 export async function setSweepMark(db: Db, job: string, through: string, communityId?: string): Promise<void> {
+  // Known to be this far already: the write would be refused.
+  if (sweepMarkKnownAtLeast(db, job, through, communityId)) return;
   await ifCondition(() =>
     db.doc.send(
       new PutCommand({
@@ -29,4 +64,6 @@ export async function setSweepMark(db: Db, job: string, through: string, communi
       }),
     ),
   );
+  // Written, or refused because the stored mark is already as far: either way it is at least this now.
+  learn(db, job, communityId, through);
 }

@@ -18,7 +18,7 @@ import type { Db } from '../store/db';
 import { countDelivery, type Delivery } from '../store/deliveries';
 import { getMember, type Member } from '../store/members';
 import { bucketOf, claim, dueInBucket, type OutboxGuard, type OutboxItem, reschedule, settle } from '../store/outbox';
-import { getSweepMark, setSweepMark } from '../store/sweeps';
+import { lastKnownSweepMark, setSweepMark } from '../store/sweeps';
 import { type KindRules, type SendContext, toCommunity } from './contract';
 import { kindLabel, kindRules, VARIABLE_SOURCES } from './registry';
 
@@ -95,7 +95,9 @@ export async function dispatch(
   };
   const current = bucketOf(now);
   const lookback = bucketOf(new Date(now.getTime() - FIRST_LOOKBACK_HOURS * 3_600_000));
-  const first = options.asOf ? lookback : ((await getSweepMark(deps.db, 'dispatch')) ?? lookback);
+  // The watermark this process moved last minute, without reading it again: one behind the stored one (another
+  // instance ran since) only makes this run walk a few more buckets.
+  const first = options.asOf ? lookback : ((await lastKnownSweepMark(deps.db, 'dispatch')) ?? lookback);
   let oldestUnsettled: string | undefined;
   // `now` is when the run started; a lease taken later in the run runs from that much later.
   const started = performance.now();

@@ -2,7 +2,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { DomainEvent, DomainEventType } from '../events/domain-events';
 import { jobHandler } from '../runtime/handler';
 import { logger, parkedMetrics } from '../runtime/observability';
-import { type CommunityCache, listCommunities } from '../store/communities';
+import { type CommunityCache, CommunityListCache, listCommunities } from '../store/communities';
 import type { Db } from '../store/db';
 import { type DispatchDeps, dispatch } from './dispatch';
 import { reactTo } from './react';
@@ -39,12 +39,14 @@ const SWEEPS = new Map(WORKFLOW_JOBS.flatMap((job) => (job.run ? [[job.name, job
 
 /** The scheduled sweeps: one job per invocation; an explicit `at` makes it an as-of run. */
 export function createSweepsHandler(deps: { db: Db }, clock = () => new Date()) {
+  // Communities are few, read in one Query of one partition, and kept a few minutes for the jobs that follow.
+  const cache = new CommunityListCache(deps.db);
   return jobHandler(async (event: JobEvent) => {
     const sweep = SWEEPS.get(event.job);
     if (!sweep) throw new Error(`sweeps: no sweep for job ${event.job}`);
     const now = event.at ? new Date(event.at) : clock();
-    // Communities are few and read once per run: a Query of one partition.
-    const communities = await listCommunities(deps.db);
+    // An as-of run (hearth run --at) reads them afresh: it is asked for by hand, after a change perhaps.
+    const communities = event.at ? await listCommunities(deps.db) : await cache.list(now);
     const report = await sweep(deps.db, communities, now, { asOf: event.at !== undefined });
     logger.info(event.job, { ...report });
     return report;

@@ -2,7 +2,7 @@ import type { CommunityConfig } from '../domain/config';
 import { addDays, dayIn } from '../domain/time';
 import { logger } from '../runtime/observability';
 import type { Db } from '../store/db';
-import { getSweepMark, setSweepMark } from '../store/sweeps';
+import { getSweepMark, setSweepMark, sweepMarkKnownAtLeast } from '../store/sweeps';
 
 /**
  * What the per-community daily sweeps (drip and win-back) share: each
@@ -32,6 +32,8 @@ async function daysToSweep(
 ): Promise<string[]> {
   const today = dayIn(now, community.timezone);
   if (options.asOf) return [today];
+  // Run hourly, a daily sweep finds its day done 23 times in 24: this process knowing so saves the read.
+  if (sweepMarkKnownAtLeast(db, job, today, community.id)) return [];
   const mark = await getSweepMark(db, job, community.id);
   if (mark !== undefined && mark >= today) return [];
   const days: string[] = [];
