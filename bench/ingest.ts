@@ -9,7 +9,8 @@
  *    `message.posted` events to /webhooks/generic/demo as fast as it answers;
  *    then the same requests at a fixed rate (half of that) for latency below
  *    saturation, as context: with 32 clients back to back, latency is
- *    32 / throughput by Little's law.
+ *    32 / throughput by Little's law; and one client at a time (concurrency 1:
+ *    the latency of one webhook alone).
  * c. A report with PASS/MISS per target, also written to bench/results/ingest.json.
  *
  * Exits non-zero only when a request failed. Environment:
@@ -141,15 +142,15 @@ function postEvent(agent: Agent, port: number): Promise<string | undefined> {
   return post(agent, port, { path: WEBHOOK_PATH, headers, body }, REQUEST_TIMEOUT_MS);
 }
 
-/** b. Signed events through the real webhook endpoint, 32 clients back to back (saturation). */
-async function httpIngest(port: number, cpu: CpuMeter): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+/** b. Signed events through the real webhook endpoint, `concurrency` clients back to back (32: saturation). */
+async function httpIngest(port: number, cpu: CpuMeter, concurrency = CONCURRENCY): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     const onWindow = (edge: 'open' | 'close') => {
       if (edge === 'open') measuring = true;
       cpu.edge(edge);
     };
-    return await closedLoop({ ...load, onWindow }, () => postEvent(agent, port));
+    return await closedLoop({ ...load, concurrency, onWindow }, () => postEvent(agent, port));
   } finally {
     agent.destroy();
   }
@@ -253,16 +254,24 @@ try {
   console.log(
     `   ${round(ingest.opsPerSecond)} events/s (${ingest.ops} in ${ingest.seconds} s, ${ingest.errors} errors)`,
   );
+  console.log('   then one client at a time, each request after the last answer …');
+  const serialMeter = new CpuMeter(stack.pgid);
+  const serial = await httpIngest(stack.port, serialMeter, 1);
+  console.log(
+    `   ${round(serial.opsPerSecond)} events/s (${serial.ops} in ${serial.seconds} s, ${serial.errors} errors)`,
+  );
   const pacedRate = Math.max(10, Math.round((ingest.opsPerSecond * PACED_SHARE) / 10) * 10);
   console.log(`   then at a fixed ${pacedRate} events/s (${PACED_SHARE * 100}% of that) for ${PACED_MS} ms …`);
   const paced = await pacedIngest(stack.port, pacedRate, PACED_MS);
   await stopStackChild();
-  if (ingest.errors + paced.errors > 0) console.error(`   stack output (tail):\n${stack.logs().slice(-3_000)}`);
+  if (ingest.errors + serial.errors + paced.errors > 0)
+    console.error(`   stack output (tail):\n${stack.logs().slice(-3_000)}`);
 
   const ratio = ingest.opsPerSecond / raw.opsPerSecond;
   const latency = latencySummary(ingest.latenciesMs);
   const pacedLatency = latencySummary(paced.latenciesMs);
-  const errors = raw.errors + ingest.errors + paced.errors;
+  const serialLatency = latencySummary(serial.latenciesMs);
+  const errors = raw.errors + ingest.errors + serial.errors + paced.errors;
   const targets = {
     ratio: { target: `>= ${TARGET_RATIO}`, value: round(ratio, 3), pass: ratio >= TARGET_RATIO },
     p99Ms: { target: `< ${TARGET_P99_MS}`, value: latency.p99, pass: latency.p99 < TARGET_P99_MS },
@@ -304,6 +313,13 @@ try {
         machineSteal: ingestCpu?.machineSteal,
       },
     },
+    serial: {
+      what: 'same requests from one client, each sent when the last was answered (concurrency 1)',
+      eventsPerSecond: round(serial.opsPerSecond),
+      events: serial.ops,
+      latencyMs: serialLatency,
+      errors: serial.errors,
+    },
     paced: {
       what: 'same requests at a fixed rate, open loop; latency from the scheduled send time',
       eventsPerSecond: pacedRate,
@@ -330,6 +346,9 @@ try {
     `  latency p50/p95/p99 (max) ms   ${latency.p50} / ${latency.p95} / ${latency.p99} (${latency.max})   ${mark(targets.p99Ms.pass)} (target p99 < ${TARGET_P99_MS})`,
   );
   console.log(
+    `  one client (concurrency 1)     ${report.serial.eventsPerSecond} events/s, p50/p99 ms ${serialLatency.p50} / ${serialLatency.p99}`,
+  );
+  console.log(
     `  at ${pacedRate} events/s (paced)     p50/p95/p99 (max) ms ${pacedLatency.p50} / ${pacedLatency.p95} / ${pacedLatency.p99} (${pacedLatency.max})   (context: latency below saturation)`,
   );
   console.log(
@@ -341,7 +360,7 @@ try {
     `  machine, same windows           raw: other processes ${others(rawCpu, rawCpu?.bench)}, iowait ${rawCpu?.machineIowait ?? '?'}, steal ${rawCpu?.machineSteal ?? '?'}; ingest: other processes ${others(ingestCpu, (ingestCpu?.group ?? 0) + (ingestCpu?.bench ?? 0))}, iowait ${ingestCpu?.machineIowait ?? '?'}, steal ${ingestCpu?.machineSteal ?? '?'}`,
   );
   console.log(`  errors                         ${errors}   ${errors === 0 ? 'PASS' : 'FAIL'}`);
-  for (const sample of [...raw.errorSamples, ...ingest.errorSamples, ...paced.errorSamples])
+  for (const sample of [...raw.errorSamples, ...ingest.errorSamples, ...serial.errorSamples, ...paced.errorSamples])
     console.log(`    ${sample}`);
   const file = await writeResults('ingest.json', report);
   console.log(`  written to ${file.slice(ROOT.length)} (${report.durationSeconds} s)`);

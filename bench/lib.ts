@@ -21,6 +21,8 @@ import {
   presencePk,
 } from '../shared/store/keys';
 
+export { random } from '../demo/random';
+
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
@@ -330,18 +332,6 @@ export function meterCapacity(db: Db, level: 'INDEXES' | 'TOTAL', record: (call:
       }
     };
   db.doc.middlewareStack.add(meter as never, { step: 'initialize', name: 'hearthCapacityMeter' });
-}
-
-/** A small seeded generator (mulberry32): the same members at every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** Write `items` with BatchWriteItem, 25 a call and a few calls at a time, until none is left unprocessed. */

@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   schedules: boolean;
   /** Config to create when no community exists yet. */
   demoConfigFile?: string;
+  /** The time the functions and the reaper see (the demo's simulated clock); the real time by default. */
+  clock?: () => Date;
 }
 
 export interface LocalStack {
@@ -58,7 +60,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   let functions: LocalFunctions | undefined;
   const bus = new LocalBus(() => functions as LocalFunctions, dataDir);
-  functions = localFunctions({ db, dataDir, publisher: bus });
+  const clock = options.clock ?? (() => new Date());
+  functions = localFunctions({ db, dataDir, publisher: bus, clock });
   // What the bus accepted before the last stop or crash and had not yet delivered goes now.
   const replayed = await bus.replay();
 
@@ -70,7 +73,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const scheduler = new LocalScheduler(functions);
   if (options.schedules) scheduler.start();
-  const reap = () => reapExpired(db, new Date()).catch((error) => logger.error('reaper failed', { error }));
+  const reap = () => reapExpired(db, clock()).catch((error) => logger.error('reaper failed', { error }));
   const reaper = setInterval(reap, REAP_EVERY_MS);
   reaper.unref();
   void reap();

@@ -39,7 +39,8 @@ export async function compose(mail: Mail): Promise<Buffer> {
 }
 
 /**
- * The local stand-in for SES: `<dir>/<id>.eml` (docs/contract.md). Idempotent by id: the message is
+ * The local stand-in for SES: `<dir>/<id>.eml` (docs/contract.md), and its HTML part as `<id>.html` to
+ * open in a browser. Idempotent by id: the message is
  * written whole under a temporary name and linked into place only if no file has that name yet, so a mail
  * sent again after a crash (the dispatcher died before recording it) leaves the first one as it was, and a
  * crash mid-write leaves no half a message under the real name.
@@ -60,6 +61,11 @@ export class FileMailer implements Mailer {
     } finally {
       await rm(temporary, { force: true });
     }
+    // Its HTML part beside it, for a browser: the first one's, like the message (a crash before it is
+    // mended by the next send of the same mail).
+    await writeFile(path.replace(/\.eml$/, '.html'), mail.html, { flag: 'wx' }).catch((error) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    });
   }
 }
 

@@ -16,6 +16,12 @@ import type { UpdateBuilder } from './update';
 export interface Db {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
+  /**
+   * Told the due time of every outbox item that becomes pending (queued, or put back to wait), once it is
+   * stored. Unset in AWS, where the dispatcher runs every minute; the demo's clock, which skips the minutes in
+   * which nothing is due, runs the dispatcher at these times instead of reading the due index to find them.
+   */
+  onDue?: (dueAt: Date) => void;
 }
 
 /** Options for a DynamoDB client: AWS by default, or a local endpoint. */

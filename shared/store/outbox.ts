@@ -66,6 +66,7 @@ export async function enqueue(db: Db, decision: OutboxDecision, now: Date): Prom
       }),
     ),
   );
+  if (put !== undefined) db.onDue?.(new Date(dueAt));
   return put !== undefined;
 }
 
@@ -188,6 +189,7 @@ export async function reschedule(
       new UpdateCommand({ TableName: db.table, Key: outboxKey(item.communityId, item.id), ...update.build(condition) }),
     ),
   );
+  if (result !== undefined) db.onDue?.(dueAt);
   return result !== undefined;
 }
 

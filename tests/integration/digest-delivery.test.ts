@@ -96,8 +96,8 @@ describe('Digest delivery: once per period, at the local weekday and hour, by em
     // Assess
     expect([first.queued, again.queued, sent.sent]).toEqual([1, 0, 1]);
     expect(await getOutboxItem(db, c.id, 'digest#weekly#2026-W53')).toMatchObject({ status: 'sent', kind: 'digest' });
-    const files = await readdir(mailDir);
-    expect(files).toEqual(['digest_weekly_2026-W53.eml']);
+    const files = (await readdir(mailDir)).sort();
+    expect(files).toEqual(['digest_weekly_2026-W53.eml', 'digest_weekly_2026-W53.html']);
     const eml = await readFile(join(mailDir, files[0]), 'utf8');
     expect(eml).toContain('To: ops@weekly.example');
     expect(eml).toMatch(/Subject: =\?UTF-8\?|Subject: Weekly Makers/);
@@ -148,7 +148,7 @@ describe('Digest delivery: once per period, at the local weekday and hour, by em
     const item = await getOutboxItem(db, c.id, 'digest#weekly#2027-W01');
     expect(item).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
     expect(item?.reason).toContain('the day partition could not be read');
-    expect(await readdir(mailDir)).toEqual(['digest_weekly_2026-W53.eml']);
+    expect((await readdir(mailDir)).filter((f) => f.endsWith('.eml'))).toEqual(['digest_weekly_2026-W53.eml']);
     // The run that parks it says so by kind: the handler's SendsParked metric, which the AWS alarm watches.
     expect(reports.map((r) => r.parked)).toEqual([...Array(MAX_ATTEMPTS - 1).fill({}), { digest: 1 }]);
   });

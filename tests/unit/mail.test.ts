@@ -46,15 +46,26 @@ describe('Module: mailer', () => {
     await mailer.send(mail);
     const first = await readFile(join(dir, 'digest_acme_operators_2026-W48.eml'), 'utf8');
 
+    const firstHtml = await readFile(join(dir, 'digest_acme_operators_2026-W48.html'), 'utf8');
+
     // Act
-    await new FileMailer(dir).send({ ...mail, date: new Date('2026-11-30T01:05:00Z'), text: 'WAU 121' });
+    await new FileMailer(dir).send({
+      ...mail,
+      date: new Date('2026-11-30T01:05:00Z'),
+      text: 'WAU 121',
+      html: '<p>WAU 121</p>',
+    });
 
     // Assess
-    expect(await readdir(dir)).toEqual(['digest_acme_operators_2026-W48.eml']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'digest_acme_operators_2026-W48.eml',
+      'digest_acme_operators_2026-W48.html',
+    ]);
     expect(await readFile(join(dir, 'digest_acme_operators_2026-W48.eml'), 'utf8')).toBe(first);
+    expect(await readFile(join(dir, 'digest_acme_operators_2026-W48.html'), 'utf8')).toBe(firstHtml);
   });
 
-  it('FileMailer writes <id>.eml with a file-safe name', async () => {
+  it('FileMailer writes <id>.eml with a file-safe name, and its HTML part beside it', async () => {
     // Prepare
     dir = await mkdtemp(join(tmpdir(), 'hearth-mail-'));
 
@@ -62,8 +73,12 @@ describe('Module: mailer', () => {
     await new FileMailer(dir).send(mail);
 
     // Assess
-    expect(await readdir(dir)).toEqual(['digest_acme_operators_2026-W48.eml']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'digest_acme_operators_2026-W48.eml',
+      'digest_acme_operators_2026-W48.html',
+    ]);
     expect(await readFile(join(dir, 'digest_acme_operators_2026-W48.eml'), 'utf8')).toContain('WAU 120');
+    expect(await readFile(join(dir, 'digest_acme_operators_2026-W48.html'), 'utf8')).toBe(mail.html);
   });
 
   it('SesMailer sends the same raw message through SES v2', async () => {
