@@ -4,7 +4,7 @@ import type { Db } from '../store/db';
 import { outboxId } from '../store/keys';
 import type { MemberEntry } from '../store/members';
 import { enqueue } from '../store/outbox';
-import { getSweepMark, setSweepMark } from '../store/sweeps';
+import { lastKnownSweepMark, setSweepMark } from '../store/sweeps';
 
 /**
  * What the greetings of a member's day share (birthdays, anniversaries): the
@@ -41,7 +41,9 @@ async function greetingWindow(
 ): Promise<GreetingWindow & { done: () => Promise<void> }> {
   const hour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const to = new Date(hour + HOUR_MS);
-  const mark = options.asOf ? undefined : await getSweepMark(db, job);
+  // The mark this process moved last hour, if it did: one behind the stored one (another instance ran the job
+  // since) only widens the window, and what it decides again is refused by its deterministic ids.
+  const mark = options.asOf ? undefined : await lastKnownSweepMark(db, job);
   const earliest = hour - (options.asOf ? HOUR_MS : GREETING_CATCH_UP_MS);
   const from = new Date(Math.max(mark ? Date.parse(mark) : hour - HOUR_MS, earliest));
   const dates = from < to ? candidateDates(from, to, hours) : [];
