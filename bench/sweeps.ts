@@ -23,11 +23,12 @@
  * Prints a table per size and sweep, and what it shows; writes
  * bench/results/sweeps.json. Environment:
  *
- *   BENCH_SWEEPS_SMALL (1000), BENCH_SWEEPS_LARGE (100000): the two community sizes;
+ *   BENCH_SWEEPS_SIZES (1000,10000,100000): the community sizes, smallest first;
  *   BENCH_SEED_PARALLEL (8): BatchWriteItem calls in flight while seeding.
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../infra/local/dynamo';
 import { type CommunityConfig, parseCommunityConfig } from '../shared/domain/config';
 import { addDays, dayIn } from '../shared/domain/time';
@@ -64,7 +65,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const endpoint = dynamoLocalEndpoint('bench:sweeps');
 
-const SIZES = [envInt('BENCH_SWEEPS_SMALL', 1_000), envInt('BENCH_SWEEPS_LARGE', 100_000)];
+const SIZES = (process.env.BENCH_SWEEPS_SIZES ?? '1000,10000,100000').split(',').map(Number);
+if (SIZES.length < 2 || SIZES.some((n) => !Number.isInteger(n) || n < 100)) {
+  console.error('BENCH_SWEEPS_SIZES must list two or more community sizes of at least 100, such as 1000,10000,100000');
+  process.exit(2);
+}
+const [SMALLEST, LARGEST] = [SIZES[0], SIZES[SIZES.length - 1]];
 const SEED_PARALLEL = envInt('BENCH_SEED_PARALLEL', 8);
 /** Planted members per sweep, the same at every size. */
 const PLANTED = 5;
@@ -292,6 +298,27 @@ const began = performance.now();
 const results: SweepResult[] = [];
 const seeding: Array<{ size: number; members: number; welcomes: number; items: number; seconds: number }> = [];
 let exitCode = 0;
+/** What reading the whole table costs at each size: what a sweep that scanned would pay every run. */
+const scans: Array<{ size: number; items: number; requests: number; units: number; seconds: number }> = [];
+
+async function fullScan(db: Db, size: number) {
+  const started = performance.now();
+  let items = 0;
+  let requests = 0;
+  let units = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new ScanCommand({ TableName: db.table, Select: 'COUNT', ReturnConsumedCapacity: 'TOTAL', ExclusiveStartKey }),
+    );
+    requests++;
+    items += page.Count ?? 0;
+    units += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return { size, items, requests, units: round(units, 1), seconds: round((performance.now() - started) / 1000, 2) };
+}
+
 for (const size of SIZES) {
   const table = `sweeps-${size}-${randomUUID().slice(0, 8)}`;
   const db = createDb({ table, endpoint, region: 'local' });
@@ -310,6 +337,9 @@ for (const size of SIZES) {
     );
     meterCapacity(db, 'TOTAL', recordCall);
     for (const sweep of Object.keys(SWEEPS) as SweepName[]) results.push(await measure(db, size, sweep));
+    scans.push(await fullScan(loader, size));
+    const scan = scans[scans.length - 1];
+    console.log(`  a full Scan of the same table: ${scan.items} items, ${scan.units} RCU, ${scan.seconds}s`);
   } catch (error) {
     console.error(`bench:sweeps failed at ${size} members:`, error);
     exitCode = 1;
@@ -339,7 +369,7 @@ if (exitCode === 0) {
   // What the figures show, sweep by sweep, computed rather than asserted.
   const findings: string[] = [];
   for (const sweep of Object.keys(SWEEPS) as SweepName[]) {
-    const [small, large] = [SIZES[0], SIZES[1]].map((n) => results.find((r) => r.size === n && r.sweep === sweep));
+    const [small, large] = [SMALLEST, LARGEST].map((n) => results.find((r) => r.size === n && r.sweep === sweep));
     if (!small || !large) continue;
     const fixed = small.reads.queryAndGet === large.reads.queryAndGet;
     const keysPerFound = [small, large].map((r) => (r.report.found ? r.reads.batchGetKeys / r.report.found : 0));
@@ -353,7 +383,13 @@ if (exitCode === 0) {
         (large.report.monthDays ? ` (month-days queried: ${large.report.monthDays}).` : '.'),
     );
   }
-  const birthdaysLarge = results.find((r) => r.size === SIZES[1] && r.sweep === 'birthdays');
+  const birthdaysLarge = results.find((r) => r.size === LARGEST && r.sweep === 'birthdays');
+  for (const scan of scans) {
+    const reads = results.filter((r) => r.size === scan.size).reduce((sum, r) => sum + r.reads.units, 0);
+    findings.push(
+      `${scan.size.toLocaleString('en')} members: the ${Object.keys(SWEEPS).length} sweeps read ${round(reads, 1)} RCU in all; a full Scan of the same table reads ${scan.units} RCU (${scan.items.toLocaleString('en')} items, ${scan.seconds}s): ×${round(scan.units / Math.max(reads, 0.5), 1)}.`,
+    );
+  }
   const notes = [
     'A BatchGet asks for at most 100 keys, so its calls are the sum over the partitions read of ceil(ids / 100): they follow what a sweep finds, not the community size; the Query calls are one per partition read (one page each here).',
     'winback: a member listed in both partitions of a rung (last active and joined on the same day) is found, and read, once.',
@@ -388,6 +424,7 @@ if (exitCode === 0) {
     },
     seeding,
     results,
+    scans,
     findings,
     notes,
     durationSeconds: round((performance.now() - began) / 1000, 1),

@@ -7,7 +7,7 @@ import { Draw } from './random';
  * (docs/contract.md, "The generic webhook"). Pure: the same options give the
  * same community, event for event.
  *
- * - Members: nearly half were there before Hearth (their joins arrive as history at
+ * - Members: three in five were there before Hearth (their joins arrive as history at
  *   the start, so some have anniversaries); the rest join over the weeks. Each
  *   has a time zone from around the world (and wakes and writes in it), a
  *   locale, usually a birthday (on the join's profile, or told later with
@@ -209,14 +209,14 @@ export function generateCommunity(options: DemoOptions): DemoCommunity {
   for (const m of members) {
     const from = Math.max(m.joinedAt.toMillis(), start.toMillis());
     const firstDay = Math.floor((from - start.toMillis()) / 86_400_000);
-    const lurker = m.role === 'member' && !m.existing && draw.chance(0.25);
+    const lurker = m.role === 'member' && !m.existing && draw.chance(0.3);
     if (lurker) continue;
     // Going quiet: some for good, some for a spell long enough for a win-back, then back.
-    const quietFrom = m.role === 'member' && draw.chance(0.3) ? draw.int(firstDay + 3, days + 20) : Infinity;
+    const quietFrom = m.role === 'member' && draw.chance(0.25) ? draw.int(firstDay + 3, days + 20) : Infinity;
     const comesBack = draw.chance(0.45);
     const quietUntil = comesBack ? quietFrom + draw.int(16, 30) : Infinity;
     const leavesOn = m.role === 'member' && draw.chance(0.04) ? draw.int(firstDay + 2, days + 10) : Infinity;
-    const p = m.role === 'member' ? Math.min(0.7, 0.03 * m.appetite) : 0.95;
+    const p = m.role === 'member' ? Math.min(0.6, 0.018 * m.appetite) : 0.9;
     for (let day = firstDay; day < days && day < leavesOn; day++) {
       if (day >= quietFrom && day < quietUntil) continue;
       if (!draw.chance(p)) continue;
@@ -268,7 +268,7 @@ export function generateCommunity(options: DemoOptions): DemoCommunity {
     );
     recent.push({ id, author: member.id, at });
     if (recent.length > 60) recent.shift();
-    const reactions = draw.poisson(member.role === 'bot' ? 0.25 : 0.4);
+    const reactions = draw.poisson(member.role === 'bot' ? 0.25 : 0.3);
     for (let r = 0; r < reactions; r++) {
       const giver = draw.weighted(givers);
       const when = at + draw.int(1, 180) * MINUTE;
@@ -295,7 +295,7 @@ function drawMembers(draw: Draw, options: DemoOptions, start: DateTime, days: nu
   const members: DemoMember[] = [];
   for (let i = 0; i < options.members; i++) {
     const role: DemoMember['role'] = i < 3 ? 'staff' : i === 3 ? 'bot' : 'member';
-    const existing = role !== 'member' || draw.chance(0.45);
+    const existing = role !== 'member' || draw.chance(0.6);
     const timezone = role === 'bot' ? 'Etc/UTC' : draw.weighted(ZONES);
     // Joins before the start over the past three years; newcomers over the weeks, a few more each week.
     const joinedAt = existing
