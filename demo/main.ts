@@ -4,7 +4,7 @@
  * and what every message kind came to. Exit 2 on a bad flag (naming it), 1 on anything else.
  */
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 
 // Quiet, local defaults, set before the handlers' modules read them.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -58,6 +58,11 @@ const { DataFolderInUseError } = await import('../infra/local/dynamo');
 const { runningStack } = await import('../infra/local/stack-file');
 
 const dataDir = resolve(flags.data);
+/** A path as the reader typed it: relative to here when it is under here. */
+const shown = (path: string) => {
+  const near = relative(process.cwd(), path);
+  return near && !near.startsWith('..') ? near : path;
+};
 const community = generateCommunity({ members: flags.members, weeks: flags.weeks, seed: flags.seed });
 const config = parseCommunityConfig(community.config);
 // A day past the last week, so that its digest (Monday morning) and that day's greetings go out.
@@ -78,7 +83,7 @@ try {
   await rm(dataDir, { recursive: true, force: true });
   if (!flags.json) {
     process.stdout.write(
-      `Hearth demo: ${flags.members} members over ${flags.weeks} weeks (seed ${flags.seed}), ${community.events.length} events, replayed into ${dataDir}\n`,
+      `Hearth demo: ${flags.members} members over ${flags.weeks} weeks (seed ${flags.seed}), ${community.events.length} events, replayed into ${shown(dataDir)}\n`,
     );
   }
   bar.start(100, 0, { day: community.start.toISODate(), posted: 0, dispatches: 0 });
@@ -112,7 +117,17 @@ try {
             .map(([part, ms]) => `${part} ${(ms / 1000).toFixed(1)} s`)
             .join(', ')})`,
           '',
-          describeSummary(summary, (kind) => kindLabel(kind, 'en')),
+          describeSummary(
+            {
+              ...summary,
+              digest: {
+                ...summary.digest,
+                ...(summary.digest.eml ? { eml: shown(summary.digest.eml) } : {}),
+                ...(summary.digest.html ? { html: shown(summary.digest.html) } : {}),
+              },
+            },
+            (kind) => kindLabel(kind, 'en'),
+          ),
           '',
           `Look around: HEARTH_DATA_DIR=${flags.data} npx hearth outbox --community ${config.id}`,
           `             HEARTH_DATA_DIR=${flags.data} npx hearth digest preview --community ${config.id} --week ${summary.week}`,

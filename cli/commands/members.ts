@@ -4,6 +4,7 @@ import { getCommunity } from '../../shared/store/communities';
 import { importMembers } from '../../shared/store/member-import';
 import { UsageError } from '../errors';
 import { output } from '../output';
+import { progressBar } from '../progress';
 import type { Target } from '../target';
 
 /**
@@ -32,7 +33,10 @@ export async function membersImport(target: Target, args: string[], json: boolea
   }
   if (!(await getCommunity(target.db, communityId))) throw new UsageError(`community: no community "${communityId}"`);
 
-  const result = await importMembers(target.db, communityId, csv.rows, new Date());
+  const bar = progressBar(json ? undefined : 'importing {bar} {value}/{total} rows', csv.rows.length);
+  const result = await importMembers(target.db, communityId, csv.rows, new Date(), { onRow: bar.update }).finally(
+    bar.stop,
+  );
   output(json, { communityId, ...result, ignoredColumns: csv.ignoredColumns }, () => {
     const notWritten = [
       result.forgotten ? `${result.forgotten} forgotten` : '',

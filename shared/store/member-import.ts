@@ -44,9 +44,11 @@ export async function importMembers(
   communityId: string,
   rows: readonly ImportRow[],
   now: Date,
-  concurrency = IMPORT_CONCURRENCY,
+  options: { concurrency?: number; onRow?: (done: number) => void } = {},
 ): Promise<ImportResult> {
+  const { concurrency = IMPORT_CONCURRENCY, onRow } = options;
   const result: ImportResult = { rows: rows.length, created: 0, updated: 0, forgotten: 0, superseded: 0 };
+  let done = 0;
   let next = 0;
   let failed = false;
   const worker = async () => {
@@ -54,6 +56,7 @@ export async function importMembers(
       const row = rows[next++];
       try {
         result[await importRow(db, communityId, row, now)]++;
+        onRow?.(++done);
       } catch (error) {
         // The other workers stop taking rows; the first error is the import's.
         failed = true;

@@ -47,11 +47,15 @@ describe('Module: member-import', () => {
         'id,name,birthday,timezone,locale\nnew-1,Ada,02-29,Europe/London,en-GB\nnew-2,Bo,1990-02-29,,\nnew-3,,,,\n',
       );
 
+      const progress: number[] = [];
+
       // Act
-      const result = await importMembers(db, COMMUNITY.id, rows, NOW);
+      const result = await importMembers(db, COMMUNITY.id, rows, NOW, { onRow: (done) => progress.push(done) });
 
       // Assess
       expect(result).toEqual({ rows: 3, created: 3, updated: 0, forgotten: 0, superseded: 0 });
+      // Told once per row written, counting up (what the CLI's progress bar shows).
+      expect(progress).toEqual([1, 2, 3]);
       expect(await getMember(db, COMMUNITY.id, 'new-1')).toMatchObject({
         id: 'new-1',
         communityId: 'acme',
