@@ -260,7 +260,7 @@ if (cli) {
     value: `${cli.memberShowMs} ms`,
     beside: `node -e 0: ${cli.nodeMs} ms`,
     ratio: x(cli.ratio),
-    goal: cli.goal.replace('<= ', '<= ') + '×',
+    goal: `${cli.goal}×`,
   });
   sections.push(['## CLI start', '', `Method: ${cli.method}.`].join('\n'));
 }
