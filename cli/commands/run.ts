@@ -4,6 +4,7 @@ import type { DispatchReport } from '../../shared/workflows/dispatch';
 import { JOBS } from '../../shared/workflows/jobs';
 import { UsageError } from '../errors';
 import { output } from '../output';
+import { elapsedLine } from '../progress';
 import type { Target } from '../target';
 
 /** `run <job> [--at <ISO time>]`: one sweep as if it were that time. */
@@ -29,7 +30,8 @@ export async function runJob(target: Target, job: string | undefined, at: string
   const bus = new LocalBus(() => functions as LocalFunctions, target.dataDir);
   functions = localFunctions({ db: target.db, dataDir: target.dataDir, publisher: bus, clock: () => when });
   // Only an explicit --at makes it an as-of run; without it this is the scheduled run, started by hand.
-  const report = await functions[fn]({ job, ...(at ? { at: when.toISOString() } : {}) });
+  const working = elapsedLine(json ? undefined : `running ${job} …`);
+  const report = await functions[fn]({ job, ...(at ? { at: when.toISOString() } : {}) }).finally(working.stop);
   await bus.drain();
   // A dispatcher run is bounded like the Lambda's; one that ran out of time says what to do about the rest.
   const more = (report as { outOfTime?: boolean }).outOfTime
