@@ -156,13 +156,13 @@ if (sweeps) {
         `| ${size.toLocaleString('en')} | **full Scan** | ${scan.items} items | ${scan.requests} | ${scan.units} | ${scan.seconds} |`,
       );
     const units = at.reduce((sum, r) => sum + r.reads.units, 0);
-    const seconds = at.reduce((sum, r) => sum + r.seconds, 0);
+    const found = at.reduce((sum, r) => sum + (r.report.found ?? 0), 0);
     if (scan) {
       rows.push({
-        figure: `every sweep, ${size.toLocaleString('en')} members`,
-        value: `${round(units, 1)} RCU, ${round(seconds, 2)} s`,
-        beside: `a full Scan: ${scan.units} RCU, ${scan.seconds} s`,
-        ratio: x(units / scan.units),
+        figure: `the ${at.length} sweeps, ${size.toLocaleString('en')} members`,
+        value: `${round(units, 1)} RCU for ${found.toLocaleString('en')} members found: ${round(units / Math.max(found, 1), 3)} a member found`,
+        beside: `a full Scan: ${scan.units} RCU for ${scan.items.toLocaleString('en')} items, ${scan.seconds} s`,
+        ratio: `sweeps ${x(units / scan.units)} of a Scan`,
         goal: '',
       });
     }
