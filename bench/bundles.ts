@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { type Access, FUNCTIONS } from '../infra/topology';
 import { ENV } from '../shared/runtime/env';
-import { envInt, host, ROOT, round, sourceState, writeResults } from './lib';
+import { envInt, host, percentile, ROOT, round, sourceState, writeResults } from './lib';
 
 const run = promisify(execFile);
 const LOADS = envInt('BENCH_LOADS', 15);
@@ -105,10 +105,8 @@ async function loadMs(file: string): Promise<number> {
   return Number(stdout);
 }
 
-const median = (values: number[]) => {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
+/** The middle of an odd count (percentile's nearest rank). */
+const median = (values: number[]) => percentile(values, 50);
 
 /** Bytes of the bundle by package (or our own folder), for the shares above the floor. */
 function byPackage(metafile: Metafile): Map<string, number> {

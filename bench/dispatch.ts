@@ -29,7 +29,7 @@ import { createDb } from '../shared/store/db';
 import { enqueue } from '../shared/store/outbox';
 import { dispatch } from '../shared/workflows/dispatch';
 import { startTelegramApi } from '../tests/support/fake-platform-apis';
-import { envInt, host, ROOT, round, seed, sourceState, storedMember, writeResults } from './lib';
+import { envInt, host, READ_COMMANDS, ROOT, round, seed, sourceState, storedMember, writeResults } from './lib';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -38,7 +38,6 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const ITEMS = envInt('BENCH_DISPATCH_ITEMS', 1000);
 const NOW = new Date('2026-11-25T04:00:00.000Z'); // 12:00 in Shanghai: no quiet hours
 const BOT_TOKEN = '123456:bench';
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
 
 const began = performance.now();
 const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-dispatch-'));
@@ -80,7 +79,7 @@ try {
   const calls = new Map<string, number>();
   db.doc.middlewareStack.add(
     (next, context) => async (args) => {
-      const name = context.commandName as string;
+      const name = (context.commandName as string).replace(/Command$/, '');
       calls.set(name, (calls.get(name) ?? 0) + 1);
       return next(args);
     },
@@ -109,8 +108,8 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const total = (names: (n: string) => boolean) =>
     [...calls].filter(([n]) => names(n)).reduce((sum, [, count]) => sum + count, 0);
-  const writesPerItem = total((n) => WRITES.has(n)) / sent;
-  const readsPerItem = total((n) => !WRITES.has(n)) / sent;
+  const readsPerItem = total((n) => READ_COMMANDS.has(n)) / sent;
+  const writesPerItem = total((n) => !READ_COMMANDS.has(n)) / sent;
   console.log(`   ${sent} sent in ${round(seconds, 2)} s over ${runs} runs: ${round(sent / seconds)} items/s`);
 
   // b. The same number of writes per item, straight to the store.

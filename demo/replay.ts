@@ -37,7 +37,6 @@ export interface ReplayResult {
   dispatches: number;
   /** When the replay stopped, in simulated time. */
   until: Date;
-  wallMs: number;
   /** Wall time spent posting events (and the reactions they trigger), in sweeps, and in dispatcher runs. */
   spentMs: { posting: number; sweeps: number; dispatching: number };
 }
@@ -58,7 +57,6 @@ export async function replay(
     onProgress?: (progress: ReplayProgress) => void;
   },
 ): Promise<ReplayResult & { db: Db; stop: () => Promise<void> }> {
-  const started = performance.now();
   const start = community.start.toMillis();
   let now = start;
   const stack = await startLocalStack({
@@ -94,7 +92,6 @@ export async function replay(
     sweeps: 0,
     dispatches: 0,
     until: new Date(start),
-    wallMs: 0,
     spentMs: { posting: 0, sweeps: 0, dispatching: 0 },
   };
   const timed = async <T>(part: keyof ReplayResult['spentMs'], work: () => Promise<T>): Promise<T> => {
@@ -171,6 +168,5 @@ export async function replay(
     await stack.stop();
     throw error;
   }
-  result.wallMs = performance.now() - started;
   return { ...result, db: stack.db, stop: () => stack.stop() };
 }
