@@ -64,6 +64,7 @@ export async function replay(
     port: 0,
     schedules: false,
     clock: () => new Date(now),
+    inMemoryUntilStop: true,
   });
   const config = parseCommunityConfig(community.config);
   await putCommunity(stack.db, config, new Date(now));

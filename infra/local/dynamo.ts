@@ -5,6 +5,8 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDb } from '../../shared/store/db';
 import { createTableInput } from '../../shared/store/table';
 
 /** The table's name in the local engine (the stack's and the CLI's when no stack runs). */
@@ -75,4 +77,41 @@ export async function ensureTable(endpoint: string, table: string): Promise<void
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * Write every item of `table` at `from` into a fresh on-disk engine at
+ * `path` (created there with the same definition), and close that engine.
+ * The demo replays into an in-memory engine, about a sixth faster than
+ * LevelDB on disk, and keeps its data folder this way. A local stand-in's
+ * copy, not a production path: it reads the whole table with Scan.
+ */
+export async function copyTable(from: string, table: string, path: string): Promise<number> {
+  const target = await startDynalite({ path });
+  const source = createDb({ table, endpoint: from });
+  const sink = createDb({ table, endpoint: target.endpoint });
+  let copied = 0;
+  try {
+    await ensureTable(target.endpoint, table);
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await source.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+      const items = page.Items ?? [];
+      for (let i = 0; i < items.length; i += 25) {
+        let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 0; requests.length > 0; attempt++) {
+          if (attempt === 5) throw new Error(`copying the table to ${path}: the engine kept refusing writes`);
+          const written = await sink.doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+          requests = (written.UnprocessedItems?.[table] ?? []) as typeof requests;
+        }
+      }
+      copied += items.length;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } finally {
+    source.doc.destroy();
+    sink.doc.destroy();
+    await target.close();
+  }
+  return copied;
 }

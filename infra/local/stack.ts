@@ -6,7 +6,7 @@ import { logger } from '../../shared/runtime/observability';
 import { listCommunities, putCommunity } from '../../shared/store/communities';
 import { createDb, type Db } from '../../shared/store/db';
 import { LocalBus } from './bus';
-import { DataFolderInUseError, ensureTable, LOCAL_TABLE, startDynalite } from './dynamo';
+import { copyTable, DataFolderInUseError, ensureTable, LOCAL_TABLE, startDynalite } from './dynamo';
 import { type LocalFunctions, localFunctions } from './functions';
 import { startHttpServer } from './http';
 import { reapExpired } from './reaper';
@@ -28,6 +28,12 @@ export interface LocalStackOptions {
   demoConfigFile?: string;
   /** The time the functions and the reaper see (the demo's simulated clock); the real time by default. */
   clock?: () => Date;
+  /**
+   * Keep the table in memory while the stack runs and write it to the data folder at stop (the demo, which
+   * replays weeks in a couple of minutes: LevelDB on disk makes it about a sixth slower). A crash loses the
+   * run; the folder must hold no table yet.
+   */
+  inMemoryUntilStop?: boolean;
 }
 
 export interface LocalStack {
@@ -54,7 +60,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw new DataFolderInUseError(`${dataDir} (the local stack, pid ${running.pid}, ${running.webhookBaseUrl})`);
   }
   await mkdir(join(dataDir, 'outbox', 'mail'), { recursive: true });
-  const dynamo = await startDynalite({ path: join(dataDir, 'db') });
+  const dbPath = join(dataDir, 'db');
+  const dynamo = await startDynalite(options.inMemoryUntilStop ? {} : { path: dbPath });
   await ensureTable(dynamo.endpoint, LOCAL_TABLE);
   const db = createDb({ table: LOCAL_TABLE, endpoint: dynamo.endpoint });
 
@@ -104,8 +111,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await scheduler.stop();
       await bus.drain();
       db.doc.destroy();
-      await dynamo.close();
-      await removeStackInfo(dataDir);
+      try {
+        if (options.inMemoryUntilStop) await copyTable(dynamo.endpoint, LOCAL_TABLE, dbPath);
+      } finally {
+        await dynamo.close();
+        await removeStackInfo(dataDir);
+      }
     },
   };
 }

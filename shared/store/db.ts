@@ -32,9 +32,29 @@ export interface DbOptions {
 }
 
 /**
+ * What a local engine is shown instead of a SigV4 signature. dynalite and
+ * DynamoDB Local refuse a request without SigV4's headers but never check the
+ * signature; computing it (a SHA-256 of the body and four HMACs) cost about
+ * 0.15-0.2 ms of a 0.9 ms call here, a sixth of every local call.
+ */
+const LOCAL_SIGNATURE = {
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+  'x-amz-date': '20260101T000000Z',
+} as const;
+
+const localSigner = {
+  sign: async <R extends { headers: Record<string, string> }>(request: R): Promise<R> => {
+    Object.assign(request.headers, LOCAL_SIGNATURE);
+    return request;
+  },
+};
+
+/**
  * Build a document client. Against a local endpoint (dynalite, DynamoDB Local)
- * it uses fixed dummy credentials and a keep-alive agent wide enough for a
- * benchmark's concurrency; in AWS the SDK's defaults apply.
+ * it uses fixed dummy credentials, a fixed signature (LOCAL_SIGNATURE) and a
+ * keep-alive agent wide enough for a benchmark's concurrency; in AWS the SDK's
+ * defaults apply.
  */
 export function createDb(options: DbOptions): Db {
   const local = options.endpoint !== undefined;
@@ -44,6 +64,7 @@ export function createDb(options: DbOptions): Db {
       ? {
           endpoint: options.endpoint,
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          signer: localSigner,
           requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 128 }) }),
           maxAttempts: 5,
         }

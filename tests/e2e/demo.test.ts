@@ -107,4 +107,18 @@ describe('npm run demo', () => {
     // Every welcome sent went to the chat (the demo's community is on the generic platform).
     expect(lines.filter((line) => line.kind === 'welcome')).toHaveLength(runs[0].kinds.welcome.sent);
   });
+
+  it('leaves its table in the data folder, where the CLI reads it after the replay', async () => {
+    // Act: the replay runs on an in-memory engine and writes the table to the folder as it stops.
+    const { stdout } = await run(
+      process.execPath,
+      ['bin/hearth.js', 'digest', 'preview', '--community', 'demo', '--week', runs[0].week, '--json'],
+      { cwd: ROOT, env: { ...process.env, HEARTH_DATA_DIR: folders[0] }, maxBuffer: 16 * 1024 * 1024 },
+    );
+
+    // Assess
+    const preview = JSON.parse(stdout);
+    expect(preview.members).toBe(runs[0].headline.members);
+    expect(preview.wau).toBe(runs[0].headline.wau);
+  });
 });
