@@ -28,6 +28,13 @@ export interface FunctionDefinition {
   readonly async: boolean;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /**
+   * Reserved concurrency: at most this many run at once, so that a flood (of webhooks, or of the events they
+   * publish) cannot take every execution the account has. Unset: the account's shared pool.
+   */
+  readonly maxConcurrency?: number;
+  /** X-Ray active tracing (Lambda's own segments: init, invocation, overhead). */
+  readonly tracing?: boolean;
 }
 
 export type FunctionName = 'webhook' | 'lifecycle' | 'dispatcher' | 'sweeps';
@@ -43,19 +50,34 @@ export interface MetricAlarm {
   readonly metric: string;
   readonly dimensions: Readonly<Record<string, string>>;
   readonly description: string;
+  /** Alarm at this many or more in five minutes (1 by default). */
+  readonly threshold?: number;
 }
 
 /**
  * One alarm per outbox kind whose parked failures must reach an operator (its rules say
  * `alarmWhenParked`: the digest), on the dispatcher's `SendsParked` count for that kind.
  */
-export const METRIC_ALARMS: readonly MetricAlarm[] = ALARMED_KINDS.map((kind) => ({
-  name: `parked-${kind}`,
-  emittedBy: 'dispatcher',
-  metric: 'SendsParked',
-  dimensions: { service: APP_METRICS.service, kind },
-  description: `a ${kind} send failed and was parked: hearth outbox --status failed shows it and its reason`,
-}));
+export const METRIC_ALARMS: readonly MetricAlarm[] = [
+  ...ALARMED_KINDS.map((kind) => ({
+    name: `parked-${kind}`,
+    emittedBy: 'dispatcher' as const,
+    metric: 'SendsParked',
+    dimensions: { service: APP_METRICS.service, kind },
+    description: `a ${kind} send failed and was parked: hearth outbox --status failed shows it and its reason`,
+  })),
+  {
+    // Every rejection counts once here as well as under its reason (observability.ts). One is a scanner or a
+    // platform's stray retry; ten in five minutes is a secret that no longer matches or a flood of forgeries.
+    name: 'rejected-events',
+    emittedBy: 'webhook',
+    metric: 'EventsRejected',
+    dimensions: { service: APP_METRICS.service },
+    threshold: 10,
+    description:
+      'ten or more webhook requests were refused in five minutes (bad signature or body): the EventsRejected metric by reason says which',
+  },
+];
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
@@ -66,6 +88,11 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     async: false,
     timeoutSeconds: 10,
     memoryMb: 512,
+    // WEBHOOK_ROUTE's stage limit, 200 requests a second, at about 50 ms each needs about 10; the rest is headroom
+    // for cold starts. Past it API Gateway answers 429 and the platforms retry.
+    maxConcurrency: 50,
+    // The acknowledgement window (1-3 s) is where a cold start shows; Lambda's segments show init apart.
+    tracing: true,
   },
   {
     name: 'lifecycle',
@@ -75,6 +102,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     async: true,
     timeoutSeconds: 30,
     memoryMb: 256,
+    // Fed by the bus, one invocation per accepted event: throttled asynchronous invocations wait and are retried
+    // by Lambda (up to six hours), so a flood queues here instead of taking the account.
+    maxConcurrency: 20,
   },
   {
     name: 'sweeps',
@@ -108,6 +138,8 @@ export const WEBHOOK_ROUTE = {
   path: '/webhooks/{platform}/{communityId}',
   methods: ['POST', 'GET'] as const,
   target: 'webhook' as FunctionName,
+  /** The API stage's limit: requests a second, and the burst above it; past it API Gateway answers 429. */
+  throttle: { rateLimit: 200, burstLimit: 400 },
 };
 
 /** An EventBridge rule: events of these detail-types from Hearth go to the target. */

@@ -1,6 +1,15 @@
 import { CfnCondition, Fn } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+
+/** One alarm: at `threshold` (1 by default) or more over one period of the metric, no data being fine. */
+export interface AlarmOptions {
+  readonly description: string;
+  readonly metric: IMetric;
+  readonly threshold?: number;
+}
 
 /** Properties of an {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -27,5 +36,19 @@ export class AlarmTopic extends Construct {
       endpoint: props.email,
     });
     subscription.cfnOptions.condition = hasEmail;
+  }
+
+  /** An alarm under `scope` that notifies this topic. */
+  public alarm(scope: Construct, id: string, options: AlarmOptions): Alarm {
+    const alarm = new Alarm(scope, id, {
+      alarmDescription: options.description,
+      metric: options.metric,
+      threshold: options.threshold ?? 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    return alarm;
   }
 }

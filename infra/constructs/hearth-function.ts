@@ -1,18 +1,17 @@
 import { join } from 'node:path';
-import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/runtime/env';
 import { APP_METRICS, type MetricAlarm } from '../topology';
+import type { AlarmTopic } from './alarm-topic';
 
 /** Properties of a {@link HearthFunction}. */
 export interface HearthFunctionProps {
@@ -26,7 +25,15 @@ export interface HearthFunctionProps {
   /** Invoked asynchronously (bus, scheduler): two retries, then the dead-letter queue. */
   readonly async: boolean;
   /** Where the function's alarms notify. */
-  readonly alarmTopic: ITopic;
+  readonly alarms: AlarmTopic;
+  /** Reserved concurrency; unset, the account's shared pool. */
+  readonly maxConcurrency?: number;
+  /** X-Ray active tracing. */
+  readonly tracing?: boolean;
+  /**
+   * Every table index the function may query, by name: its grant names each one's ARN instead of `index/*`.
+   */
+  readonly indexNames: readonly string[];
   /**
    * Bundle the entry with esbuild (the default). False deploys a placeholder handler instead, so tests and an
    * offline synth do not depend on the entry files compiling.
@@ -43,9 +50,11 @@ const PLACEHOLDER_CODE = 'exports.handler = async () => ({});';
 
 /**
  * A Hearth Lambda function: Node.js 22 on arm64, one ESM bundle with the AWS SDK inside, an explicit log group,
- * an error alarm, and for asynchronous functions a dead-letter queue with its own alarm. It gets no permission
- * by default; the `bind*` methods set an environment variable and grant the matching least-privilege access.
- * An asynchronous function's queue is `deadLetterQueue`; the rules and schedules that invoke it use it as their own.
+ * a role of its own that may write to that log group and nothing else (no AWS-managed policy), alarms on errors,
+ * throttles and a run near its timeout, and for asynchronous functions a dead-letter queue with its own alarm.
+ * It gets no other permission by default; the `bind*` methods set an environment variable and grant the
+ * matching least-privilege access. An asynchronous function's queue is `deadLetterQueue`; the rules and
+ * schedules that invoke it use it as their own.
  */
 /** DynamoDB actions for reading: single items, batches of them, and index queries. */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
@@ -54,7 +63,8 @@ export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] a
 
 export class HearthFunction extends NodejsFunction {
   /** Where its alarms notify. */
-  private readonly alarmTopic: ITopic;
+  private readonly alarms: AlarmTopic;
+  private readonly indexNames: readonly string[];
 
   public constructor(scope: Construct, id: string, props: HearthFunctionProps) {
     // The log group and the queue have to exist before the function, so they are its siblings, not its children.
@@ -70,6 +80,12 @@ export class HearthFunction extends NodejsFunction {
         })
       : undefined;
     const code = props.bundle === false ? { code: Code.fromInline(PLACEHOLDER_CODE), handler: 'index.handler' } : {};
+    // Instead of the AWS-managed AWSLambdaBasicExecutionRole, which may write to every log group in the account.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Hearth ${id}: its log group, and what its bind* calls grant`,
+    });
+    logGroup.grantWrite(role);
 
     super(scope, id, {
       entry: props.entry,
@@ -83,6 +99,9 @@ export class HearthFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       logGroup,
+      role,
+      ...(props.maxConcurrency !== undefined ? { reservedConcurrentExecutions: props.maxConcurrency } : {}),
+      ...(props.tracing ? { tracing: Tracing.ACTIVE } : {}),
       environment: {
         POWERTOOLS_SERVICE_NAME: APP_METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: APP_METRICS.namespace,
@@ -103,28 +122,54 @@ export class HearthFunction extends NodejsFunction {
       },
     });
 
-    this.alarmTopic = props.alarmTopic;
-    this.alarm(
-      'ErrorsAlarm',
-      `${id}: the function failed`,
-      this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      props.alarmTopic,
-    );
+    this.alarms = props.alarms;
+    this.indexNames = props.indexNames;
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda adds for active tracing, take no resource',
+      });
+    }
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason:
+        'Node.js 22 on purpose: the bundles target node22 and the code is tested on Node 20 and 22; it moves when the toolchain it is tested with does',
+    });
+    const fiveMinutes = { period: Duration.minutes(5) };
+    props.alarms.alarm(this, 'ErrorsAlarm', {
+      description: `${id}: the function failed`,
+      metric: this.metricErrors({ ...fiveMinutes, statistic: 'Sum' }),
+    });
+    props.alarms.alarm(this, 'ThrottlesAlarm', {
+      description: `${id}: invocations were throttled (its reserved concurrency, or the account's, was used up)`,
+      metric: this.metricThrottles({ ...fiveMinutes, statistic: 'Sum' }),
+    });
+    // 80 % of the timeout: a sweep or a dispatcher run that long is one step from stopping half done.
+    props.alarms.alarm(this, 'NearTimeoutAlarm', {
+      description: `${id}: a run took 80 % or more of its ${props.timeout.toSeconds()} s timeout`,
+      metric: this.metricDuration({ ...fiveMinutes, statistic: 'Maximum' }),
+      threshold: props.timeout.toMilliseconds() * 0.8,
+    });
     if (dlq) {
-      this.alarm(
-        'DeadLetterAlarm',
-        `${id}: a failed invocation or delivery is waiting in the dead-letter queue`,
-        dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        props.alarmTopic,
-      );
+      props.alarms.alarm(this, 'DeadLetterAlarm', {
+        description: `${id}: a failed invocation or delivery is waiting in the dead-letter queue`,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({ ...fiveMinutes, statistic: 'Maximum' }),
+      });
     }
   }
 
-  /** Sets `TABLE_NAME` and grants read, or read and write, access to the table and its indexes. */
+  /** Sets `TABLE_NAME` and grants read, or read and write, access to the table and each of its indexes by name. */
   public bindTable(table: ITable, access: TableAccess): void {
     this.addEnvironment(ENV.table, table.tableName);
-    // Exactly the calls the code makes: no Scan (sweeps query indexes), no deletes (TTL expires items).
-    table.grant(this, ...TABLE_READ_ACTIONS, ...(access === 'readWrite' ? TABLE_WRITE_ACTIONS : []));
+    // Exactly the calls the code makes: no Scan (sweeps query indexes), no deletes (TTL expires items). Queries
+    // go to the indexes, reads and writes to the table; each index by its ARN, not `index/*`.
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...TABLE_READ_ACTIONS, ...(access === 'readWrite' ? TABLE_WRITE_ACTIONS : [])],
+        resources: [table.tableArn, ...this.indexNames.map((name) => `${table.tableArn}/index/${name}`)],
+      }),
+    );
   }
 
   /** Sets `EVENT_BUS_NAME` and allows `events:PutEvents` on that bus only. */
@@ -140,6 +185,17 @@ export class HearthFunction extends NodejsFunction {
    */
   public bindSecrets(prefix: string): void {
     this.addEnvironment(ENV.secretsPrefix, prefix);
+    const role = this.role as Role;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/${prefix.replace(/^\/+|\/+$/g, '')}/*]`,
+      reason:
+        "An operator stores each community's secrets under the prefix after deploying (docs/contract.md); their names are not known at synth",
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+      reason:
+        "kms:Decrypt only through SSM (kms:ViaService): the aws/ssm key's id differs per account and region and is not known at synth",
+    });
     const path = prefix.replace(/^\/+|\/+$/g, '');
     const parameterArn = (name: string) =>
       Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name });
@@ -176,32 +232,18 @@ export class HearthFunction extends NodejsFunction {
     );
   }
 
-  /** An alarm on a metric this function emits itself (topology `METRIC_ALARMS`), at one or more in five minutes. */
+  /** An alarm on a metric this function emits itself (topology `METRIC_ALARMS`), at its threshold in five minutes. */
   public alarmOnMetric(alarm: MetricAlarm): void {
-    this.alarm(
-      `${alarm.name.replace(/(^|-)(\w)/g, (_, _dash, c: string) => c.toUpperCase())}Alarm`,
-      `${this.node.id}: ${alarm.description}`,
-      new Metric({
+    this.alarms.alarm(this, `${alarm.name.replace(/(^|-)(\w)/g, (_, _dash, c: string) => c.toUpperCase())}Alarm`, {
+      description: `${this.node.id}: ${alarm.description}`,
+      metric: new Metric({
         namespace: APP_METRICS.namespace,
         metricName: alarm.metric,
         dimensionsMap: { ...alarm.dimensions },
         period: Duration.minutes(5),
         statistic: 'Sum',
       }),
-      this.alarmTopic,
-    );
-  }
-
-  /** An alarm at one or more in five minutes, notifying the topic. */
-  private alarm(id: string, description: string, metric: IMetric, topic: ITopic): void {
-    const alarm = new Alarm(this, id, {
-      alarmDescription: description,
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      threshold: alarm.threshold,
     });
-    alarm.addAlarmAction(new SnsAction(topic));
   }
 }

@@ -48,7 +48,9 @@ export const pipelineMetrics: PipelineMetrics = {
     if (count) metrics.addMetric('EventsDuplicate', MetricUnit.Count, count);
   },
   rejected(reason) {
-    // A metric of its own so that its `reason` dimension does not tag the others.
+    // Once without a reason, for the alarm on all of them (infra/topology.ts METRIC_ALARMS), and once in a metric
+    // of its own, so that its `reason` dimension does not tag the others.
+    metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
     const single = metrics.singleMetric();
     single.addDimension('reason', reason);
     single.addMetric('EventsRejected', MetricUnit.Count, 1);

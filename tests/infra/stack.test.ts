@@ -5,9 +5,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnEventBus } from 'aws-cdk-lib/aws-events';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AlarmTopic } from '../../infra/constructs/alarm-topic';
 import { HearthFunction, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../infra/constructs/hearth-function';
+import { CDK_CONTEXT } from '../../infra/context';
 import { HearthStack } from '../../infra/stack';
 import {
   type Access,
@@ -39,7 +40,7 @@ describe('Stack: HearthStack', () => {
 
   beforeAll(() => {
     // Placeholder code instead of esbuild: fast, and independent of whether the entry files compile.
-    stack = new HearthStack(new App(), 'Hearth', { bundle: false });
+    stack = new HearthStack(new App({ context: { ...CDK_CONTEXT } }), 'Hearth', { bundle: false });
     template = Template.fromStack(stack);
   });
 
@@ -216,6 +217,14 @@ describe('Stack: HearthStack', () => {
       'ten',
       'eleven',
       'twelve',
+      'thirteen',
+      'fourteen',
+      'fifteen',
+      'sixteen',
+      'seventeen',
+      'eighteen',
+      'nineteen',
+      'twenty',
     ];
     const said = (what: string) => {
       const match = new RegExp(`\\b(${WORDS.join('|')}) ${what}`).exec(section.replace(/\s+/g, ' '));
@@ -246,7 +255,10 @@ describe('Stack: HearthStack', () => {
 
     // Assess
     expect(topics).toHaveLength(1);
-    expect(alarms).toHaveLength(FUNCTIONS.length + FUNCTIONS.filter((def) => def.async).length + METRIC_ALARMS.length);
+    // Per function errors, throttles and near-timeout; per async function its queue; the API's 5xx; METRIC_ALARMS.
+    expect(alarms).toHaveLength(
+      3 * FUNCTIONS.length + FUNCTIONS.filter((def) => def.async).length + 1 + METRIC_ALARMS.length,
+    );
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
     template.hasParameter('AlarmEmail', { Default: '' });
     template.hasResource('AWS::SNS::Subscription', {
@@ -413,6 +425,79 @@ describe('Stack: HearthStack', () => {
       }
     }
   });
+
+  it('throttles the webhook stage and access-logs it without bodies, headers or query strings', () => {
+    // Act
+    const [[, stage]] = resourcesOfType('AWS::ApiGatewayV2::Stage');
+    const settings = stage.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+
+    // Assess
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: WEBHOOK_ROUTE.throttle.rateLimit,
+      ThrottlingBurstLimit: WEBHOOK_ROUTE.throttle.burstLimit,
+    });
+    expect(Object.values(format)).toContain('$context.status');
+    for (const value of Object.values(format)) {
+      expect(value).toMatch(/^\$context\.[A-Za-z.]+$/);
+      expect(value).not.toMatch(/body|header|querystring|authorizer|error\.message/i);
+    }
+    const [logGroupId] = (settings.DestinationArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+    expect(resource(logGroupId).Type).toBe('AWS::Logs::LogGroup');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5xx',
+      Namespace: 'AWS/ApiGateway',
+      Threshold: 1,
+    });
+  });
+
+  it.each(FUNCTIONS.map((def) => [def.name, def] as const))(
+    "gives '%s' its concurrency, tracing, and alarms on throttles and on 80 %% of its timeout",
+    (name, def) => {
+      // Act
+      const fn = resource(logicalId(name));
+      const alarmsOf = (metric: string) =>
+        resourcesOfType('AWS::CloudWatch::Alarm').filter(
+          ([, a]) =>
+            a.Properties.MetricName === metric &&
+            JSON.stringify(a.Properties.Dimensions) ===
+              JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalId(name) } }]),
+        );
+
+      // Assess
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(def.maxConcurrency);
+      expect(fn.Properties.TracingConfig).toEqual(def.tracing ? { Mode: 'Active' } : undefined);
+      expect(alarmsOf('Throttles')).toHaveLength(1);
+      const [[, nearTimeout]] = alarmsOf('Duration');
+      expect(nearTimeout.Properties.Statistic).toBe('Maximum');
+      expect(nearTimeout.Properties.Threshold).toBe(def.timeoutSeconds * 1000 * 0.8);
+    },
+  );
+
+  it.each(FUNCTIONS.map((def) => [def.name] as const))(
+    "gives '%s' a role of its own: no managed policy, logs only to its own log group, each index by name",
+    (name) => {
+      // Prepare
+      const role = (resource(logicalId(name)).Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      const logGroup = (resource(logicalId(name)).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup
+        .Ref;
+
+      // Act
+      const statements = statementsOf(name);
+      const logs = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
+      const tableResources = statements
+        .filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')))
+        .flatMap((s) => asArray(s.Resource));
+
+      // Assess
+      expect(resource(role).Properties.ManagedPolicyArns).toBeUndefined();
+      expect(logs).toHaveLength(1);
+      expect(asArray(logs[0].Resource)).toEqual([{ 'Fn::GetAtt': [logGroup, 'Arn'] }]);
+      expect(JSON.stringify(tableResources)).not.toContain('index/*');
+      for (const index of TABLE.indexes) expect(JSON.stringify(tableResources)).toContain(`/index/${index.name}`);
+    },
+  );
 });
 
 describe('Construct: HearthFunction', () => {
@@ -434,7 +519,8 @@ describe('Construct: HearthFunction', () => {
         memorySize: 128,
         timeout: Duration.seconds(3),
         async: false,
-        alarmTopic: new Topic(stack, 'Alarms'),
+        alarms: new AlarmTopic(stack, 'Alarms'),
+        indexNames: [],
       });
       const assembly = app.synth();
 
