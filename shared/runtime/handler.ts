@@ -40,10 +40,16 @@ export function json(statusCode: number, body: unknown): HttpResult {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
+/**
+ * Never the whole event in the log, whatever POWERTOOLS_LOGGER_LOG_EVENT says: a webhook's event carries its
+ * signature headers and the members' message text, a job's nothing worth the risk.
+ */
+const CONTEXT_ONLY = { logEvent: false } as const;
+
 /** Build an HTTP (API Gateway v2) handler. */
 export function httpHandler(fn: (event: HttpEvent, context: Context) => Promise<HttpResult>) {
   return middy<HttpEvent, HttpResult>()
-    .use(injectLambdaContext(logger))
+    .use(injectLambdaContext(logger, CONTEXT_ONLY))
     .use(logMetrics(metrics))
     .use({
       // One metric every invocation, so the buffer is never empty when it is flushed.
@@ -60,7 +66,7 @@ export function httpHandler(fn: (event: HttpEvent, context: Context) => Promise<
 /** Build a handler for asynchronous invocations (bus rules, schedules). */
 export function jobHandler<E, R>(fn: (event: E, context: Context) => Promise<R>) {
   return middy<E, R>()
-    .use(injectLambdaContext(logger))
+    .use(injectLambdaContext(logger, CONTEXT_ONLY))
     .use(logMetrics(metrics))
     .use({
       before: async () => {

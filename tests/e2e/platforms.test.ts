@@ -17,8 +17,8 @@ import {
   startTelegramApi,
   startWecomApi,
 } from '../support/fake-platform-apis';
-import { hearth, type RunningStack, startStack } from '../support/local-stack';
-import { PLATFORM_CONFIGS, postedMessage } from '../support/platform-requests';
+import { hearthWith, type RunningStack, startStack } from '../support/local-stack';
+import { PLATFORM_CONFIGS, type PlatformRequest, postedMessage } from '../support/platform-requests';
 
 /**
  * Each chat platform end to end, as a user runs Hearth: `npm start`, a
@@ -43,6 +43,25 @@ interface Case {
 }
 
 const ok = (status: number) => expect(status).toBe(200);
+
+/** As talkative as the stack gets: every log level, and Powertools asked to log each whole event. */
+const VERBOSE = { POWERTOOLS_LOG_LEVEL: 'DEBUG', POWERTOOLS_LOGGER_LOG_EVENT: 'true' };
+
+/** The config fields that are secrets (the rest are ids a log line may name). */
+const SECRET_FIELDS = new Set([
+  'signingSecret',
+  'botToken',
+  'secretToken',
+  'token',
+  'encodingAesKey',
+  'corpSecret',
+  'robotKey',
+  'encryptKey',
+  'verificationToken',
+  'appSecret',
+  'robotToken',
+  'publicKey',
+]);
 
 const CASES: Case[] = [
   {
@@ -106,6 +125,7 @@ describe('End to end: each chat platform over HTTP on the local stack', () => {
   const apis = new Map<Kind, FakePlatformApi>();
   const communities = new Map<Kind, CommunityConfig>();
   const acks = new Map<Kind, Array<{ status: number; body: string }>>();
+  const sent: PlatformRequest[] = [];
 
   beforeAll(async () => {
     const p = PLATFORM_CONFIGS;
@@ -133,7 +153,7 @@ describe('End to end: each chat platform over HTTP on the local stack', () => {
     );
 
     dataDir = await mkdtemp(join(tmpdir(), 'hearth-e2e-platforms-'));
-    stack = await startStack(dataDir);
+    stack = await startStack(dataDir, VERBOSE);
     db = createDb({ table: stack.info.table, endpoint: stack.info.endpoint, region: 'local' });
     const origin = new URL(stack.info.webhookBaseUrl).origin;
     for (const [i, c] of CASES.entries()) {
@@ -155,12 +175,13 @@ describe('End to end: each chat platform over HTTP on the local stack', () => {
       });
       const replies = [];
       for (let copy = 0; copy < 2; copy++) {
+        sent.push(request);
         const response = await fetch(`${origin}${request.path}`, { ...request, body: request.body });
         replies.push({ status: response.status, body: await response.text() });
       }
       acks.set(c.kind, replies);
     }
-    dispatched = await hearth(dataDir, 'run', 'dispatch', '--json');
+    dispatched = await hearthWith(VERBOSE, dataDir, 'run', 'dispatch', '--json');
   }, 90_000);
 
   afterAll(async () => {
@@ -195,4 +216,36 @@ describe('End to end: each chat platform over HTTP on the local stack', () => {
       expect(c.text(answer as RecordedRequest)).toContain('03-14');
     },
   );
+
+  it('logs no secret, signature, token or message text, at DEBUG with the whole event asked for', () => {
+    // Prepare: every secret of every community, every signature and body sent, every member's text and answer.
+    const secrets = [...communities.values()].flatMap((community) => [
+      community.webhookSecret,
+      ...Object.entries(community.platform)
+        .filter(([field]) => SECRET_FIELDS.has(field))
+        .map(([, value]) => String(value)),
+    ]);
+    const signatures = sent.flatMap((request) => [
+      ...Object.entries(request.headers)
+        .filter(([name]) => /sign|token|secret|auth/i.test(name))
+        .map(([, value]) => value),
+      ...[...new URL(request.path, 'http://x').searchParams]
+        .filter(([name]) => /sign/i.test(name))
+        .map(([, value]) => value),
+    ]);
+    const texts = [
+      '/birthday 03-14',
+      ...sent.map((request) => request.body),
+      ...CASES.map((c) => c.text(c.answer(apis.get(c.kind) as FakePlatformApi) as RecordedRequest)),
+    ];
+    const logged = [stack.stdout(), stack.stderr(), dispatched.stdout, dispatched.stderr].join('\n');
+
+    // Assess: the test saw what it scans for, and the stack did log at DEBUG.
+    expect(signatures.length).toBeGreaterThanOrEqual(CASES.length);
+    expect(logged).toContain('"level":"INFO"');
+    for (const value of [...secrets, ...signatures, ...texts]) {
+      expect(value.length).toBeGreaterThan(4);
+      expect(logged.includes(value), `the log holds ${value.slice(0, 12)}…`).toBe(false);
+    }
+  });
 });
