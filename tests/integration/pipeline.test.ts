@@ -611,9 +611,11 @@ describe('Function: handleWebhook (WeCom)', () => {
     id: 'wecom-makers',
     platform: { kind: 'wecom', token: 'tok', encodingAesKey: AES_KEY, corpId: 'wwcorp' },
   });
+  // Signed a few seconds before receipt, as WeCom stamps its callbacks.
+  const SIGNED_AT = String(Math.floor(NOW.getTime() / 1000) - 3);
   const query = (encrypted: string) => ({
-    msg_signature: getSignature('tok', '1795600000', 'n1', encrypted),
-    timestamp: '1795600000',
+    msg_signature: getSignature('tok', SIGNED_AT, 'n1', encrypted),
+    timestamp: SIGNED_AT,
     nonce: 'n1',
   });
 

@@ -1,7 +1,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AdapterContext, InboundRequest } from '../../shared/platforms/types';
-import { adapter as wecomAdapter } from '../../shared/platforms/wecom/inbound';
+import { WECOM_TOLERANCE_SECONDS, adapter as wecomAdapter } from '../../shared/platforms/wecom/inbound';
 import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { communityConfig } from '../support/fixtures';
@@ -38,9 +38,15 @@ function seal(message: string, corpId = CORP_ID): string {
 const signature = (timestamp: string, nonce: string, encrypted: string) =>
   createHash('sha1').update([TOKEN, timestamp, nonce, encrypted].sort().join('')).digest('hex');
 
-function post(inner: string, options: { corpId?: string; signatureOverride?: string } = {}): InboundRequest {
+/** A signed timestamp `secondsAgo` before NOW, as WeCom puts it in the query. */
+const stamp = (secondsAgo = 5) => String(NOW.getTime() / 1000 - secondsAgo);
+
+function post(
+  inner: string,
+  options: { corpId?: string; signatureOverride?: string; timestamp?: string } = {},
+): InboundRequest {
   const encrypted = seal(inner, options.corpId);
-  const timestamp = '1795600000';
+  const timestamp = options.timestamp ?? stamp();
   const nonce = '1372623149';
   return {
     method: 'POST',
@@ -75,8 +81,8 @@ describe('Object: wecomAdapter', () => {
       headers: {},
       rawBody: '',
       query: {
-        msg_signature: signature('1409659589', '263014780', echostr),
-        timestamp: '1409659589',
+        msg_signature: signature(stamp(), '263014780', echostr),
+        timestamp: stamp(),
         nonce: '263014780',
         echostr,
       },
@@ -89,6 +95,33 @@ describe('Object: wecomAdapter', () => {
     expect(parsed).toEqual({
       events: [],
       reply: { statusCode: 200, contentType: 'text/plain', body: '1616140317555161061' },
+    });
+  });
+
+  it.each([
+    ['an hour and a second ago', WECOM_TOLERANCE_SECONDS + 1],
+    ['an hour and a second ahead', -(WECOM_TOLERANCE_SECONDS + 1)],
+  ])('refuses a correctly signed callback stamped %s (a replay), URL check or event', async (_when, secondsAgo) => {
+    // Prepare: both signed correctly, over the stale timestamp.
+    const echostr = seal('1616140317555161061');
+    const timestamp = stamp(secondsAgo);
+    const check: InboundRequest = {
+      method: 'GET',
+      headers: {},
+      rawBody: '',
+      query: { msg_signature: signature(timestamp, '263014780', echostr), timestamp, nonce: '263014780', echostr },
+    };
+    const event = post(groupChange('add_member', ['wmJack']), { timestamp });
+
+    // Act, Assess
+    for (const request of [check, event]) {
+      await expect(run(request)).rejects.toMatchObject({ statusCode: 401, field: 'timestamp' });
+    }
+    // An hour exactly is still inside the window.
+    await expect(
+      run(post(groupChange('add_member', ['wmJack']), { timestamp: stamp(WECOM_TOLERANCE_SECONDS) })),
+    ).resolves.toMatchObject({
+      events: [expect.objectContaining({ type: 'member.joined' })],
     });
   });
 

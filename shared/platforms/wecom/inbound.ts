@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import * as z from '../../domain/zod';
 import { badRequest, unauthorized } from '../../runtime/errors';
 import { canonicalEvents, expectShape, type RawEvent, secondsToIso, unixSecondsText } from '../parsing';
-import { safeEqual } from '../signature';
+import { isFresh, safeEqual } from '../signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
 
 /**
@@ -14,6 +14,12 @@ import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } f
  * key[0:16]; plaintext = 16 random bytes + 4-byte length + message + CorpID).
  * The URL is verified by a GET whose `echostr` is returned decrypted. The
  * crypto is the official `@wecom/crypto`; WeCom retries 3 times, 5 s apart.
+ *
+ * WeCom documents no replay window, but it signs `timestamp`: a request more
+ * than WECOM_TOLERANCE_SECONDS off is refused, so a captured callback cannot
+ * be sent again later. Inside the window a copy is a duplicate (the event's
+ * id dedupes it, a command's answer has the event's id) or, for the URL
+ * check, writes nothing.
  *
  * Customer-group changes (`change_external_chat`, `add_member` /
  * `del_member`) become joins and leaves; text sent to the app becomes a
@@ -28,12 +34,21 @@ import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } f
 const envelopeXml = new XMLParser({ parseTagValue: false, processEntities: false, maxNestedTags: 4 });
 const messageXml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Item', maxNestedTags: 8 });
 
-/** The query's signature fields, or 401. */
-function signed(request: InboundRequest) {
+/**
+ * How far a request's signed `timestamp` may be from its receipt. WeCom's own retries come within 15 s; an hour
+ * leaves room for a slow clock, as DingTalk's documented window does.
+ */
+export const WECOM_TOLERANCE_SECONDS = 3600;
+
+/** The query's signature fields, or 401; a timestamp outside the window is 401 too. */
+function signed(request: InboundRequest, now: Date) {
   const { msg_signature: signature, timestamp, nonce } = request.query;
   if (!signature || !timestamp || !nonce) {
     const missing = !signature ? 'msg_signature' : !timestamp ? 'timestamp' : 'nonce';
     throw unauthorized('msg_signature, timestamp or nonce is missing', missing);
+  }
+  if (!/^\d{1,12}$/.test(timestamp) || !isFresh(Number(timestamp), now, WECOM_TOLERANCE_SECONDS)) {
+    throw unauthorized(`timestamp is more than ${WECOM_TOLERANCE_SECONDS} s off`, 'timestamp');
   }
   return { signature, timestamp, nonce };
 }
@@ -81,9 +96,9 @@ export const adapter: PlatformAdapter = {
   platform: 'wecom',
   acceptsGet: true,
 
-  async verify(request: InboundRequest, { community, secrets }: AdapterContext): Promise<void> {
+  async verify(request: InboundRequest, { community, secrets, now }: AdapterContext): Promise<void> {
     if (community.platform.kind !== 'wecom') throw unauthorized('community is not on WeCom', 'platform');
-    const { signature, timestamp, nonce } = signed(request);
+    const { signature, timestamp, nonce } = signed(request, now);
     const encrypted = request.method === 'GET' ? request.query.echostr : encryptedOf(request.rawBody);
     if (!encrypted) throw unauthorized('echostr is missing', 'echostr');
     const token = await secrets.resolve(community.platform.token);
