@@ -151,8 +151,14 @@ export interface WebhookPost {
   body: string;
 }
 
-/** POST `req` to the stack on `port`; resolves to an error description, or undefined on 200. */
-export function post(agent: Agent, port: number, req: WebhookPost, timeoutMs = 10_000): Promise<string | undefined> {
+/** POST `req` to the stack on `port`; resolves to an error description, or undefined on 200 (its body to `onOk`). */
+export function post(
+  agent: Agent,
+  port: number,
+  req: WebhookPost,
+  timeoutMs = 10_000,
+  onOk?: (body: string) => void,
+): Promise<string | undefined> {
   return new Promise((done) => {
     const r = request(
       {
@@ -168,7 +174,10 @@ export function post(agent: Agent, port: number, req: WebhookPost, timeoutMs = 1
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          if (res.statusCode === 200) return done(undefined);
+          if (res.statusCode === 200) {
+            onOk?.(Buffer.concat(chunks).toString('utf8'));
+            return done(undefined);
+          }
           done(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`);
         });
         res.on('error', (error) => done(`response: ${error.message}`));
