@@ -121,4 +121,36 @@ describe('Object: pipelineMetrics', () => {
     expect(directive.Metrics.map((m) => m.Name).sort()).toEqual(['EventsAccepted', 'EventsDuplicate']);
     expect(emf).toMatchObject({ EventsAccepted: 2, EventsDuplicate: 1 });
   });
+
+  it('counts a rejection once by reason (its own EMF line) and once without, for the one alarm on all of them', () => {
+    // Prepare: metrics are off in tests; on here, with stdout caught for the single metric's line.
+    metrics.clearMetrics();
+    const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    try {
+      pipelineMetrics.rejected('unauthorized');
+      pipelineMetrics.rejected('bad_request');
+    } finally {
+      spy.mockRestore();
+      process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+    }
+    const emf = metrics.serializeMetrics();
+    metrics.clearMetrics();
+
+    // Assess: the alarm's metric (infra/topology.ts METRIC_ALARMS) has the service as its only dimension.
+    expect(emf).toMatchObject({ EventsRejected: [1, 1], service: 'hearth' });
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+    const byReason = lines.map((line) => JSON.parse(line));
+    expect(byReason.map((line) => [line.reason, line.EventsRejected])).toEqual([
+      ['unauthorized', 1],
+      ['bad_request', 1],
+    ]);
+  });
 });
