@@ -7,6 +7,27 @@ import { metrics, parkedMetrics, pipelineMetrics } from '../../shared/runtime/ob
 const context = { functionName: 'webhook', awsRequestId: 'r-1' } as Context;
 const event = { requestContext: { http: { method: 'POST' } } } as unknown as HttpEvent;
 
+/**
+ * Run `act` with metrics on (they are off in tests) and stdout caught: Powertools prints each single metric as
+ * one EMF line there. The lines, parsed.
+ */
+function emfLinesOf(act: () => void): Array<Record<string, unknown> & { _aws: { CloudWatchMetrics: unknown[] } }> {
+  const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    act();
+  } finally {
+    spy.mockRestore();
+    process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+  }
+  return lines.map((line) => JSON.parse(line));
+}
+
 describe('Function: httpHandler (the one error mapper)', () => {
   it('exposes a 4xx error with its code, message and field', async () => {
     // Prepare
@@ -73,26 +94,13 @@ describe('Function: errorReply', () => {
 
 describe('Function: parkedMetrics', () => {
   it('writes one SendsParked count per kind, with its kind as a dimension, and nothing for none', () => {
-    // Prepare: Powertools prints a single metric as one EMF line on stdout (metrics are off in tests: on here).
-    const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-
     // Act
-    try {
+    const emf = emfLinesOf(() => {
       parkedMetrics({ digest: 1, welcome: 0 });
       parkedMetrics({});
-    } finally {
-      spy.mockRestore();
-      process.env.POWERTOOLS_METRICS_DISABLED = disabled;
-    }
+    });
 
     // Assess
-    const emf = lines.map((line) => JSON.parse(line));
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ SendsParked: 1, kind: 'digest', service: 'hearth' });
     expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({
@@ -123,31 +131,20 @@ describe('Object: pipelineMetrics', () => {
   });
 
   it('counts a rejection once by reason (its own EMF line) and once without, for the one alarm on all of them', () => {
-    // Prepare: metrics are off in tests; on here, with stdout caught for the single metric's line.
+    // Prepare
     metrics.clearMetrics();
-    const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
 
     // Act
-    try {
+    const byReason = emfLinesOf(() => {
       pipelineMetrics.rejected('unauthorized');
       pipelineMetrics.rejected('bad_request');
-    } finally {
-      spy.mockRestore();
-      process.env.POWERTOOLS_METRICS_DISABLED = disabled;
-    }
+    });
     const emf = metrics.serializeMetrics();
     metrics.clearMetrics();
 
     // Assess: the alarm's metric (infra/topology.ts METRIC_ALARMS) has the service as its only dimension.
     expect(emf).toMatchObject({ EventsRejected: [1, 1], service: 'hearth' });
     expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
-    const byReason = lines.map((line) => JSON.parse(line));
     expect(byReason.map((line) => [line.reason, line.EventsRejected])).toEqual([
       ['unauthorized', 1],
       ['bad_request', 1],
