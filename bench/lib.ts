@@ -250,18 +250,25 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function groupCpuMs(pgid: number): Promise<number | undefined> {
   if (process.platform !== 'linux') return undefined;
   let ticks = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  // After the command name: state ppid pgrp … utime(14th field) stime(15th).
+  for (const { stat } of await groupProcesses(pgid)) ticks += Number(stat[11]) + Number(stat[12]);
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** The processes of a process group (Linux): each one's pid and the fields of `/proc/<pid>/stat` after its name. */
+export async function groupProcesses(pgid: number): Promise<Array<{ pid: string; stat: string[] }>> {
+  const found: Array<{ pid: string; stat: string[] }> = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
     try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      // After the command name: state ppid pgrp … utime(14th field) stime(15th).
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+      const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const stat = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (Number(stat[2]) === pgid) found.push({ pid, stat });
     } catch {
       // the process ended meanwhile
     }
   }
-  return ticks * 10; // USER_HZ is 100 on Linux
+  return found;
 }
 
 /** CPU time (ms) of this process, all threads. */

@@ -22,7 +22,7 @@
  * grows on the second pass, which adds no data. Writes bench/results/load.json.
  */
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { generateCommunity } from '../demo/community';
 import { parseCommunityConfig } from '../shared/domain/config';
@@ -31,7 +31,7 @@ import { SIGNATURE_HEADER, signGeneric } from '../shared/platforms/generic/inbou
 import { putCommunity } from '../shared/store/communities';
 import { createDb } from '../shared/store/db';
 import { getMemberWithTotals } from '../shared/store/members';
-import { envInt, host, latencySummary, post, round, sourceState, writeResults } from './lib';
+import { envInt, groupProcesses, host, latencySummary, post, round, sourceState, writeResults } from './lib';
 import { StackChild } from './stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -56,12 +56,9 @@ function load() {
 /** VmRSS and VmHWM (MB) of the stack's node process: the largest in its process group. */
 async function stackMemory(pgid: number): Promise<{ rssMb: number; peakMb: number } | undefined> {
   let best: { rssMb: number; peakMb: number } | undefined;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const { pid } of await groupProcesses(pgid)) {
     try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== pgid) continue;
-      const status = await readFile(`/proc/${entry}/status`, 'utf8');
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
       const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
       const found = { rssMb: round(kb('VmRSS') / 1024), peakMb: round(kb('VmHWM') / 1024) };
       if (!best || found.rssMb > best.rssMb) best = found;

@@ -86,7 +86,6 @@ export class HearthStack extends Stack {
         alarms,
         maxConcurrency: def.maxConcurrency,
         tracing: def.tracing,
-        indexNames: TABLE.indexes.map((index) => index.name),
         bundle: props.bundle,
       });
       grantAccess(fn, def, { table, bus, mailFrom: mailFrom.valueAsString });
@@ -225,6 +224,9 @@ export const ACCESS_LOG_FIELDS = {
   integrationError: '$context.integrationErrorMessage',
 } as const;
 
+/** The table's indexes, each granted by name. */
+const INDEX_NAMES = TABLE.indexes.map((index) => index.name);
+
 /** What {@link grantAccess} binds a function to. */
 interface Resources {
   readonly table: TableV2;
@@ -238,9 +240,9 @@ function grantAccess(fn: HearthFunction, def: FunctionDefinition, { table, bus, 
   const grants: Record<Access, () => void> = {
     // Write implies read; granting both would only repeat the read statement.
     'table:read': () => {
-      if (!def.access.includes('table:write')) fn.bindTable(table, 'read');
+      if (!def.access.includes('table:write')) fn.bindTable(table, 'read', INDEX_NAMES);
     },
-    'table:write': () => fn.bindTable(table, 'readWrite'),
+    'table:write': () => fn.bindTable(table, 'readWrite', INDEX_NAMES),
     'bus:put': () => fn.bindBus(bus),
     'secrets:read': () => fn.bindSecrets(SECRETS_PARAMETER_PREFIX),
     'mail:send': () => fn.bindMail(mailFrom),

@@ -55,8 +55,9 @@ export interface MetricAlarm {
 }
 
 /**
- * One alarm per outbox kind whose parked failures must reach an operator (its rules say
- * `alarmWhenParked`: the digest), on the dispatcher's `SendsParked` count for that kind.
+ * The alarms on Hearth's own metrics: one per outbox kind whose parked failures must reach an operator (its
+ * rules say `alarmWhenParked`: the digest), on the dispatcher's `SendsParked` count for that kind; and one on
+ * the webhook's refusals of every reason.
  */
 export const METRIC_ALARMS: readonly MetricAlarm[] = [
   ...ALARMED_KINDS.map((kind) => ({

@@ -31,10 +31,6 @@ export interface HearthFunctionProps {
   /** X-Ray active tracing. */
   readonly tracing?: boolean;
   /**
-   * Every table index the function may query, by name: its grant names each one's ARN instead of `index/*`.
-   */
-  readonly indexNames: readonly string[];
-  /**
    * Bundle the entry with esbuild (the default). False deploys a placeholder handler instead, so tests and an
    * offline synth do not depend on the entry files compiling.
    * @default true
@@ -48,6 +44,11 @@ export type TableAccess = 'read' | 'readWrite';
 /** Stands in for the real bundle when bundling is off; CommonJS because an inline handler is `index.js`. */
 const PLACEHOLDER_CODE = 'exports.handler = async () => ({});';
 
+/** DynamoDB actions for reading: single items, batches of them, and index queries. */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+/** DynamoDB actions for writing: conditional puts and updates only. */
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
 /**
  * A Hearth Lambda function: Node.js 22 on arm64, one ESM bundle with the AWS SDK inside, an explicit log group,
  * a role of its own that may write to that log group and nothing else (no AWS-managed policy), alarms on errors,
@@ -56,15 +57,9 @@ const PLACEHOLDER_CODE = 'exports.handler = async () => ({});';
  * matching least-privilege access. An asynchronous function's queue is `deadLetterQueue`; the rules and
  * schedules that invoke it use it as their own.
  */
-/** DynamoDB actions for reading: single items, batches of them, and index queries. */
-export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
-/** DynamoDB actions for writing: conditional puts and updates only. */
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
-
 export class HearthFunction extends NodejsFunction {
   /** Where its alarms notify. */
   private readonly alarms: AlarmTopic;
-  private readonly indexNames: readonly string[];
 
   public constructor(scope: Construct, id: string, props: HearthFunctionProps) {
     // The log group and the queue have to exist before the function, so they are its siblings, not its children.
@@ -123,7 +118,6 @@ export class HearthFunction extends NodejsFunction {
     });
 
     this.alarms = props.alarms;
-    this.indexNames = props.indexNames;
     if (props.tracing) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -159,15 +153,18 @@ export class HearthFunction extends NodejsFunction {
     }
   }
 
-  /** Sets `TABLE_NAME` and grants read, or read and write, access to the table and each of its indexes by name. */
-  public bindTable(table: ITable, access: TableAccess): void {
+  /**
+   * Sets `TABLE_NAME` and grants read, or read and write, access to the table and to each of `indexNames` by its
+   * ARN (not `index/*`).
+   */
+  public bindTable(table: ITable, access: TableAccess, indexNames: readonly string[]): void {
     this.addEnvironment(ENV.table, table.tableName);
     // Exactly the calls the code makes: no Scan (sweeps query indexes), no deletes (TTL expires items). Queries
     // go to the indexes, reads and writes to the table; each index by its ARN, not `index/*`.
     this.addToRolePolicy(
       new PolicyStatement({
         actions: [...TABLE_READ_ACTIONS, ...(access === 'readWrite' ? TABLE_WRITE_ACTIONS : [])],
-        resources: [table.tableArn, ...this.indexNames.map((name) => `${table.tableArn}/index/${name}`)],
+        resources: [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)],
       }),
     );
   }
@@ -185,9 +182,10 @@ export class HearthFunction extends NodejsFunction {
    */
   public bindSecrets(prefix: string): void {
     this.addEnvironment(ENV.secretsPrefix, prefix);
+    const path = prefix.replace(/^\/+|\/+$/g, '');
     const role = this.role as Role;
     Validations.of(role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/${prefix.replace(/^\/+|\/+$/g, '')}/*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/${path}/*]`,
       reason:
         "An operator stores each community's secrets under the prefix after deploying (docs/contract.md); their names are not known at synth",
     });
@@ -196,7 +194,6 @@ export class HearthFunction extends NodejsFunction {
       reason:
         "kms:Decrypt only through SSM (kms:ViaService): the aws/ssm key's id differs per account and region and is not known at synth",
     });
-    const path = prefix.replace(/^\/+|\/+$/g, '');
     const parameterArn = (name: string) =>
       Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name });
     this.addToRolePolicy(

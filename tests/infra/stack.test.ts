@@ -520,7 +520,6 @@ describe('Construct: HearthFunction', () => {
         timeout: Duration.seconds(3),
         async: false,
         alarms: new AlarmTopic(stack, 'Alarms'),
-        indexNames: [],
       });
       const assembly = app.synth();
 

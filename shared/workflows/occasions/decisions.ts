@@ -5,7 +5,7 @@ import type { Db } from '../../store/db';
 import { outboxId } from '../../store/keys';
 import { anniversariesOn, type MemberEntry, presentMembers } from '../../store/members';
 import { enqueue } from '../../store/outbox';
-import { getSweepMark, setSweepMark, sweepMarkKnownAtLeast } from '../../store/sweeps';
+import { lastKnownSweepMark, setSweepMark } from '../../store/sweeps';
 import { COMMUNITY_RECIPIENT } from '../contract';
 import { type GreetingReport, greetable, queueGreeting, sweepGreetings } from '../greetings';
 import { type DailySweepReport, inFlight, type SweepOptions, sweepDays } from '../sweep';
@@ -128,9 +128,8 @@ async function decideHoliday(
 ): Promise<void> {
   const period = `${date}+${holiday.template}`;
   const mark = `holidays#${period}`;
-  // Decided before (by this process, known without a read; else as stored).
-  if (sweepMarkKnownAtLeast(db, mark, '', community.id)) return;
-  if ((await getSweepMark(db, mark, community.id)) !== undefined) return;
+  // Decided before (known to this process without a read, else as stored).
+  if ((await lastKnownSweepMark(db, mark, community.id)) !== undefined) return;
   const item = (memberId: string, zone: string) => {
     const due = localHourOn(date, holiday.hour, zone);
     const notAfter = endOfLocalDay(date, zone);
