@@ -1,4 +1,5 @@
-import { DateTime } from 'luxon';
+import { TZDate } from '@date-fns/tz';
+import { addDays } from 'date-fns';
 
 /**
  * The guardrails the dispatcher applies at send time, as pure functions of
@@ -20,19 +21,29 @@ const minutesOf = (hhmm: string): number => {
  * When the quiet hours that hold `now` end in `timeZone`, or undefined when
  * `now` is outside them. The end is the wall-clock time in the zone on the
  * right day, so a DST change inside the window moves the instant, not the
- * local hour (luxon resolves an end that falls in a skipped hour forward).
+ * local hour (an end that falls in a skipped hour resolves forward).
  */
 export function quietUntil(now: Date, timeZone: string, quiet: QuietHours): Date | undefined {
   const start = minutesOf(quiet.start);
   const end = minutesOf(quiet.end);
   if (start === end) return undefined;
-  const local = DateTime.fromJSDate(now, { zone: timeZone });
-  const minute = local.hour * 60 + local.minute;
+  const local = new TZDate(now.getTime(), timeZone);
+  const minute = local.getHours() * 60 + local.getMinutes();
   const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;
   if (!inside) return undefined;
   // Crossing midnight and already past the start: the window ends tomorrow.
-  const endDay = start > end && minute >= start ? local.plus({ days: 1 }) : local;
-  return endDay.set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 }).toJSDate();
+  const endDay = start > end && minute >= start ? addDays(local, 1) : local;
+  const until = new TZDate(
+    endDay.getFullYear(),
+    endDay.getMonth(),
+    endDay.getDate(),
+    Math.floor(end / 60),
+    end % 60,
+    0,
+    0,
+    timeZone,
+  );
+  return new Date(until.getTime());
 }
 
 /** At most `perDay` capped messages in any 24 hours and `perWeek` in any 7 days. */

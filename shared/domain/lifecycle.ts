@@ -1,9 +1,10 @@
-import { DateTime } from 'luxon';
+import { TZDate } from '@date-fns/tz';
+import { addDays } from './time';
 
 /**
  * When lifecycle messages are due, as pure functions of the time: birthday
  * greetings at a local hour, win-backs at a local hour, and the calendar
- * arithmetic the sweeps need. Time zones and DST come from luxon.
+ * arithmetic the sweeps need. Time zones and DST come from @date-fns/tz.
  */
 
 /** Real UTC offsets span UTC−12 to UTC+14. */
@@ -11,7 +12,7 @@ const EARLIEST_OFFSET_H = -12;
 const LATEST_OFFSET_H = 14;
 const HOUR_MS = 3_600_000;
 
-const isLeap = (year: number): boolean => DateTime.utc(year).isInLeapYear;
+const isLeap = (year: number): boolean => new Date(Date.UTC(year, 1, 29)).getUTCMonth() === 1;
 
 /**
  * The month-day (`MM-DD`) a birthday is greeted on in `year`: its own, except
@@ -24,12 +25,13 @@ export function greetingMonthDay(birthday: string, year: number): string {
 
 /** The instant a local date (`YYYY-MM-DD`) reaches `hour`:00 in `timeZone`; a skipped hour resolves forward. */
 export function localHourOn(day: string, hour: number, timeZone: string): Date {
-  return DateTime.fromISO(day, { zone: timeZone }).set({ hour, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+  const [year, month, date] = day.split('-').map(Number);
+  return new Date(new TZDate(year, month - 1, date, hour, 0, 0, 0, timeZone).getTime());
 }
 
 /** The instant a local date ends (the next day's midnight, or the first instant after it) in `timeZone`. */
 export function endOfLocalDay(day: string, timeZone: string): Date {
-  return DateTime.fromISO(day, { zone: timeZone }).plus({ days: 1 }).startOf('day').toJSDate();
+  return localHourOn(addDays(day, 1), 0, timeZone);
 }
 
 /**

@@ -1,12 +1,18 @@
-import { DateTime } from 'luxon';
+import { TZDate } from '@date-fns/tz';
+import { getISOWeek, getISOWeekYear, setISOWeek, startOfISOWeek } from 'date-fns';
+
+/**
+ * Calendar arithmetic. Days are `YYYY-MM-DD` on the calendar alone; an
+ * instant's day, hour or week in a time zone comes from the runtime's
+ * time-zone database (ICU, through Intl), read by @date-fns/tz's TZDate and
+ * date-fns: no offset is computed here.
+ */
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**
  * The calendar day (YYYY-MM-DD) an instant falls on in a time zone. Called
- * once per inbound event, so it asks the runtime's time-zone database (ICU,
- * through Intl; the same one luxon reads) with one cached formatter per zone
- * instead of building a luxon DateTime each time.
+ * once per inbound event, so it keeps one formatter per zone.
  */
 export function dayIn(instant: Date, timeZone: string): string {
   let format = dayFormats.get(timeZone);
@@ -25,32 +31,66 @@ export function dayIn(instant: Date, timeZone: string): string {
   return `${year}-${month}-${day}`;
 }
 
-/** Whole calendar days from day `a` to day `b` (both YYYY-MM-DD); negative if b is earlier. */
-export function daysBetween(a: string, b: string): number {
-  const from = DateTime.fromISO(a, { zone: 'utc' });
-  const to = DateTime.fromISO(b, { zone: 'utc' });
-  return Math.round(to.diff(from, 'days').days);
+/** Whether the runtime knows `zone` as a time zone (what Intl accepts, as luxon's `isValidZone` asked). */
+export function isTimeZone(zone: string): boolean {
+  if (dayFormats.has(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** `day` plus `n` calendar days (both YYYY-MM-DD). */
-export function addDays(day: string, n: number): string {
-  return DateTime.fromISO(day, { zone: 'utc' }).plus({ days: n }).toISODate() as string;
+const DAY_MS = 86_400_000;
+
+/** A day's UTC midnight, in milliseconds. */
+const utcMidnight = (day: string): number => Date.parse(`${day}T00:00:00Z`);
+
+/** The day of a UTC instant. */
+const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** A day from its year, month (1-12) and day of month, or undefined when that is no date (2027-02-29). */
+export function dayOf(year: number, month: number, dayOfMonth: number): string | undefined {
+  const at = new Date(Date.UTC(year, month - 1, dayOfMonth));
+  if (year < 1 || year > 9999 || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== dayOfMonth) return undefined;
+  return utcDay(at.getTime());
 }
+
+/** Whether `day` (YYYY-MM-DD) is a date of the calendar. */
+export function isDay(day: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  return match !== null && dayOf(Number(match[1]), Number(match[2]), Number(match[3])) === day;
+}
+
+/** Whole calendar days from day `a` to day `b` (both YYYY-MM-DD); negative if b is earlier. */
+export const daysBetween = (a: string, b: string): number => Math.round((utcMidnight(b) - utcMidnight(a)) / DAY_MS);
+
+/** `day` plus `n` calendar days (both YYYY-MM-DD). */
+export const addDays = (day: string, n: number): string => utcDay(utcMidnight(day) + n * DAY_MS);
+
+/** The last day of a month (1-12). */
+export const lastDayOfMonth = (year: number, month: number): string => utcDay(Date.UTC(year, month, 0));
 
 /** Unix seconds of an instant. */
 export const unixSeconds = (instant: Date): number => Math.floor(instant.getTime() / 1000);
 
+/** A day as a date in UTC, for date-fns's calendar functions. */
+const utcDate = (day: string) => new TZDate(utcMidnight(day), 'UTC');
+
 /** The ISO week a day (YYYY-MM-DD) falls in, with its ISO year: `2026-W53` (docs/kpis.md). */
-export const isoWeekOf = (day: string): string => DateTime.fromISO(day, { zone: 'utc' }).toFormat("kkkk-'W'WW");
+export function isoWeekOf(day: string): string {
+  const date = utcDate(day);
+  return `${getISOWeekYear(date)}-W${String(getISOWeek(date)).padStart(2, '0')}`;
+}
 
 /** The Monday and Sunday of an ISO week (`2026-W53`), or undefined when it is not one. */
 export function daysOfIsoWeek(week: string): { monday: string; sunday: string } | undefined {
   const match = /^(\d{4})-W(\d{2})$/.exec(week);
   if (!match) return undefined;
-  const monday = DateTime.fromObject(
-    { weekYear: Number(match[1]), weekNumber: Number(match[2]), weekday: 1 },
-    { zone: 'utc' },
-  );
-  if (!monday.isValid || monday.toFormat("kkkk-'W'WW") !== week) return undefined;
-  return { monday: monday.toISODate() as string, sunday: monday.plus({ days: 6 }).toISODate() as string };
+  // The 4th of January is always in week 1 of its ISO year.
+  const fourth = utcDate(`${match[1]}-01-04`);
+  const monday = utcDay(startOfISOWeek(setISOWeek(fourth, Number(match[2]))).getTime());
+  if (isoWeekOf(monday) !== week) return undefined;
+  return { monday, sunday: addDays(monday, 6) };
 }

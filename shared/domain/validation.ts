@@ -1,4 +1,4 @@
-import { IANAZone } from 'luxon';
+import { isTimeZone } from './time';
 import * as z from './zod';
 
 /** Ids that become part of table keys: no `#`, no control characters, bounded. */
@@ -33,9 +33,7 @@ export const templateNameSchema = z
   );
 
 /** An IANA time zone name that this runtime knows. */
-export const timeZoneSchema = z
-  .string()
-  .check(z.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone'));
+export const timeZoneSchema = z.string().check(z.refine(isTimeZone, 'must be an IANA time zone'));
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { dayIn, daysBetween, unixSeconds } from '../../shared/domain/time';
+import { endOfLocalDay, localHourOn } from '../../shared/domain/lifecycle';
+import {
+  addDays,
+  dayIn,
+  daysBetween,
+  daysOfIsoWeek,
+  isDay,
+  isoWeekOf,
+  isTimeZone,
+  unixSeconds,
+} from '../../shared/domain/time';
 
 describe('Module: time', () => {
   describe('Function: dayIn', () => {
@@ -75,6 +85,79 @@ describe('Function: dayIn (against luxon)', () => {
         expect(dayIn(instant, zone)).toBe(DateTime.fromMillis(ms, { zone }).toISODate());
       }),
       { numRuns: 2_000 },
+    );
+  });
+});
+
+describe('Calendar arithmetic (against luxon)', () => {
+  const anyDay = fc
+    .integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2099, 11, 31) })
+    .map((ms) => new Date(ms).toISOString().slice(0, 10));
+
+  it('adds days, counts days and names ISO weeks as luxon does, and finds each week from its name', () => {
+    fc.assert(
+      fc.property(anyDay, fc.integer({ min: -800, max: 800 }), (day, n) => {
+        const luxon = DateTime.fromISO(day, { zone: 'utc' });
+        expect(addDays(day, n)).toBe(luxon.plus({ days: n }).toISODate());
+        expect(daysBetween(day, addDays(day, n))).toBe(n);
+        const week = isoWeekOf(day);
+        expect(week).toBe(luxon.toFormat("kkkk-'W'WW"));
+        expect(daysOfIsoWeek(week)).toEqual({
+          monday: luxon.startOf('week').toISODate(),
+          sunday: luxon.endOf('week').toISODate(),
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('knows which days exist: 29 February only in leap years, no 31st of a 30-day month', () => {
+    expect([isDay('2028-02-29'), isDay('2027-02-29'), isDay('2000-02-29'), isDay('1900-02-29')]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect([isDay('2026-04-31'), isDay('2026-13-01'), isDay('2026-00-10'), isDay('2026-1-01')]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(daysOfIsoWeek('2027-W53')).toBeUndefined();
+    expect(daysOfIsoWeek('2026-W53')).toEqual({ monday: '2026-12-28', sunday: '2027-01-03' });
+    expect(daysOfIsoWeek('2026-W00')).toBeUndefined();
+  });
+
+  it('accepts the zones the runtime knows and nothing else', () => {
+    expect(['Asia/Kathmandu', 'America/Argentina/Buenos_Aires', 'UTC', 'Etc/GMT+5'].map(isTimeZone)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['Mars/Olympus', 'GMT+25', '', 'Asia/'].map(isTimeZone)).toEqual([false, false, false, false]);
+  });
+});
+
+describe('Local hours (against luxon)', () => {
+  const zones = ['America/New_York', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Europe/London'];
+  const anyDay = fc
+    .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 11, 31) })
+    .map((ms) => new Date(ms).toISOString().slice(0, 10));
+
+  it('puts a local hour and the end of a local day where luxon does, skipped and repeated hours included', () => {
+    fc.assert(
+      fc.property(anyDay, fc.integer({ min: 0, max: 23 }), fc.constantFrom(...zones), (day, hour, zone) => {
+        const local = DateTime.fromISO(day, { zone });
+        expect(localHourOn(day, hour, zone).toISOString()).toBe(
+          local.set({ hour, minute: 0, second: 0, millisecond: 0 }).toJSDate().toISOString(),
+        );
+        expect(endOfLocalDay(day, zone).toISOString()).toBe(
+          local.plus({ days: 1 }).startOf('day').toJSDate().toISOString(),
+        );
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -187,4 +187,43 @@ describe('Object: wecomAdapter', () => {
     // Assess
     expect(events).toEqual([]);
   });
+
+  it('reads one member in MemChangeList as a list of one, and a repeated field as a shape error (400)', async () => {
+    // Act
+    const one = await run(post(groupChange('add_member', ['wmJack'])));
+    const repeated = await run(
+      post(groupChange('add_member', ['wmJack']).replace('<MsgType>', '<MsgType><![CDATA[text]]></MsgType><MsgType>')),
+    ).catch((e) => e);
+
+    // Assess
+    expect(one.events.map((e) => e.member.id)).toEqual(['wmJack']);
+    expect((repeated as HearthError).statusCode).toBe(400);
+  });
+
+  it('refuses a decrypted message that declares an entity, nests too deep or is not XML with 400 naming Encrypt', async () => {
+    // Arrange
+    const entity = `<!DOCTYPE xml [<!ENTITY a "${'x'.repeat(64)}">]><xml><MsgType>text</MsgType><Content>&a;&a;</Content></xml>`;
+    const deep = `<xml><MsgType>text</MsgType><Content>${'<a>'.repeat(20)}${'</a>'.repeat(20)}</Content></xml>`;
+
+    // Act
+    const errors = await Promise.all(
+      [entity, deep, '<xml><MsgType>text</xml>', 'not xml'].map((inner) => run(post(inner)).catch((e) => e)),
+    );
+
+    // Assess
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(HearthError);
+      expect(error).toMatchObject({ statusCode: 400, field: 'Encrypt' });
+    }
+  });
+
+  it('refuses an envelope that is not XML with 400 before any signature is computed', async () => {
+    // Act
+    const error = await run({ ...post(groupChange('add_member', ['wmJack'])), rawBody: '<xml><Encrypt>' }).catch(
+      (e) => e,
+    );
+
+    // Assess
+    expect(error).toMatchObject({ statusCode: 400, field: '(body)' });
+  });
 });

@@ -1,10 +1,10 @@
 import { decrypt, getSignature } from '@wecom/crypto';
-import { XMLParser } from 'fast-xml-parser';
 import * as z from '../../domain/zod';
 import { badRequest, unauthorized } from '../../runtime/errors';
 import { canonicalEvents, expectShape, type RawEvent, secondsToIso, unixSecondsText } from '../parsing';
 import { isFresh, safeEqual } from '../signature';
 import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } from '../types';
+import { readXml } from './xml';
 
 /**
  * WeCom (Enterprise WeChat) callbacks. Every request carries `msg_signature`,
@@ -29,10 +29,10 @@ import type { AdapterContext, InboundRequest, ParsedRequest, PlatformAdapter } f
 
 /**
  * WeCom's XML nests three deep at most (`xml` > `MemChangeList` > `Item`). The envelope is read before its
- * signature is checked, so it is parsed with entities off; both parsers refuse nesting past a few levels.
+ * signature is checked; both readings refuse nesting past a few levels, and no DOCTYPE's entity is expanded.
  */
-const envelopeXml = new XMLParser({ parseTagValue: false, processEntities: false, maxNestedTags: 4 });
-const messageXml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Item', maxNestedTags: 8 });
+const envelopeXml = (text: string) => readXml(text, { maxDepth: 4 });
+const messageXml = (text: string) => readXml(text, { maxDepth: 8, arrays: ['Item'] });
 
 /**
  * How far a request's signed `timestamp` may be from its receipt. WeCom's own retries come within 15 s; an hour
@@ -57,7 +57,7 @@ function signed(request: InboundRequest, now: Date) {
 function encryptedOf(rawBody: string): string {
   let envelope: { xml?: { Encrypt?: unknown } };
   try {
-    envelope = envelopeXml.parse(rawBody);
+    envelope = envelopeXml(rawBody);
   } catch {
     throw badRequest('body is not valid XML', '(body)');
   }
@@ -123,7 +123,7 @@ export const adapter: PlatformAdapter = {
       return { events: [], reply: { statusCode: 200, contentType: 'text/plain', body: request.rawBody } };
     let message: unknown;
     try {
-      message = messageXml.parse(request.rawBody).xml;
+      message = messageXml(request.rawBody).xml;
     } catch {
       throw badRequest('decrypted message is not valid XML', 'Encrypt');
     }

@@ -1,5 +1,7 @@
-import { DateTime } from 'luxon';
+import { TZDate } from '@date-fns/tz';
+import { addDays, addHours, addWeeks, setHours, startOfISOWeek, startOfMonth, startOfQuarter } from 'date-fns';
 import type { CommunityConfig } from '../../domain/config';
+import { dayIn } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { enqueue } from '../../store/outbox';
 import { COMMUNITY_RECIPIENT, type SendContext } from '../contract';
@@ -47,23 +49,20 @@ export const CATCH_UP_HOURS = 24;
  * The outbox id makes every run after the first a no-op.
  */
 export function duePeriods(community: CommunityConfig, now: Date): Array<{ kind: PeriodKind; key: string }> {
-  const local = DateTime.fromJSDate(now, { zone: community.timezone });
+  const local = new TZDate(now.getTime(), community.timezone);
   const { weekday, hour, monthly, quarterly } = community.digest;
   const due: Array<{ kind: PeriodKind; key: string }> = [];
-  const consider = (kind: PeriodKind, sendAt: DateTime) => {
-    if (local < sendAt || local >= sendAt.plus({ hours: CATCH_UP_HOURS })) return;
-    const key = previousPeriod(periodOf(kind, sendAt.toISODate() as string)).key;
+  const consider = (kind: PeriodKind, sendAt: Date) => {
+    if (local < sendAt || local >= addHours(sendAt, CATCH_UP_HOURS)) return;
+    const key = previousPeriod(periodOf(kind, dayIn(sendAt, community.timezone))).key;
     if (!due.some((d) => d.kind === kind && d.key === key)) due.push({ kind, key });
   };
   // This week's send time, and last week's (its catch-up may reach into this week).
-  const thisWeek = local
-    .startOf('week')
-    .plus({ days: weekday - 1 })
-    .set({ hour });
-  consider('week', thisWeek.minus({ weeks: 1 }));
+  const thisWeek = setHours(addDays(startOfISOWeek(local), weekday - 1), hour);
+  consider('week', addWeeks(thisWeek, -1));
   consider('week', thisWeek);
-  if (monthly) consider('month', local.startOf('month').set({ hour }));
-  if (quarterly) consider('quarter', local.startOf('quarter').set({ hour }));
+  if (monthly) consider('month', setHours(startOfMonth(local), hour));
+  if (quarterly) consider('quarter', setHours(startOfQuarter(local), hour));
   return due;
 }
 

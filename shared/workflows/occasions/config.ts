@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { isDay } from '../../domain/time';
 import { birthdaySchema, templateNameSchema } from '../../domain/validation';
 import * as z from '../../domain/zod';
 
@@ -26,7 +26,7 @@ export const anniversariesSchema = z.prefault(
 const holidayDateSchema = birthdaySchema.check(
   z.refine(
     // A month-day that is never a date is the first check's to report; this one finds 2027-02-29.
-    (date) => date.length === 5 || !DateTime.fromISO(`2000${date.slice(4)}`).isValid || DateTime.fromISO(date).isValid,
+    (date) => date.length === 5 || !isDay(`2000${date.slice(4)}`) || isDay(date),
     'is not a date in that year',
   ),
 );

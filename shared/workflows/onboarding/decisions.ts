@@ -1,4 +1,5 @@
-import { DateTime } from 'luxon';
+import { TZDate } from '@date-fns/tz';
+import { addDays as addZonedDays } from 'date-fns';
 import type { CommunityConfig } from '../../domain/config';
 import { addDays, dayIn } from '../../domain/time';
 import type { DomainEvent } from '../../events/domain-events';
@@ -141,9 +142,7 @@ export function dripSweep(
 /** The member's join time, `days` calendar days later where they are (a DST change keeps the hour). */
 function sameTimeLater(member: Member, community: CommunityConfig, days: number): Date {
   const zone = member.timezone ?? community.timezone;
-  return DateTime.fromISO(member.joinedAt as string, { zone })
-    .plus({ days })
-    .toJSDate();
+  return new Date(addZonedDays(new TZDate(Date.parse(member.joinedAt as string), zone), days).getTime());
 }
 
 /** Whether the member is present and their latest join is the one on `joinDay` (the index may lag). */
