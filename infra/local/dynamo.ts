@@ -62,7 +62,14 @@ export async function startDynalite(options: { path?: string; port?: number } = 
   };
 }
 
-/** Create the table from the shared definition unless it exists. */
+/** How long a table may stay CREATING before the start gives up: dynalite turns it ACTIVE on its next tick. */
+const ACTIVE_WITHIN_MS = 5_000;
+
+/**
+ * Create the table from the shared definition unless it exists, and wait until it is ACTIVE: dynalite answers
+ * CreateTable with a CREATING table and refuses every read of it until then (ResourceNotFoundException), which
+ * a first request under load could otherwise meet.
+ */
 export async function ensureTable(endpoint: string, table: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
@@ -70,10 +77,22 @@ export async function ensureTable(endpoint: string, table: string): Promise<void
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(new CreateTableCommand(createTableInput(table)));
+    let status: string | undefined;
+    try {
+      status = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      status = (await client.send(new CreateTableCommand(createTableInput(table)))).TableDescription?.TableStatus;
+    }
+    for (const began = Date.now(); status !== 'ACTIVE'; ) {
+      if (Date.now() - began > ACTIVE_WITHIN_MS) {
+        throw new Error(
+          `table ${table} is still ${status} after ${ACTIVE_WITHIN_MS / 1000} s (a process that died while creating it leaves it so: remove the data folder)`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      status = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus;
+    }
   } finally {
     client.destroy();
   }

@@ -1,11 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import dynalite from 'dynalite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { banner } from '../../infra/local/banner';
+import { ensureTable } from '../../infra/local/dynamo';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
-import { putCommunity } from '../../shared/store/communities';
+import { listCommunities, putCommunity } from '../../shared/store/communities';
+import { createDb } from '../../shared/store/db';
 import { communityConfig } from '../support/fixtures';
 
 const DEMO_CONFIG = join(import.meta.dirname, '..', '..', 'examples', 'community.json');
@@ -101,5 +105,25 @@ describe('Function: startLocalStack', () => {
       // Assess
       expect(status).toBe(404);
     });
+  });
+});
+
+describe('Function: ensureTable', () => {
+  it('returns only once the table is ACTIVE, so the first read after it never meets a CREATING table', async () => {
+    // Arrange: an engine that keeps a new table CREATING for 300 ms (the stack's own turns it ACTIVE on its next tick).
+    const server = dynalite({ createTableMs: 300 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // Act
+      await ensureTable(endpoint, 'slow');
+      const db = createDb({ table: 'slow', endpoint, region: 'us-east-1' });
+      const found = await listCommunities(db);
+
+      // Assess: before the wait, this Query was refused with ResourceNotFoundException.
+      expect(found).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
