@@ -1,5 +1,6 @@
 import { getCommunity } from '../../shared/store/communities';
-import { type ActivityTotals, forgetMember, getMemberWithTotals, type Member } from '../../shared/store/members';
+import { type ActivityTotals, getMemberWithTotals, type Member } from '../../shared/store/members';
+import { forgetEverywhere } from '../../shared/workflows/forget';
 import type { ReferralFields } from '../../shared/workflows/referrals/decisions';
 import { referrerTally } from '../../shared/workflows/referrals/store';
 import type { StandingMember } from '../../shared/workflows/standing/store';
@@ -82,12 +83,18 @@ export async function memberShow(target: Target, args: string[], json: boolean):
   );
 }
 
-/** `member forget <community> <member>`: erase personal data, keep counts. */
+/** `member forget <community> <member>`: erase personal data in every workflow, keep counts. */
 export async function memberForget(target: Target, args: string[], json: boolean): Promise<void> {
   const [communityId, memberId] = needIds(args[0], args[1], 'member forget');
-  const done = await forgetMember(target.db, communityId, memberId, new Date());
-  if (!done) throw new UsageError(`no member "${memberId}" in community "${communityId}"`);
-  output(json, { forgotten: memberId }, () => `forgot ${memberId}'s personal data; counts kept`);
+  const community = await getCommunity(target.db, communityId);
+  const erased = community ? await forgetEverywhere(target.db, community, memberId, new Date()) : undefined;
+  if (!erased) throw new UsageError(`no member "${memberId}" in community "${communityId}"`);
+  output(json, { forgotten: memberId, erased }, () =>
+    [
+      `forgot ${memberId}'s personal data; counts kept`,
+      ...(erased.length ? erased.map((line) => `  erased: ${line}`) : ['  nothing was left to erase']),
+    ].join('\n'),
+  );
 }
 
 /** A field of `member show` for people: lists joined, objects as `key value` pairs. */

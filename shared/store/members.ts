@@ -206,6 +206,31 @@ export const PERSONAL_FIELDS = [
   'bdaySk',
 ] as const;
 
+/**
+ * The sets of a member's day rows that say when they were active and whom they answered (`contributionOf` in
+ * `ingest.ts`): personal, unlike the counts beside them and the dedupe set of event ids.
+ */
+export const PERSONAL_DAY_SETS = ['msgAt', 'reactAt', 'joinAt', 'credits'] as const;
+
+/**
+ * Remove the {@link PERSONAL_DAY_SETS} from every day row of the member (the byMemberDay index names them),
+ * keeping the counts. A day not folded yet then earns no message points. The number of rows changed.
+ */
+export async function eraseDayDetails(db: Db, communityId: string, memberId: string): Promise<number> {
+  const keys = await queryIndex<{ pk: string; sk: string }>(
+    db,
+    INDEXES.byMemberDay,
+    memberDaysPk(communityId, memberId),
+  );
+  let changed = 0;
+  for (const { pk, sk } of keys) {
+    const update = new UpdateBuilder().remove(...PERSONAL_DAY_SETS);
+    const condition = PERSONAL_DAY_SETS.map((set) => `attribute_exists(${update.name(set)})`).join(' OR ');
+    if ((await updateItem(db, { pk, sk }, update, { condition })) !== undefined) changed++;
+  }
+  return changed;
+}
+
 /** Erase a member's personal data (and their birthday index entry). False when unknown. */
 export async function forgetMember(db: Db, communityId: string, memberId: string, now: Date): Promise<boolean> {
   const update = new UpdateBuilder()

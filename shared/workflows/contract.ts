@@ -156,4 +156,10 @@ export interface Workflow<S extends Record<string, z.ZodMiniType> = Record<strin
    * `member.reactivated`. The smallest over the workflows applies.
    */
   quietSpellDays?(config: CommunityConfig): number | undefined;
+  /**
+   * `member forget`: erase the personal data it keeps of `member` (as read before anything was erased),
+   * leaving counts. It says what it erased, one line per item (`invite code K7Q2…`); running it again
+   * erases nothing more.
+   */
+  forget?(db: Db, community: CommunityConfig, member: Member, now: Date): Promise<readonly string[]>;
 }

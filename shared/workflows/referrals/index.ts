@@ -1,7 +1,7 @@
 import type { Workflow } from '../contract';
 import { referralsSchema } from './config';
 import { attributeJoin, loseOnLeave, referralSweep } from './decisions';
-import { inviteCodeFor } from './store';
+import { inviteCodeFor, unlinkInviteCode } from './store';
 import { templates } from './templates';
 
 /**
@@ -39,5 +39,12 @@ export const referrals: Workflow<{ referrals: typeof referralsSchema }> = {
   on: {
     'member.joined': attributeJoin,
     'member.left': loseOnLeave,
+  },
+  // The code a member holds names them; who referred whom stays as counts.
+  async forget(db, community, member, now) {
+    if (!member.inviteCode) return [];
+    return (await unlinkInviteCode(db, community.id, member.id, member.inviteCode, now))
+      ? [`invite code ${member.inviteCode}`]
+      : [];
   },
 };

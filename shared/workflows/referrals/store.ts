@@ -97,6 +97,30 @@ export async function revokeInviteCode(db: Db, communityId: string, code: string
   return (await updateItem(db, inviteCodeKey(communityId, code), update, { condition })) !== undefined;
 }
 
+/**
+ * `member forget`: the member's code no longer names them. Its record keeps the code itself, revoked, so it is
+ * never issued to anyone else and a join through it is unattributed; the member item loses `inviteCode`.
+ * False when the record is no longer theirs (forgotten already).
+ */
+export async function unlinkInviteCode(
+  db: Db,
+  communityId: string,
+  memberId: string,
+  code: string,
+  now: Date,
+): Promise<boolean> {
+  const update = new UpdateBuilder().remove('memberId', 'link').setIfAbsent('revokedAt', now.toISOString());
+  const unlinked =
+    (await updateItem(db, inviteCodeKey(communityId, code), update, {
+      condition: `${update.name('memberId')} = ${update.value(memberId)}`,
+    })) !== undefined;
+  const member = new UpdateBuilder().remove('inviteCode');
+  await updateItem(db, memberKey(communityId, memberId), member, {
+    condition: `${member.name('inviteCode')} = ${member.value(code)}`,
+  });
+  return unlinked;
+}
+
 /** Keep the platform link made for a code. */
 export async function rememberInviteLink(db: Db, communityId: string, code: string, link: string): Promise<void> {
   await updateItem(db, inviteCodeKey(communityId, code), new UpdateBuilder().setIfAbsent('link', link));

@@ -1,5 +1,5 @@
 import { dayIn } from '../../domain/time';
-import { getMember } from '../../store/members';
+import { getMember, type Member } from '../../store/members';
 import type { Workflow } from '../contract';
 import { pointsSchema, tiersSchema } from './config';
 import { standingSweep } from './rollup';
@@ -60,5 +60,11 @@ export const standing: Workflow<{ points: typeof pointsSchema; tiers: typeof tie
       const day = dayIn(new Date(event.occurredAt), community.timezone);
       return (await changeTier(db, community.id, member.id, member.tier, undefined, day)) ? 'left' : 'none';
     },
+  },
+  // Points, levels and badges are counts and stay; the public place on the leaderboard goes.
+  async forget(db, community, member) {
+    if ((member as Member & { rankPk?: string }).rankPk === undefined) return [];
+    await leaveLeaderboard(db, community.id, member.id);
+    return ['place on the leaderboard'];
   },
 };

@@ -127,7 +127,8 @@ async function writeStanding(
  * there. True when the update sets one.
  */
 function rankKeys(update: UpdateBuilder, communityId: string, member: Member, points: number): boolean {
-  if (earnsPoints(member) && member.status === 'member' && points > 0) {
+  // A forgotten member keeps their points, but no public place.
+  if (earnsPoints(member) && member.status === 'member' && !member.forgottenAt && points > 0) {
     for (const [attribute, value] of Object.entries(rankIndexKeys(communityId, member.id, points))) {
       update.set(attribute, value);
     }
@@ -416,7 +417,7 @@ export async function creditCounts(db: Db, communityId: string, credit: Credit, 
 /** Put a member who came back on the leaderboard with the points they kept. */
 export async function rejoinLeaderboard(db: Db, communityId: string, member: StandingMember): Promise<void> {
   const points = member.points ?? 0;
-  if (!earnsPoints(member) || points <= 0) return;
+  if (!earnsPoints(member) || member.forgottenAt || points <= 0) return;
   const update = new UpdateBuilder();
   for (const [attribute, value] of Object.entries(rankIndexKeys(communityId, member.id, points))) {
     update.set(attribute, value);
@@ -427,7 +428,7 @@ export async function rejoinLeaderboard(db: Db, communityId: string, member: Sta
   });
 }
 
-/** Take a member off the leaderboard (they left); their points stay. */
+/** Take a member off the leaderboard (they left, or asked to be forgotten); their points stay. */
 export async function leaveLeaderboard(db: Db, communityId: string, memberId: string): Promise<void> {
   const update = new UpdateBuilder().remove('rankPk', 'rankSk');
   await updateItem(db, memberKey(communityId, memberId), update, {
