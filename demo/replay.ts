@@ -42,6 +42,9 @@ export interface ReplayResult {
 }
 
 const MINUTE = 60_000;
+
+/** `n` calls of `start`, started at once. */
+const times = <T>(n: number, start: () => T): T[] => Array.from({ length: n }, start);
 const HOUR = 3_600_000;
 
 /** The minutes past each hour at which some hourly schedule fires, and which schedules. */
@@ -55,9 +58,15 @@ export async function replay(
     /** Simulated time to run to, after the last event (so the last week's digest goes out). */
     until: DateTime;
     onProgress?: (progress: ReplayProgress) => void;
+    /**
+     * How many of each invocation to start at once: 2 runs two of every sweep and two dispatchers side by
+     * side at each firing, as a retried or overlapping schedule would (the race test). Default 1.
+     */
+    copies?: number;
   },
 ): Promise<ReplayResult & { db: Db; stop: () => Promise<void> }> {
   const start = community.start.toMillis();
+  const copies = options.copies ?? 1;
   let now = start;
   const stack = await startLocalStack({
     dataDir: options.dataDir,
@@ -129,17 +138,17 @@ export async function replay(
         await timed('sweeps', async () => {
           const firing = HOURLY.filter((s) => Number(s.cron.minute) === past);
           result.sweeps += firing.length;
-          await Promise.all(firing.map((s) => stack.functions[s.target]({ job: s.job })));
+          await Promise.all(firing.flatMap((s) => times(copies, () => stack.functions[s.target]({ job: s.job }))));
           await stack.bus.drain();
         });
         for (let dueAt = firstDue(); dueAt !== undefined && dueAt <= minute; dueAt = firstDue()) {
-          const report = (await timed('dispatching', () => stack.functions.dispatcher({ job: 'dispatch' }))) as {
-            outOfTime?: boolean;
-          };
+          const reports = (await timed('dispatching', () =>
+            Promise.all(times(copies, () => stack.functions.dispatcher({ job: 'dispatch' }))),
+          )) as Array<{ outOfTime?: boolean }>;
           result.dispatches++;
           // A run that ran out of time goes again now, as the next minute's would; one that finished leaves only
           // what is due later (a wait, a retry).
-          if (!report.outOfTime) dispatched(minute);
+          if (!reports.some((report) => report.outOfTime)) dispatched(minute);
         }
         // Then the events of the minute, each at its own second, and what they set off.
         await timed('posting', async () => {

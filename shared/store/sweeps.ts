@@ -11,16 +11,28 @@ import { sweepMarkKey } from './keys';
  */
 
 /**
- * The marks this process has read or set, by table, job and community. A mark only moves forward, so one
- * known here is the stored one or behind it: enough to know, without a read, that a mark is at least a value.
+ * The marks this process has read or set, by client (one engine or account), table, job and community. A
+ * mark only moves forward, so one known here is the stored one or behind it: enough to know, without a read,
+ * that a mark is at least a value. By client, not by table name alone: two stacks in one process (a test's,
+ * each on its own engine, both with the table `hearth`) must not learn each other's marks.
  */
-const known = new Map<string, string>();
+const knownByClient = new WeakMap<object, Map<string, string>>();
+
+function marksOf(db: Db): Map<string, string> {
+  let marks = knownByClient.get(db.doc);
+  if (!marks) {
+    marks = new Map();
+    knownByClient.set(db.doc, marks);
+  }
+  return marks;
+}
+
 const knownKey = (db: Db, job: string, communityId?: string) => `${db.table}\u0000${job}\u0000${communityId ?? ''}`;
 
 function learn(db: Db, job: string, communityId: string | undefined, through: string | undefined): void {
   const key = knownKey(db, job, communityId);
-  const before = known.get(key);
-  if (through !== undefined && (before === undefined || through > before)) known.set(key, through);
+  const before = marksOf(db).get(key);
+  if (through !== undefined && (before === undefined || through > before)) marksOf(db).set(key, through);
 }
 
 /** The mark of `job` (and `communityId`, for sweeps that run per community), if any. */
@@ -38,7 +50,7 @@ export async function getSweepMark(db: Db, job: string, communityId?: string): P
  * deterministic ids); undefined when there is none.
  */
 export async function lastKnownSweepMark(db: Db, job: string, communityId?: string): Promise<string | undefined> {
-  return known.get(knownKey(db, job, communityId)) ?? getSweepMark(db, job, communityId);
+  return marksOf(db).get(knownKey(db, job, communityId)) ?? getSweepMark(db, job, communityId);
 }
 
 /**
@@ -46,7 +58,7 @@ export async function lastKnownSweepMark(db: Db, job: string, communityId?: stri
  * sweep run again the same day learns it has nothing to do without reading: false means "read it".
  */
 export function sweepMarkKnownAtLeast(db: Db, job: string, value: string, communityId?: string): boolean {
-  const mark = known.get(knownKey(db, job, communityId));
+  const mark = marksOf(db).get(knownKey(db, job, communityId));
   return mark !== undefined && mark >= value;
 }
 

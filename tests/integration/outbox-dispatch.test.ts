@@ -22,7 +22,9 @@ import { ingestEvent } from '../../shared/store/ingest';
 import { memberKey } from '../../shared/store/keys';
 import { getMember } from '../../shared/store/members';
 import { enqueue, getOutboxItem, listOutbox, type OutboxDecision } from '../../shared/store/outbox';
+import { setPreference } from '../../shared/store/preferences';
 import { backoffMs, type DispatchDeps, dispatch, MAX_ATTEMPTS, SEND_BUDGET_MS } from '../../shared/workflows/dispatch';
+import { forgetEverywhere } from '../../shared/workflows/forget';
 import { createDispatcherHandler } from '../../shared/workflows/handlers';
 import { WELCOME_WINDOW_MS } from '../../shared/workflows/onboarding/decisions';
 import { reactTo } from '../../shared/workflows/react';
@@ -836,6 +838,93 @@ describe('Module: dispatch', () => {
       // Assess
       expect(cancelled).toBe('ignored');
       expect(await getOutboxItem(db, ACME.id, id)).toMatchObject({ status: 'sent' });
+    });
+
+    describe('a member who opts out, leaves or is forgotten while a send to them is in flight', () => {
+      /** A welcome and a second message to the same member, both due; the change happens during the first send. */
+      async function midSend(memberId: string, change: () => Promise<unknown>) {
+        const first = await welcomed(memberId, { name: 'Ada Lovelace', timezone: 'Europe/London' });
+        const second = `${first}~second`;
+        const welcome = (await getOutboxItem(db, ACME.id, first)) as OutboxDecision;
+        const copy = { ...welcome, id: second };
+        expect(
+          await enqueue(
+            db,
+            {
+              id: second,
+              communityId: copy.communityId,
+              kind: copy.kind,
+              memberId: copy.memberId,
+              delivery: copy.delivery,
+              channel: copy.channel,
+              template: copy.template,
+              vars: copy.vars,
+              dueAt: copy.dueAt,
+            },
+            NOW,
+          ),
+        ).toBe(true);
+        let changed = false;
+        const changesMidSend: ChatSender = {
+          async send(message) {
+            if (!changed) {
+              changed = true;
+              await change();
+            }
+            sender.sent.push(message);
+            return undefined;
+          },
+        };
+        const report = await dispatch({ ...deps, senderFor: () => changesMidSend }, minutes(1));
+        return { first, second, report };
+      }
+
+      it('finishes the send already going, records it once, and sends nothing after an opt-out', async () => {
+        // Act
+        const { first, second, report } = await midSend('d-mid-optout', () =>
+          setPreference(db, ACME.id, 'd-mid-optout', { optedOut: true }, minutes(1)),
+        );
+
+        // Assess
+        expect(sender.sent.map((m) => m.id)).toEqual([first]);
+        expect(report).toMatchObject({ sent: 1, skipped: 1 });
+        expect(await getOutboxItem(db, ACME.id, first)).toMatchObject({ status: 'sent', attempts: 1 });
+        expect(await getOutboxItem(db, ACME.id, second)).toMatchObject({
+          status: 'skipped',
+          reason: 'member opted out',
+        });
+        expect(await dispatch(deps, minutes(2))).toMatchObject({ sent: 0 });
+      });
+
+      it('sends nothing after a leave, and the leave stands', async () => {
+        // Act
+        const { first, second } = await midSend('d-mid-leave', async () =>
+          reactTo(db, ACME, await leave(db, ACME, 'd-mid-leave', minutes(1)), minutes(1)),
+        );
+
+        // Assess
+        expect(sender.sent.map((m) => m.id)).toEqual([first]);
+        expect((await getOutboxItem(db, ACME.id, second))?.status).toBe('skipped');
+        expect((await getMember(db, ACME.id, 'd-mid-leave'))?.status).toBe('left');
+      });
+
+      it('sends nothing after a forget, and recording the send brings no personal data back', async () => {
+        // Act
+        const { first, second } = await midSend('d-mid-forget', () =>
+          forgetEverywhere(db, ACME, 'd-mid-forget', minutes(1)),
+        );
+
+        // Assess
+        expect(sender.sent.map((m) => m.id)).toEqual([first]);
+        expect(await getOutboxItem(db, ACME.id, second)).toMatchObject({
+          status: 'skipped',
+          reason: 'member opted out',
+        });
+        const member = await getMember(db, ACME.id, 'd-mid-forget');
+        expect(member).toMatchObject({ forgottenAt: expect.any(String), optedOut: true });
+        expect(member?.name).toBeUndefined();
+        expect(member?.timezone).toBeUndefined();
+      });
     });
   });
 });
