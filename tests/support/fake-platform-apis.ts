@@ -22,12 +22,14 @@ export interface RecordedRequest {
   body: any;
 }
 
-/** A reply to serve. `hang` never answers (a timeout). */
+/** A reply to serve. `hang` never answers (a timeout); `reset` drops the connection; `delayMs` answers late. */
 export interface FakeReply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
   hang?: boolean;
+  reset?: boolean;
+  delayMs?: number;
 }
 
 type Handler = (request: RecordedRequest) => FakeReply;
@@ -36,6 +38,8 @@ type Handler = (request: RecordedRequest) => FakeReply;
 export class FakePlatformApi {
   readonly requests: RecordedRequest[] = [];
   private readonly scripted: { match?: string; reply: FakeReply }[] = [];
+  /** Consulted before the handler for every request not scripted: a fault to serve instead, or undefined. */
+  faults?: (request: RecordedRequest) => FakeReply | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -68,15 +72,24 @@ export class FakePlatformApi {
         const self = api as FakePlatformApi;
         self.requests.push(request);
         const index = self.scripted.findIndex((s) => !s.match || request.path.includes(s.match));
-        const reply = index >= 0 ? self.scripted.splice(index, 1)[0].reply : handler(request);
+        const reply =
+          index >= 0 ? self.scripted.splice(index, 1)[0].reply : (self.faults?.(request) ?? handler(request));
         if (reply.hang) return;
+        if (reply.reset) {
+          req.socket.destroy();
+          return;
+        }
         const payload =
           reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-        res.writeHead(reply.status ?? 200, {
-          'content-type': typeof reply.body === 'string' ? 'text/plain' : 'application/json; charset=utf-8',
-          ...reply.headers,
-        });
-        res.end(payload);
+        const answer = () => {
+          res.writeHead(reply.status ?? 200, {
+            'content-type': typeof reply.body === 'string' ? 'text/plain' : 'application/json; charset=utf-8',
+            ...reply.headers,
+          });
+          res.end(payload);
+        };
+        if (reply.delayMs) setTimeout(answer, reply.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
