@@ -22,6 +22,12 @@ export interface HttpReply {
 export interface ParsedRequest {
   events: InboundEvent[];
   reply?: HttpReply;
+  /**
+   * A request that carries no event but must be served once (WeCom's URL check, which WeCom signs but
+   * documents no replay window for): the pipeline keeps `key` for `withinSeconds` and answers a copy with
+   * 401 naming `field`. Events need none of this: their ids dedupe them.
+   */
+  once?: { key: string; withinSeconds: number; field: string };
   /** Per command event id, how its answer goes when not back to the chat it was typed in. */
   answers?: Record<string, AnswerRoute>;
 }

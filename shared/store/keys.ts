@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
  * | sweep mark      | `SWEEP`                     | `<job>[#<c>]` |                                                    |
+ * | seen request    | `C#<c>#SEEN`                | `<key>`       | (expiresAt: the platform's replay window)          |
  *
  * A workflow's own items (its tallies) are keyed in its folder's `store.ts`, under `C#<c>#<NAME>`.
  *
@@ -119,6 +120,9 @@ export const joinDayIndexKeys = (communityId: string, memberId: string, day: str
 export const joinDayPk = (communityId: string, day: string): string => `C#${communityId}#JOIN#${day}`;
 
 /** Where a sweep got to: one mark per job, or per job and community. */
+/** A request served once (a replayed URL check is refused), kept for the platform's replay window. */
+export const seenRequestKey = (communityId: string, key: string): Key => ({ pk: `C#${communityId}#SEEN`, sk: key });
+
 export const sweepMarkKey = (job: string, communityId?: string): Key => ({
   pk: 'SWEEP',
   sk: communityId ? `${job}#${communityId}` : job,

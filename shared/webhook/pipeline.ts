@@ -6,12 +6,13 @@ import { adapterFor } from '../platforms/inbound';
 import { assertNotInFuture } from '../platforms/parsing';
 import { isPlatformName, platformDefinition } from '../platforms/registry';
 import type { AdapterContext, HttpReply, InboundRequest, ParsedRequest, PlatformAdapter } from '../platforms/types';
-import { badRequest, HearthError, notFound } from '../runtime/errors';
+import { badRequest, HearthError, notFound, unauthorized } from '../runtime/errors';
 import type { SecretResolver } from '../runtime/secrets';
 import type { CommunityCache } from '../store/communities';
 import type { Db } from '../store/db';
 import { ingestEvent } from '../store/ingest';
 import type { ProfileCache } from '../store/profile-cache';
+import { firstSighting } from '../store/seen';
 import { answerCommand, quietSpellDays } from '../workflows/registry';
 
 /**
@@ -68,6 +69,9 @@ export async function handleWebhook(deps: PipelineDeps, request: WebhookRequest,
 async function run(deps: PipelineDeps, request: WebhookRequest, now: Date): Promise<WebhookOutcome> {
   const { adapter, community } = await route(deps, request, now);
   const parsed = await read(adapter, request, { community, secrets: deps.secrets, now });
+  if (parsed.once && !(await firstSighting(deps.db, community.id, parsed.once.key, parsed.once.withinSeconds, now))) {
+    throw unauthorized('this request was served already: a copy is refused', parsed.once.field);
+  }
   const { accepted, duplicates } = await apply(deps, community, parsed, now);
   deps.metrics.accepted(accepted);
   deps.metrics.duplicates(duplicates);

@@ -623,28 +623,37 @@ describe('Function: handleWebhook (WeCom)', () => {
     await putCommunity(db, ON_WECOM, NOW);
   });
 
-  it('answers the GET URL check with the decrypted echostr and writes nothing', async () => {
+  it('answers the GET URL check with the decrypted echostr once, keeping only that it did; a copy is 401', async () => {
     // Prepare
     const before = await snapshot();
+    const check = (echostr: string, nonce = 'n1'): WebhookRequest => ({
+      platform: 'wecom',
+      communityId: ON_WECOM.id,
+      method: 'GET',
+      headers: {},
+      query: { ...query(echostr), nonce, msg_signature: getSignature('tok', SIGNED_AT, nonce, echostr), echostr },
+      rawBody: '',
+    });
     const echostr = encrypt(AES_KEY, 'echo-42', 'wwcorp');
 
     // Act
-    const outcome = await handleWebhook(
-      deps,
-      {
-        platform: 'wecom',
-        communityId: ON_WECOM.id,
-        method: 'GET',
-        headers: {},
-        query: { ...query(echostr), echostr },
-        rawBody: '',
-      },
-      NOW,
-    );
+    const outcome = await handleWebhook(deps, check(echostr), NOW);
+    const copy = await rejection(check(echostr), new Date(NOW.getTime() + 60_000));
+    const anew = await handleWebhook(deps, check(echostr, 'n2'), NOW);
 
     // Assess
     expect(outcome.reply).toEqual({ statusCode: 200, contentType: 'text/plain', body: 'echo-42' });
-    expect(await snapshot()).toEqual(before);
+    expect(copy).toMatchObject({ statusCode: 401, field: 'msg_signature' });
+    // WeCom checks the URL again with a new nonce (an admin saving the setting again): answered.
+    expect(anew.reply.body).toBe('echo-42');
+    const added = (await snapshot()).filter((line) => !before.includes(line));
+    expect(added).toHaveLength(2);
+    for (const line of added) {
+      expect(line).toMatch(new RegExp(`^C#${ON_WECOM.id}#SEEN\\|wecom-url#[0-9a-f]{40}\\|`));
+      // What is kept is the signature and when: no echostr, decrypted or not.
+      expect(line).not.toContain('echo-42');
+      expect(line).not.toContain(echostr);
+    }
   });
 
   it('applies a customer-group join, publishes member.joined, and a WeCom retry is a duplicate', async () => {

@@ -19,7 +19,7 @@ import { readXml } from './xml';
  * than WECOM_TOLERANCE_SECONDS off is refused, so a captured callback cannot
  * be sent again later. Inside the window a copy is a duplicate (the event's
  * id dedupes it, a command's answer has the event's id) or, for the URL
- * check, writes nothing.
+ * check, is refused: the pipeline remembers each check it answered (`once`).
  *
  * Customer-group changes (`change_external_chat`, `add_member` /
  * `del_member`) become joins and leaves; text sent to the app becomes a
@@ -119,8 +119,17 @@ export const adapter: PlatformAdapter = {
 
   parse(request: InboundRequest, { now }: AdapterContext): ParsedRequest {
     // The URL check: answer with the decrypted echostr, as plain text.
+    // Served once: a copy inside the window would be answered the same, so it is refused instead.
     if (request.method === 'GET')
-      return { events: [], reply: { statusCode: 200, contentType: 'text/plain', body: request.rawBody } };
+      return {
+        events: [],
+        reply: { statusCode: 200, contentType: 'text/plain', body: request.rawBody },
+        once: {
+          key: `wecom-url#${request.query.msg_signature}`,
+          withinSeconds: 2 * WECOM_TOLERANCE_SECONDS,
+          field: 'msg_signature',
+        },
+      };
     let message: unknown;
     try {
       message = messageXml(request.rawBody).xml;
