@@ -52,6 +52,7 @@ const flags = program.opts<{ members: number; weeks: number; seed: number; data:
 const { generateCommunity } = await import('./community');
 const { replay } = await import('./replay');
 const { describeSummary, summarize } = await import('./summary');
+const { auditSends } = await import('./audit');
 const { parseCommunityConfig } = await import('../shared/domain/config');
 const { kindLabel } = await import('../shared/workflows/registry');
 const { DataFolderInUseError } = await import('../infra/local/dynamo');
@@ -105,10 +106,11 @@ try {
       { start: community.start, end: community.end, until: run.until },
       dataDir,
     );
+    const audit = await auditSends(community, config, run.db, dataDir);
     const seconds = (performance.now() - started) / 1000;
     if (flags.json) {
       const replayed = { events: run.posted, sweeps: run.sweeps, dispatches: run.dispatches };
-      process.stdout.write(`${JSON.stringify({ ...flags, dataDir, replayed, ...summary }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...flags, dataDir, replayed, ...summary, audit }, null, 2)}\n`);
     } else {
       process.stdout.write(
         [
@@ -128,6 +130,8 @@ try {
             },
             (kind) => kindLabel(kind, 'en'),
           ),
+          `Counted from the chat sink, not from Hearth's report: of ${audit.checked} messages, ${audit.quietHours} in quiet hours, ${audit.afterOptOut} after an opt-out, ${audit.overCaps} over the caps, ${audit.duplicates} sent twice, ${audit.toDeparted} to a member who had left`,
+          ...audit.examples.map((example) => `  ${example}`),
           '',
           `Look around: HEARTH_DATA_DIR=${flags.data} npx hearth outbox --community ${config.id}`,
           `             HEARTH_DATA_DIR=${flags.data} npx hearth digest preview --community ${config.id} --week ${summary.week}`,

@@ -1,5 +1,4 @@
-import { TZDate } from '@date-fns/tz';
-import { addDays } from 'date-fns';
+import { addDays, instantAt, wallTimeOf } from './time';
 
 /**
  * The guardrails the dispatcher applies at send time, as pure functions of
@@ -27,23 +26,16 @@ export function quietUntil(now: Date, timeZone: string, quiet: QuietHours): Date
   const start = minutesOf(quiet.start);
   const end = minutesOf(quiet.end);
   if (start === end) return undefined;
-  const local = new TZDate(now.getTime(), timeZone);
-  const minute = local.getHours() * 60 + local.getMinutes();
+  const local = wallTimeOf(now, timeZone);
+  const minute = local.hour * 60 + local.minute;
   const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;
   if (!inside) return undefined;
   // Crossing midnight and already past the start: the window ends tomorrow.
-  const endDay = start > end && minute >= start ? addDays(local, 1) : local;
-  const until = new TZDate(
-    endDay.getFullYear(),
-    endDay.getMonth(),
-    endDay.getDate(),
-    Math.floor(end / 60),
-    end % 60,
-    0,
-    0,
-    timeZone,
-  );
-  return new Date(until.getTime());
+  const endDay = start > end && minute >= start ? addDays(local.day, 1) : local.day;
+  const wall = { day: endDay, hour: Math.floor(end / 60), minute: end % 60 };
+  // An end in an hour a DST change repeats is its first time still ahead: the second when `now` is in it.
+  const first = instantAt(wall, timeZone);
+  return first > now ? first : instantAt(wall, timeZone, 'later');
 }
 
 /** At most `perDay` capped messages in any 24 hours and `perWeek` in any 7 days. */

@@ -1,10 +1,9 @@
-import { TZDate } from '@date-fns/tz';
-import { addDays } from './time';
+import { addDays, instantAt } from './time';
 
 /**
  * When lifecycle messages are due, as pure functions of the time: birthday
  * greetings at a local hour, win-backs at a local hour, and the calendar
- * arithmetic the sweeps need. Time zones and DST come from @date-fns/tz.
+ * arithmetic the sweeps need. Time zones and DST come from `instantAt` (time.ts).
  */
 
 /** Real UTC offsets span UTC−12 to UTC+14. */
@@ -23,15 +22,17 @@ export function greetingMonthDay(birthday: string, year: number): string {
   return monthDay === '02-29' && !isLeap(year) ? '02-28' : monthDay;
 }
 
-/** The instant a local date (`YYYY-MM-DD`) reaches `hour`:00 in `timeZone`; a skipped hour resolves forward. */
+/**
+ * The instant a local date (`YYYY-MM-DD`) reaches `hour`:00 in `timeZone`; a skipped hour resolves forward, a
+ * repeated one to its first time.
+ */
 export function localHourOn(day: string, hour: number, timeZone: string): Date {
-  const [year, month, date] = day.split('-').map(Number);
-  return new Date(new TZDate(year, month - 1, date, hour, 0, 0, 0, timeZone).getTime());
+  return instantAt({ day, hour }, timeZone);
 }
 
 /** The instant a local date ends (the next day's midnight, or the first instant after it) in `timeZone`. */
 export function endOfLocalDay(day: string, timeZone: string): Date {
-  return localHourOn(addDays(day, 1), 0, timeZone);
+  return instantAt({ day: addDays(day, 1), hour: 0 }, timeZone);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 import { getISOWeek, getISOWeekYear, setISOWeek, startOfISOWeek } from 'date-fns';
 
 /**
@@ -43,6 +43,54 @@ export function isTimeZone(zone: string): boolean {
 }
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/** A wall-clock time on a day (`YYYY-MM-DD`), as a member's or a community's calendar shows it. */
+export interface WallTime {
+  day: string;
+  hour: number;
+  minute?: number;
+  second?: number;
+  millisecond?: number;
+}
+
+/**
+ * The instant a wall-clock time is in `zone`, resolved as Temporal's `compatible` disambiguation (and luxon)
+ * resolve it: a time a DST change repeats is its earlier instant, a time it skips lands as far past the gap
+ * as it was into it (02:30 in a spring-forward gap is 03:30). The offsets are the zone's own, read through
+ * @date-fns/tz (Intl's time-zone database) on each side of the wall time: only the choice between the
+ * candidate instants is made here. `prefer: 'later'` takes the second of a repeated time instead.
+ */
+export function instantAt(wall: WallTime, zone: string, prefer: 'earlier' | 'later' = 'earlier'): Date {
+  const asUtc =
+    utcMidnight(wall.day) +
+    wall.hour * 3_600_000 +
+    (wall.minute ?? 0) * MINUTE_MS +
+    (wall.second ?? 0) * 1000 +
+    (wall.millisecond ?? 0);
+  // Real offsets span UTC-12 to UTC+14; a day either side brackets any transition at this wall time.
+  const before = tzOffset(zone, new Date(asUtc - DAY_MS)) * MINUTE_MS;
+  const after = tzOffset(zone, new Date(asUtc + DAY_MS)) * MINUTE_MS;
+  const candidates = [...new Set([asUtc - before, asUtc - after])]
+    .filter((instant) => tzOffset(zone, new Date(instant)) * MINUTE_MS === asUtc - instant)
+    .sort((a, b) => a - b);
+  // Repeated: the earlier (or, asked, the later). Skipped: the wall time read with the offset before the change,
+  // past the gap.
+  if (candidates.length === 0) return new Date(asUtc - before);
+  return new Date(prefer === 'earlier' ? candidates[0] : candidates[candidates.length - 1]);
+}
+
+/** The wall-clock time an instant shows in `zone`. */
+export function wallTimeOf(instant: Date, zone: string): Required<WallTime> {
+  const local = new TZDate(instant.getTime(), zone);
+  return {
+    day: dayIn(instant, zone),
+    hour: local.getHours(),
+    minute: local.getMinutes(),
+    second: local.getSeconds(),
+    millisecond: local.getMilliseconds(),
+  };
+}
 
 /** A day's UTC midnight, in milliseconds. */
 const utcMidnight = (day: string): number => Date.parse(`${day}T00:00:00Z`);

@@ -108,6 +108,19 @@ describe('npm run demo', () => {
     expect(lines.filter((line) => line.kind === 'welcome')).toHaveLength(runs[0].kinds.welcome.sent);
   });
 
+  it('counts from the chat sink no message in quiet hours, after an opt-out, over the caps, twice or to a departed member', () => {
+    // Assess: the audit of the run's own sink against the generator's ground truth (demo/audit.ts).
+    expect(runs[0].audit).toMatchObject({
+      quietHours: 0,
+      afterOptOut: 0,
+      overCaps: 0,
+      duplicates: 0,
+      toDeparted: 0,
+      examples: [],
+    });
+    expect(runs[0].audit.checked).toBeGreaterThan(50);
+  });
+
   it('leaves its table in the data folder, where the CLI reads it after the replay', async () => {
     // Act: the replay runs on an in-memory engine and writes the table to the folder as it stops.
     const { stdout } = await run(

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { quietUntil } from '../../shared/domain/guardrails';
 import { endOfLocalDay, localHourOn } from '../../shared/domain/lifecycle';
 import {
   addDays,
@@ -146,6 +147,28 @@ describe('Local hours (against luxon)', () => {
     .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 11, 31) })
     .map((ms) => new Date(ms).toISOString().slice(0, 10));
 
+  it('puts every hour of every DST-change day from 2020 to 2030 where luxon does, in five zones', () => {
+    // The days on which a zone's offset changes, found with luxon (the oracle), then every hour of each.
+    const changes: Array<[string, string]> = [];
+    for (const zone of zones) {
+      for (let day = DateTime.fromISO('2020-01-01', { zone }); day.year <= 2030; day = day.plus({ days: 1 })) {
+        if (day.offset !== day.plus({ days: 1 }).offset) changes.push([day.toISODate() as string, zone]);
+      }
+    }
+    expect(changes.length).toBeGreaterThan(80);
+    for (const [day, zone] of changes) {
+      for (let hour = 0; hour < 24; hour++) {
+        const expected = DateTime.fromISO(day, { zone }).set({ hour, minute: 0, second: 0, millisecond: 0 });
+        expect(`${day} ${hour} ${zone} ${localHourOn(day, hour, zone).toISOString()}`).toBe(
+          `${day} ${hour} ${zone} ${expected.toJSDate().toISOString()}`,
+        );
+      }
+      expect(endOfLocalDay(day, zone).toISOString()).toBe(
+        DateTime.fromISO(day, { zone }).plus({ days: 1 }).startOf('day').toJSDate().toISOString(),
+      );
+    }
+  });
+
   it('puts a local hour and the end of a local day where luxon does, skipped and repeated hours included', () => {
     fc.assert(
       fc.property(anyDay, fc.integer({ min: 0, max: 23 }), fc.constantFrom(...zones), (day, hour, zone) => {
@@ -159,5 +182,51 @@ describe('Local hours (against luxon)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('ends quiet hours where luxon does on those days, every quarter hour, for windows that end in a change', () => {
+    // The luxon reading of quietUntil, as it stood before luxon left the Lambdas: the oracle.
+    const oracle = (now: Date, zone: string, start: number, end: number) => {
+      const local = DateTime.fromJSDate(now, { zone });
+      const minute = local.hour * 60 + local.minute;
+      const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;
+      if (!inside) return undefined;
+      const endDay = start > end && minute >= start ? local.plus({ days: 1 }) : local;
+      return endDay
+        .set({ hour: Math.floor(end / 60), minute: end % 60, second: 0, millisecond: 0 })
+        .toJSDate()
+        .toISOString();
+    };
+    const windows = [
+      { start: '22:00', end: '08:00' },
+      { start: '00:30', end: '02:30' },
+      { start: '23:00', end: '01:30' },
+    ];
+    let checked = 0;
+    let differed = 0;
+    for (const zone of zones) {
+      for (let day = DateTime.fromISO('2024-01-01', { zone }); day.year <= 2026; day = day.plus({ days: 1 })) {
+        if (day.offset === day.plus({ days: 1 }).offset) continue;
+        for (let t = day.minus({ hours: 3 }).toMillis(); t < day.plus({ hours: 30 }).toMillis(); t += 15 * 60_000) {
+          for (const quiet of windows) {
+            const [start, end] = [quiet.start, quiet.end].map(
+              (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3)),
+            );
+            const mine = quietUntil(new Date(t), zone, quiet)?.toISOString();
+            const luxon = oracle(new Date(t), zone, start, end);
+            if (mine !== luxon && mine && luxon) {
+              // Where they differ, luxon carried the day before's offset into a repeated hour and chose its second
+              // time; the end is its first time still ahead: the same wall clock, earlier, and after now.
+              const wall = (iso: string) => DateTime.fromISO(iso, { zone }).toFormat('yyyy-MM-dd HH:mm');
+              expect([wall(mine), mine < luxon, Date.parse(mine) > t]).toEqual([wall(luxon), true, true]);
+              differed++;
+            } else expect(mine).toBe(luxon);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(5_000);
+    expect(differed).toBeLessThan(checked / 100);
   });
 });

@@ -1,7 +1,5 @@
-import { TZDate } from '@date-fns/tz';
-import { addDays, addHours, addWeeks, setHours, startOfISOWeek, startOfMonth, startOfQuarter } from 'date-fns';
 import type { CommunityConfig } from '../../domain/config';
-import { dayIn } from '../../domain/time';
+import { addDays, dayIn, daysOfIsoWeek, instantAt, isoWeekOf } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { enqueue } from '../../store/outbox';
 import { COMMUNITY_RECIPIENT, type SendContext } from '../contract';
@@ -49,20 +47,26 @@ export const CATCH_UP_HOURS = 24;
  * The outbox id makes every run after the first a no-op.
  */
 export function duePeriods(community: CommunityConfig, now: Date): Array<{ kind: PeriodKind; key: string }> {
-  const local = new TZDate(now.getTime(), community.timezone);
+  const zone = community.timezone;
+  const today = dayIn(now, zone);
   const { weekday, hour, monthly, quarterly } = community.digest;
   const due: Array<{ kind: PeriodKind; key: string }> = [];
-  const consider = (kind: PeriodKind, sendAt: Date) => {
-    if (local < sendAt || local >= addHours(sendAt, CATCH_UP_HOURS)) return;
-    const key = previousPeriod(periodOf(kind, dayIn(sendAt, community.timezone))).key;
+  // The period before the one holding the local send day, from the send time for CATCH_UP_HOURS.
+  const consider = (kind: PeriodKind, sendDay: string) => {
+    const sendAt = instantAt({ day: sendDay, hour }, zone).getTime();
+    if (now.getTime() < sendAt || now.getTime() >= sendAt + CATCH_UP_HOURS * 3_600_000) return;
+    const key = previousPeriod(periodOf(kind, sendDay)).key;
     if (!due.some((d) => d.kind === kind && d.key === key)) due.push({ kind, key });
   };
-  // This week's send time, and last week's (its catch-up may reach into this week).
-  const thisWeek = setHours(addDays(startOfISOWeek(local), weekday - 1), hour);
-  consider('week', addWeeks(thisWeek, -1));
+  // This week's send day, and last week's (its catch-up may reach into this week).
+  const thisWeek = addDays((daysOfIsoWeek(isoWeekOf(today)) as { monday: string }).monday, weekday - 1);
+  consider('week', addDays(thisWeek, -7));
   consider('week', thisWeek);
-  if (monthly) consider('month', setHours(startOfMonth(local), hour));
-  if (quarterly) consider('quarter', setHours(startOfQuarter(local), hour));
+  if (monthly) consider('month', `${today.slice(0, 8)}01`);
+  if (quarterly) {
+    const month = Number(today.slice(5, 7));
+    consider('quarter', `${today.slice(0, 5)}${String(month - ((month - 1) % 3)).padStart(2, '0')}-01`);
+  }
   return due;
 }
 

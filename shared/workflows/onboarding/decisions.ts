@@ -1,7 +1,5 @@
-import { TZDate } from '@date-fns/tz';
-import { addDays as addZonedDays } from 'date-fns';
 import type { CommunityConfig } from '../../domain/config';
-import { addDays, dayIn } from '../../domain/time';
+import { addDays, dayIn, instantAt, wallTimeOf } from '../../domain/time';
 import type { DomainEvent } from '../../events/domain-events';
 import type { Db } from '../../store/db';
 import { outboxId, outboxKey } from '../../store/keys';
@@ -142,7 +140,8 @@ export function dripSweep(
 /** The member's join time, `days` calendar days later where they are (a DST change keeps the hour). */
 function sameTimeLater(member: Member, community: CommunityConfig, days: number): Date {
   const zone = member.timezone ?? community.timezone;
-  return new Date(addZonedDays(new TZDate(Date.parse(member.joinedAt as string), zone), days).getTime());
+  const joined = wallTimeOf(new Date(member.joinedAt as string), zone);
+  return instantAt({ ...joined, day: addDays(joined.day, days) }, zone);
 }
 
 /** Whether the member is present and their latest join is the one on `joinDay` (the index may lag). */
