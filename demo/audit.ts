@@ -59,8 +59,13 @@ function close(spans: Spans, member: string, at: number): void {
   if (last && last.until === Infinity) last.until = at;
 }
 
+/**
+ * Strictly after the span opened: a send at the very instant of an opt-out or a leave went before Hearth could
+ * know of it (the replay runs a minute's dispatcher before that minute's events, as a send already going
+ * would), and only sends after it are the guardrail's to stop.
+ */
 const inside = (spans: Spans, member: string, at: number) =>
-  (spans.get(member) ?? []).some((span) => at >= span.from && at < span.until);
+  (spans.get(member) ?? []).some((span) => at > span.from && at < span.until);
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 
