@@ -1,16 +1,22 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generateCommunity } from '../../demo/community';
 import type { CommunityConfig } from '../../shared/domain/config';
-import { inboundEventSchema } from '../../shared/domain/events';
+import { parseCommunityConfig } from '../../shared/domain/config';
+import { type ActivityDelta, activityDelta, inboundEventSchema } from '../../shared/domain/events';
 import { SesMailer } from '../../shared/mail/mailer';
+import { SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic/inbound';
 import { SlackSender } from '../../shared/platforms/slack/outbound';
+import { HearthError } from '../../shared/runtime/errors';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
-import type { Db } from '../../shared/store/db';
+import { createDb, type Db } from '../../shared/store/db';
 import { deliveriesBetween } from '../../shared/store/deliveries';
 import { ingestEvent } from '../../shared/store/ingest';
+import { getMemberWithTotals } from '../../shared/store/members';
 import { getOutboxItem, listOutbox } from '../../shared/store/outbox';
+import { handleWebhook, type PipelineDeps, type WebhookRequest } from '../../shared/webhook/pipeline';
 import { digestSweep } from '../../shared/workflows/digest/decisions';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { reactTo } from '../../shared/workflows/react';
@@ -268,5 +274,100 @@ describe('Faults at SES while mailing the digest', () => {
     // The failure is counted for the digest, and the run that parked it reports it for the SendsParked alarm.
     expect((await deliveriesBetween(db, rejected.id, '2027-01-04', '2027-01-04')).failed).toBe(1);
     expect(reports.filter((r) => r.parked.digest === 1)).toHaveLength(1);
+  });
+});
+
+describe('Faults at DynamoDB while the webhook ingests two weeks of a community', () => {
+  /** Calls failed, each kind: before the engine saw them, and after it applied them (the answer lost). */
+  const failed = { before: 0, after: 0 };
+  let db: Db;
+  let faulty: Db;
+  const expected = new Map<string, ActivityDelta>();
+  const answers = { ok: 0, failures: 0, duplicatesSeen: 0 };
+
+  beforeAll(async () => {
+    db = await freshTable('faults-ingest');
+    const community = generateCommunity({ members: 40, weeks: 2, seed: 12 });
+    const config = parseCommunityConfig(community.config);
+    await putCommunity(db, config, new Date(community.events[0].at));
+    // The same table through a client of its own whose calls fail above the SDK's retries, as a call does when
+    // its retries are spent: 6 % before reaching the engine, 3 % after it applied the call.
+    faulty = createDb({ table: db.table, endpoint: inject('dynamoEndpoint'), region: 'us-east-1' });
+    const roll = random(16);
+    faulty.doc.middlewareStack.add(
+      (next) => async (args) => {
+        const r = roll();
+        if (r < 0.06) {
+          failed.before++;
+          throw Object.assign(new Error('Throughput exceeds the current capacity of your table.'), {
+            name: 'ThrottlingException',
+          });
+        }
+        const result = await next(args);
+        if (r < 0.09) {
+          failed.after++;
+          throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server' });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'failAboveRetries', priority: 'high' },
+    );
+    const deps: PipelineDeps = {
+      db: faulty,
+      communities: new CommunityCache(faulty),
+      secrets: literalSecrets,
+      publisher: { publish: async () => undefined },
+      metrics: { accepted: () => undefined, duplicates: () => undefined, rejected: () => undefined },
+    };
+    for (const { at, body } of community.events) {
+      const raw = JSON.stringify(body);
+      const event = inboundEventSchema.parse(body);
+      const delta = activityDelta(event);
+      const sum = expected.get(event.member.id) ?? { messages: 0, replies: 0, reactions: 0, joins: 0, leaves: 0 };
+      for (const key of Object.keys(delta) as Array<keyof ActivityDelta>) sum[key] += delta[key];
+      expected.set(event.member.id, sum);
+      const request = (signedAt: Date): WebhookRequest => ({
+        platform: 'generic',
+        communityId: config.id,
+        method: 'POST',
+        headers: { [SIGNATURE_HEADER]: signGeneric(config.webhookSecret, raw, signedAt) },
+        query: {},
+        rawBody: raw,
+      });
+      // The platform's part: a 5xx is sent again, signed anew, a minute later each time, until it is answered 200.
+      for (let attempt = 1; ; attempt++) {
+        const now = new Date(at + (attempt - 1) * 60_000);
+        try {
+          const outcome = await handleWebhook(deps, request(now), now);
+          answers.ok++;
+          answers.duplicatesSeen += outcome.duplicates;
+          break;
+        } catch (error) {
+          if (error instanceof HearthError && error.statusCode < 500) throw error;
+          answers.failures++;
+          if (attempt === 30) throw new Error(`event ${event.id} was never acknowledged: ${(error as Error).message}`);
+        }
+      }
+    }
+  }, 240_000);
+
+  it('failed calls on both sides of the engine, and the platform sent events again', () => {
+    expect(failed.before).toBeGreaterThan(20);
+    expect(failed.after).toBeGreaterThan(10);
+    expect(answers.failures).toBeGreaterThan(30);
+    expect(answers.ok).toBe(generateCommunity({ members: 40, weeks: 2, seed: 12 }).events.length);
+  });
+
+  it("stores every member's counts exactly as the events say: none lost, none counted twice", async () => {
+    const wrong: string[] = [];
+    for (const [memberId, delta] of expected) {
+      const stored = (await getMemberWithTotals(db, 'demo', memberId)) as unknown as Record<string, number>;
+      for (const key of Object.keys(delta) as Array<keyof ActivityDelta>) {
+        if ((stored?.[key] ?? 0) !== delta[key])
+          wrong.push(`${memberId} ${key}: ${stored?.[key] ?? 0} for ${delta[key]}`);
+      }
+    }
+    expect(expected.size).toBeGreaterThan(30);
+    expect(wrong).toEqual([]);
   });
 });
