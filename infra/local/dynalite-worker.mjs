@@ -3,6 +3,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { Level } from 'level';
+import { MemoryLevel } from 'memory-level';
+import { closeIteratorsAtTheirEnd } from './closing-iterators.mjs';
+
+closeIteratorsAtTheirEnd(Level, MemoryLevel);
 
 /** LevelDB locks its folder; open it once up front so a second process learns at start, not on its first request. */
 async function folderIsFree(path) {
