@@ -9,8 +9,8 @@
  * not installed.
  *
  * Packages with native parts or files of their own (dynalite and its
- * LevelDB, which run in a worker) stay outside the bundle; the worker file is
- * copied beside it and its chunks, where `infra/local/dynamo.ts` looks for it.
+ * LevelDB, which run in a worker) stay outside the bundle; the worker's files
+ * are copied beside it and its chunks, where `infra/local/dynamo.ts` looks for them.
  *
  * Usage: node scripts/build-cli.mjs  (prints nothing; exit 1 with the error)
  */
@@ -64,20 +64,27 @@ export async function buildCli() {
   await pruneChunks(join(outdir, 'chunks'), new Set(outputFiles.map((file) => file.path)));
   // Our sources (the packages are pinned by the lockfile), known only once esbuild has followed the imports.
   const sources = Object.keys(metafile.inputs).filter((path) => !path.includes('node_modules'));
-  await writeFile(`${INPUTS}.${process.pid}.tmp`, JSON.stringify([...sources, 'package-lock.json']));
+  const workerFiles = WORKER_FILES.map((name) => `infra/local/${name}`);
+  await writeFile(`${INPUTS}.${process.pid}.tmp`, JSON.stringify([...sources, ...workerFiles, 'package-lock.json']));
   await rename(`${INPUTS}.${process.pid}.tmp`, INPUTS);
   // Beside whichever file holds infra/local/dynamo.ts, which starts it from its own folder.
   for (const folder of [outdir, join(outdir, 'chunks')]) {
-    await copyFile(join(ROOT, 'infra', 'local', 'dynalite-worker.mjs'), join(folder, 'dynalite-worker.mjs'));
+    for (const name of WORKER_FILES) await copyFile(join(ROOT, 'infra', 'local', name), join(folder, name));
   }
 }
+
+/**
+ * The engine's worker and what it imports: plain JS outside the bundle, copied beside it, and listed among
+ * the inputs so that a change to them rebuilds it.
+ */
+const WORKER_FILES = ['dynalite-worker.mjs', 'closing-iterators.mjs'];
 
 /** A CLI started before a rebuild may still import its old chunks: those go once they are an hour old. */
 async function pruneChunks(folder, current) {
   const hourAgo = Date.now() - 3_600_000;
   for (const name of await readdir(folder)) {
     const path = join(folder, name);
-    if (!name.endsWith('.mjs') || name === 'dynalite-worker.mjs' || current.has(path)) continue;
+    if (!name.endsWith('.mjs') || WORKER_FILES.includes(name) || current.has(path)) continue;
     const info = await stat(path).catch(() => undefined);
     if (info && info.mtimeMs < hourAgo) await rm(path, { force: true });
   }
