@@ -2,10 +2,10 @@ import { TZDate, tzOffset } from '@date-fns/tz';
 import { getISOWeek, getISOWeekYear, setISOWeek, startOfISOWeek } from 'date-fns';
 
 /**
- * Calendar arithmetic. Days are `YYYY-MM-DD` on the calendar alone; an
- * instant's day, hour or week in a time zone comes from the runtime's
- * time-zone database (ICU, through Intl), read by @date-fns/tz's TZDate and
- * date-fns: no offset is computed here.
+ * Calendar arithmetic. Days are `YYYY-MM-DD` on the calendar alone; a zone's
+ * offsets come from the runtime's time-zone database (ICU, through Intl), read
+ * by @date-fns/tz, never written here: `instantAt` only chooses between the
+ * instants those offsets allow.
  */
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
@@ -98,10 +98,13 @@ const utcMidnight = (day: string): number => Date.parse(`${day}T00:00:00Z`);
 /** The day of a UTC instant. */
 const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-/** A day from its year, month (1-12) and day of month, or undefined when that is no date (2027-02-29). */
+/**
+ * A day from its four-digit year, month (1-12) and day of month, or undefined when that is no date
+ * (2027-02-29). Years before 1000 are refused: `Date.UTC` would read 50 as 1950.
+ */
 export function dayOf(year: number, month: number, dayOfMonth: number): string | undefined {
   const at = new Date(Date.UTC(year, month - 1, dayOfMonth));
-  if (year < 1 || year > 9999 || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== dayOfMonth) return undefined;
+  if (year < 1000 || year > 9999 || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== dayOfMonth) return undefined;
   return utcDay(at.getTime());
 }
 

@@ -119,10 +119,10 @@ export const joinDayIndexKeys = (communityId: string, memberId: string, day: str
 });
 export const joinDayPk = (communityId: string, day: string): string => `C#${communityId}#JOIN#${day}`;
 
-/** Where a sweep got to: one mark per job, or per job and community. */
 /** A request served once (a replayed URL check is refused), kept for the platform's replay window. */
 export const seenRequestKey = (communityId: string, key: string): Key => ({ pk: `C#${communityId}#SEEN`, sk: key });
 
+/** Where a sweep got to: one mark per job, or per job and community. */
 export const sweepMarkKey = (job: string, communityId?: string): Key => ({
   pk: 'SWEEP',
   sk: communityId ? `${job}#${communityId}` : job,

@@ -7,9 +7,10 @@ import { generateCommunity } from '../../demo/community';
 import { replay } from '../../demo/replay';
 import { getCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
-import { getMemberWithTotals } from '../../shared/store/members';
+import { getMember, getMemberWithTotals } from '../../shared/store/members';
 import { forgetEverywhere } from '../../shared/workflows/forget';
 import { getInviteCode } from '../../shared/workflows/referrals/store';
+import { rejoinLeaderboard, type StandingMember } from '../../shared/workflows/standing/store';
 
 type Item = Record<string, unknown> & { pk: string; sk: string };
 
@@ -115,6 +116,11 @@ describe('member forget, after weeks of a community', () => {
       points: (totals as { points?: number }).points,
       optedOut: true,
     });
+    // Off the leaderboard for good: a return, which puts a member back with the points they kept, does not.
+    await rejoinLeaderboard(db, communityId, (await getMember(db, communityId, memberId)) as StandingMember);
+    expect((await getMember(db, communityId, memberId)) as unknown as Record<string, unknown>).not.toHaveProperty(
+      'rankPk',
+    );
     // The code is kept revoked, so it is never anyone else's, and names no one.
     expect(await getInviteCode(db, communityId, code)).toMatchObject({ code, revokedAt: expect.any(String) });
     expect((await getInviteCode(db, communityId, code))?.memberId).toBeUndefined();

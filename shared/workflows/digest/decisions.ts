@@ -1,5 +1,5 @@
 import type { CommunityConfig } from '../../domain/config';
-import { addDays, dayIn, daysOfIsoWeek, instantAt, isoWeekOf } from '../../domain/time';
+import { addDays, dayIn, instantAt } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { enqueue } from '../../store/outbox';
 import { COMMUNITY_RECIPIENT, type SendContext } from '../contract';
@@ -59,14 +59,11 @@ export function duePeriods(community: CommunityConfig, now: Date): Array<{ kind:
     if (!due.some((d) => d.kind === kind && d.key === key)) due.push({ kind, key });
   };
   // This week's send day, and last week's (its catch-up may reach into this week).
-  const thisWeek = addDays((daysOfIsoWeek(isoWeekOf(today)) as { monday: string }).monday, weekday - 1);
+  const thisWeek = addDays(periodOf('week', today).first, weekday - 1);
   consider('week', addDays(thisWeek, -7));
   consider('week', thisWeek);
-  if (monthly) consider('month', `${today.slice(0, 8)}01`);
-  if (quarterly) {
-    const month = Number(today.slice(5, 7));
-    consider('quarter', `${today.slice(0, 5)}${String(month - ((month - 1) % 3)).padStart(2, '0')}-01`);
-  }
+  if (monthly) consider('month', periodOf('month', today).first);
+  if (quarterly) consider('quarter', periodOf('quarter', today).first);
   return due;
 }
 
