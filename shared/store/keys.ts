@@ -8,17 +8,17 @@ import { createHash } from 'node:crypto';
  * | item            | pk                          | sk            | index keys                                         |
  * |-----------------|-----------------------------|---------------|----------------------------------------------------|
  * | community       | `COMMUNITY`                 | `<c>`         |                                                    |
- * | member          | `C#<c>`                     | `M#<m>`       | bdayPk `BDAY#<MM-DD>` / bdaySk `<c>#<m>`           |
+ * | member          | `C#<c>`                     | `M#<m>`       | bdayPk `C#<c>#BDAY#<MM-DD>` / bdaySk `<m>`         |
  * |                 |                             |               | idlePk `C#<c>#LAST#<day>` / idleSk `<m>`           |
  * |                 |                             |               | joinPk `C#<c>#JOIN#<day>` / joinSk `<m>`           |
- * |                 |                             |               | annivPk `ANNIV#<MM-DD>` / annivSk `<c>#<m>`        |
+ * |                 |                             |               | annivPk `C#<c>#ANNIV#<MM-DD>` / annivSk `<m>`      |
  * |                 |                             |               | presentPk `C#<c>#PRESENT` or `…#GONE` / id `<m>`   |
  * |                 |                             |               | rankPk `C#<c>#RANK` / rankSk `<points>#<m>`        |
  * |                 |                             |               | tierPk `C#<c>#TIER#<tier>` / id `<m>`              |
  * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
  * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
- * | sweep mark      | `SWEEP`                     | `<job>[#<c>]` |                                                    |
+ * | sweep mark      | `SWEEP` or `C#<c>#SWEEP`    | `<job>`       |                                                    |
  * | seen request    | `C#<c>#SEEN`                | `<key>`       | (expiresAt: the platform's replay window)          |
  *
  * A workflow's own items (its tallies) are keyed in its folder's `store.ts`, under `C#<c>#<NAME>`.
@@ -31,15 +31,16 @@ import { createHash } from 'node:crypto';
  *   for every event of that member on that day (see `ingest.ts`).
  * - a member's activity totals (CLI `member show`): Query index byMemberDay, pk `C#<c>#M#<m>`,
  *   then BatchGet those rows; a member's counts live only in their day rows.
- * - birthdays on a month-day (sweep): Query index byBirthday, pk `BDAY#<MM-DD>`.
+ * - a community's birthdays on a month-day (sweep): Query index byBirthday, pk `C#<c>#BDAY#<MM-DD>`.
  * - members last active on a day (win-back sweep): Query index byLastActive, pk `C#<c>#LAST#<day>`.
- * - first joins on a month-day (anniversary sweep): Query index byAnniversary, pk `ANNIV#<MM-DD>`.
+ * - a community's first joins on a month-day (anniversary sweep): Query index byAnniversary, pk
+ *   `C#<c>#ANNIV#<MM-DD>`.
  * - a community's present members (a holiday greeting to every member): Query index byPresence, pk `C#<c>#PRESENT`.
  * - a community's leaderboard (CLI, `/points` rank): Query index byRank, pk `C#<c>#RANK`, newest-highest first.
  * - members holding a tier (weekly review): Query index byTier, pk `C#<c>#TIER#<tier>`.
  * - members whose latest join fell on a day (drip and win-back sweeps): Query index byJoinDay, pk `C#<c>#JOIN#<day>`.
- * - where a scheduled run got to: GetItem `SWEEP`/`<job>` (the dispatcher's due bucket, the birthdays' instant) or
- *   `SWEEP`/`<job>#<c>` (the daily sweeps' day, per community).
+ * - where a scheduled run got to: GetItem `SWEEP`/`<job>` (the dispatcher's due bucket) or
+ *   `C#<c>#SWEEP`/`<job>` (a community's sweep: a greeting sweep's instant, a daily sweep's day).
  * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>`, sk <= `<now>`.
  * - a community's outbox (CLI): Query pk `C#<c>#OUTBOX`.
  * - the member behind an invite code (referral attribution): GetItem `C#<c>#REF`/`<code>`.
@@ -86,13 +87,16 @@ export const memberDayKey = (communityId: string, day: string, memberId: string)
 /** byMemberDay partition: one member's day rows. */
 export const memberDaysPk = (communityId: string, memberId: string): string => `C#${communityId}#M#${memberId}`;
 
-/** byBirthday index keys for a member with a birthday. */
+/**
+ * byBirthday index keys for a member with a birthday: a partition per community and month-day, so that each
+ * community's hourly sweep reads its own birthdays and no partition is shared by every community's sweeps.
+ */
 export const birthdayIndexKeys = (communityId: string, memberId: string, monthDay: string) => ({
-  bdayPk: birthdayPk(monthDay),
-  bdaySk: `${communityId}#${memberId}`,
+  bdayPk: birthdayPk(communityId, monthDay),
+  bdaySk: memberId,
 });
 
-export const birthdayPk = (monthDay: string): string => `BDAY#${monthDay}`;
+export const birthdayPk = (communityId: string, monthDay: string): string => `C#${communityId}#BDAY#${monthDay}`;
 
 /** byLastActive index keys for a member last active on `day`. */
 export const lastActiveIndexKeys = (communityId: string, memberId: string, day: string) => ({
@@ -101,12 +105,12 @@ export const lastActiveIndexKeys = (communityId: string, memberId: string, day: 
 });
 export const lastActivePk = (communityId: string, day: string): string => `C#${communityId}#LAST#${day}`;
 
-/** byAnniversary index keys for a member whose first join fell on `monthDay` (community zone). */
+/** byAnniversary index keys for a member whose first join fell on `monthDay` (community zone), per community. */
 export const anniversaryIndexKeys = (communityId: string, memberId: string, monthDay: string) => ({
-  annivPk: anniversaryPk(monthDay),
-  annivSk: `${communityId}#${memberId}`,
+  annivPk: anniversaryPk(communityId, monthDay),
+  annivSk: memberId,
 });
-export const anniversaryPk = (monthDay: string): string => `ANNIV#${monthDay}`;
+export const anniversaryPk = (communityId: string, monthDay: string): string => `C#${communityId}#ANNIV#${monthDay}`;
 
 /** byPresence partition of a community's members who are there, or who have left. */
 export const presencePk = (communityId: string, status: 'member' | 'left'): string =>
@@ -122,11 +126,12 @@ export const joinDayPk = (communityId: string, day: string): string => `C#${comm
 /** A request served once (a replayed URL check is refused), kept for the platform's replay window. */
 export const seenRequestKey = (communityId: string, key: string): Key => ({ pk: `C#${communityId}#SEEN`, sk: key });
 
-/** Where a sweep got to: one mark per job, or per job and community. */
-export const sweepMarkKey = (job: string, communityId?: string): Key => ({
-  pk: 'SWEEP',
-  sk: communityId ? `${job}#${communityId}` : job,
-});
+/**
+ * Where a sweep got to: one mark per job (the dispatcher's), or per job and community under the community's
+ * own partition, so that the per-community sweeps of many communities never meet on one key.
+ */
+export const sweepMarkKey = (job: string, communityId?: string): Key =>
+  communityId ? { pk: `C#${communityId}#SWEEP`, sk: job } : { pk: 'SWEEP', sk: job };
 
 /** The partition holding a community's outbox. */
 export const outboxPk = (communityId: string): string => `C#${communityId}#OUTBOX`;

@@ -304,40 +304,25 @@ function entryOf(row: IndexRow, communityId: string, memberId: string): MemberEn
   return entry;
 }
 
-/** The entries of an index whose sort key is `<community>#<member>` (a community id has no `#`). */
-async function entriesAcrossCommunities(db: Db, index: IndexDefinition, partition: string): Promise<MemberEntry[]> {
+/** One community's entries in an index partition keyed by member id (`<c>#…` partitions, see keys.ts). */
+async function entriesIn(
+  db: Db,
+  index: IndexDefinition,
+  communityId: string,
+  partition: string,
+): Promise<MemberEntry[]> {
   const rows = await queryIndex<IndexRow>(db, index, partition);
-  return rows.map((row) => {
-    const sortKey = String(row[index.sortKey]);
-    const split = sortKey.indexOf('#');
-    return entryOf(row, sortKey.slice(0, split), sortKey.slice(split + 1));
-  });
-}
-
-/** Every member with a birthday on `monthDay` ("MM-DD"), in every community, as the index has them. */
-export const birthdaysOn = (db: Db, monthDay: string): Promise<MemberEntry[]> =>
-  entriesAcrossCommunities(db, INDEXES.byBirthday, birthdayPk(monthDay));
-
-/** Every member whose first join fell on `monthDay` (their community's zone), in every community. */
-export const anniversariesOn = (db: Db, monthDay: string): Promise<MemberEntry[]> =>
-  entriesAcrossCommunities(db, INDEXES.byAnniversary, anniversaryPk(monthDay));
-
-/**
- * One community's members whose first join fell on `monthDay`: the part of the byAnniversary partition
- * whose sort keys begin `<community>#` (`$` sorts right after `#`).
- */
-export async function anniversariesIn(db: Db, communityId: string, monthDay: string): Promise<MemberEntry[]> {
-  const index = INDEXES.byAnniversary;
-  const rows = await queryIndex<IndexRow>(db, index, anniversaryPk(monthDay), {
-    from: `${communityId}#`,
-    upTo: `${communityId}$`,
-  });
-  return rows.map((row) => entryOf(row, communityId, String(row[index.sortKey]).slice(communityId.length + 1)));
-}
-
-/** A community's present members (status `member`), as the byPresence index has them. */
-export async function presentMembers(db: Db, communityId: string): Promise<MemberEntry[]> {
-  const index = INDEXES.byPresence;
-  const rows = await queryIndex<IndexRow>(db, index, presencePk(communityId, 'member'));
   return rows.map((row) => entryOf(row, communityId, String(row[index.sortKey])));
 }
+
+/** One community's members with a birthday on `monthDay` ("MM-DD"), as the byBirthday index has them. */
+export const birthdaysIn = (db: Db, communityId: string, monthDay: string): Promise<MemberEntry[]> =>
+  entriesIn(db, INDEXES.byBirthday, communityId, birthdayPk(communityId, monthDay));
+
+/** One community's members whose first join fell on `monthDay` (the community's zone): the byAnniversary index. */
+export const anniversariesIn = (db: Db, communityId: string, monthDay: string): Promise<MemberEntry[]> =>
+  entriesIn(db, INDEXES.byAnniversary, communityId, anniversaryPk(communityId, monthDay));
+
+/** A community's present members (status `member`), as the byPresence index has them. */
+export const presentMembers = (db: Db, communityId: string): Promise<MemberEntry[]> =>
+  entriesIn(db, INDEXES.byPresence, communityId, presencePk(communityId, 'member'));

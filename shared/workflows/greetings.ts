@@ -5,6 +5,7 @@ import { outboxId } from '../store/keys';
 import type { MemberEntry } from '../store/members';
 import { enqueue } from '../store/outbox';
 import { lastKnownSweepMark, setSweepMark } from '../store/sweeps';
+import { eachCommunity } from './sweep';
 
 /**
  * What the greetings of a member's day share (birthdays, anniversaries): the
@@ -35,20 +36,21 @@ interface GreetingWindow {
 async function greetingWindow(
   db: Db,
   job: string,
+  communityId: string,
   now: Date,
-  hours: readonly number[],
+  hour: number,
   options: { asOf?: boolean },
 ): Promise<GreetingWindow & { done: () => Promise<void> }> {
-  const hour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
-  const to = new Date(hour + HOUR_MS);
+  const start = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+  const to = new Date(start + HOUR_MS);
   // The mark this process moved last hour, if it did: one behind the stored one (another instance ran the job
   // since) only widens the window, and what it decides again is refused by its deterministic ids.
-  const mark = options.asOf ? undefined : await lastKnownSweepMark(db, job);
-  const earliest = hour - (options.asOf ? HOUR_MS : GREETING_CATCH_UP_MS);
-  const from = new Date(Math.max(mark ? Date.parse(mark) : hour - HOUR_MS, earliest));
-  const dates = from < to ? candidateDates(from, to, hours) : [];
+  const mark = options.asOf ? undefined : await lastKnownSweepMark(db, job, communityId);
+  const earliest = start - (options.asOf ? HOUR_MS : GREETING_CATCH_UP_MS);
+  const from = new Date(Math.max(mark ? Date.parse(mark) : start - HOUR_MS, earliest));
+  const dates = from < to ? candidateDates(from, to, [hour]) : [];
   const done = async () => {
-    if (!options.asOf) await setSweepMark(db, job, to.toISOString());
+    if (!options.asOf) await setSweepMark(db, job, to.toISOString(), communityId);
   };
   return { from, to, dates, monthDays: monthDaysToQuery(dates), done };
 }
@@ -102,10 +104,13 @@ export async function queueGreeting(db: Db, greeting: Greeting, now: Date): Prom
   return queued;
 }
 
-/** What one hourly greeting sweep did. */
+/** What one hourly greeting sweep did, over the communities it ran for. */
 export interface GreetingReport {
-  from: string;
-  to: string;
+  communities: number;
+  /** The earliest start of a community's window, and the end they share (absent when no community took part). */
+  from?: string;
+  to?: string;
+  /** The month-days read, over every community. */
   monthDays: string[];
   found: number;
   queued: number;
@@ -117,16 +122,19 @@ export interface GreetingSweep {
   job: string;
   /** Its config section's switch and local hour. */
   section(community: CommunityConfig): { enabled: boolean; hour: number };
-  /** The members whose occasion falls on a month-day, in every community (an index query). */
-  lookup(db: Db, monthDay: string): Promise<MemberEntry[]>;
+  /** The community's members whose occasion falls on a month-day (an index query of its own partition). */
+  lookup(db: Db, communityId: string, monthDay: string): Promise<MemberEntry[]>;
   /** Queue the greeting of `entry` on their local `day`, due `at`; how many items were new. */
   greet(community: CommunityConfig, entry: MemberEntry, day: string, zone: string, at: Date): Promise<number>;
 }
 
 /**
- * An hourly greeting sweep at `now`: for each month-day that falls in the
- * window somewhere, the members the index names, greeted when their local
- * hour on that day is in the window. Cost grows with the members found.
+ * An hourly greeting sweep at `now`: for each community that takes part, for
+ * each month-day that falls in its window somewhere, the members its index
+ * partition names, greeted when their local hour on that day is in the
+ * window. Cost grows with the members found. Each community has its own mark,
+ * so one community's failure holds back no other, and the run is the same
+ * whether it is given one community (a fanned-out run) or all of them.
  */
 export async function sweepGreetings(
   db: Db,
@@ -135,24 +143,31 @@ export async function sweepGreetings(
   now: Date,
   options: { asOf?: boolean },
 ): Promise<GreetingReport> {
-  const enabled = new Map(communities.filter((c) => sweep.section(c).enabled).map((c) => [c.id, c]));
-  const hours = [...enabled.values()].map((c) => sweep.section(c).hour);
-  const window = await greetingWindow(db, sweep.job, now, hours, options);
-  const { from, to, monthDays } = window;
-  const report: GreetingReport = { from: from.toISOString(), to: to.toISOString(), monthDays, found: 0, queued: 0 };
-  for (const monthDay of monthDays) {
-    const entries = await sweep.lookup(db, monthDay);
-    report.found += entries.length;
-    for (const entry of entries) {
-      const community = enabled.get(entry.communityId);
-      if (!community || !greetable(entry)) continue;
-      const zone = entry.timezone ?? community.timezone;
-      for (const day of datesOf(window, monthDay)) {
-        const at = localHourOn(day, sweep.section(community).hour, zone);
-        if (at >= from && at < to) report.queued += await sweep.greet(community, entry, day, zone, at);
+  const report: GreetingReport = { communities: 0, monthDays: [], found: 0, queued: 0 };
+  const monthDays = new Set<string>();
+  await eachCommunity(sweep.job, communities, async (community) => {
+    const section = sweep.section(community);
+    if (!section.enabled) return;
+    report.communities++;
+    const window = await greetingWindow(db, sweep.job, community.id, now, section.hour, options);
+    const { from, to } = window;
+    if (!report.from || from.toISOString() < report.from) report.from = from.toISOString();
+    report.to = to.toISOString();
+    for (const monthDay of window.monthDays) {
+      monthDays.add(monthDay);
+      const entries = await sweep.lookup(db, community.id, monthDay);
+      report.found += entries.length;
+      for (const entry of entries) {
+        if (!greetable(entry)) continue;
+        const zone = entry.timezone ?? community.timezone;
+        for (const day of datesOf(window, monthDay)) {
+          const at = localHourOn(day, section.hour, zone);
+          if (at >= from && at < to) report.queued += await sweep.greet(community, entry, day, zone, at);
+        }
       }
     }
-  }
-  await window.done();
+    await window.done();
+  });
+  report.monthDays = [...monthDays].sort();
   return report;
 }

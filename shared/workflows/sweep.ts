@@ -67,26 +67,39 @@ export async function sweepDays(
   decide: (community: CommunityConfig, day: string, report: DailySweepReport) => Promise<void>,
 ): Promise<DailySweepReport> {
   const report: DailySweepReport = { communities: 0, days: 0, found: 0, queued: 0 };
+  await eachCommunity(job, communities, async (community) => {
+    if (!enabled(community)) return;
+    report.communities++;
+    const days = await daysToSweep(db, job, community, now, options);
+    for (const day of days) {
+      report.days++;
+      await decide(community, day, report);
+    }
+    if (days.length && !options.asOf) await setSweepMark(db, job, days[days.length - 1], community.id);
+  });
+  return report;
+}
+
+/**
+ * `work` for each community in turn. One community's failure does not hold back the others; the run still
+ * fails afterwards, so the scheduler's or the queue's retry (and its alarm) sees it, and each community's mark
+ * stays where its own work got to, so the retry redoes only what was not done.
+ */
+export async function eachCommunity(
+  job: string,
+  communities: readonly CommunityConfig[],
+  work: (community: CommunityConfig) => Promise<void>,
+): Promise<void> {
   const failures: Error[] = [];
   for (const community of communities) {
-    if (!enabled(community)) continue;
-    report.communities++;
     try {
-      const days = await daysToSweep(db, job, community, now, options);
-      for (const day of days) {
-        report.days++;
-        await decide(community, day, report);
-      }
-      if (days.length && !options.asOf) await setSweepMark(db, job, days[days.length - 1], community.id);
+      await work(community);
     } catch (error) {
-      // One community's failure does not hold back the others; its mark stays, so the retry redoes its days.
       logger.error(`${job} sweep failed for a community`, { communityId: community.id, error: error as Error });
       failures.push(error as Error);
     }
   }
-  // The run still fails, so the scheduler's retry (and its alarm) sees it; what was decided stays decided.
   if (failures.length) throw new AggregateError(failures, `${job}: ${failures.length} communities failed`);
-  return report;
 }
 
 /** Writes a sweep keeps in flight at once, so a large community's fit in one run. */

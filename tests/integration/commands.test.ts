@@ -111,7 +111,7 @@ describe('Module: commands (through the webhook and the dispatcher)', () => {
     // Assess
     const member = await getMember(db, ACME.id, 'ada');
     expect(member).toMatchObject({ birthday: '03-14', status: 'member', name: 'Ada' });
-    expect(member).toMatchObject({ bdayPk: 'BDAY#03-14', bdaySk: 'acme#ada' });
+    expect(member).toMatchObject({ bdayPk: 'C#acme#BDAY#03-14', bdaySk: 'ada' });
     expect(await replyOf('ada', id)).toMatchObject({
       kind: 'reply',
       template: 'reply.birthday',

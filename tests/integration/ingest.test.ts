@@ -442,8 +442,8 @@ describe('Module: ingest', () => {
 
       // Assess
       const member = await getMemberWithTotals(db, COMMUNITY.id, 'm-bday');
-      expect(member).toMatchObject({ birthday: '1990-03-14', bdayPk: 'BDAY#03-14', bdaySk: 'acme#m-bday' });
-      const birthdays = await queryIndex('byBirthday', 'bdayPk', 'BDAY#03-14');
+      expect(member).toMatchObject({ birthday: '1990-03-14', bdayPk: 'C#acme#BDAY#03-14', bdaySk: 'm-bday' });
+      const birthdays = await queryIndex('byBirthday', 'bdayPk', 'C#acme#BDAY#03-14');
       expect(birthdays.map((m) => m.id)).toContain('m-bday');
       const lastActive = await queryIndex('byLastActive', 'idlePk', lastActivePk(COMMUNITY.id, '2026-11-26'));
       expect(lastActive.map((m) => m.id)).toContain('m-bday');
@@ -495,7 +495,7 @@ describe('Module: ingest', () => {
         timezone: 'Europe/Berlin',
         locale: 'de',
         isStaff: true,
-        bdayPk: 'BDAY#02-29',
+        bdayPk: 'C#acme#BDAY#02-29',
       });
     });
 
@@ -762,7 +762,7 @@ describe('Module: ingest', () => {
         expect(await getMemberWithTotals(db, COMMUNITY.id, 'm-hist')).toMatchObject({
           name: 'New Name',
           birthday: '05-17',
-          bdayPk: 'BDAY#05-17',
+          bdayPk: 'C#acme#BDAY#05-17',
           messages: 2,
           lastActiveDay: '2026-11-25',
           firstActiveDay: '2020-05-01',

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMemberCsv } from '../../shared/domain/member-csv';
 import type { Db } from '../../shared/store/db';
 import { ingestEvent } from '../../shared/store/ingest';
-import { memberKey } from '../../shared/store/keys';
+import { birthdayPk, memberKey } from '../../shared/store/keys';
 import { importMembers } from '../../shared/store/member-import';
 import { forgetMember, getMember } from '../../shared/store/members';
 import { setPreference } from '../../shared/store/preferences';
@@ -26,7 +26,7 @@ async function birthdaysOn(monthDay: string): Promise<string[]> {
       TableName: db.table,
       IndexName: 'byBirthday',
       KeyConditionExpression: 'bdayPk = :pk',
-      ExpressionAttributeValues: { ':pk': `BDAY#${monthDay}` },
+      ExpressionAttributeValues: { ':pk': birthdayPk(COMMUNITY.id, monthDay) },
     }),
   );
   // The index projects keys only; the member id is the table sort key after `M#`.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  anniversaryIndexKeys,
   birthdayIndexKeys,
   communityKey,
   dayPk,
@@ -11,6 +12,7 @@ import {
   memberKey,
   outboxId,
   outboxKey,
+  sweepMarkKey,
 } from '../../shared/store/keys';
 import { bucketOf } from '../../shared/store/outbox';
 
@@ -115,9 +117,17 @@ describe('Module: keys', () => {
   });
 
   describe('Function: index keys', () => {
-    it('keys a birthday by month-day across communities', () => {
+    it("keys a birthday by community and month-day, so no partition holds every community's birthdays", () => {
       // Act + Assess
-      expect(birthdayIndexKeys('acme', 'u1', '03-14')).toEqual({ bdayPk: 'BDAY#03-14', bdaySk: 'acme#u1' });
+      expect(birthdayIndexKeys('acme', 'u1', '03-14')).toEqual({ bdayPk: 'C#acme#BDAY#03-14', bdaySk: 'u1' });
+      expect(birthdayIndexKeys('beta', 'u1', '03-14').bdayPk).not.toBe(birthdayIndexKeys('acme', 'u1', '03-14').bdayPk);
+    });
+
+    it('keys a first join by community and month-day, and a community sweep mark under the community', () => {
+      // Act + Assess
+      expect(anniversaryIndexKeys('acme', 'u1', '06-01')).toEqual({ annivPk: 'C#acme#ANNIV#06-01', annivSk: 'u1' });
+      expect(sweepMarkKey('winback', 'acme')).toEqual({ pk: 'C#acme#SWEEP', sk: 'winback' });
+      expect(sweepMarkKey('dispatch')).toEqual({ pk: 'SWEEP', sk: 'dispatch' });
     });
 
     it('keys last activity by community and day', () => {

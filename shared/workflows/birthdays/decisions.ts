@@ -2,7 +2,7 @@ import type { CommunityConfig } from '../../domain/config';
 import { greetingMonthDay, localHourOn } from '../../domain/lifecycle';
 import { dayIn } from '../../domain/time';
 import type { Db } from '../../store/db';
-import { birthdaysOn, type Member } from '../../store/members';
+import { birthdaysIn, type Member } from '../../store/members';
 import { type GreetingReport, greetable, queueGreeting, sweepGreetings } from '../greetings';
 import type { SweepOptions } from '../sweep';
 
@@ -32,7 +32,7 @@ export function birthdaySweep(
     {
       job: 'birthdays',
       section: (community) => community.birthdays,
-      lookup: birthdaysOn,
+      lookup: birthdaysIn,
       greet: (community, entry, day, zone, at) => greet(db, community, entry.memberId, day, zone, at, now),
     },
     communities,

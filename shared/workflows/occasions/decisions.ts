@@ -3,7 +3,7 @@ import { endOfLocalDay, greetingMonthDay, localHourOn } from '../../domain/lifec
 import { addDays, dayIn } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { outboxId } from '../../store/keys';
-import { anniversariesOn, type MemberEntry, presentMembers } from '../../store/members';
+import { anniversariesIn, type MemberEntry, presentMembers } from '../../store/members';
 import { enqueue } from '../../store/outbox';
 import { lastKnownSweepMark, setSweepMark } from '../../store/sweeps';
 import { COMMUNITY_RECIPIENT } from '../contract';
@@ -48,7 +48,7 @@ export function anniversarySweep(
     {
       job: 'anniversaries',
       section: (community) => community.anniversaries,
-      lookup: anniversariesOn,
+      lookup: anniversariesIn,
       greet: (community, entry, day, zone, at) => greetAnniversary(db, community, entry, { day, zone, at }, now),
     },
     communities,
