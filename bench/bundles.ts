@@ -3,7 +3,7 @@
  * time a fresh Node process takes to load it, beside a floor: a handler that
  * only creates the AWS SDK clients the function's access needs (DynamoDB and
  * its document client for the table, EventBridge for the bus, SSM for
- * secrets, SES v2 for mail), bundled the same way, in the same run.
+ * secrets, SES v2 for mail, SQS for a queue), bundled the same way, in the same run.
  *
  * Both are built with the CDK stack's esbuild options (infra/constructs/
  * hearth-function.ts: ESM, minified, node22, module before main, the SDK
@@ -41,6 +41,7 @@ const CLIENTS: Record<Access, { imports: string; create: string }> = {
   },
   'secrets:read': { imports: "import { SSMClient } from '@aws-sdk/client-ssm';", create: 'new SSMClient({})' },
   'mail:send': { imports: "import { SESv2Client } from '@aws-sdk/client-sesv2';", create: 'new SESv2Client({})' },
+  'queue:send': { imports: "import { SQSClient } from '@aws-sdk/client-sqs';", create: 'new SQSClient({})' },
 };
 
 /** The floor's source for one function: its clients, created at load as the function's modules create them. */

@@ -139,6 +139,8 @@ export async function replay(
           const firing = HOURLY.filter((s) => Number(s.cron.minute) === past);
           result.sweeps += firing.length;
           await Promise.all(firing.flatMap((s) => times(copies, () => stack.functions[s.target]({ job: s.job }))));
+          // Each fan-out queued a run per community: they finish within the minute, as the queue's consumers do.
+          await stack.sweepQueue.drain();
           await stack.bus.drain();
         });
         for (let dueAt = firstDue(); dueAt !== undefined && dueAt <= minute; dueAt = firstDue()) {

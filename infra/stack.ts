@@ -8,9 +8,11 @@ import { AttributeType, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SECRETS_PARAMETER_PREFIX } from '../shared/runtime/secrets';
 import { TABLE, type TableDefinition } from '../shared/store/table';
@@ -22,6 +24,8 @@ import {
   type FunctionDefinition,
   type FunctionName,
   METRIC_ALARMS,
+  QUEUES,
+  type QueueDefinition,
   RULES,
   rulePattern,
   SCHEDULES,
@@ -74,6 +78,8 @@ export class HearthStack extends Stack {
     const table = this.table(TABLE);
     const bus = new EventBus(this, 'Bus', { eventBusName: BUS_NAME });
 
+    const queues = new Map(QUEUES.map((def) => [def.name, this.queue(def, alarms)] as const));
+
     const functions = new Map<FunctionName, HearthFunction>();
     for (const def of FUNCTIONS) {
       const fn = new HearthFunction(this, pascalCase(def.name), {
@@ -88,7 +94,7 @@ export class HearthStack extends Stack {
         tracing: def.tracing,
         bundle: props.bundle,
       });
-      grantAccess(fn, def, { table, bus, mailFrom: mailFrom.valueAsString });
+      grantAccess(fn, def, { table, bus, mailFrom: mailFrom.valueAsString, queues });
       functions.set(def.name, fn);
     }
     this.functions = functions;
@@ -102,6 +108,18 @@ export class HearthStack extends Stack {
       if (!fn.deadLetterQueue) throw new Error(`${by} invokes ${name} asynchronously, but ${name} is not async`);
       return { fn, deadLetterQueue: fn.deadLetterQueue };
     };
+
+    for (const def of QUEUES) {
+      const queue = queues.get(def.name) as Queue;
+      target(def.consumer, `queue ${def.name}`).addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: def.batchSize,
+          maxConcurrency: def.maxConcurrency,
+          // Only the messages a batch names as failed are delivered again (fanout.ts runQueued).
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
 
     for (const alarm of METRIC_ALARMS) target(alarm.emittedBy, `alarm ${alarm.name}`).alarmOnMetric(alarm);
 
@@ -186,6 +204,31 @@ export class HearthStack extends Stack {
     return api;
   }
 
+  /**
+   * A queue of the topology, with its dead-letter queue and an alarm on it. Its messages stay invisible for six
+   * times the consumer's timeout while a batch runs (AWS's advice for an event source), so a slow batch is not
+   * delivered twice while it is still running.
+   */
+  private queue(def: QueueDefinition, alarms: AlarmTopic): Queue {
+    const consumer = FUNCTIONS.find((fn) => fn.name === def.consumer);
+    if (!consumer) throw new Error(`queue ${def.name}: its consumer ${def.consumer} is not in FUNCTIONS`);
+    const id = pascalCase(def.name);
+    const encrypted = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
+    const deadLetters = new Queue(this, `${id}QueueDeadLetters`, { retentionPeriod: Duration.days(14), ...encrypted });
+    alarms.alarm(this, `${id}QueueDeadLetterAlarm`, {
+      description: `${def.name} queue: a message failed ${def.maxReceiveCount} times and waits in its dead-letter queue`,
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+    });
+    return new Queue(this, `${id}Queue`, {
+      visibilityTimeout: Duration.seconds(consumer.timeoutSeconds * 6),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: def.maxReceiveCount },
+      ...encrypted,
+    });
+  }
+
   /** The one table: on-demand, point-in-time recovery, kept when the stack goes. */
   private table(def: TableDefinition): TableV2 {
     const key = (name: string) => ({ name, type: AttributeType.STRING });
@@ -232,10 +275,11 @@ interface Resources {
   readonly table: TableV2;
   readonly bus: EventBus;
   readonly mailFrom: string;
+  readonly queues: ReadonlyMap<string, Queue>;
 }
 
 /** Turns a function's `access` list into environment variables and IAM grants; it gets nothing it does not list. */
-function grantAccess(fn: HearthFunction, def: FunctionDefinition, { table, bus, mailFrom }: Resources): void {
+function grantAccess(fn: HearthFunction, def: FunctionDefinition, { table, bus, mailFrom, queues }: Resources): void {
   // A Record, so a new kind of access fails to compile until it is granted here.
   const grants: Record<Access, () => void> = {
     // Write implies read; granting both would only repeat the read statement.
@@ -246,6 +290,12 @@ function grantAccess(fn: HearthFunction, def: FunctionDefinition, { table, bus, 
     'bus:put': () => fn.bindBus(bus),
     'secrets:read': () => fn.bindSecrets(SECRETS_PARAMETER_PREFIX),
     'mail:send': () => fn.bindMail(mailFrom),
+    // The queues it produces to, each by its own variable.
+    'queue:send': () => {
+      for (const queue of QUEUES.filter((q) => q.producer === def.name)) {
+        fn.bindQueue(queues.get(queue.name) as Queue, queue.urlVariable);
+      }
+    },
   };
   for (const access of new Set(def.access)) grants[access]();
 }

@@ -1,4 +1,5 @@
 import { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE } from '../shared/events/domain-events';
+import { ENV } from '../shared/runtime/env';
 import { type Cadence, JOB_DEFINITIONS, JOBS, type JobDefinition } from '../shared/workflows/jobs';
 import { ALARMED_KINDS, REACTED_TO } from '../shared/workflows/registry';
 
@@ -14,7 +15,7 @@ import { ALARMED_KINDS, REACTED_TO } from '../shared/workflows/registry';
 export { DOMAIN_EVENT_TYPES, type DomainEventType, EVENT_SOURCE, JOBS };
 
 /** What a function may touch; the CDK stack turns these into IAM grants. */
-export type Access = 'table:read' | 'table:write' | 'bus:put' | 'secrets:read' | 'mail:send';
+export type Access = 'table:read' | 'table:write' | 'bus:put' | 'secrets:read' | 'mail:send' | 'queue:send';
 
 /** One Lambda function. */
 export interface FunctionDefinition {
@@ -110,8 +111,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     name: 'sweeps',
     entry: 'functions/sweeps.ts',
-    description: "Hourly sweeps: each workflow's scheduled jobs",
-    access: ['table:read', 'table:write'],
+    description: "Hourly sweeps: each workflow's scheduled jobs, fanned out one community per queued message",
+    access: ['table:read', 'table:write', 'queue:send'],
     async: true,
     timeoutSeconds: 300,
     memoryMb: 256,
@@ -126,6 +127,48 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     memoryMb: 256,
   },
 ];
+
+/**
+ * A queue between two functions: the producer sends messages (with `queue:send` access), the consumer gets
+ * them in batches from an event source mapping, at most `maxConcurrency` batches at once, each message tried
+ * `maxReceiveCount` times (the ones its batch names as failed) before its dead-letter queue, whose alarm an
+ * operator sees.
+ */
+export interface QueueDefinition {
+  readonly name: string;
+  readonly producer: FunctionName;
+  readonly consumer: FunctionName;
+  readonly batchSize: number;
+  readonly maxConcurrency: number;
+  readonly maxReceiveCount: number;
+  /** The producer's environment variable holding the queue's URL. */
+  readonly urlVariable: string;
+}
+
+/**
+ * The sweeps' fan-out: each hourly job's schedule starts one `sweeps` invocation that queues a message per
+ * community, and `sweeps` runs them ten to a batch, ten batches at once. At about 50 ms a community-job in AWS
+ * (a mark read, the day's index queries, a mark write), that is some 200 community-jobs a second; the README
+ * gives the arithmetic for 10,000 communities and the bench (`bench:fanout`) measures it.
+ */
+export const QUEUES: readonly QueueDefinition[] = [
+  {
+    name: 'sweeps',
+    producer: 'sweeps',
+    consumer: 'sweeps',
+    batchSize: 10,
+    maxConcurrency: 10,
+    maxReceiveCount: 3,
+    urlVariable: ENV.sweepQueue,
+  },
+];
+
+/** The definition of a queue by name. */
+export function queueDefinition(name: string): QueueDefinition {
+  const definition = QUEUES.find((q) => q.name === name);
+  if (!definition) throw new Error(`no queue ${name} in the topology`);
+  return definition;
+}
 
 /** The definition of a function by name. */
 export function functionDefinition(name: FunctionName): FunctionDefinition {

@@ -9,11 +9,12 @@
 # emulator/ folder is AWS's DynamoDB Local distribution), pinned below and
 # checked against its registry integrity, cached in .cache/ddb-local.
 #
-# Usage: scripts/ddb-local.sh [--ci-optional] [--capacity-only] [-- <vitest args>]
+# Usage: scripts/ddb-local.sh [--ci-optional] [--capacity-only | --bench <file>] [-- <vitest args>]
 #   --ci-optional    without java, print "skipped: no java" and exit 0 (else exit 1)
 #   --capacity-only  skip the tests; bench:capacity, bench:sweeps, then bench:digest (what
 #                    `npm run bench` uses). With DYNAMODB_ENDPOINT already set, runs against it
 #                    without Java.
+#   --bench <file>   skip the tests; run only bench/<file>.ts against the engine (bench:fanout).
 set -euo pipefail
 
 # amplify-dynamodb-simulator 2.9.30 (npm "latest") ships DynamoDB Local 1.25.1,
@@ -28,13 +29,15 @@ EMULATOR="$CACHE/emulator"
 
 optional=0
 capacity_only=0
+only_bench=""
 vitest_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --ci-optional | --optional) optional=1 ;;
     --capacity-only) capacity_only=1 ;;
+    --bench) shift; only_bench="${1:?--bench needs a benchmark file name}" ;;
     --) shift; vitest_args=("$@"); break ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "ddb-local: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -131,6 +134,12 @@ done
 say "DynamoDB Local $(sed -n 's/^Version:[[:space:]]*//p' "$log") listening at $endpoint (pid $java_pid, up in $(since "$start_started"))"
 
 status=0
+
+if [[ -n "$only_bench" ]]; then
+  DYNAMODB_ENDPOINT="$endpoint" npx tsx "bench/$only_bench.ts" || status=$?
+  say "bench/$only_bench.ts: exit $status, total $(since "$began")"
+  exit $status
+fi
 
 # 3. The conformance run of the storage integration tests.
 tests_result="not run (--capacity-only)"

@@ -7,7 +7,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/runtime/env';
 import { APP_METRICS, type MetricAlarm } from '../topology';
@@ -227,6 +227,12 @@ export class HearthFunction extends NodejsFunction {
         resources: [identityArn(from), identityArn(Fn.select(1, Fn.split('@', from)))],
       }),
     );
+  }
+
+  /** Sets `variable` to the queue's URL and allows `sqs:SendMessage` (and its batch form) on that queue only. */
+  public bindQueue(queue: IQueue, variable: string): void {
+    this.addEnvironment(variable, queue.queueUrl);
+    queue.grantSendMessages(this);
   }
 
   /** An alarm on a metric this function emits itself (topology `METRIC_ALARMS`), at its threshold in five minutes. */

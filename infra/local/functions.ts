@@ -13,6 +13,7 @@ import { CommunityCache } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { ProfileCache } from '../../shared/store/profile-cache';
 import { createWebhookHandler } from '../../shared/webhook/http';
+import type { SweepQueue } from '../../shared/workflows/fanout';
 import { createDispatcherHandler, createLifecycleHandler, createSweepsHandler } from '../../shared/workflows/handlers';
 import { type FunctionDefinition, type FunctionName, functionDefinition, SCHEDULES } from '../topology';
 import { invokeStore } from './invoke-store';
@@ -31,6 +32,8 @@ export interface LocalDeps {
   dataDir: string;
   publisher: EventPublisher;
   clock?: () => Date;
+  /** Where a scheduled sweep fans out per community (the running stack's queue); without one it runs them all. */
+  sweepQueue?: SweepQueue;
 }
 
 /** Build every function in the topology for local invocation. */
@@ -57,7 +60,10 @@ export function localFunctions(deps: LocalDeps): LocalFunctions {
       ),
     ),
     lifecycle: asLocalFunction('lifecycle', createLifecycleHandler({ db: deps.db, communities }, clock)),
-    sweeps: asLocalFunction('sweeps', createSweepsHandler({ db: deps.db }, clock)),
+    sweeps: asLocalFunction(
+      'sweeps',
+      createSweepsHandler({ db: deps.db, ...(deps.sweepQueue ? { queue: deps.sweepQueue } : {}) }, clock),
+    ),
     dispatcher: asLocalFunction(
       'dispatcher',
       createDispatcherHandler(

@@ -5,10 +5,12 @@ import { parseCommunityConfig } from '../../shared/domain/config';
 import { logger } from '../../shared/runtime/observability';
 import { listCommunities, putCommunity } from '../../shared/store/communities';
 import { createDb, type Db } from '../../shared/store/db';
+import { queueDefinition } from '../topology';
 import { LocalBus } from './bus';
 import { copyTable, DataFolderInUseError, ensureTable, LOCAL_TABLE, startDynalite } from './dynamo';
 import { type LocalFunctions, localFunctions } from './functions';
 import { startHttpServer } from './http';
+import { LocalQueue } from './queue';
 import { reapExpired } from './reaper';
 import { LocalScheduler } from './scheduler';
 import { removeStackInfo, runningStack, writeStackInfo } from './stack-file';
@@ -48,6 +50,8 @@ export interface LocalStack {
   demo?: { id: string; created: boolean; sampleSecret?: string };
   functions: LocalFunctions;
   bus: LocalBus;
+  /** The sweeps' fan-out queue (topology QUEUES). */
+  sweepQueue: LocalQueue;
   /** Domain events accepted by the previous run and delivered again at this start. */
   replayed: number;
   stop(): Promise<void>;
@@ -68,7 +72,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let functions: LocalFunctions | undefined;
   const bus = new LocalBus(() => functions as LocalFunctions, dataDir);
   const clock = options.clock ?? (() => new Date());
-  functions = localFunctions({ db, dataDir, publisher: bus, clock });
+  const sweepQueue = new LocalQueue(queueDefinition('sweeps'), () => functions as LocalFunctions);
+  functions = localFunctions({ db, dataDir, publisher: bus, clock, sweepQueue });
   // What the bus accepted before the last stop or crash and had not yet delivered goes now.
   const replayed = await bus.replay();
 
@@ -101,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     demo,
     functions,
     bus,
+    sweepQueue,
     replayed,
     async stop() {
       clearInterval(reaper);
@@ -109,6 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         server.closeIdleConnections();
       });
       await scheduler.stop();
+      await sweepQueue.drain();
       await bus.drain();
       db.doc.destroy();
       try {

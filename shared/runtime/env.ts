@@ -12,6 +12,8 @@ export const ENV = {
   secretsPrefix: 'SECRETS_PARAMETER_PREFIX',
   /** The verified SES sender for operator email. */
   mailFrom: 'MAIL_FROM',
+  /** The SQS queue a sweep's fan-out sends one message per community to (unset: a sweep runs every community). */
+  sweepQueue: 'SWEEP_QUEUE_URL',
   /** Optional DynamoDB endpoint (the local runtime, DynamoDB Local). */
   dynamoEndpoint: 'DYNAMODB_ENDPOINT',
 } as const;

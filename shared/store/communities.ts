@@ -1,10 +1,16 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type CommunityConfig, parseCommunityConfig } from '../domain/config';
 import { type Db, queryAll } from './db';
-import { COMMUNITY_PK, communityKey } from './keys';
+import { COMMUNITY_DIRECTORY_PK, communityDirectoryKey, communityKey } from './keys';
+import { batchGet } from './members';
 
-/** Store a validated community config (replacing any earlier one). */
+/**
+ * Store a validated community config (replacing any earlier one). Its directory entry goes first, so a
+ * config is never stored without one (a crash between the two leaves an entry whose sweeps find no config,
+ * and skip it); both writes are idempotent, so storing it again repairs either.
+ */
 export async function putCommunity(db: Db, config: CommunityConfig, now: Date): Promise<void> {
+  await db.doc.send(new PutCommand({ TableName: db.table, Item: communityDirectoryKey(config.id) }));
   await db.doc.send(
     new PutCommand({
       TableName: db.table,
@@ -40,13 +46,20 @@ function parseStored(raw: unknown): CommunityConfig {
   return config;
 }
 
-/** Every community, by id (a Query of one partition; communities are few). */
+/** Every community, by id: the directory's ids, then their configs in batches of 100. */
 export async function listCommunities(db: Db): Promise<CommunityConfig[]> {
-  const items = await queryAll<{ config: unknown }>(db, {
+  const items = await batchGet<{ pk: string; config: unknown }>(db, (await listCommunityIds(db)).map(communityKey));
+  // BatchGet answers in no particular order; an entry whose config is not stored (yet) is no community.
+  return items.sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0)).map((item) => parseStored(item.config));
+}
+
+/** Every community's id, from the directory (a Query of one partition of keys alone). */
+export async function listCommunityIds(db: Db): Promise<string[]> {
+  const items = await queryAll<{ sk: string }>(db, {
     KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': COMMUNITY_PK },
+    ExpressionAttributeValues: { ':pk': COMMUNITY_DIRECTORY_PK },
   });
-  return items.map((item) => parseStored(item.config));
+  return items.map((item) => item.sk);
 }
 
 /**

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
  *
  * | item            | pk                          | sk            | index keys                                         |
  * |-----------------|-----------------------------|---------------|----------------------------------------------------|
- * | community       | `COMMUNITY`                 | `<c>`         |                                                    |
+ * | community       | `C#<c>`                     | `CONFIG`      |                                                    |
+ * | directory entry | `COMMUNITY#IDS`             | `<c>`         |                                                    |
  * | member          | `C#<c>`                     | `M#<m>`       | bdayPk `C#<c>#BDAY#<MM-DD>` / bdaySk `<m>`         |
  * |                 |                             |               | idlePk `C#<c>#LAST#<day>` / idleSk `<m>`           |
  * |                 |                             |               | joinPk `C#<c>#JOIN#<day>` / joinSk `<m>`           |
@@ -24,7 +25,8 @@ import { createHash } from 'node:crypto';
  * A workflow's own items (its tallies) are keyed in its folder's `store.ts`, under `C#<c>#<NAME>`.
  *
  * Access patterns and what serves each:
- * - community by id: GetItem `COMMUNITY`/`<c>`; all communities: Query pk `COMMUNITY`.
+ * - community by id: GetItem `C#<c>`/`CONFIG`; every community's id (a sweep's fan-out): Query pk
+ *   `COMMUNITY#IDS`; every community (the CLI, an as-of run): that Query, then BatchGet of their configs.
  * - member by id: GetItem `C#<c>`/`M#<m>`; a community's members (CLI only): Query pk `C#<c>`, sk begins_with `M#`.
  * - a day's activity (DAU, day totals, digest): Query pk `C#<c>#D#<day>`, one row per member
  *   active (or joining/leaving) that day. The row's `ids` set is also the dedupe record
@@ -60,10 +62,19 @@ export interface Key {
   sk: string;
 }
 
-export const COMMUNITY_PK = 'COMMUNITY';
+/**
+ * The community config item, in the community's own partition (beside its members, whose sort keys start
+ * `M#`): each community's sweeps read their config apart from every other community's, so no one partition
+ * is read by the sweeps of all of them.
+ */
+export const communityKey = (communityId: string): Key => ({ pk: `C#${communityId}`, sk: 'CONFIG' });
 
-/** The community config item. */
-export const communityKey = (communityId: string): Key => ({ pk: COMMUNITY_PK, sk: communityId });
+/**
+ * A community's entry in the directory: its id and nothing else, so that a sweep's fan-out lists every
+ * community in a Query of a few bytes each rather than of every config.
+ */
+export const COMMUNITY_DIRECTORY_PK = 'COMMUNITY#IDS';
+export const communityDirectoryKey = (communityId: string): Key => ({ pk: COMMUNITY_DIRECTORY_PK, sk: communityId });
 
 /** The partition holding a community's members. */
 export const membersPk = (communityId: string): string => `C#${communityId}`;

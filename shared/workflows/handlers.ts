@@ -1,10 +1,11 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import type { DomainEvent, DomainEventType } from '../events/domain-events';
 import { jobHandler } from '../runtime/handler';
 import { logger, parkedMetrics } from '../runtime/observability';
 import { type CommunityCache, CommunityListCache, listCommunities } from '../store/communities';
 import type { Db } from '../store/db';
 import { type DispatchDeps, dispatch } from './dispatch';
+import { fanOut, isQueueBatch, runQueued, type SweepQueue } from './fanout';
 import { reactTo } from './react';
 import { WORKFLOW_JOBS } from './registry';
 
@@ -37,13 +38,32 @@ export function createLifecycleHandler(deps: { db: Db; communities: CommunityCac
 /** The sweeps the schedules start, by job name: every workflow job that has a run. */
 const SWEEPS = new Map(WORKFLOW_JOBS.flatMap((job) => (job.run ? [[job.name, job.run] as const] : [])));
 
-/** The scheduled sweeps: one job per invocation; an explicit `at` makes it an as-of run. */
-export function createSweepsHandler(deps: { db: Db }, clock = () => new Date()) {
+function sweepOf(job: string) {
+  const sweep = SWEEPS.get(job);
+  if (!sweep) throw new Error(`sweeps: no sweep for job ${job}`);
+  return sweep;
+}
+
+/**
+ * The sweeps, one job per invocation, in three shapes:
+ * - a schedule's `{ job }` with a queue: the fan-out, one queued message per community (`fanout.ts`);
+ * - a batch of those messages (the queue's event source): each community's run of its job;
+ * - `{ job }` without a queue, or an explicit `at` (an as-of run, `hearth run --at`): every community in
+ *   this invocation.
+ */
+export function createSweepsHandler(deps: { db: Db; queue?: SweepQueue }, clock = () => new Date()) {
   // Communities are few, read in one Query of one partition, and kept a few minutes for the jobs that follow.
   const cache = new CommunityListCache(deps.db);
-  return jobHandler(async (event: JobEvent) => {
-    const sweep = SWEEPS.get(event.job);
-    if (!sweep) throw new Error(`sweeps: no sweep for job ${event.job}`);
+  return jobHandler(async (event: JobEvent | SQSEvent) => {
+    if (isQueueBatch(event)) {
+      return runQueued(deps.db, event, (job, community) => sweepOf(job)(deps.db, [community], clock(), {}));
+    }
+    const sweep = sweepOf(event.job);
+    if (deps.queue && !event.at) {
+      const report = await fanOut(deps.db, deps.queue, event.job);
+      logger.info('fan-out', { ...report });
+      return report;
+    }
     const now = event.at ? new Date(event.at) : clock();
     // An as-of run (hearth run --at) reads them afresh: it is asked for by hand, after a change perhaps.
     const communities = event.at ? await listCommunities(deps.db) : await cache.list(now);

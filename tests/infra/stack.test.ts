@@ -15,6 +15,7 @@ import {
   FUNCTIONS,
   type FunctionName,
   METRIC_ALARMS,
+  QUEUES,
   RULES,
   rulePattern,
   SCHEDULES,
@@ -67,6 +68,16 @@ describe('Stack: HearthStack', () => {
       .flatMap(([, policy]) => policyStatements(policy));
   };
   const actionsOf = (name: FunctionName) => statementsOf(name).flatMap((s) => asArray(s.Action));
+  /** Where a function may send SQS messages, besides its own dead-letter queue (Lambda's asynchronous failures). */
+  const queueSendsOf = (name: FunctionName) => {
+    const ownDeadLetters = JSON.stringify(
+      (resource(logicalId(name)).Properties.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn,
+    );
+    return statementsOf(name)
+      .filter((s) => asArray(s.Action).includes('sqs:SendMessage'))
+      .map((s) => s.Resource)
+      .filter((arn) => JSON.stringify(arn) !== ownDeadLetters);
+  };
 
   it('builds the table from TABLE: keys, every index, on-demand, PITR, TTL, retained', () => {
     // Prepare
@@ -255,9 +266,10 @@ describe('Stack: HearthStack', () => {
 
     // Assess
     expect(topics).toHaveLength(1);
-    // Per function errors, throttles and near-timeout; per async function its queue; the API's 5xx; METRIC_ALARMS.
+    // Per function errors, throttles and near-timeout; per async function its queue; per queue its dead letters;
+    // the API's 5xx; METRIC_ALARMS.
     expect(alarms).toHaveLength(
-      3 * FUNCTIONS.length + FUNCTIONS.filter((def) => def.async).length + 1 + METRIC_ALARMS.length,
+      3 * FUNCTIONS.length + FUNCTIONS.filter((def) => def.async).length + QUEUES.length + 1 + METRIC_ALARMS.length,
     );
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
     template.hasParameter('AlarmEmail', { Default: '' });
@@ -350,6 +362,37 @@ describe('Stack: HearthStack', () => {
     expect(ENV.bus in env).toBe(has('bus:put'));
     expect(ENV.secretsPrefix in env).toBe(has('secrets:read'));
     expect(ENV.mailFrom in env).toBe(has('mail:send'));
+    expect(queueSendsOf(def.name).length > 0).toBe(has('queue:send'));
+    for (const queue of QUEUES) expect(queue.urlVariable in env).toBe(queue.producer === def.name);
+  });
+
+  it.each(QUEUES)('feeds queue $name to $consumer: its batches, concurrency, retries and dead letters', (def) => {
+    // Prepare
+    const consumer = FUNCTIONS.find((fn) => fn.name === def.consumer) as (typeof FUNCTIONS)[number];
+    const [[queueId, queue]] = resourcesOfType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy);
+
+    // Act
+    const mappings = resourcesOfType('AWS::Lambda::EventSourceMapping');
+
+    // Assess: the consumer reads it in batches, reports the failed items, and never runs more than its limit.
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0][1].Properties).toMatchObject({
+      FunctionName: { Ref: logicalId(def.consumer) },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: def.batchSize,
+      ScalingConfig: { MaximumConcurrency: def.maxConcurrency },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // A running batch's messages stay hidden for six times the consumer's timeout; after the last try, dead letters.
+    expect(queue.Properties).toMatchObject({
+      VisibilityTimeout: consumer.timeoutSeconds * 6,
+      RedrivePolicy: { maxReceiveCount: def.maxReceiveCount },
+      SqsManagedSseEnabled: true,
+    });
+    // Only the producer may send, and only to this queue.
+    expect(queueSendsOf(def.producer)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    for (const other of FUNCTIONS.filter((fn) => fn.name !== def.producer))
+      expect(queueSendsOf(other.name)).toEqual([]);
   });
 
   it.each(FUNCTIONS)('lets $name make only the DynamoDB calls the code makes: never Scan or DeleteItem', (def) => {

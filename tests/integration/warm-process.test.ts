@@ -68,13 +68,16 @@ describe('Stored configs, parsed once per text', () => {
     // Act
     sent = [];
     await cache.list(at(0));
+    const oneListing = sent.length;
     await cache.list(at(5));
     const withinTtl = sent.length;
     await putCommunity(db, community({ name: 'Relisted' }), NOW);
     const later = await cache.list(at(11));
 
     // Assess
-    expect(withinTtl).toBe(1);
+    // The directory's Query and one BatchGet of the configs, then nothing within the TTL.
+    expect(oneListing).toBe(2);
+    expect(withinTtl).toBe(oneListing);
     expect(later.find((c) => c.id === 'warm')?.name).toBe('Relisted');
   });
 });

@@ -20,7 +20,7 @@ describe('Module: keys', () => {
   describe('Function: item keys', () => {
     it('keys a community under COMMUNITY', () => {
       // Act + Assess
-      expect(communityKey('acme')).toEqual({ pk: 'COMMUNITY', sk: 'acme' });
+      expect(communityKey('acme')).toEqual({ pk: 'C#acme', sk: 'CONFIG' });
     });
 
     it('keys a member under its community', () => {
