@@ -4,9 +4,12 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     // The browser tests need Debian's Chromium: `npm run test:browser` (which `.ci/run` runs after installing it).
-    exclude: process.env.HEARTH_BROWSER_TESTS
-      ? [...configDefaults.exclude]
-      : [...configDefaults.exclude, 'tests/browser/**'],
+    // The long ones (weeks of a large community replayed) take minutes: `npm run test:long` (`.ci/run` runs it).
+    exclude: [
+      ...configDefaults.exclude,
+      ...(process.env.HEARTH_BROWSER_TESTS ? [] : ['tests/browser/**']),
+      ...(process.env.HEARTH_LONG_TESTS ? [] : ['tests/long/**']),
+    ],
     globalSetup: ['tests/support/global-setup.ts'],
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

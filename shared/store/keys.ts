@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
  * |                 |                             |               | rankPk `C#<c>#RANK` / rankSk `<points>#<m>`        |
  * |                 |                             |               | tierPk `C#<c>#TIER#<tier>` / id `<m>`              |
  * | member-day      | `C#<c>#D#<YYYY-MM-DD>`      | `M#<m>`       | memberDaysPk `C#<c>#M#<m>` / day `<YYYY-MM-DD>`    |
- * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>` / dueSk `<dueAt>#<id>` |
+ * | outbox item     | `C#<c>#OUTBOX`              | `<outbox id>` | duePk `DUE#<YYYY-MM-DDTHH>#<0-3>` / dueSk `<dueAt>#<id>` |
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
  * | sweep mark      | `SWEEP` or `C#<c>#SWEEP`    | `<job>`       |                                                    |
  * | seen request    | `C#<c>#SEEN`                | `<key>`       | (expiresAt: the platform's replay window)          |
@@ -43,7 +43,8 @@ import { createHash } from 'node:crypto';
  * - members whose latest join fell on a day (drip and win-back sweeps): Query index byJoinDay, pk `C#<c>#JOIN#<day>`.
  * - where a scheduled run got to: GetItem `SWEEP`/`<job>` (the dispatcher's due bucket) or
  *   `C#<c>#SWEEP`/`<job>` (a community's sweep: a greeting sweep's instant, a daily sweep's day).
- * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>`, sk <= `<now>`.
+ * - outbox items due by an hour (dispatcher): Query index byDueBucket, pk `DUE#<hour>#<shard>` for each of the
+ *   4 shards, sk <= `<now>`.
  * - a community's outbox (CLI): Query pk `C#<c>#OUTBOX`.
  * - the member behind an invite code (referral attribution): GetItem `C#<c>#REF`/`<code>`.
  */
@@ -163,9 +164,24 @@ export const dueBucket = (isoInstant: string): string => `DUE#${isoInstant.slice
  * dispatcher has walked past older hours and would not look there again.
  */
 export const dueIndexKeys = (id: string, dueAt: string, decidedAt: string = dueAt) => ({
-  duePk: dueBucket(dueAt > decidedAt ? dueAt : decidedAt),
+  duePk: dueShardPk(dueBucket(dueAt > decidedAt ? dueAt : decidedAt), dueShardOf(id)),
   dueSk: `${dueAt}#${id}`,
 });
+
+/**
+ * How many partitions an hour's due items are spread over. Every community's items of an hour meet in its
+ * bucket: in the first hour of a day in a zone most communities share, their sweeps queue an item or more
+ * each at the rate the sweeps' queue runs them (README, *Many communities*), and four shards keep each
+ * partition's index writes a quarter of that, far under DynamoDB's 1,000 a second. The dispatcher reads the
+ * four of each hour it walks.
+ */
+export const DUE_SHARDS = 4;
+
+/** The shard of an item: a fixed function of its id. */
+export const dueShardOf = (id: string): number => createHash('sha256').update(id).digest()[0] % DUE_SHARDS;
+
+/** One shard of an hour's bucket. */
+export const dueShardPk = (bucket: string, shard: number): string => `${bucket}#${shard}`;
 
 /** An invite code: whose it is (a code names one member of one community). */
 export const inviteCodeKey = (communityId: string, code: string): Key => ({ pk: `C#${communityId}#REF`, sk: code });

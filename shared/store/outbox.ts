@@ -2,7 +2,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateName } from '../domain/templates';
 import { unixSeconds } from '../domain/time';
 import { type Db, getItem, ifCondition, queryAll, queryIndex, updateItem } from './db';
-import { dueBucket, dueIndexKeys, outboxKey, outboxPk } from './keys';
+import { DUE_SHARDS, dueBucket, dueIndexKeys, dueShardPk, outboxKey, outboxPk } from './keys';
 import { INDEXES } from './table';
 import { UpdateBuilder } from './update';
 
@@ -95,7 +95,14 @@ export async function getOutboxItem(db: Db, communityId: string, id: string): Pr
 /** Pending items in one due bucket that are due by `now`. */
 export async function dueInBucket(db: Db, bucket: string, now: Date): Promise<OutboxItem[]> {
   // `~` sorts after every id character, so items due exactly at `now` are included.
-  return queryIndex<OutboxItem>(db, INDEXES.byDueBucket, bucket, { upTo: `${now.toISOString()}#~` });
+  const shards = await Promise.all(
+    Array.from({ length: DUE_SHARDS }, (_, shard) =>
+      queryIndex<OutboxItem>(db, INDEXES.byDueBucket, dueShardPk(bucket, shard), { upTo: `${now.toISOString()}#~` }),
+    ),
+  );
+  // The shards' items in one order, due time first, as one partition would give them.
+  const order = (item: OutboxItem) => `${item.dueAt}#${item.id}`;
+  return shards.flat().sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
 /**

@@ -3,9 +3,11 @@ import {
   anniversaryIndexKeys,
   birthdayIndexKeys,
   communityKey,
+  DUE_SHARDS,
   dayPk,
   dueBucket,
   dueIndexKeys,
+  dueShardOf,
   lastActiveIndexKeys,
   lastActivePk,
   memberDayKey,
@@ -110,9 +112,23 @@ describe('Module: keys', () => {
 
       // Assess
       expect(keys).toEqual({
-        duePk: 'DUE#2026-11-25T17',
+        duePk: `DUE#2026-11-25T17#${dueShardOf('welcome#acme#u1#2026-11-26')}`,
         dueSk: '2026-11-25T17:30:00.000Z#welcome#acme#u1#2026-11-26',
       });
+    });
+
+    it("spreads an hour's items over its shards, each item always in the same one", () => {
+      // Prepare
+      const ids = Array.from({ length: 400 }, (_, i) => `birthday#c${i}#m#2026`);
+
+      // Act
+      const shards = ids.map((id) => dueShardOf(id));
+
+      // Assess: every shard used, none with more than a third, and the same answer each time.
+      const counts = Array.from({ length: DUE_SHARDS }, (_, s) => shards.filter((x) => x === s).length);
+      expect(Math.min(...counts)).toBeGreaterThan(0);
+      expect(Math.max(...counts)).toBeLessThan(ids.length / 3);
+      expect(ids.map((id) => dueShardOf(id))).toEqual(shards);
     });
   });
 
