@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     // The browser tests need Debian's Chromium: `npm run test:browser` (which `.ci/run` runs after installing it).
-    // The long ones (weeks of a large community replayed) take minutes: `npm run test:long` (`.ci/run` runs it).
+    // The long ones (weeks of a large community replayed) take minutes: `npm run test:long`, by hand, outside CI's
+    // 15 minutes.
     exclude: [
       ...configDefaults.exclude,
       ...(process.env.HEARTH_BROWSER_TESTS ? [] : ['tests/browser/**']),

@@ -57,8 +57,8 @@ export interface MetricAlarm {
 
 /**
  * The alarms on Hearth's own metrics: one per outbox kind whose parked failures must reach an operator (its
- * rules say `alarmWhenParked`: the digest), on the dispatcher's `SendsParked` count for that kind; and one on
- * the webhook's refusals of every reason.
+ * rules say `alarmWhenParked`: the digest), on the dispatcher's `SendsParked` count for that kind; one on
+ * parked sends of every kind together; and one on the webhook's refusals of every reason.
  */
 export const METRIC_ALARMS: readonly MetricAlarm[] = [
   ...ALARMED_KINDS.map((kind) => ({
@@ -68,6 +68,17 @@ export const METRIC_ALARMS: readonly MetricAlarm[] = [
     dimensions: { service: APP_METRICS.service, kind },
     description: `a ${kind} send failed and was parked: hearth outbox --status failed shows it and its reason`,
   })),
+  {
+    // Every parked send counts once here as well as under its kind. One is a member's platform refusing a message
+    // (the digest shows it); five in five minutes is a platform, a token or SES failing for everyone.
+    name: 'parked-sends',
+    emittedBy: 'dispatcher',
+    metric: 'SendsParked',
+    dimensions: { service: APP_METRICS.service },
+    threshold: 5,
+    description:
+      'five or more sends of any kind failed and were parked in five minutes: hearth outbox --status failed shows them and why',
+  },
   {
     // Every rejection counts once here as well as under its reason (observability.ts). One is a scanner or a
     // platform's stray retry; ten in five minutes is a secret that no longer matches or a flood of forgeries.

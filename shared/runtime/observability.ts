@@ -27,10 +27,13 @@ export const metrics = new Metrics({
 });
 
 /**
- * The dispatcher's sends parked as failed in a run, one `SendsParked` count per kind (dimension `kind`),
- * each a metric of its own so that the dimension does not tag the run's other metrics.
+ * The dispatcher's sends parked as failed in a run: one `SendsParked` count of them all, and one per kind
+ * (dimension `kind`), each a metric of its own so that the dimension does not tag the run's other metrics.
  */
 export function parkedMetrics(parked: Readonly<Record<string, number>>): void {
+  // Once in all, for the alarm on a run of failures of any kind (infra/topology.ts METRIC_ALARMS).
+  const total = Object.values(parked).reduce((sum, count) => sum + count, 0);
+  if (total) metrics.addMetric('SendsParked', MetricUnit.Count, total);
   for (const [kind, count] of Object.entries(parked)) {
     if (!count) continue;
     const single = metrics.singleMetric();

@@ -200,7 +200,13 @@ describe('Stack: HearthStack', () => {
     const parked = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
       (alarm) => alarm.Properties.MetricName === 'SendsParked',
     );
-    expect(parked).toHaveLength(1);
+    // The digest's, and the one on every kind together (five in five minutes).
+    expect(parked).toHaveLength(2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SendsParked',
+      Dimensions: [{ Name: 'service', Value: 'hearth' }],
+      Threshold: 5,
+    });
     expect(
       template.findResources('AWS::Lambda::Function', {
         Properties: {

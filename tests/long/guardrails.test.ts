@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * often: the demo's community of 2,000 members replayed over 8 weeks through
  * the local stack, every schedule fired at its simulated time, then counted
  * from what went out (the chat sink and the mail folder) and from the outbox,
- * not from Hearth's own report. Several minutes long, so it runs in `npm run
- * test:long` (and in CI), not in `npm test`.
+ * not from Hearth's own report. Four to seven minutes long, so it runs in
+ * `npm run test:long`, not in `npm test` (nor in CI, whose 15 minutes it would
+ * take half of).
  */
 
 const run = promisify(execFile);

@@ -98,7 +98,7 @@ describe('Function: parkedMetrics', () => {
     const emf = emfLinesOf(() => {
       parkedMetrics({ digest: 1, welcome: 0 });
       parkedMetrics({});
-    });
+    }).filter((line) => 'kind' in line);
 
     // Assess
     expect(emf).toHaveLength(1);
@@ -108,6 +108,18 @@ describe('Function: parkedMetrics', () => {
       Dimensions: [expect.arrayContaining(['kind', 'service'])],
       Metrics: [{ Name: 'SendsParked', Unit: 'Count' }],
     });
+  });
+
+  it('adds every kind together in one SendsParked count without a kind, for the alarm on all of them', () => {
+    // Act
+    metrics.clearMetrics();
+    parkedMetrics({ digest: 1, welcome: 2, birthday: 0 });
+    const emf = metrics.serializeMetrics();
+    metrics.clearMetrics();
+
+    // Assess
+    expect(emf).toMatchObject({ SendsParked: 3, service: 'hearth' });
+    expect(emf).not.toHaveProperty('kind');
   });
 });
 
