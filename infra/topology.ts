@@ -158,9 +158,9 @@ export interface QueueDefinition {
 
 /**
  * The sweeps' fan-out: each hourly job's schedule starts one `sweeps` invocation that queues a message per
- * community, and `sweeps` runs them ten to a batch, ten batches at once. At about 50 ms a community-job in AWS
- * (a mark read, the day's index queries, a mark write), that is some 200 community-jobs a second; the README
- * gives the arithmetic for 10,000 communities and the bench (`bench:fanout`) measures it.
+ * community, and `sweeps` runs them ten to a batch, ten batches at once. A community's run of a job is about
+ * 4.4 DynamoDB calls, some 25 ms in AWS, so the ten run some 400 community-jobs a second: the README's *Many
+ * communities* gives the arithmetic for 10,000 communities, and `npm run bench:fanout` measures it.
  */
 export const QUEUES: readonly QueueDefinition[] = [
   {
