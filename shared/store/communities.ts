@@ -1,8 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type CommunityConfig, parseCommunityConfig } from '../domain/config';
-import { type Db, queryAll } from './db';
+import { batchGet, type Db, queryAll } from './db';
 import { COMMUNITY_DIRECTORY_PK, communityDirectoryKey, communityKey } from './keys';
-import { batchGet } from './members';
 
 /**
  * Store a validated community config (replacing any earlier one). Its directory entry goes first, so a

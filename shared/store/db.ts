@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -263,4 +264,33 @@ export function queryBetween<T>(db: Db, partition: string, from: string, to: str
     ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
     ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
   });
+}
+
+/**
+ * Items by key, in batches of 100 (BatchGet's limit), asking again for what a
+ * batch leaves unprocessed; optionally only some attributes, or strongly
+ * consistent.
+ */
+export async function batchGet<T>(
+  db: Db,
+  keys: Array<{ pk: string; sk: string }>,
+  options: { projection?: string; names?: Record<string, string>; consistent?: boolean } = {},
+): Promise<T[]> {
+  const items: T[] = [];
+  const read = {
+    ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+    ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
+    ...(options.consistent ? { ConsistentRead: true } : {}),
+  };
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Array<Record<string, unknown>> }> | undefined = {
+      [db.table]: { Keys: keys.slice(i, i + 100), ...read },
+    };
+    while (request && Object.keys(request).length) {
+      const result = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
+      items.push(...((result.Responses?.[db.table] ?? []) as T[]));
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return items;
 }

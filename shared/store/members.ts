@@ -1,8 +1,8 @@
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isActivity } from '../domain/events';
 import type { CapState } from './caps';
 import { MEMBER_DAY_PROJECTION, type MemberDayRow } from './days';
-import { type Db, getItem, ifCondition, queryIndex, updateItem } from './db';
+import { batchGet, type Db, getItem, ifCondition, queryIndex, updateItem } from './db';
 import { anniversaryPk, birthdayPk, joinDayPk, lastActivePk, memberDaysPk, memberKey, presencePk } from './keys';
 import { INDEXES, type IndexDefinition, TABLE } from './table';
 import { UpdateBuilder } from './update';
@@ -105,35 +105,6 @@ export async function getMember(
 export async function getMembers(db: Db, communityId: string, memberIds: Iterable<string>): Promise<Member[]> {
   const keys = [...new Set(memberIds)].map((id) => memberKey(communityId, id));
   return batchGet<Member>(db, keys, { consistent: true });
-}
-
-/**
- * Items by key, in batches of 100 (BatchGet's limit), asking again for what a
- * batch leaves unprocessed; optionally only some attributes, or strongly
- * consistent.
- */
-export async function batchGet<T>(
-  db: Db,
-  keys: Array<{ pk: string; sk: string }>,
-  options: { projection?: string; names?: Record<string, string>; consistent?: boolean } = {},
-): Promise<T[]> {
-  const items: T[] = [];
-  const read = {
-    ...(options.projection ? { ProjectionExpression: options.projection } : {}),
-    ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
-    ...(options.consistent ? { ConsistentRead: true } : {}),
-  };
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Array<Record<string, unknown>> }> | undefined = {
-      [db.table]: { Keys: keys.slice(i, i + 100), ...read },
-    };
-    while (request && Object.keys(request).length) {
-      const result = await db.doc.send(new BatchGetCommand({ RequestItems: request }));
-      items.push(...((result.Responses?.[db.table] ?? []) as T[]));
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return items;
 }
 
 /** A member's activity counts over the days their day rows are kept. */

@@ -1,8 +1,7 @@
 import type { CommunityConfig } from '../../domain/config';
 import { addDays } from '../../domain/time';
-import { type Db, queryBetween, updateItem } from '../../store/db';
+import { batchGet, type Db, queryBetween, updateItem } from '../../store/db';
 import { outboxId, outboxKey } from '../../store/keys';
-import { batchGet } from '../../store/members';
 import type { OutboxItem } from '../../store/outbox';
 import { UpdateBuilder } from '../../store/update';
 import type { SendContext } from '../contract';

@@ -2,8 +2,9 @@ import type { CommunityConfig } from '../../domain/config';
 import { addDays, dayIn, instantAt, wallTimeOf } from '../../domain/time';
 import type { DomainEvent } from '../../events/domain-events';
 import type { Db } from '../../store/db';
+import { batchGet } from '../../store/db';
 import { outboxId, outboxKey } from '../../store/keys';
-import { batchGet, getMembers, type Member, membersJoinedOn } from '../../store/members';
+import { getMembers, type Member, membersJoinedOn } from '../../store/members';
 import {
   CANCELLED_BY_LEAVE,
   enqueue,
