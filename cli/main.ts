@@ -29,6 +29,7 @@ interface Flags {
   url?: string;
   apiBaseUrl?: string;
   registerCommands?: boolean;
+  dryRun?: boolean;
 }
 
 /** Run `body` against the data (the running stack, the folder or AWS), closed after. */
@@ -186,6 +187,12 @@ AWS when HEARTH_TABLE and AWS credentials are set. Exit codes: 0 done, 2 bad inp
     .option('--at <time>', 'an ISO 8601 time (default: now)')
     .addHelpText('after', () => `\nJobs: ${jobNames()}`)
     .action(action(async (t, f, job: string) => (await import('./commands/run')).runJob(t, job, f.at, !!f.json)));
+
+  hearth
+    .command('migrate')
+    .description('move a table written by a version before the per-community layout to it (idempotent)')
+    .option('--dry-run', 'count what would move, change nothing')
+    .action(action(async (t, f) => (await import('./commands/migrate')).migrateCommand(t, !!f.dryRun, !!f.json)));
 
   const outbox = hearth.command('outbox').description('what Hearth has decided to send');
   outbox
