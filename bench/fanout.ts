@@ -73,6 +73,11 @@ const SWEEP_SCHEDULES = SCHEDULES.filter((s) => s.target === 'sweeps').sort(
 /** The partitions a call touched and the units on each. */
 function partitionsOf(call: MeteredCall): Array<{ partition: string; units: number; read: boolean }> {
   const { command, input, output } = call;
+  // A write whose condition failed reports nothing, but is billed on the table: a write unit for these items.
+  if (call.conditionFailed) {
+    const key = (input.Key ?? input.Item) as { pk?: string } | undefined;
+    return key?.pk ? [{ partition: key.pk, units: 1, read: false }] : [];
+  }
   if (!output) return [];
   const read = READ_COMMANDS.has(command);
   const reported = output.ConsumedCapacity as

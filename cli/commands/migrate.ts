@@ -6,9 +6,14 @@ import type { Target } from '../target';
 export async function migrateCommand(target: Target, dryRun: boolean, json: boolean): Promise<void> {
   const report = await migrate(target.db, new Date(), { dryRun });
   const moved = report.communities + report.marks + report.members + report.pendingItems;
-  output(json, { dryRun, ...report }, () =>
-    moved === 0
-      ? 'nothing to migrate: the table is in the current layout'
-      : `${dryRun ? 'would move' : 'moved'} ${report.communities} community configs, ${report.marks} sweep marks, ${report.members} members' birthday and first-join keys, ${report.pendingItems} pending outbox items`,
+  const refused = report.refused.map(
+    (r) => `\nnot moved: community ${r.communityId}, its config is refused: ${r.reason}`,
   );
+  output(json, { dryRun, ...report }, () =>
+    moved === 0 && !refused.length
+      ? 'nothing to migrate: the table is in the current layout'
+      : `${dryRun ? 'would move' : 'moved'} ${report.communities} community configs, ${report.marks} sweep marks, ${report.members} members' birthday and first-join keys, ${report.pendingItems} pending outbox items${refused.join('')}`,
+  );
+  // A config left behind is a community the new layout does not know yet: not a success.
+  if (refused.length) process.exitCode = 1;
 }

@@ -66,6 +66,8 @@ export class LocalQueue implements SweepQueue {
     try {
       const response = (await this.functions()[this.definition.consumer](event)) as SQSBatchResponse | undefined;
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      // As SQS does: a failure naming no message of the batch fails the whole batch.
+      if ([...failed].some((id) => !batch.some((held) => held.id === id))) failed = new Set(batch.map((h) => h.id));
     } catch (error) {
       logger.error('queue batch failed', { queue: this.definition.name, error: error as Error });
       failed = new Set(batch.map((held) => held.id));

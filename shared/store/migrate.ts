@@ -1,8 +1,18 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type CommunityConfig, parseCommunityConfig } from '../domain/config';
-import { listCommunities, putCommunity } from './communities';
-import { type Db, queryAll, updateItem } from './db';
-import { anniversaryIndexKeys, birthdayIndexKeys, dueIndexKeys, MEMBER_SK_PREFIX, membersPk, outboxPk } from './keys';
-import { lastKnownSweepMark, setSweepMark } from './sweeps';
+import { listCommunities, listCommunityIds } from './communities';
+import { type Db, ifCondition, queryAll, updateItem } from './db';
+import {
+  anniversaryIndexKeys,
+  birthdayIndexKeys,
+  communityDirectoryKey,
+  communityKey,
+  dueIndexKeys,
+  MEMBER_SK_PREFIX,
+  membersPk,
+  outboxPk,
+} from './keys';
+import { getSweepMark, setSweepMark } from './sweeps';
 import { UpdateBuilder } from './update';
 
 /**
@@ -14,8 +24,10 @@ import { UpdateBuilder } from './update';
  * - members' birthday and first-join index keys from `BDAY#<MM-DD>` and `ANNIV#<MM-DD>` (shared by every
  *   community) to the community's own partitions;
  * - pending outbox items from an unsharded due hour (`DUE#<hour>`) to their shard.
- * Every write is conditional on the old value, so a write the running stack made meanwhile wins and a second
- * run finds nothing to move. Old configs and marks are left where they were: nothing reads them any more.
+ * Every write is conditional (on the old value, or on nothing newer being stored), so a write the running stack
+ * made meanwhile wins and a second run finds nothing to move. Run it right after deploying this version: until
+ * it has, the new code knows no community of the old table. Old configs and marks are left where they were:
+ * nothing reads them any more.
  * A one-off over every item of those kinds, it reads whole partitions: never run by a Lambda.
  */
 
@@ -25,6 +37,8 @@ export interface MigrationReport {
   marks: number;
   members: number;
   pendingItems: number;
+  /** Old configs this version's validation refuses: left where they were, with the reason. */
+  refused: Array<{ communityId: string; reason: string }>;
 }
 
 const OLD_COMMUNITY_PK = 'COMMUNITY';
@@ -35,32 +49,39 @@ const OLD_DUE = /^DUE#\d{4}-\d\d-\d\dT\d\d$/;
 
 /** Move everything old; with `dryRun`, only count it. */
 export async function migrate(db: Db, now: Date, options: { dryRun?: boolean } = {}): Promise<MigrationReport> {
-  const report: MigrationReport = { communities: 0, marks: 0, members: 0, pendingItems: 0 };
+  const report: MigrationReport = { communities: 0, marks: 0, members: 0, pendingItems: 0, refused: [] };
   const write = !options.dryRun;
 
-  const oldConfigs = await queryAll<{ sk: string; config: unknown }>(db, {
+  const oldConfigs = await queryAll<{ sk: string; config: unknown; updatedAt?: string }>(db, {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': OLD_COMMUNITY_PK },
   });
-  const known = new Set((await listCommunities(db)).map((c) => c.id));
+  const known = new Set(await listCommunityIds(db));
+  const moving: CommunityConfig[] = [];
   for (const item of oldConfigs) {
     if (known.has(item.sk)) continue;
+    let config: CommunityConfig;
+    try {
+      config = parseCommunityConfig(item.config);
+    } catch (error) {
+      // One config this version refuses holds back no other: it is named, and left where it was.
+      report.refused.push({ communityId: item.sk, reason: (error as Error).message });
+      continue;
+    }
     report.communities++;
-    if (write) await putCommunity(db, parseCommunityConfig(item.config), now);
+    moving.push(config);
+    if (write) await moveConfig(db, config, item.updatedAt ?? now.toISOString());
   }
-  const communities: CommunityConfig[] = write
-    ? await listCommunities(db)
-    : [
-        ...(await listCommunities(db)),
-        ...oldConfigs.filter((i) => !known.has(i.sk)).map((i) => parseCommunityConfig(i.config)),
-      ];
+  const communities: CommunityConfig[] = [...(await listCommunities(db)), ...(write ? [] : moving)];
 
   const oldMarks = await queryAll<{ sk: string; through: string }>(db, {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': OLD_MARKS_PK },
   });
   for (const { sk, through } of oldMarks) {
-    const split = sk.indexOf('#');
+    // `<job>#<c>`, where the job may hold `#` itself (a holiday's `holidays#<date>+<template>`) and a community
+    // id never does.
+    const split = sk.lastIndexOf('#');
     const targets =
       split > 0
         ? [{ job: sk.slice(0, split), communityId: sk.slice(split + 1) }]
@@ -68,7 +89,7 @@ export async function migrate(db: Db, now: Date, options: { dryRun?: boolean } =
           ? communities.map((c) => ({ job: sk, communityId: c.id }))
           : [];
     for (const { job, communityId } of targets) {
-      const current = await lastKnownSweepMark(db, job, communityId);
+      const current = await getSweepMark(db, job, communityId);
       if (current !== undefined && current >= through) continue;
       report.marks++;
       if (write) await setSweepMark(db, job, through, communityId);
@@ -77,9 +98,26 @@ export async function migrate(db: Db, now: Date, options: { dryRun?: boolean } =
 
   for (const community of communities) {
     report.members += await moveMemberKeys(db, community.id, write);
-    report.pendingItems += await movePendingItems(db, community.id, write);
+    report.pendingItems += await movePendingItems(db, community.id, now, write);
   }
   return report;
+}
+
+/**
+ * A config to its new place: its directory entry, then the config itself only where none is stored yet (one
+ * the running stack stored meanwhile is newer), keeping when it was last stored.
+ */
+async function moveConfig(db: Db, config: CommunityConfig, updatedAt: string): Promise<void> {
+  await db.doc.send(new PutCommand({ TableName: db.table, Item: communityDirectoryKey(config.id) }));
+  await ifCondition(() =>
+    db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: { ...communityKey(config.id), config, updatedAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
 }
 
 interface StoredMember {
@@ -127,7 +165,7 @@ async function moveMemberKeys(db: Db, communityId: string, write: boolean): Prom
 }
 
 /** A community's pending outbox items still filed under an unsharded due hour, moved to their shard. */
-async function movePendingItems(db: Db, communityId: string, write: boolean): Promise<number> {
+async function movePendingItems(db: Db, communityId: string, now: Date, write: boolean): Promise<number> {
   const items = await queryAll<{ sk: string; id: string; duePk?: string }>(db, {
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': outboxPk(communityId) },
@@ -137,8 +175,9 @@ async function movePendingItems(db: Db, communityId: string, write: boolean): Pr
     if (!item.duePk || !OLD_DUE.test(item.duePk)) continue;
     moved++;
     if (!write) continue;
-    // The same hour, now with its shard; the sort key (due time, then id) stays.
-    const { duePk } = dueIndexKeys(item.id, `${item.duePk.slice('DUE#'.length)}:00:00.000Z`);
+    // Its shard of the later of its due hour and now: the dispatcher has walked past older hours (their shards
+    // were empty) and does not read them again. The sort key (due time, then id) stays.
+    const { duePk } = dueIndexKeys(item.id, `${item.duePk.slice('DUE#'.length)}:00:00.000Z`, now.toISOString());
     const update = new UpdateBuilder().set('duePk', duePk);
     const condition = `${update.name('duePk')} = ${update.value(item.duePk)}`;
     // Refused when the item was settled or rescheduled meanwhile (its due keys gone or new).

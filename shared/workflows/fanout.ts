@@ -50,6 +50,13 @@ export async function fanOut(db: Db, queue: SweepQueue, job: string): Promise<Fa
   return { job, fannedOut: ids.length };
 }
 
+/**
+ * A community's run is started only with this much of the invocation left: most take milliseconds, but a
+ * holiday to every member of a very large community takes minutes, and one cut off by the timeout would fail
+ * the whole batch (every other message in it tried again, towards its dead-letter queue).
+ */
+export const QUEUED_RUN_BUDGET_MS = 60_000;
+
 /** How one community's run of a job is done (the sweep, given that one community). */
 export type CommunityRun = (job: string, community: CommunityConfig) => Promise<object>;
 
@@ -60,9 +67,20 @@ export type CommunityRun = (job: string, community: CommunityConfig) => Promise<
  * would never succeed, and the dead-letter queue is where someone looks. A community that no longer exists
  * is done: there is nothing to sweep.
  */
-export async function runQueued(db: Db, event: SQSEvent, run: CommunityRun): Promise<SQSBatchResponse> {
+export async function runQueued(
+  db: Db,
+  event: SQSEvent,
+  run: CommunityRun,
+  timeLeftMs?: () => number,
+): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchItemFailure[] = [];
-  for (const record of event.Records) {
+  for (const [i, record] of event.Records.entries()) {
+    if (timeLeftMs && timeLeftMs() < QUEUED_RUN_BUDGET_MS) {
+      // Not started: back to the queue for another invocation, rather than the whole batch failing at the timeout.
+      logger.warn('queued sweeps left for another run: out of time', { left: event.Records.length - i });
+      batchItemFailures.push(...event.Records.slice(i).map((r) => ({ itemIdentifier: r.messageId })));
+      break;
+    }
     const parsed = SweepMessageSchema.safeParse(safeJson(record.body));
     if (!parsed.success) {
       logger.error('queued sweep message is not one', { messageId: record.messageId });

@@ -4,7 +4,7 @@ import type { Db } from '../store/db';
 import { outboxId } from '../store/keys';
 import type { MemberEntry } from '../store/members';
 import { enqueue } from '../store/outbox';
-import { lastKnownSweepMark, setSweepMark } from '../store/sweeps';
+import { getSweepMark, setSweepMark } from '../store/sweeps';
 import { eachCommunity } from './sweep';
 
 /**
@@ -43,9 +43,9 @@ async function greetingWindow(
 ): Promise<GreetingWindow & { done: () => Promise<void> }> {
   const start = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const to = new Date(start + HOUR_MS);
-  // The mark this process moved last hour, if it did: one behind the stored one (another instance ran the job
-  // since) only widens the window, and what it decides again is refused by its deterministic ids.
-  const mark = options.asOf ? undefined : await lastKnownSweepMark(db, job, communityId);
+  // Read, not taken from what this process last knew: with the runs fanned out, a warm process last saw this
+  // community's mark hours ago, and a mark that far behind would widen the window to a day of repeated work.
+  const mark = options.asOf ? undefined : await getSweepMark(db, job, communityId);
   const earliest = start - (options.asOf ? HOUR_MS : GREETING_CATCH_UP_MS);
   const from = new Date(Math.max(mark ? Date.parse(mark) : start - HOUR_MS, earliest));
   const dates = from < to ? candidateDates(from, to, [hour]) : [];

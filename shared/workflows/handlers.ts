@@ -54,9 +54,14 @@ function sweepOf(job: string) {
 export function createSweepsHandler(deps: { db: Db; queue?: SweepQueue }, clock = () => new Date()) {
   // Communities are few, read in one Query of one partition, and kept a few minutes for the jobs that follow.
   const cache = new CommunityListCache(deps.db);
-  return jobHandler(async (event: JobEvent | SQSEvent) => {
+  return jobHandler(async (event: JobEvent | SQSEvent, context) => {
     if (isQueueBatch(event)) {
-      return runQueued(deps.db, event, (job, community) => sweepOf(job)(deps.db, [community], clock(), {}));
+      return runQueued(
+        deps.db,
+        event,
+        (job, community) => sweepOf(job)(deps.db, [community], clock(), {}),
+        () => context.getRemainingTimeInMillis(),
+      );
     }
     const sweep = sweepOf(event.job);
     if (deps.queue && !event.at) {

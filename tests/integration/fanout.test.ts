@@ -10,7 +10,13 @@ import type { Db } from '../../shared/store/db';
 import { ingestEvent } from '../../shared/store/ingest';
 import { sweepMarkKey } from '../../shared/store/keys';
 import { listOutbox } from '../../shared/store/outbox';
-import { fanOut, runQueued, type SweepMessage, type SweepQueue } from '../../shared/workflows/fanout';
+import {
+  fanOut,
+  QUEUED_RUN_BUDGET_MS,
+  runQueued,
+  type SweepMessage,
+  type SweepQueue,
+} from '../../shared/workflows/fanout';
 import { createSweepsHandler } from '../../shared/workflows/handlers';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
@@ -129,6 +135,27 @@ describe('Sweeps fanned out per community', () => {
     // Assess: the malformed bodies and the failed community are named; an unknown community is done.
     expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['m1', 'm2', 'm3']);
     expect(ran).toEqual(['winback north', 'winback east']);
+  });
+
+  it('starts no community with too little of the invocation left, and gives the rest back to the queue', async () => {
+    // Prepare: a minute and a half left for the first, then less than the budget.
+    const left = [90_000, QUEUED_RUN_BUDGET_MS - 1];
+    const ran: string[] = [];
+
+    // Act
+    const response = await runQueued(
+      db,
+      batch(...['north', 'south', 'east'].map((communityId) => JSON.stringify({ job: 'winback', communityId }))),
+      async (_job, community) => {
+        ran.push(community.id);
+        return {};
+      },
+      () => left.shift() ?? 0,
+    );
+
+    // Assess
+    expect(ran).toEqual(['north']);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['m1', 'm2']);
   });
 
   it('delivers a failing message again up to the queue limit, then parks it in the dead letters', async () => {

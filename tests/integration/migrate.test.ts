@@ -24,6 +24,9 @@ describe('Migration to the per-community layout', () => {
     await put({ pk: 'COMMUNITY', sk: 'acme', config: ACME, updatedAt: '2026-11-01T00:00:00.000Z' });
     await put({ pk: 'SWEEP', sk: 'winback#acme', through: '2026-12-01' });
     await put({ pk: 'SWEEP', sk: 'birthdays', through: '2026-12-02T06:00:00.000Z' });
+    await put({ pk: 'SWEEP', sk: 'holidays#2026-12-25+xmas#acme', through: '2026-12-25' });
+    // A config this version refuses (a time zone that is none): named, left behind, the rest moved.
+    await put({ pk: 'COMMUNITY', sk: 'broken', config: { ...ACME, id: 'broken', timezone: 'Mars/Olympus' } });
     await put({
       ...memberKey('acme', 'ada'),
       id: 'ada',
@@ -46,14 +49,28 @@ describe('Migration to the per-community layout', () => {
       duePk: 'DUE#2026-12-02T06',
       dueSk: '2026-12-02T06:30:00.000Z#welcome#acme#ada#2026-12-02',
     });
+    // Due hours ago, while the dispatcher walked past that hour's (then empty) shards.
+    await put({
+      ...outboxKey('acme', 'winback#acme#bob#2026-11-18+14d'),
+      id: 'winback#acme#bob#2026-11-18+14d',
+      communityId: 'acme',
+      kind: 'winback',
+      memberId: 'bob',
+      status: 'pending',
+      dueAt: '2026-12-02T03:30:00.000Z',
+      duePk: 'DUE#2026-12-02T03',
+      dueSk: '2026-12-02T03:30:00.000Z#winback#acme#bob#2026-11-18+14d',
+    });
   });
+
+  const REFUSED = [{ communityId: 'broken', reason: expect.stringContaining('timezone') }];
 
   it('counts what it would move on a dry run, and moves nothing', async () => {
     // Act
     const report = await migrate(db, NOW, { dryRun: true });
 
-    // Assess: one config, the win-back mark and the shared birthday mark, the member, the pending item.
-    expect(report).toEqual({ communities: 1, marks: 2, members: 1, pendingItems: 1 });
+    // Assess: one config (one refused), the win-back, holiday and shared birthday marks, the member, two items.
+    expect(report).toEqual({ communities: 1, marks: 3, members: 1, pendingItems: 2, refused: REFUSED });
     expect(await listCommunityIds(db)).toEqual([]);
   });
 
@@ -62,15 +79,17 @@ describe('Migration to the per-community layout', () => {
     const report = await migrate(db, NOW);
 
     // Assess
-    expect(report).toEqual({ communities: 1, marks: 2, members: 1, pendingItems: 1 });
+    expect(report).toEqual({ communities: 1, marks: 3, members: 1, pendingItems: 2, refused: REFUSED });
+    expect(await get(sweepMarkKey('holidays#2026-12-25+xmas', 'acme'))).toMatchObject({ through: '2026-12-25' });
     expect((await listCommunities(db)).map((c) => c.id)).toEqual(['acme']);
     expect(await get(sweepMarkKey('winback', 'acme'))).toMatchObject({ through: '2026-12-01' });
     expect(await get(sweepMarkKey('birthdays', 'acme'))).toMatchObject({ through: '2026-12-02T06:00:00.000Z' });
     expect((await birthdaysIn(db, 'acme', '03-14')).map((m) => m.memberId)).toEqual(['ada']);
     expect((await anniversariesIn(db, 'acme', '06-01')).map((m) => m.memberId)).toEqual(['ada']);
     expect(await get(memberKey('acme', 'ada'))).toMatchObject({ birthdayChosenPk: 'C#acme#BDAY#03-14' });
+    // Both in a shard of the hour the dispatcher reads now, the older one first.
     const due = await dueInBucket(db, 'DUE#2026-12-02T06', new Date('2026-12-02T06:31:00.000Z'));
-    expect(due.map((item) => item.id)).toEqual(['welcome#acme#ada#2026-12-02']);
+    expect(due.map((item) => item.id)).toEqual(['winback#acme#bob#2026-11-18+14d', 'welcome#acme#ada#2026-12-02']);
   });
 
   it('finds nothing to move the second time', async () => {
@@ -78,6 +97,6 @@ describe('Migration to the per-community layout', () => {
     const again = await migrate(db, NOW);
 
     // Assess
-    expect(again).toEqual({ communities: 0, marks: 0, members: 0, pendingItems: 0 });
+    expect(again).toEqual({ communities: 0, marks: 0, members: 0, pendingItems: 0, refused: REFUSED });
   });
 });
