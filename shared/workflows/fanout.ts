@@ -1,6 +1,6 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CommunityConfig } from '../domain/config';
-import { z } from '../domain/zod';
+import * as z from '../domain/zod';
 import { logger } from '../runtime/observability';
 import { getCommunity, listCommunityIds } from '../store/communities';
 import type { Db } from '../store/db';
