@@ -12,6 +12,22 @@ import { communityConfig } from '../support/fixtures';
 const NOW = new Date('2026-12-02T06:00:00.000Z');
 const ACME = communityConfig({ id: 'acme' });
 
+/** A pending outbox item as the version before filed it: under its unsharded due hour. */
+const oldPendingItem = (id: string, dueAt: string) => {
+  const [kind, communityId, memberId] = id.split('#');
+  return {
+    ...outboxKey(communityId, id),
+    id,
+    communityId,
+    kind,
+    memberId,
+    status: 'pending',
+    dueAt,
+    duePk: `DUE#${dueAt.slice(0, 13)}`,
+    dueSk: `${dueAt}#${id}`,
+  };
+};
+
 describe('Migration to the per-community layout', () => {
   let db: Db;
   const put = (Item: Record<string, unknown>) => db.doc.send(new PutCommand({ TableName: db.table, Item }));
@@ -38,29 +54,9 @@ describe('Migration to the per-community layout', () => {
       annivPk: 'ANNIV#06-01',
       annivSk: 'acme#ada',
     });
-    await put({
-      ...outboxKey('acme', 'welcome#acme#ada#2026-12-02'),
-      id: 'welcome#acme#ada#2026-12-02',
-      communityId: 'acme',
-      kind: 'welcome',
-      memberId: 'ada',
-      status: 'pending',
-      dueAt: '2026-12-02T06:30:00.000Z',
-      duePk: 'DUE#2026-12-02T06',
-      dueSk: '2026-12-02T06:30:00.000Z#welcome#acme#ada#2026-12-02',
-    });
+    await put(oldPendingItem('welcome#acme#ada#2026-12-02', '2026-12-02T06:30:00.000Z'));
     // Due hours ago, while the dispatcher walked past that hour's (then empty) shards.
-    await put({
-      ...outboxKey('acme', 'winback#acme#bob#2026-11-18+14d'),
-      id: 'winback#acme#bob#2026-11-18+14d',
-      communityId: 'acme',
-      kind: 'winback',
-      memberId: 'bob',
-      status: 'pending',
-      dueAt: '2026-12-02T03:30:00.000Z',
-      duePk: 'DUE#2026-12-02T03',
-      dueSk: '2026-12-02T03:30:00.000Z#winback#acme#bob#2026-11-18+14d',
-    });
+    await put(oldPendingItem('winback#acme#bob#2026-11-18+14d', '2026-12-02T03:30:00.000Z'));
   });
 
   const REFUSED = [{ communityId: 'broken', reason: expect.stringContaining('timezone') }];
