@@ -46,8 +46,8 @@ export async function getSweepMark(db: Db, job: string, communityId?: string): P
 /**
  * The mark as this process last knew it (it set or read it), else as stored. Only for a job whose own runs
  * move its mark, and for which a mark behind the stored one merely costs more work done again harmlessly (the
- * dispatcher walks a few more buckets; a greeting sweep decides a wider window, its repeats refused by their
- * deterministic ids); undefined when there is none.
+ * dispatcher walks a few more buckets; a holiday known decided needs no read). Not for a community's hourly
+ * sweep fanned out across processes, where what one process knows is hours old; undefined when there is none.
  */
 export async function lastKnownSweepMark(db: Db, job: string, communityId?: string): Promise<string | undefined> {
   return marksOf(db).get(knownKey(db, job, communityId)) ?? getSweepMark(db, job, communityId);

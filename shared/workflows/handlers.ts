@@ -52,7 +52,7 @@ function sweepOf(job: string) {
  *   this invocation.
  */
 export function createSweepsHandler(deps: { db: Db; queue?: SweepQueue }, clock = () => new Date()) {
-  // Communities are few, read in one Query of one partition, and kept a few minutes for the jobs that follow.
+  // For a run without a queue (the local CLI, tests): every community, kept a few minutes for the jobs that follow.
   const cache = new CommunityListCache(deps.db);
   return jobHandler(async (event: JobEvent | SQSEvent, context) => {
     if (isQueueBatch(event)) {
