@@ -1,5 +1,5 @@
 import { type ChatSender, NoSenderError } from '../shared/chat/sender';
-import { SesMailer } from '../shared/mail/mailer';
+import { SesMailer } from '../shared/mail/ses';
 import { chatSenderCache } from '../shared/platforms/outbound';
 import { ENV, optionalEnv, requireEnv } from '../shared/runtime/env';
 import { SsmSecrets } from '../shared/runtime/secrets';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { escapeHtml } from '../../shared/mail/html';
-import { FileMailer, fileSafe, LOCAL_MAIL_FROM, type Mailer, SesMailer } from '../../shared/mail/mailer';
+import { FileMailer, fileSafe, LOCAL_MAIL_FROM, type Mailer } from '../../shared/mail/mailer';
+import { SesMailer } from '../../shared/mail/ses';
 import { getCommunity } from '../../shared/store/communities';
 import { UsageError } from '../errors';
 import { output } from '../output';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 
 /** An email to operators: always both a text and an HTML part. */
@@ -66,44 +65,6 @@ export class FileMailer implements Mailer {
     await writeFile(path.replace(/\.eml$/, '.html'), mail.html, { flag: 'wx' }).catch((error) => {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     });
-  }
-}
-
-/**
- * SES's refusals that no retry mends (SES v2's SendEmail errors): a rejected message or recipient, a sender
- * not verified, an account or configuration that may not send. The dispatcher parks the item at once with
- * the reason. Everything else (TooManyRequestsException, LimitExceededException, a 5xx, a network error)
- * is retried with backoff, after the SDK's own retries.
- */
-export const SES_PERMANENT = new Set([
-  'MessageRejected',
-  'MailFromDomainNotVerifiedException',
-  'AccountSuspendedException',
-  'SendingPausedException',
-  'NotFoundException',
-  'BadRequestException',
-]);
-
-/** Sends through SES (v2) as a raw MIME message, so the same bytes go out as locally. */
-export class SesMailer implements Mailer {
-  constructor(private readonly client: SESv2Client = new SESv2Client({})) {}
-
-  async send(mail: Mail): Promise<void> {
-    try {
-      await this.client.send(
-        new SendEmailCommand({
-          FromEmailAddress: mail.from,
-          Destination: { ToAddresses: mail.to },
-          Content: { Raw: { Data: await compose(mail) } },
-        }),
-      );
-    } catch (error) {
-      const name = (error as Error).name;
-      if (!SES_PERMANENT.has(name)) throw error;
-      throw Object.assign(new Error(`SES refused the mail (${name}): ${(error as Error).message}`), {
-        retryable: false,
-      });
-    }
   }
 }
 

@@ -2,7 +2,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda
 import type { CommunityConfig } from '../domain/config';
 import * as z from '../domain/zod';
 import { logger } from '../runtime/observability';
-import { getCommunity, listCommunityIds } from '../store/communities';
+import { listCommunityIds } from '../store/communities';
 import type { Db } from '../store/db';
 
 /**
@@ -68,7 +68,8 @@ export type CommunityRun = (job: string, community: CommunityConfig) => Promise<
  * is done: there is nothing to sweep.
  */
 export async function runQueued(
-  db: Db,
+  /** The community's config (the handler keeps them a few seconds: the jobs of one minute share a read). */
+  communityOf: (communityId: string) => Promise<CommunityConfig | undefined>,
   event: SQSEvent,
   run: CommunityRun,
   timeLeftMs?: () => number,
@@ -89,7 +90,7 @@ export async function runQueued(
     }
     const { job, communityId } = parsed.data;
     try {
-      const community = await getCommunity(db, communityId);
+      const community = await communityOf(communityId);
       if (!community) {
         logger.warn('queued sweep for an unknown community', { job, communityId });
         continue;

@@ -2,7 +2,7 @@ import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import type { DomainEvent, DomainEventType } from '../events/domain-events';
 import { jobHandler } from '../runtime/handler';
 import { logger, parkedMetrics } from '../runtime/observability';
-import { type CommunityCache, CommunityListCache, listCommunities } from '../store/communities';
+import { CommunityCache, CommunityListCache, listCommunities } from '../store/communities';
 import type { Db } from '../store/db';
 import { type DispatchDeps, dispatch } from './dispatch';
 import { fanOut, isQueueBatch, runQueued, type SweepQueue } from './fanout';
@@ -54,10 +54,13 @@ function sweepOf(job: string) {
 export function createSweepsHandler(deps: { db: Db; queue?: SweepQueue }, clock = () => new Date()) {
   // For a run without a queue (the local CLI, tests): every community, kept a few minutes for the jobs that follow.
   const cache = new CommunityListCache(deps.db);
+  // For queued runs: each community's config, kept seconds (CommunityCache), so the jobs that fire in the
+  // same minute read it once; a change reaches the next minute's runs, as it reaches the dispatcher.
+  const configs = new CommunityCache(deps.db);
   return jobHandler(async (event: JobEvent | SQSEvent, context) => {
     if (isQueueBatch(event)) {
       return runQueued(
-        deps.db,
+        (communityId) => configs.get(communityId, clock()),
         event,
         (job, community) => sweepOf(job)(deps.db, [community], clock(), {}),
         () => context.getRemainingTimeInMillis(),

@@ -5,7 +5,7 @@ import { asLocalFunction, type LocalFunctions } from '../../infra/local/function
 import { LocalQueue } from '../../infra/local/queue';
 import { queueDefinition } from '../../infra/topology';
 import type { CommunityConfig } from '../../shared/domain/config';
-import { listCommunityIds, putCommunity } from '../../shared/store/communities';
+import { getCommunity, listCommunityIds, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { ingestEvent } from '../../shared/store/ingest';
 import { sweepMarkKey } from '../../shared/store/keys';
@@ -120,7 +120,7 @@ describe('Sweeps fanned out per community', () => {
 
     // Act
     const response = await runQueued(
-      db,
+      (id) => getCommunity(db, id),
       batch(
         JSON.stringify({ job: 'winback', communityId: 'north' }),
         'not json',
@@ -144,7 +144,7 @@ describe('Sweeps fanned out per community', () => {
 
     // Act
     const response = await runQueued(
-      db,
+      (id) => getCommunity(db, id),
       batch(...['north', 'south', 'east'].map((communityId) => JSON.stringify({ job: 'winback', communityId }))),
       async (_job, community) => {
         ran.push(community.id);
@@ -165,11 +165,15 @@ describe('Sweeps fanned out per community', () => {
     const queue = new LocalQueue(definition, () => functions as LocalFunctions);
     let southRuns = 0;
     const consumer = async (event: SQSEvent) =>
-      runQueued(db, event, async (_job, community) => {
-        if (community.id !== 'south') return {};
-        southRuns++;
-        throw new Error('always');
-      });
+      runQueued(
+        (id) => getCommunity(db, id),
+        event,
+        async (_job, community) => {
+          if (community.id !== 'south') return {};
+          southRuns++;
+          throw new Error('always');
+        },
+      );
     functions = { sweeps: consumer } as unknown as LocalFunctions;
 
     // Act
@@ -197,5 +201,48 @@ describe('Sweeps fanned out per community', () => {
     // Assess: the 15th's birthdays, one per community, decided here.
     expect(queue.sent).toEqual([]);
     expect(report).toMatchObject({ communities: 3, found: 3, queued: 3 });
+  });
+
+  it("reads a community's config once for the jobs of one minute, and a change by the next minute's", async () => {
+    // Prepare: a community whose birthday greetings are off, and the stack's wiring on a clock we move.
+    const west = communityConfig({
+      id: 'west',
+      timezone: 'UTC',
+      onboarding: { enabled: false },
+      birthdays: { enabled: false },
+    });
+    await putCommunity(db, west, at('2026-01-01T00:00:00Z'));
+    const joined = inboundEvent('member.joined', 'w', '2026-01-05T02:00:00Z', {
+      member: { id: 'w', birthday: '03-16' },
+    });
+    await ingestEvent(db, west, joined, { now: at('2026-01-05T02:00:00Z') });
+    let now = at('2026-03-16T09:00:05Z');
+    let functions: LocalFunctions | undefined;
+    const queue = new LocalQueue(queueDefinition('sweeps'), () => functions as LocalFunctions);
+    const sweeps = asLocalFunction(
+      'sweeps',
+      createSweepsHandler({ db, queue }, () => now),
+    );
+    functions = { sweeps } as unknown as LocalFunctions;
+    await queue.send([{ job: 'winback', communityId: 'west' }]);
+    await queue.drain();
+
+    // Act: the greetings turned on, then the birthday sweep two seconds later, in the same minute.
+    await putCommunity(db, { ...west, birthdays: { ...west.birthdays, enabled: true } }, now);
+    now = at('2026-03-16T09:00:07Z');
+    await queue.send([{ job: 'birthdays', communityId: 'west' }]);
+    await queue.drain();
+
+    // Assess: that run used the config read five seconds before, with greetings off.
+    expect(await listOutbox(db, 'west')).toEqual([]);
+
+    // Act: the next hour's run, long after the change.
+    now = at('2026-03-16T10:00:05Z');
+    await queue.send([{ job: 'birthdays', communityId: 'west' }]);
+    await queue.drain();
+
+    // Assess: the change is read, and the greeting its window still holds is queued.
+    expect((await listOutbox(db, 'west')).map((item) => item.id)).toEqual(['birthday#west#w#2026']);
+    expect(queue.dead).toEqual([]);
   });
 });

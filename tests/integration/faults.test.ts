@@ -5,7 +5,7 @@ import { generateCommunity } from '../../demo/community';
 import type { CommunityConfig } from '../../shared/domain/config';
 import { parseCommunityConfig } from '../../shared/domain/config';
 import { type ActivityDelta, activityDelta, inboundEventSchema } from '../../shared/domain/events';
-import { SesMailer } from '../../shared/mail/mailer';
+import { SesMailer } from '../../shared/mail/ses';
 import { SIGNATURE_HEADER, signGeneric } from '../../shared/platforms/generic/inbound';
 import { SlackSender } from '../../shared/platforms/slack/outbound';
 import { HearthError } from '../../shared/runtime/errors';

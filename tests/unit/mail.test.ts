@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compose, FileMailer, type Mail, SesMailer } from '../../shared/mail/mailer';
+import { compose, FileMailer, type Mail } from '../../shared/mail/mailer';
+import { SesMailer } from '../../shared/mail/ses';
 
 const mail: Mail = {
   id: 'digest#acme#operators#2026-W48',
@@ -81,7 +82,7 @@ describe('Module: mailer', () => {
     expect(await readFile(join(dir, 'digest_acme_operators_2026-W48.html'), 'utf8')).toBe(mail.html);
   });
 
-  it('SesMailer sends the same raw message through SES v2', async () => {
+  it('SesMailer sends the subject, text and HTML through SES v2 as UTF-8 simple content', async () => {
     // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
 
@@ -94,9 +95,11 @@ describe('Module: mailer', () => {
     const input = calls[0].args[0].input;
     expect(input.FromEmailAddress).toBe(mail.from);
     expect(input.Destination?.ToAddresses).toEqual(mail.to);
-    expect(Buffer.from(input.Content?.Raw?.Data as Uint8Array).toString('utf8')).toContain(
-      'Subject: Acme Makers: week 48',
-    );
+    expect(input.Content?.Raw).toBeUndefined();
+    expect(input.Content?.Simple).toEqual({
+      Subject: { Data: mail.subject, Charset: 'UTF-8' },
+      Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
+    });
   });
 
   it('SesMailer surfaces an SES failure to the caller (the dispatcher retries it)', async () => {
