@@ -19,28 +19,31 @@ const NEVER = [
 ];
 
 describe('Lambda bundles', () => {
-  it.each(FUNCTIONS.map((fn) => [fn.name, fn.entry]))('%s holds none of the parts kept out of Lambdas', async (_name, entry) => {
-    // Act: the inputs esbuild bundles for the function, as the stack bundles it (ESM, node, module first).
-    const result = await build({
-      entryPoints: [join(ROOT, entry)],
-      absWorkingDir: ROOT,
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      outfile: 'out.mjs',
-      logLevel: 'silent',
-    });
-    const inputs = Object.keys(result.metafile.inputs);
+  it.each(FUNCTIONS.map((fn) => [fn.name, fn.entry]))(
+    '%s holds none of the parts kept out of Lambdas',
+    async (_name, entry) => {
+      // Act: the inputs esbuild bundles for the function, as the stack bundles it (ESM, node, module first).
+      const result = await build({
+        entryPoints: [join(ROOT, entry)],
+        absWorkingDir: ROOT,
+        bundle: true,
+        write: false,
+        metafile: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        outfile: 'out.mjs',
+        logLevel: 'silent',
+      });
+      const inputs = Object.keys(result.metafile.inputs);
 
-    // Assess
-    expect(inputs.some((input) => input.startsWith('shared/'))).toBe(true);
-    const found = NEVER.flatMap(({ pattern, why }) =>
-      inputs.filter((input) => pattern.test(input)).map((input) => `${input}: ${why}`),
-    );
-    expect(found).toEqual([]);
-  });
+      // Assess
+      expect(inputs.some((input) => input.startsWith('shared/'))).toBe(true);
+      const found = NEVER.flatMap(({ pattern, why }) =>
+        inputs.filter((input) => pattern.test(input)).map((input) => `${input}: ${why}`),
+      );
+      expect(found).toEqual([]);
+    },
+  );
 });
