@@ -37,7 +37,7 @@ import { addDays } from '../shared/domain/time';
 import { createDb } from '../shared/store/db';
 import { communityDirectoryKey, communityKey, sweepMarkKey } from '../shared/store/keys';
 import { INDEXES } from '../shared/store/table';
-import { createSweepsHandler } from '../shared/workflows/handlers';
+import { createSweepsHandler } from '../shared/workflows/sweeps-handler';
 import {
   dynamoLocalEndpoint,
   envInt,

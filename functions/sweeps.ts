@@ -1,7 +1,7 @@
 import { ENV, optionalEnv, requireEnv } from '../shared/runtime/env';
 import { SqsSweepQueue } from '../shared/runtime/sqs-queue';
 import { createDb } from '../shared/store/db';
-import { createSweepsHandler } from '../shared/workflows/handlers';
+import { createSweepsHandler } from '../shared/workflows/sweeps-handler';
 
 /**
  * Scheduled hourly, one job per schedule: the fan-out, which queues one message per community; then those

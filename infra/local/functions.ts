@@ -14,7 +14,8 @@ import type { Db } from '../../shared/store/db';
 import { ProfileCache } from '../../shared/store/profile-cache';
 import { createWebhookHandler } from '../../shared/webhook/http';
 import type { SweepQueue } from '../../shared/workflows/fanout';
-import { createDispatcherHandler, createLifecycleHandler, createSweepsHandler } from '../../shared/workflows/handlers';
+import { createDispatcherHandler, createLifecycleHandler } from '../../shared/workflows/handlers';
+import { createSweepsHandler } from '../../shared/workflows/sweeps-handler';
 import { type FunctionDefinition, type FunctionName, functionDefinition, SCHEDULES } from '../topology';
 import { invokeStore } from './invoke-store';
 

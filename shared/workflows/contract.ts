@@ -102,16 +102,29 @@ export interface VariableSource {
   value(context: SendContext): Promise<string | undefined> | string | undefined;
 }
 
-/** A scheduled job of a workflow; `hearth run <name>` starts it too. */
+/**
+ * A scheduled job of a workflow, as declared; `hearth run <name>` starts it too. Its body is a
+ * {@link JobRun} in the workflow's `jobs.ts`, listed in `job-runs.ts`: only the sweeps function (and the
+ * CLI) loads the bodies, so what a job alone needs (a recurrence library, a report) stays out of the others.
+ */
 export interface WorkflowJob {
   readonly name: string;
   /** When it runs (UTC); a job without one is not built yet. */
   readonly cadence?: Cadence;
   /** Why it runs then. */
   readonly why?: string;
-  /** One run at `now`; `asOf` for a run as of a given time (`hearth run --at`): no mark moves. */
-  run?(db: Db, communities: readonly CommunityConfig[], now: Date, options: { asOf?: boolean }): Promise<object>;
 }
+
+/** One run of a job at `now`; `asOf` for a run as of a given time (`hearth run --at`): no mark moves. */
+export type JobRun = (
+  db: Db,
+  communities: readonly CommunityConfig[],
+  now: Date,
+  options: { asOf?: boolean },
+) => Promise<object>;
+
+/** A workflow's job bodies, by job name (its `jobs.ts`). */
+export type JobRuns = Readonly<Record<string, JobRun>>;
 
 /** What a workflow does when a domain event about one of the community's members arrives; returns its outcome. */
 export type Reaction = (db: Db, community: CommunityConfig, event: DomainEvent, now: Date) => Promise<string>;

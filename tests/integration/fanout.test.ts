@@ -17,7 +17,7 @@ import {
   type SweepMessage,
   type SweepQueue,
 } from '../../shared/workflows/fanout';
-import { createSweepsHandler } from '../../shared/workflows/handlers';
+import { createSweepsHandler } from '../../shared/workflows/sweeps-handler';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RULES, SCHEDULES } from '../../infra/topology';
 import { parseCommunityConfig } from '../../shared/domain/config';
 import { DOMAIN_EVENT_TYPES } from '../../shared/events/domain-events';
+import { JOB_RUNS_BY_WORKFLOW, jobRun, jobRuns } from '../../shared/workflows/job-runs';
 import { JOBS } from '../../shared/workflows/jobs';
 import {
   CANCELLED_ON_LEAVE,
@@ -54,6 +55,16 @@ describe('Module: shared/workflows/registry', () => {
     expect(scheduled).toEqual(withCadence);
     expect([...JOBS].sort()).toEqual(['dispatch', ...WORKFLOW_JOBS.map((j) => j.name)].sort());
     expect(JOBS).toEqual(expect.arrayContaining(['anniversaries', 'holidays']));
+  });
+
+  it('gives every declared job exactly one body, from the workflow that declares it', () => {
+    // Assess: the bodies (job-runs.ts) and the declarations (each workflow's index.ts) name the same jobs.
+    expect([...jobRuns().keys()].sort()).toEqual(WORKFLOW_JOBS.map((j) => j.name).sort());
+    for (const workflow of WORKFLOWS) {
+      const declared = (workflow.jobs ?? []).map((j) => j.name).sort();
+      expect(Object.keys(JOB_RUNS_BY_WORKFLOW[workflow.name] ?? {}).sort(), workflow.name).toEqual(declared);
+    }
+    expect(() => jobRun('dispatch')).toThrow('no sweep for job dispatch');
   });
 
   it('routes to the lifecycle function exactly the events some workflow reacts to, and leaves', () => {

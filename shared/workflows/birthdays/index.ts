@@ -3,7 +3,7 @@ import { isLive } from '../../store/ingest';
 import { getMember } from '../../store/members';
 import type { Reaction, Workflow } from '../contract';
 import { birthdaysSchema } from './config';
-import { birthdaySweep, greetIfBirthdayToday } from './decisions';
+import { greetIfBirthdayToday } from './decisions';
 import { templates } from './templates';
 
 /** Birthday greetings at the configured hour in the member's zone (see `decisions.ts`). */
@@ -21,7 +21,6 @@ export const birthdays: Workflow<{ birthdays: typeof birthdaysSchema }> = {
       name: 'birthdays',
       cadence: { minute: '0', hour: '*' },
       why: 'on the hour: the birthday sweep decides the greetings due in the coming hour',
-      run: birthdaySweep,
     },
   ],
   on: { 'member.joined': (db, community, event, now) => greetOnJoin(db, community, event, now) },

@@ -1,6 +1,6 @@
 import type { Workflow } from '../contract';
 import { digestSchema, targetsSchema } from './config';
-import { deliverDigest, digestSweep } from './decisions';
+import { deliverDigest } from './decisions';
 
 /**
  * The weekly KPI digest email to operators, and the monthly and quarterly
@@ -25,7 +25,6 @@ export const digest: Workflow<{ digest: typeof digestSchema; targets: typeof tar
       name: 'digest',
       cadence: { minute: '0', hour: '*' },
       why: "on the hour, so each community's digest goes at its local weekday and hour",
-      run: digestSweep,
     },
   ],
 };

@@ -3,7 +3,6 @@ import { templateVariables } from '../../domain/render';
 import type { Workflow } from '../contract';
 import { communityText, namedTextProblem } from '../texts';
 import { anniversariesSchema, holidaysSchema } from './config';
-import { anniversarySweep, holidaySweep } from './decisions';
 import { templates } from './templates';
 
 /** Membership anniversaries and the community's own holidays (see `decisions.ts`). */
@@ -41,13 +40,11 @@ export const occasions: Workflow<{ anniversaries: typeof anniversariesSchema; ho
       name: 'anniversaries',
       cadence: { minute: '0', hour: '*' },
       why: 'on the hour, like the birthday sweep: it decides the anniversaries due in the coming hour',
-      run: anniversarySweep,
     },
     {
       name: 'holidays',
       cadence: { minute: '15', hour: '*' },
       why: "hourly, so each community's new local day is decided within the hour after its midnight; a holiday two days ahead",
-      run: holidaySweep,
     },
   ],
 };

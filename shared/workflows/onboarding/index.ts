@@ -3,7 +3,7 @@ import type { Workflow } from '../contract';
 import { namedTextProblem } from '../texts';
 import { countCompleted, countWelcomed } from './completion';
 import { onboardingSchema } from './config';
-import { dripSweep, onJoin } from './decisions';
+import { onJoin } from './decisions';
 import { STEP_VARIABLES, templates } from './templates';
 
 /**
@@ -65,7 +65,6 @@ export const onboarding: Workflow<{ onboarding: typeof onboardingSchema }> = {
       name: 'onboarding',
       cadence: { minute: '10', hour: '*' },
       why: 'hourly, like the win-back sweep',
-      run: dripSweep,
     },
   ],
   on: { 'member.joined': onJoin },

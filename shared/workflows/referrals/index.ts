@@ -1,6 +1,6 @@
 import type { Workflow } from '../contract';
 import { referralsSchema } from './config';
-import { attributeJoin, loseOnLeave, referralSweep } from './decisions';
+import { attributeJoin, loseOnLeave } from './decisions';
 import { inviteCodeFor, unlinkInviteCode } from './store';
 import { templates } from './templates';
 
@@ -33,7 +33,6 @@ export const referrals: Workflow<{ referrals: typeof referralsSchema }> = {
       name: 'referrals',
       cadence: { minute: '25', hour: '*' },
       why: "hourly, so each community's finished local day is decided within the hour after its midnight, before the standing folds it",
-      run: referralSweep,
     },
   ],
   on: {

@@ -2,7 +2,6 @@ import { dayIn } from '../../domain/time';
 import { getMember, type Member } from '../../store/members';
 import type { Workflow } from '../contract';
 import { pointsSchema, tiersSchema } from './config';
-import { standingSweep } from './rollup';
 import { CONTRIBUTION_TIERS, tierRank } from './rules';
 import { changeTier, earnsPoints, leaveLeaderboard, rejoinLeaderboard, type StandingMember } from './store';
 import { templates } from './templates';
@@ -35,7 +34,6 @@ export const standing: Workflow<{ points: typeof pointsSchema; tiers: typeof tie
       name: 'tiers',
       cadence: { minute: '35', hour: '*' },
       why: "hourly, so each community's finished local day is folded within the hour after its midnight; the weekly review after Sunday",
-      run: standingSweep,
     },
   ],
   on: {

@@ -1,7 +1,6 @@
 import { awaitAnswer } from '../../store/members';
 import type { Workflow } from '../contract';
 import { winbackSchema } from './config';
-import { winbackSweep } from './decisions';
 import { countWinbackSent, recordWonBack } from './store';
 import { templates } from './templates';
 
@@ -27,7 +26,6 @@ export const winback: Workflow<{ winback: typeof winbackSchema }> = {
       name: 'winback',
       cadence: { minute: '5', hour: '*' },
       why: "hourly, so each community's new local day is decided within the hour after its midnight",
-      run: winbackSweep,
     },
   ],
   on: {

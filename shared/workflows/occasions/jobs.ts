@@ -1,0 +1,8 @@
+import type { JobRuns } from '../contract';
+import { anniversarySweep, holidaySweep } from './decisions';
+
+/** The bodies of this workflow's scheduled jobs (declared in `index.ts`), by job name: see `../job-runs.ts`. */
+export const jobs: JobRuns = {
+  anniversaries: anniversarySweep,
+  holidays: holidaySweep,
+};
