@@ -30,6 +30,17 @@ interface Flags {
   apiBaseUrl?: string;
   registerCommands?: boolean;
   dryRun?: boolean;
+  // calendar preview and add
+  from?: string;
+  next?: string;
+  id?: string;
+  template?: string;
+  rrule?: string;
+  start?: string;
+  skip?: string;
+  until?: string;
+  channel?: string;
+  owner?: string;
 }
 
 /** Run `body` against the data (the running stack, the folder or AWS), closed after. */
@@ -156,6 +167,62 @@ AWS when HEARTH_TABLE and AWS credentials are set. Exit codes: 0 done, 2 bad inp
     .option('--week <week>', `the week, ${WEEK} (default: this week)`)
     .action(
       action(async (t, f, c: string) => (await import('./commands/standing')).tiersCommand(t, [c], f.week, !!f.json)),
+    );
+
+  const calendar = hearth.command('calendar').description('the operations calendar: scheduled posts');
+  calendar
+    .command('list <community>', { isDefault: true })
+    .description('the entries')
+    .action(action(async (t, f, c: string) => (await import('./commands/calendar')).calendarList(t, c, !!f.json)));
+  calendar
+    .command('preview <community>')
+    .description('the next posts, with their local and UTC times')
+    .option('--from <time>', 'an ISO 8601 time (default: now)')
+    .option('--next <n>', 'how many (default 10)')
+    .action(
+      action(async (t, f, c: string) =>
+        (await import('./commands/calendar')).calendarPreview(t, c, { from: f.from, next: f.next }, !!f.json),
+      ),
+    );
+  calendar
+    .command('add <community>')
+    .description('an entry: one post (--at) or a recurrence (--rrule with --start)')
+    .requiredOption('--id <entry>', 'its id: lowercase letters, digits and dashes')
+    .requiredOption('--template <name>', "the text posted: one of the community's own templates")
+    .option('--at <local>', "one post at this local date-time, YYYY-MM-DDTHH:mm (the community's zone)")
+    .option('--rrule <rule>', 'an RFC 5545 RRULE with BYHOUR, such as FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0')
+    .option('--start <day>', 'the local day the rule applies from, YYYY-MM-DD')
+    .option('--skip <days>', 'local days it posts nothing, comma-separated')
+    .option('--until <day>', 'the last local day it may post on')
+    .option('--channel <channel>', "the channel (default: the platform's default)")
+    .option('--owner <name>', 'the operator responsible, named in the digest')
+    .action(
+      action(async (t, f, c: string) =>
+        (await import('./commands/calendar')).calendarAdd(
+          t,
+          c,
+          {
+            id: f.id,
+            template: f.template,
+            at: f.at,
+            rrule: f.rrule,
+            start: f.start,
+            skip: f.skip,
+            until: f.until,
+            channel: f.channel,
+            owner: f.owner,
+          },
+          !!f.json,
+        ),
+      ),
+    );
+  calendar
+    .command('remove <community> <entry>')
+    .description('an entry, and its posts not yet sent')
+    .action(
+      action(async (t, f, c: string, e: string) =>
+        (await import('./commands/calendar')).calendarRemove(t, c, e, !!f.json),
+      ),
     );
 
   hearth

@@ -27,6 +27,9 @@ export async function communityPut(target: Target, file: string | undefined, jso
     if (error instanceof ConfigError) throw new UsageError(`${file}: ${error.message}`, { field: error.path });
     throw error;
   }
+  // What only the recurrence library can read (the CLI has it; the Lambdas but the sweeps do not).
+  const refused = (await import('./calendar')).refusedRule(config);
+  if (refused) throw new UsageError(`${file}: ${refused.message}`, { field: refused.field });
   await putCommunity(target.db, config, new Date());
   output(json, { stored: config.id }, () => `stored community ${config.id} (${config.name})`);
 }

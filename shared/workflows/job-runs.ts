@@ -1,4 +1,5 @@
 import { jobs as birthdays } from './birthdays/jobs';
+import { jobs as calendar } from './calendar/jobs';
 import type { JobRun, JobRuns } from './contract';
 import { jobs as digest } from './digest/jobs';
 import { jobs as occasions } from './occasions/jobs';
@@ -22,6 +23,7 @@ export const JOB_RUNS_BY_WORKFLOW: Readonly<Record<string, JobRuns>> = {
   referrals,
   standing,
   digest,
+  calendar,
 };
 
 let runs: Map<string, JobRun> | undefined;

@@ -3,6 +3,7 @@ import { operatorLocale } from '../domain/locale';
 import type * as z from '../domain/zod';
 import type { DomainEventType } from '../events/domain-events';
 import { birthdays } from './birthdays';
+import { calendar } from './calendar';
 import { commands } from './commands';
 import type {
   CommandTaker,
@@ -28,7 +29,17 @@ import { winback } from './winback';
  * topology's jobs, schedules and event rules, and `hearth run` are all built
  * from this list.
  */
-export const WORKFLOWS = [onboarding, birthdays, winback, occasions, commands, referrals, standing, digest] as const;
+export const WORKFLOWS = [
+  onboarding,
+  birthdays,
+  winback,
+  occasions,
+  commands,
+  referrals,
+  standing,
+  digest,
+  calendar,
+] as const;
 
 type Sections = UnionToIntersection<NonNullable<(typeof WORKFLOWS)[number]['sections']>>;
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

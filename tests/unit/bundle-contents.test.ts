@@ -46,6 +46,8 @@ describe('Lambda bundles', () => {
       expect(found).toEqual([]);
       // The jobs' bodies (and what only they use) are the sweeps function's alone.
       expect(inputs.includes('shared/workflows/job-runs.ts')).toBe(name === 'sweeps');
+      // So is the calendar's recurrence library (some 180 KB): only its job reads a rule.
+      expect(inputs.some((input) => input.includes('node_modules/rrule-temporal/'))).toBe(name === 'sweeps');
     },
   );
 });

@@ -1,0 +1,183 @@
+import { type CommunityConfig, ConfigError, parseCommunityConfig } from '../../shared/domain/config';
+import { putCommunity } from '../../shared/store/communities';
+import { outboxWithPrefix, settle } from '../../shared/store/outbox';
+import { postIdPrefix } from '../../shared/workflows/calendar/decisions';
+import { localMinute, nextOccurrences, ruleProblem } from '../../shared/workflows/calendar/occurrences';
+import { UsageError } from '../errors';
+import { output, table } from '../output';
+import type { Target } from '../target';
+import { communityArg } from './standing';
+
+/** What `calendar add` takes: one entry of the `calendar` section. */
+export interface CalendarAddOptions {
+  id?: string;
+  template?: string;
+  at?: string;
+  rrule?: string;
+  start?: string;
+  skip?: string;
+  until?: string;
+  channel?: string;
+  owner?: string;
+}
+
+/**
+ * The calendar entries whose rule the recurrence library refuses, as a usage error naming the field: the
+ * config's shape lets through what only the library can read (`community put` asks this too).
+ */
+export function refusedRule(config: CommunityConfig): UsageError | undefined {
+  for (const [i, entry] of config.calendar.entries()) {
+    const problem = ruleProblem(entry, config.timezone);
+    if (problem) return new UsageError(`calendar.${i}.rrule: ${problem}`, { field: `calendar.${i}.rrule` });
+  }
+  return undefined;
+}
+
+/** Store `config` with `calendar` replaced, validated as `community put` validates a file. */
+async function storeCalendar(
+  target: Target,
+  community: CommunityConfig,
+  calendar: unknown[],
+): Promise<CommunityConfig> {
+  let config: CommunityConfig;
+  try {
+    config = parseCommunityConfig({ ...community, calendar });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message, { field: error.path });
+    throw error;
+  }
+  const refused = refusedRule(config);
+  if (refused) throw refused;
+  await putCommunity(target.db, config, new Date());
+  return config;
+}
+
+/** The local hour of an entry's posts, where it names one. */
+const hourOf = (entry: { at?: string; rrule?: string }): number | undefined => {
+  const hour = entry.at ? entry.at.slice(11, 13) : /BYHOUR=(\d+)/.exec(entry.rrule ?? '')?.[1];
+  return hour === undefined ? undefined : Number(hour);
+};
+
+/** `calendar add <community> --id … --template … (--at … | --rrule … --start …)`. */
+export async function calendarAdd(
+  target: Target,
+  communityId: string | undefined,
+  options: CalendarAddOptions,
+  json: boolean,
+) {
+  const community = await communityArg(target, communityId, 'calendar add');
+  if (!options.id) throw new UsageError('calendar add needs --id <entry>', { field: 'id' });
+  if (community.calendar.some((entry) => entry.id === options.id)) {
+    throw new UsageError(`calendar entry "${options.id}" exists in ${community.id}: remove it first`, { field: 'id' });
+  }
+  const entry = Object.fromEntries(
+    Object.entries({
+      id: options.id,
+      template: options.template,
+      at: options.at,
+      rrule: options.rrule,
+      start: options.start,
+      skip: options.skip ? options.skip.split(',').map((day) => day.trim()) : undefined,
+      until: options.until,
+      channel: options.channel,
+      owner: options.owner,
+    }).filter(([, value]) => value !== undefined),
+  );
+  const config = await storeCalendar(target, community, [...community.calendar, entry]);
+  const hour = hourOf(entry);
+  // 01:00 to 03:00 is where DST changes fall: such a time may not exist one day a year, or happen twice.
+  if (hour !== undefined && hour >= 1 && hour < 3) {
+    process.stderr.write(
+      `hearth: warning: ${options.id} posts between 01:00 and 03:00, where DST changes fall in many zones: a recurring post is skipped on a day that time does not exist, and goes once on a day it happens twice\n`,
+    );
+  }
+  const next = nextOccurrences(
+    config.calendar.filter((e) => e.id === options.id),
+    config.timezone,
+    new Date(),
+    3,
+  );
+  output(json, { stored: options.id, next: next.map((o) => ({ at: o.at.toISOString(), local: o.local })) }, () =>
+    [
+      `added ${options.id} to ${config.id}'s calendar`,
+      ...next.map((o) => `  next: ${o.local} (${o.at.toISOString()})`),
+    ].join('\n'),
+  );
+}
+
+/** `calendar remove <community> <entry>`: the entry goes, and its posts not yet sent are cancelled. */
+export async function calendarRemove(target: Target, communityId: string | undefined, entryId: string, json: boolean) {
+  const community = await communityArg(target, communityId, 'calendar remove');
+  if (!community.calendar.some((entry) => entry.id === entryId)) {
+    throw new UsageError(`no calendar entry "${entryId}" in ${community.id}`, { field: 'entry' });
+  }
+  await storeCalendar(
+    target,
+    community,
+    community.calendar.filter((entry) => entry.id !== entryId),
+  );
+  const now = new Date();
+  let cancelled = 0;
+  for (const item of await outboxWithPrefix(target.db, community.id, postIdPrefix(community.id, entryId))) {
+    // One being sent right now (under a live lease) is left to its sender.
+    if (
+      item.status === 'pending' &&
+      (await settle(target.db, item, 'skipped', now, { unleasedAt: now }, 'calendar entry removed'))
+    )
+      cancelled++;
+  }
+  output(
+    json,
+    { removed: entryId, cancelled },
+    () => `removed ${entryId} from ${community.id}'s calendar; ${cancelled} pending posts cancelled`,
+  );
+}
+
+/** `calendar list <community>`: the entries. */
+export async function calendarList(target: Target, communityId: string | undefined, json: boolean) {
+  const community = await communityArg(target, communityId, 'calendar list');
+  output(json, community.calendar, () =>
+    community.calendar.length === 0
+      ? `${community.id} has no calendar entries (hearth calendar add ${community.id} --id … --template … --at …)`
+      : table([
+          ['entry', 'template', 'when', 'channel', 'owner'],
+          ...community.calendar.map((e) => [
+            e.id,
+            e.template,
+            e.at ??
+              `${e.rrule} from ${e.start}${e.until ? ` until ${e.until}` : ''}${e.skip.length ? `, skipping ${e.skip.join(' ')}` : ''}`,
+            e.channel ?? '(default)',
+            e.owner ?? '',
+          ]),
+        ]),
+  );
+}
+
+/** `calendar preview <community> [--from <ISO time>] [--next N]`: the next posts, local and UTC. */
+export async function calendarPreview(
+  target: Target,
+  communityId: string | undefined,
+  options: { from?: string; next?: string },
+  json: boolean,
+) {
+  const community = await communityArg(target, communityId, 'calendar preview');
+  const from = options.from === undefined ? new Date() : new Date(options.from);
+  if (Number.isNaN(from.getTime()))
+    throw new UsageError(`--from must be an ISO 8601 time, got "${options.from}"`, { field: 'from' });
+  const count = options.next === undefined ? 10 : Number(options.next);
+  if (!Number.isInteger(count) || count < 1 || count > 500) {
+    throw new UsageError(`--next must be a whole number from 1 to 500, got "${options.next}"`, { field: 'next' });
+  }
+  const next = nextOccurrences(community.calendar, community.timezone, from, count);
+  output(
+    json,
+    next.map((o) => ({ entry: o.entry, at: o.at.toISOString(), local: o.local })),
+    () =>
+      next.length === 0
+        ? `no posts in ${community.id}'s calendar after ${localMinute(from, community.timezone)} (${community.timezone})`
+        : table([
+            ['entry', `local (${community.timezone})`, 'UTC'],
+            ...next.map((o) => [o.entry, o.local.replace('T', ' '), o.at.toISOString().slice(0, 16).replace('T', ' ')]),
+          ]),
+  );
+}

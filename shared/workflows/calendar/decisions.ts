@@ -1,0 +1,112 @@
+import type { CommunityConfig } from '../../domain/config';
+import { endOfLocalDay } from '../../domain/lifecycle';
+import { dayIn } from '../../domain/time';
+import { logger } from '../../runtime/observability';
+import type { Db } from '../../store/db';
+import { outboxId } from '../../store/keys';
+import { enqueue } from '../../store/outbox';
+import { getSweepMark, setSweepMark } from '../../store/sweeps';
+import { COMMUNITY_RECIPIENT } from '../contract';
+import { eachCommunity, type SweepOptions } from '../sweep';
+import type { CalendarEntry } from './config';
+import { type Occurrence, occurrencesBetween } from './occurrences';
+
+const HOUR_MS = 3_600_000;
+/** How far back a run looks when its mark is missing or an as-of run asks: the hour before. */
+const LOOK_BACK_MS = HOUR_MS;
+/** The furthest back a run catches up after missed runs: a post a day late is news no one wants. */
+const MAX_CATCH_UP_MS = 24 * HOUR_MS;
+
+/** What one run of the calendar job did. */
+export interface CalendarReport {
+  communities: number;
+  /** Posts whose time fell in the runs' windows. */
+  found: number;
+  /** Outbox items that are new. */
+  queued: number;
+  /** Entries whose rule the recurrence library refused (named in the log). */
+  refused: number;
+}
+
+/**
+ * The outbox id of one post: its entry and its instant. A rerun, a retried run or a second sweeps function
+ * at once finds the id taken and adds nothing; a post that happens at a repeated local hour has one instant.
+ */
+export const postId = (communityId: string, occurrence: Occurrence): string =>
+  outboxId('post', communityId, COMMUNITY_RECIPIENT, `${occurrence.entry}@${occurrence.at.toISOString()}`);
+
+/** The prefix of every post id of one entry (to cancel what has not gone). */
+export const postIdPrefix = (communityId: string, entry: string): string =>
+  `${outboxId('post', communityId, COMMUNITY_RECIPIENT, entry)}@`;
+
+/**
+ * The `calendar` job, at 50 past each hour: every post due from where the last run got to until the end of
+ * the next hour goes into the outbox, due at its minute, so the dispatcher (every minute) posts it on time.
+ * A post whose minute has passed (the job was late, or an entry was added after its window) goes now, until
+ * the end of its local day. Posts wait out the community's quiet hours like any other channel post.
+ */
+export async function calendarSweep(
+  db: Db,
+  communities: readonly CommunityConfig[],
+  now: Date,
+  options: SweepOptions,
+): Promise<CalendarReport> {
+  const report: CalendarReport = { communities: 0, found: 0, queued: 0, refused: 0 };
+  const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + 2 * HOUR_MS);
+  await eachCommunity('calendar', communities, async (community) => {
+    if (community.calendar.length === 0) return;
+    report.communities++;
+    const mark = options.asOf ? undefined : await getSweepMark(db, 'calendar', community.id);
+    const from = new Date(
+      Math.max(mark ? Date.parse(mark) : now.getTime() - LOOK_BACK_MS, now.getTime() - MAX_CATCH_UP_MS),
+    );
+    for (const entry of community.calendar) {
+      let occurrences: Occurrence[];
+      try {
+        occurrences = occurrencesBetween(entry, community.timezone, from, to);
+      } catch (error) {
+        report.refused++;
+        logger.error('calendar entry refused by the recurrence library', {
+          communityId: community.id,
+          entry: entry.id,
+          error: error as Error,
+        });
+        continue;
+      }
+      for (const occurrence of occurrences) {
+        report.found++;
+        if (await queuePost(db, community, entry, occurrence, now)) report.queued++;
+      }
+    }
+    if (!options.asOf) await setSweepMark(db, 'calendar', to.toISOString(), community.id);
+  });
+  return report;
+}
+
+/** Queue one post, once; false when it was queued before or its day has ended. */
+async function queuePost(
+  db: Db,
+  community: CommunityConfig,
+  entry: CalendarEntry,
+  occurrence: Occurrence,
+  now: Date,
+): Promise<boolean> {
+  const notAfter = endOfLocalDay(dayIn(occurrence.at, community.timezone), community.timezone);
+  if (notAfter <= now) return false;
+  return enqueue(
+    db,
+    {
+      id: postId(community.id, occurrence),
+      communityId: community.id,
+      kind: 'post',
+      memberId: COMMUNITY_RECIPIENT,
+      template: entry.template,
+      vars: {},
+      delivery: 'channel',
+      ...(entry.channel ? { channel: entry.channel } : {}),
+      dueAt: (occurrence.at > now ? occurrence.at : now).toISOString(),
+      notAfter: notAfter.toISOString(),
+    },
+    now,
+  );
+}

@@ -1,0 +1,44 @@
+import { waitsPastMidnight } from '../../domain/guardrails';
+import type { Workflow } from '../contract';
+import { namedTextProblem } from '../texts';
+import { calendarSchema } from './config';
+
+/**
+ * The operations calendar: the community's scheduled posts, one-off or recurring, posted in its channel at
+ * their local time (`decisions.ts` plans them, `occurrences.ts` reads the recurrence).
+ */
+export const calendar: Workflow<{ calendar: typeof calendarSchema }> = {
+  name: 'calendar',
+  sections: { calendar: calendarSchema },
+  customTemplateVars: ['community'],
+  check(config, issue, shipped) {
+    config.calendar.forEach((entry, i) => {
+      const at = (field: string) => ['calendar', i, field];
+      const problem = namedTextProblem(config, entry.template, shipped, { prefix: 'calendar', what: 'calendar text' });
+      if (problem) issue(at('template'), problem);
+      if (entry.at && entry.rrule) issue(at('rrule'), 'an entry is one post (at) or a recurrence (rrule), not both');
+      if (!entry.at && !entry.rrule) issue(at('at'), 'an entry needs a local date-time (at) or a recurrence (rrule)');
+      if (entry.rrule && !entry.start) issue(at('start'), 'a recurrence needs the day it applies from (start)');
+      if (entry.at && (entry.start || entry.until || entry.skip.length))
+        issue(at('at'), 'start, skip and until belong to a recurrence, not to one post');
+      if (entry.start && entry.until && entry.until < entry.start) issue(at('until'), 'must not be before start');
+      // A post held by quiet hours past midnight would miss its day, and a post goes only on its day.
+      const hour = entry.at ? Number(entry.at.slice(11, 13)) : Number(/BYHOUR=(\d+)/.exec(entry.rrule ?? '')?.[1]);
+      if (!Number.isNaN(hour) && waitsPastMidnight(config.quietHours, hour)) {
+        const q = config.quietHours;
+        issue(at(entry.at ? 'at' : 'rrule'), `posts at ${hour}:00-${hour}:59, in quiet hours (${q.start}–${q.end}): it could not go on its day`);
+      }
+    });
+  },
+  kinds: {
+    // A post to the channel: no member to cap; it waits out the community's quiet hours.
+    post: { label: { en: 'Scheduled posts', 'zh-CN': '定时发布' } },
+  },
+  jobs: [
+    {
+      name: 'calendar',
+      cadence: { minute: '50', hour: '*' },
+      why: 'at 50 past each hour, so every post of the next hour is in the outbox, due at its minute, before it starts',
+    },
+  ],
+};
