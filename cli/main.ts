@@ -41,6 +41,8 @@ interface Flags {
   until?: string;
   channel?: string;
   owner?: string;
+  reminders?: string;
+  reminderTemplate?: string;
 }
 
 /** Run `body` against the data (the running stack, the folder or AWS), closed after. */
@@ -196,6 +198,8 @@ AWS when HEARTH_TABLE and AWS credentials are set. Exit codes: 0 done, 2 bad inp
     .option('--until <day>', 'the last local day it may post on')
     .option('--channel <channel>', "the channel (default: the platform's default)")
     .option('--owner <name>', 'the operator responsible, named in the digest')
+    .option('--reminders <offsets>', 'a campaign: reminders before the one post (--at), such as -P1D,-PT1H')
+    .option('--reminder-template <name>', "the reminders' text (default: the post's)")
     .action(
       action(async (t, f, c: string) =>
         (await import('./commands/calendar')).calendarAdd(
@@ -211,6 +215,8 @@ AWS when HEARTH_TABLE and AWS credentials are set. Exit codes: 0 done, 2 bad inp
             until: f.until,
             channel: f.channel,
             owner: f.owner,
+            reminders: f.reminders,
+            reminderTemplate: f.reminderTemplate,
           },
           !!f.json,
         ),

@@ -1,7 +1,6 @@
 import { type CommunityConfig, ConfigError, parseCommunityConfig } from '../../shared/domain/config';
 import { putCommunity } from '../../shared/store/communities';
-import { outboxWithPrefix, settle } from '../../shared/store/outbox';
-import { postIdPrefix } from '../../shared/workflows/calendar/decisions';
+import { cancelEntryPosts } from '../../shared/workflows/calendar/decisions';
 import { localMinute, nextOccurrences, ruleProblem } from '../../shared/workflows/calendar/occurrences';
 import { UsageError } from '../errors';
 import { output, table } from '../output';
@@ -19,6 +18,8 @@ export interface CalendarAddOptions {
   until?: string;
   channel?: string;
   owner?: string;
+  reminders?: string;
+  reminderTemplate?: string;
 }
 
 /**
@@ -81,6 +82,8 @@ export async function calendarAdd(
       until: options.until,
       channel: options.channel,
       owner: options.owner,
+      reminders: options.reminders ? options.reminders.split(',').map((offset) => offset.trim()) : undefined,
+      reminderTemplate: options.reminderTemplate,
     }).filter(([, value]) => value !== undefined),
   );
   const config = await storeCalendar(target, community, [...community.calendar, entry]);
@@ -116,16 +119,7 @@ export async function calendarRemove(target: Target, communityId: string | undef
     community,
     community.calendar.filter((entry) => entry.id !== entryId),
   );
-  const now = new Date();
-  let cancelled = 0;
-  for (const item of await outboxWithPrefix(target.db, community.id, postIdPrefix(community.id, entryId))) {
-    // One being sent right now (under a live lease) is left to its sender.
-    if (
-      item.status === 'pending' &&
-      (await settle(target.db, item, 'skipped', now, { unleasedAt: now }, 'calendar entry removed'))
-    )
-      cancelled++;
-  }
+  const cancelled = await cancelEntryPosts(target.db, community.id, entryId, new Date());
   output(
     json,
     { removed: entryId, cancelled },
@@ -171,13 +165,22 @@ export async function calendarPreview(
   const next = nextOccurrences(community.calendar, community.timezone, from, count);
   output(
     json,
-    next.map((o) => ({ entry: o.entry, at: o.at.toISOString(), local: o.local })),
+    next.map((o) => ({
+      entry: o.entry,
+      at: o.at.toISOString(),
+      local: o.local,
+      ...(o.reminder ? { reminder: o.reminder } : {}),
+    })),
     () =>
       next.length === 0
         ? `no posts in ${community.id}'s calendar after ${localMinute(from, community.timezone)} (${community.timezone})`
         : table([
             ['entry', `local (${community.timezone})`, 'UTC'],
-            ...next.map((o) => [o.entry, o.local.replace('T', ' '), o.at.toISOString().slice(0, 16).replace('T', ' ')]),
+            ...next.map((o) => [
+              o.reminder ? `${o.entry} (reminder ${o.reminder})` : o.entry,
+              o.local.replace('T', ' '),
+              o.at.toISOString().slice(0, 16).replace('T', ' '),
+            ]),
           ]),
   );
 }

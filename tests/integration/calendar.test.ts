@@ -5,7 +5,7 @@ import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { listOutbox } from '../../shared/store/outbox';
 import { getSweepMark } from '../../shared/store/sweeps';
-import { calendarSweep, postId } from '../../shared/workflows/calendar/decisions';
+import { calendarSweep, cancelEntryPosts, postId } from '../../shared/workflows/calendar/decisions';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
@@ -123,5 +123,46 @@ describe('Calendar: scheduled posts through the outbox', () => {
     expect(await getSweepMark(db, 'calendar', 'cal')).toBe(mark);
     const late = (await listOutbox(db, 'cal')).find((i) => i.id.includes('2026-11-27'));
     expect(late).toMatchObject({ dueAt: '2026-11-27T22:40:00.000Z', notAfter: '2026-11-28T05:00:00.000Z' });
+  });
+
+  it("posts a campaign's reminders once each, and calling it off between them cancels what has not gone", async () => {
+    // Prepare: an event at noon on 10 December (EST), reminded a day and an hour before.
+    const campaign: CommunityConfig = communityConfig({
+      ...community,
+      templates: {
+        en: { ...community.templates.en, meetup: 'Meetup at noon today!', soon: 'The meetup is coming up.' },
+      },
+      calendar: [
+        {
+          id: 'meetup',
+          template: 'meetup',
+          reminderTemplate: 'soon',
+          at: '2026-12-10T12:00',
+          reminders: ['-P1D', '-PT1H'],
+        },
+      ],
+    });
+    await putCommunity(db, campaign, at('2026-12-01T00:00:00Z'));
+    sender.sent.length = 0;
+
+    // Act: the job the day before, the reminder sent at noon; then, the morning of, the job queues the rest.
+    await calendarSweep(db, [campaign], at('2026-12-09T15:50:00Z'), { asOf: true });
+    await calendarSweep(db, [campaign], at('2026-12-09T15:50:00Z'), { asOf: true });
+    await dispatchAt('2026-12-09T17:00:00Z');
+    const morning = await calendarSweep(db, [campaign], at('2026-12-10T15:50:00Z'), { asOf: true });
+    const cancelled = await cancelEntryPosts(db, 'cal', 'meetup', at('2026-12-10T15:55:00Z'));
+    await dispatchAt('2026-12-10T16:00:00Z');
+    await dispatchAt('2026-12-10T17:00:00Z');
+
+    // Assess: one reminder went, with its own text; the hour-before reminder and the event were cancelled.
+    expect(morning.queued).toBe(2);
+    expect(cancelled).toBe(2);
+    expect(sender.sent.map((m) => m.text)).toEqual(['The meetup is coming up.']);
+    const items = (await listOutbox(db, 'cal')).filter((i) => i.id.includes('meetup'));
+    expect(items.map((i) => [i.dueAt, i.status]).sort()).toEqual([
+      ['2026-12-09T17:00:00.000Z', 'sent'],
+      ['2026-12-10T16:00:00.000Z', 'skipped'],
+      ['2026-12-10T17:00:00.000Z', 'skipped'],
+    ]);
   });
 });

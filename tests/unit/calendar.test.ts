@@ -4,7 +4,13 @@ import type { CalendarEntry } from '../../shared/workflows/calendar/config';
 import { nextOccurrences, occurrencesBetween, ruleProblem } from '../../shared/workflows/calendar/occurrences';
 import { communityConfig } from '../support/fixtures';
 
-const entry = (fields: Partial<CalendarEntry>): CalendarEntry => ({ id: 'e', template: 'topic', skip: [], ...fields });
+const entry = (fields: Partial<CalendarEntry>): CalendarEntry => ({
+  id: 'e',
+  template: 'topic',
+  skip: [],
+  reminders: [],
+  ...fields,
+});
 const utc = (iso: string) => new Date(iso);
 /** The UTC instants of an entry's posts between two instants. */
 const posts = (e: CalendarEntry, zone: string, from: string, to: string) =>
@@ -119,6 +125,31 @@ describe('Calendar recurrences', () => {
   });
 });
 
+describe('Calendar campaigns', () => {
+  it("posts a campaign's reminders a day and an hour before it, a day back keeping its wall-clock time across DST", () => {
+    // Prepare: New York's clocks go back on 1 November 2026, between the day-before reminder and the event.
+    const launch = entry({ id: 'launch', at: '2026-11-01T12:00', reminders: ['-P1D', '-PT1H'] });
+
+    // Act
+    const all = occurrencesBetween(
+      launch,
+      'America/New_York',
+      utc('2026-10-30T00:00:00Z'),
+      utc('2026-11-02T00:00:00Z'),
+    );
+
+    // Assess: 12:00 EDT the day before, 11:00 EST and 12:00 EST on the day.
+    expect(all.map((o) => [o.reminder ?? 'event', o.local, o.at.toISOString()])).toEqual([
+      ['-P1D', '2026-10-31T12:00', '2026-10-31T16:00:00.000Z'],
+      ['-PT1H', '2026-11-01T11:00', '2026-11-01T16:00:00.000Z'],
+      ['event', '2026-11-01T12:00', '2026-11-01T17:00:00.000Z'],
+    ]);
+    expect(
+      nextOccurrences([launch], 'America/New_York', utc('2026-11-01T15:30:00Z'), 5).map((o) => o.reminder ?? 'event'),
+    ).toEqual(['-PT1H', 'event']);
+  });
+});
+
 describe('Calendar config', () => {
   const withTopic = { templates: { en: { topic: 'Topic of the week: tell us what you are building.' } }, locale: 'en' };
   const problems = (calendar: unknown[]) => {
@@ -156,8 +187,16 @@ describe('Calendar config', () => {
         rrule: 'FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0',
         start: '2026-12-01',
         skip: [],
+        reminders: [],
       },
-      { id: 'launch', template: 'topic', at: '2026-12-09T12:00', channel: 'news', skip: [] },
+      {
+        id: 'launch',
+        template: 'topic',
+        at: '2026-12-09T12:00',
+        channel: 'news',
+        skip: [],
+        reminders: [],
+      },
     ]);
     expect(parseCommunityConfig({ ...config }).calendar).toHaveLength(2);
   });
@@ -188,6 +227,14 @@ describe('Calendar config', () => {
         { id: 'a', template: 'topic', at: '2026-12-10T12:00' },
       ]),
     ).toEqual(['calendar: must not repeat an entry id']);
+    expect(problems([{ id: 'a', template: 'topic', at: '2026-12-09T12:00', reminders: ['P1D'] }])).toEqual([
+      'calendar.0.reminders.0: must be a duration before the event, such as -P1D or -PT1H',
+    ]);
+    expect(
+      problems([
+        { id: 'a', template: 'topic', rrule: 'FREQ=DAILY;BYHOUR=9', start: '2026-12-01', reminders: ['-PT1H'] },
+      ]),
+    ).toEqual(['calendar.0.reminders: reminders belong to one post (at), an event']);
     // Quiet hours default to 22:00–08:00: a post at 23:00 would wait past its day.
     expect(problems([{ id: 'a', template: 'topic', at: '2026-12-09T23:00' }])[0]).toMatch(
       /^calendar\.0\.at: posts at 23:00-23:59, in quiet hours/,

@@ -53,6 +53,20 @@ export const entryIdSchema = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1 to 40 lowercase letters, digits and dashes'));
 
+/**
+ * A reminder's offset before its event, an ISO 8601 duration with a minus sign: `-P1D` (the same local time
+ * the day before), `-PT1H`, `-P2DT30M`. Days count on the calendar, so a day before a DST change is still
+ * the same wall-clock time; hours and minutes are elapsed time.
+ */
+export const REMINDER = /^-P(?:(\d{1,2})D)?(?:T(?:(\d{1,2})H)?(?:(\d{1,2})M)?)?$/;
+const reminderSchema = z.string().check(
+  z.regex(REMINDER, 'must be a duration before the event, such as -P1D or -PT1H'),
+  z.refine(
+    (offset) => offset !== '-P' && offset !== '-PT' && /[1-9]/.test(offset),
+    'must be some time before the event',
+  ),
+);
+
 /** One entry of the operations calendar: a post at one local date-time, or on a recurrence. */
 const entrySchema = z.strictObject({
   id: entryIdSchema,
@@ -72,6 +86,16 @@ const entrySchema = z.strictObject({
   skip: z._default(z.array(daySchema).check(z.maxLength(100)), []),
   /** The last local day the rule may post on. */
   until: z.optional(daySchema),
+  /** A campaign: reminders of a one-off post (`at`) at these offsets before it, each posted once. */
+  reminders: z._default(
+    z.array(reminderSchema).check(
+      z.maxLength(5),
+      z.refine((offsets) => new Set(offsets).size === offsets.length, 'must not repeat an offset'),
+    ),
+    [],
+  ),
+  /** The text of the reminders (default: the post's own). */
+  reminderTemplate: z.optional(templateNameSchema),
 });
 
 /** The `calendar` section: the community's scheduled posts. */

@@ -4,7 +4,7 @@ import { dayIn } from '../../domain/time';
 import { logger } from '../../runtime/observability';
 import type { Db } from '../../store/db';
 import { outboxId } from '../../store/keys';
-import { enqueue } from '../../store/outbox';
+import { enqueue, outboxWithPrefix, settle } from '../../store/outbox';
 import { getSweepMark, setSweepMark } from '../../store/sweeps';
 import { COMMUNITY_RECIPIENT } from '../contract';
 import { eachCommunity, type SweepOptions } from '../sweep';
@@ -100,7 +100,7 @@ async function queuePost(
       communityId: community.id,
       kind: 'post',
       memberId: COMMUNITY_RECIPIENT,
-      template: entry.template,
+      template: occurrence.reminder ? (entry.reminderTemplate ?? entry.template) : entry.template,
       vars: {},
       delivery: 'channel',
       ...(entry.channel ? { channel: entry.channel } : {}),
@@ -109,4 +109,21 @@ async function queuePost(
     },
     now,
   );
+}
+
+/** Why a cancelled post did not go. */
+export const CANCELLED_BY_REMOVAL = 'calendar entry removed';
+
+/**
+ * Cancel the posts of an entry not yet sent (its event called off, the entry removed): every pending one,
+ * reminders included. One being sent right now (under a live lease) is left to its sender; what went, went.
+ * Returns how many were cancelled.
+ */
+export async function cancelEntryPosts(db: Db, communityId: string, entry: string, now: Date): Promise<number> {
+  let cancelled = 0;
+  for (const item of await outboxWithPrefix(db, communityId, postIdPrefix(communityId, entry))) {
+    if (item.status !== 'pending') continue;
+    if (await settle(db, item, 'skipped', now, { unleasedAt: now }, CANCELLED_BY_REMOVAL)) cancelled++;
+  }
+  return cancelled;
 }

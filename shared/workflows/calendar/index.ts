@@ -22,11 +22,22 @@ export const calendar: Workflow<{ calendar: typeof calendarSchema }> = {
       if (entry.at && (entry.start || entry.until || entry.skip.length))
         issue(at('at'), 'start, skip and until belong to a recurrence, not to one post');
       if (entry.start && entry.until && entry.until < entry.start) issue(at('until'), 'must not be before start');
+      if (entry.reminders.length && !entry.at) issue(at('reminders'), 'reminders belong to one post (at), an event');
+      if (entry.reminderTemplate) {
+        const reminderProblem = namedTextProblem(config, entry.reminderTemplate, shipped, {
+          prefix: 'calendar',
+          what: 'calendar text',
+        });
+        if (reminderProblem) issue(at('reminderTemplate'), reminderProblem);
+      }
       // A post held by quiet hours past midnight would miss its day, and a post goes only on its day.
       const hour = entry.at ? Number(entry.at.slice(11, 13)) : Number(/BYHOUR=(\d+)/.exec(entry.rrule ?? '')?.[1]);
       if (!Number.isNaN(hour) && waitsPastMidnight(config.quietHours, hour)) {
         const q = config.quietHours;
-        issue(at(entry.at ? 'at' : 'rrule'), `posts at ${hour}:00-${hour}:59, in quiet hours (${q.start}–${q.end}): it could not go on its day`);
+        issue(
+          at(entry.at ? 'at' : 'rrule'),
+          `posts at ${hour}:00-${hour}:59, in quiet hours (${q.start}–${q.end}): it could not go on its day`,
+        );
       }
     });
   },

@@ -1,6 +1,6 @@
 import { RRuleTemporal } from 'rrule-temporal';
-import { dayIn, instantAt, wallTimeOf } from '../../domain/time';
-import type { CalendarEntry } from './config';
+import { addDays, dayIn, instantAt, wallTimeOf } from '../../domain/time';
+import { type CalendarEntry, REMINDER } from './config';
 
 /**
  * When a calendar entry posts, in the community's zone. Recurrence is read by rrule-temporal (RFC 5545 on
@@ -21,6 +21,24 @@ export interface Occurrence {
   entry: string;
   at: Date;
   local: string;
+  /** A campaign's reminder: its offset before the event (`-P1D`). */
+  reminder?: string;
+}
+
+/** The instant of a one-off entry's post, in `zone` (moved past a DST gap, the first of a repeated time). */
+function oneOffAt(at: string, zone: string): Date {
+  return instantAt({ day: at.slice(0, 10), hour: Number(at.slice(11, 13)), minute: Number(at.slice(14, 16)) }, zone);
+}
+
+/**
+ * The instant of a reminder `offset` before the one-off post at local `at`: days back on the community's
+ * calendar (the same wall-clock time, whatever DST does between), then hours and minutes of elapsed time.
+ */
+export function reminderAt(at: string, offset: string, zone: string): Date {
+  const [, days, hours, minutes] = REMINDER.exec(offset) ?? [];
+  const day = addDays(at.slice(0, 10), -Number(days ?? 0));
+  const wall = oneOffAt(`${day}${at.slice(10)}`, zone);
+  return new Date(wall.getTime() - (Number(hours ?? 0) * 60 + Number(minutes ?? 0)) * 60_000);
 }
 
 /** The wall-clock time `YYYY-MM-DDTHH:mm` of an instant in `zone`. */
@@ -54,11 +72,12 @@ const keeps = (entry: CalendarEntry, day: string) => !entry.skip.includes(day) &
 /** The entry's posts with `from < at <= to`, in order. */
 export function occurrencesBetween(entry: CalendarEntry, zone: string, from: Date, to: Date): Occurrence[] {
   if (entry.at) {
-    const at = instantAt(
-      { day: entry.at.slice(0, 10), hour: Number(entry.at.slice(11, 13)), minute: Number(entry.at.slice(14, 16)) },
-      zone,
-    );
-    return at > from && at <= to ? [{ entry: entry.id, at, local: localMinute(at, zone) }] : [];
+    const at = entry.at;
+    const posts: Occurrence[] = [
+      ...entry.reminders.map((reminder) => ({ entry: entry.id, at: reminderAt(at, reminder, zone), reminder })),
+      { entry: entry.id, at: oneOffAt(at, zone) },
+    ].map((post) => ({ ...post, local: localMinute(post.at, zone) }));
+    return posts.filter((post) => post.at > from && post.at <= to).sort((a, b) => a.at.getTime() - b.at.getTime());
   }
   if (!entry.rrule || !entry.start) return [];
   return ruleOf(entry, zone)
