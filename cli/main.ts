@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { logToStderr } from '../shared/runtime/observability';
+import type { CalendarAddOptions } from './commands/calendar';
 import { UsageError } from './errors';
 import type { Target } from './target';
 
@@ -16,7 +17,8 @@ import type { Target } from './target';
  */
 
 /** The value of every option a command may take, as commander gives them. */
-interface Flags {
+/** The options of every command (`calendar add`'s are its entry's fields). */
+interface Flags extends CalendarAddOptions {
   json?: boolean;
   at?: string;
   community?: string;
@@ -30,19 +32,9 @@ interface Flags {
   apiBaseUrl?: string;
   registerCommands?: boolean;
   dryRun?: boolean;
-  // calendar preview and add
+  // calendar preview
   from?: string;
   next?: string;
-  id?: string;
-  template?: string;
-  rrule?: string;
-  start?: string;
-  skip?: string;
-  until?: string;
-  channel?: string;
-  owner?: string;
-  reminders?: string;
-  reminderTemplate?: string;
 }
 
 /** Run `body` against the data (the running stack, the folder or AWS), closed after. */
@@ -200,28 +192,7 @@ AWS when HEARTH_TABLE and AWS credentials are set. Exit codes: 0 done, 2 bad inp
     .option('--owner <name>', 'the operator responsible, named in the digest')
     .option('--reminders <offsets>', 'a campaign: reminders before the one post (--at), such as -P1D,-PT1H')
     .option('--reminder-template <name>', "the reminders' text (default: the post's)")
-    .action(
-      action(async (t, f, c: string) =>
-        (await import('./commands/calendar')).calendarAdd(
-          t,
-          c,
-          {
-            id: f.id,
-            template: f.template,
-            at: f.at,
-            rrule: f.rrule,
-            start: f.start,
-            skip: f.skip,
-            until: f.until,
-            channel: f.channel,
-            owner: f.owner,
-            reminders: f.reminders,
-            reminderTemplate: f.reminderTemplate,
-          },
-          !!f.json,
-        ),
-      ),
-    );
+    .action(action(async (t, f, c: string) => (await import('./commands/calendar')).calendarAdd(t, c, f, !!f.json)));
   calendar
     .command('remove <community> <entry>')
     .description('an entry, and its posts not yet sent')

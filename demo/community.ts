@@ -114,7 +114,10 @@ const FIRST = [
 ];
 const LAST = 'ABCDEFGHIJKLMNOPRSTUVWYZ'.split('');
 
-/** The demo community's config: generic platform, the bundled demo's secret, two holidays in the weeks shown. */
+/**
+ * The demo community's config: generic platform, the bundled demo's secret, two holidays in the weeks shown,
+ * and a weekly post in its calendar (Friday show-and-tell, 17:00 local).
+ */
 export function demoConfig(): Record<string, unknown> {
   return {
     id: 'demo',
@@ -129,8 +132,18 @@ export function demoConfig(): Record<string, unknown> {
       { date: '10-31', template: 'holiday.halloween', audience: 'channel', hour: 10 },
       { date: '2026-11-26', template: 'holiday.thanksgiving', audience: 'members', hour: 10 },
     ],
+    calendar: [
+      {
+        id: 'show-and-tell',
+        template: 'showAndTell',
+        owner: 'ops@demo.example',
+        rrule: 'FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0',
+        start: '2026-01-01',
+      },
+    ],
     templates: {
       en: {
+        showAndTell: 'Friday show-and-tell at {community}: what did you build this week? Share it in #showcase.',
         'holiday.halloween': 'Happy Halloween from everyone at {community}!',
         'holiday.thanksgiving': 'Happy Thanksgiving, {name}: thank you for being part of {community}.',
       },

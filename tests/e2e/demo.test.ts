@@ -107,6 +107,12 @@ describe('npm run demo', () => {
     expect(unwanted).toEqual([]);
     // Every welcome sent went to the chat (the demo's community is on the generic platform).
     expect(lines.filter((line) => line.kind === 'welcome')).toHaveLength(runs[0].kinds.welcome.sent);
+    // The calendar's weekly post, Friday 17:00 London (UTC in November), once each Friday of the two weeks.
+    expect(lines.filter((line) => line.kind === 'post').map((line) => line.sentAt.slice(0, 16))).toEqual([
+      '2026-11-20T17:00',
+      '2026-11-27T17:00',
+    ]);
+    expect(runs[0].kinds.post.sent).toBe(2);
   });
 
   it('counts from the chat sink no message in quiet hours, after an opt-out, over the caps, twice or to a departed member', () => {
