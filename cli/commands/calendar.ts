@@ -1,6 +1,6 @@
 import { type CommunityConfig, ConfigError, parseCommunityConfig } from '../../shared/domain/config';
 import { putCommunity } from '../../shared/store/communities';
-import { cancelEntryPosts } from '../../shared/workflows/calendar/decisions';
+import { calendarSweep, cancelEntryPosts } from '../../shared/workflows/calendar/decisions';
 import { localMinute, nextOccurrences, ruleProblem } from '../../shared/workflows/calendar/occurrences';
 import { UsageError } from '../errors';
 import { output, table } from '../output';
@@ -87,6 +87,9 @@ export async function calendarAdd(
     }).filter(([, value]) => value !== undefined),
   );
   const config = await storeCalendar(target, community, [...community.calendar, entry]);
+  // Its posts of the coming hour or two queued now, as the job would at its next run (which would be late
+  // for a post before then); ids make the job's own run find them taken.
+  await calendarSweep(target.db, [config], new Date(), { asOf: true });
   const hour = hourOf(entry);
   // 01:00 to 03:00 is where DST changes fall: such a time may not exist one day a year, or happen twice.
   if (hour !== undefined && hour >= 1 && hour < 3) {

@@ -165,4 +165,22 @@ describe('Calendar: scheduled posts through the outbox', () => {
       ['2026-12-10T17:00:00.000Z', 'skipped'],
     ]);
   });
+
+  it('finds an entry added after a run had looked past its time: the next run looks an hour back', async () => {
+    // Prepare: a run at 10:50 local on 15 December has swept to 12:00; then a post for 11:30 is added.
+    const before: CommunityConfig = communityConfig({ ...community, calendar: [] });
+    const added: CommunityConfig = communityConfig({
+      ...community,
+      calendar: [{ id: 'notice', template: 'topic', at: '2026-12-15T11:30' }],
+    });
+    await calendarSweep(db, [{ ...before, calendar: community.calendar }], at('2026-12-15T15:50:00Z'), {});
+
+    // Act: the next run, at 11:50 local.
+    const next = await calendarSweep(db, [added], at('2026-12-15T16:50:00Z'), {});
+
+    // Assess: queued, due at once (20 minutes late), not lost behind the mark.
+    expect(next.queued).toBe(1);
+    const notice = (await listOutbox(db, 'cal')).find((i) => i.id.includes('notice'));
+    expect(notice?.dueAt).toBe('2026-12-15T16:50:00.000Z');
+  });
 });

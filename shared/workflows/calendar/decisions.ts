@@ -12,7 +12,7 @@ import type { CalendarEntry } from './config';
 import { type Occurrence, occurrencesBetween } from './occurrences';
 
 const HOUR_MS = 3_600_000;
-/** How far back a run looks when its mark is missing or an as-of run asks: the hour before. */
+/** How far back a run looks at least: the hour before (its mark may be further back, after missed runs). */
 const LOOK_BACK_MS = HOUR_MS;
 /** The furthest back a run catches up after missed runs: a post a day late is news no one wants. */
 const MAX_CATCH_UP_MS = 24 * HOUR_MS;
@@ -43,7 +43,8 @@ export const postIdPrefix = (communityId: string, entry: string): string =>
  * The `calendar` job, at 50 past each hour: every post due from where the last run got to until the end of
  * the next hour goes into the outbox, due at its minute, so the dispatcher (every minute) posts it on time.
  * A post whose minute has passed (the job was late, or an entry was added after its window) goes now, until
- * the end of its local day. Posts wait out the community's quiet hours like any other channel post.
+ * the end of its local day. `calendar add` runs this for its community at once (as of now), so a post added
+ * for the coming hour is queued then, not at the next run. Posts wait out the community's quiet hours like any other channel post.
  */
 export async function calendarSweep(
   db: Db,
@@ -57,8 +58,11 @@ export async function calendarSweep(
     if (community.calendar.length === 0) return;
     report.communities++;
     const mark = options.asOf ? undefined : await getSweepMark(db, 'calendar', community.id);
+    // From where the last run got to, and never less than the hour before: an entry added since that run,
+    // for a time that run had already looked past, is still found (its id makes a second look harmless).
+    const lookBack = now.getTime() - LOOK_BACK_MS;
     const from = new Date(
-      Math.max(mark ? Date.parse(mark) : now.getTime() - LOOK_BACK_MS, now.getTime() - MAX_CATCH_UP_MS),
+      Math.max(Math.min(mark ? Date.parse(mark) : lookBack, lookBack), now.getTime() - MAX_CATCH_UP_MS),
     );
     for (const entry of community.calendar) {
       let occurrences: Occurrence[];
