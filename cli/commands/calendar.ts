@@ -1,5 +1,6 @@
 import { type CommunityConfig, ConfigError, parseCommunityConfig } from '../../shared/domain/config';
 import { putCommunity } from '../../shared/store/communities';
+import { entryHour } from '../../shared/workflows/calendar/config';
 import { calendarSweep, cancelEntryPosts } from '../../shared/workflows/calendar/decisions';
 import { localMinute, nextOccurrences, ruleProblem } from '../../shared/workflows/calendar/occurrences';
 import { UsageError } from '../errors';
@@ -53,12 +54,6 @@ async function storeCalendar(
   return config;
 }
 
-/** The local hour of an entry's posts, where it names one. */
-const hourOf = (entry: { at?: string; rrule?: string }): number | undefined => {
-  const hour = entry.at ? entry.at.slice(11, 13) : /BYHOUR=(\d+)/.exec(entry.rrule ?? '')?.[1];
-  return hour === undefined ? undefined : Number(hour);
-};
-
 /** `calendar add <community> --id … --template … (--at … | --rrule … --start …)`. */
 export async function calendarAdd(
   target: Target,
@@ -90,7 +85,7 @@ export async function calendarAdd(
   // Its posts of the coming hour or two queued now, as the job would at its next run (which would be late
   // for a post before then); ids make the job's own run find them taken.
   await calendarSweep(target.db, [config], new Date(), { asOf: true });
-  const hour = hourOf(entry);
+  const hour = entryHour(entry);
   // 01:00 to 03:00 is where DST changes fall: such a time may not exist one day a year, or happen twice.
   if (hour !== undefined && hour >= 1 && hour < 3) {
     process.stderr.write(

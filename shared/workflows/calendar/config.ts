@@ -108,3 +108,9 @@ export const calendarSchema = z._default(
 );
 
 export type CalendarEntry = z.infer<typeof entrySchema>;
+
+/** The local hour an entry posts at (its `at`'s, or its rule's `BYHOUR`), where it names one. */
+export function entryHour(entry: { at?: string; rrule?: string }): number | undefined {
+  const hour = entry.at ? entry.at.slice(11, 13) : /(?:^|;)BYHOUR=(\d+)/.exec(entry.rrule ?? '')?.[1];
+  return hour === undefined ? undefined : Number(hour);
+}

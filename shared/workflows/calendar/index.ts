@@ -1,7 +1,7 @@
 import { waitsPastMidnight } from '../../domain/guardrails';
 import type { Workflow } from '../contract';
 import { namedTextProblem } from '../texts';
-import { calendarSchema } from './config';
+import { calendarSchema, entryHour } from './config';
 
 /**
  * The operations calendar: the community's scheduled posts, one-off or recurring, posted in its channel at
@@ -31,8 +31,8 @@ export const calendar: Workflow<{ calendar: typeof calendarSchema }> = {
         if (reminderProblem) issue(at('reminderTemplate'), reminderProblem);
       }
       // A post held by quiet hours past midnight would miss its day, and a post goes only on its day.
-      const hour = entry.at ? Number(entry.at.slice(11, 13)) : Number(/BYHOUR=(\d+)/.exec(entry.rrule ?? '')?.[1]);
-      if (!Number.isNaN(hour) && waitsPastMidnight(config.quietHours, hour)) {
+      const hour = entryHour(entry);
+      if (hour !== undefined && waitsPastMidnight(config.quietHours, hour)) {
         const q = config.quietHours;
         issue(
           at(entry.at ? 'at' : 'rrule'),
