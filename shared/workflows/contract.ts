@@ -70,10 +70,11 @@ export interface KindRules {
    */
   readonly alarmWhenParked?: boolean;
   /**
-   * Its own delivery, in place of a chat message from a template (the digest, an email to operators): it
-   * runs once every guardrail has let the item go, and a throw is a failed send, retried and then parked.
+   * Delivered its own way, in place of a chat message from a template (the digest, an email to operators):
+   * the body is a {@link KindDelivery} in the workflow's `delivery.ts`, listed in `kind-deliveries.ts`, which only the
+   * dispatcher loads, so what it alone needs (an email's renderer) stays out of the other functions.
    */
-  deliver?(context: SendContext): Promise<void>;
+  readonly delivered?: boolean;
   /** Variables of this kind's texts known only at send time; `used` names those the text uses. */
   vars?(context: SendContext, used: ReadonlySet<string>): Promise<Record<string, string>>;
   /** Just before the send, once every guardrail has let it go. */
@@ -81,6 +82,15 @@ export interface KindRules {
   /** After the item is recorded as sent. */
   afterSend?(context: SendContext): Promise<void>;
 }
+
+/**
+ * A kind's own delivery (see {@link KindRules.delivered}): it runs once every guardrail has let the item go,
+ * and a throw is a failed send, retried and then parked.
+ */
+export type KindDelivery = (context: SendContext) => Promise<void>;
+
+/** A workflow's own deliveries, by outbox kind. */
+export type KindDeliveries = Readonly<Record<string, KindDelivery>>;
 
 /**
  * The recipient of an item addressed to the community rather than to a member

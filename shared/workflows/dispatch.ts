@@ -20,6 +20,7 @@ import { getMember, type Member } from '../store/members';
 import { bucketOf, claim, dueInBucket, type OutboxGuard, type OutboxItem, reschedule, settle } from '../store/outbox';
 import { lastKnownSweepMark, setSweepMark } from '../store/sweeps';
 import { type KindRules, type SendContext, toCommunity } from './contract';
+import { deliveryOf } from './kind-deliveries';
 import { kindLabel, kindRules, VARIABLE_SOURCES } from './registry';
 
 /**
@@ -352,14 +353,14 @@ async function sendAndRecord(
   try {
     const context = sendContext(deps, item, community, member, now);
     // A kind with its own delivery (an email) has no chat text to render.
-    const text = rules.deliver ? '' : await renderItem(context, rules);
+    const deliver = rules.delivered ? deliveryOf(item.kind) : undefined;
+    const text = deliver ? '' : await renderItem(context, rules);
     await rules.beforeSend?.(sendContext(deps, item, community, member, current()));
     // The send (pacing waits and the platform's retries included) ends within what is left of the lease
     // since the claim, and within the run.
     const leaseLeft = LEASE_MS - (performance.now() - claimedAt);
     const deadline = Math.min(leaseLeft, deps.timeLeftMs?.() ?? LEASE_MS) - SETTLE_MARGIN_MS;
     const sender = deps.senderFor(community);
-    const deliver = rules.deliver;
     const result = await withSendDeadline(deadline, () =>
       deliver ? deliver(context).then(() => undefined) : sender.send(chatMessage(item, community, member, text), now),
     );

@@ -36,7 +36,12 @@ describe('Lambda bundles', () => {
         outfile: 'out.mjs',
         logLevel: 'silent',
       });
-      const inputs = Object.keys(result.metafile.inputs);
+      // What the bundle holds: the inputs that put code in it (one tree-shaken to nothing is not held).
+      const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
+        Object.entries(output.inputs)
+          .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+          .map(([input]) => input),
+      );
 
       // Assess
       expect(inputs.some((input) => input.startsWith('shared/'))).toBe(true);
@@ -46,7 +51,10 @@ describe('Lambda bundles', () => {
       expect(found).toEqual([]);
       // The jobs' bodies (and what only they use) are the sweeps function's alone.
       expect(inputs.includes('shared/workflows/job-runs.ts')).toBe(name === 'sweeps');
-      // So is the calendar's recurrence library (some 180 KB): only its job reads a rule.
+      // A kind's own delivery (the digest's email, its renderer and the numbers behind it) is the dispatcher's.
+      expect(inputs.includes('shared/workflows/kind-deliveries.ts')).toBe(name === 'dispatcher');
+      expect(inputs.includes('shared/workflows/digest/email.ts')).toBe(name === 'dispatcher');
+      // The calendar's recurrence library (some 180 KB) is the sweeps': only its job reads a rule.
       expect(inputs.some((input) => input.includes('node_modules/rrule-temporal/'))).toBe(name === 'sweeps');
     },
   );

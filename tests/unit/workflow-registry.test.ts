@@ -6,6 +6,7 @@ import { parseCommunityConfig } from '../../shared/domain/config';
 import { DOMAIN_EVENT_TYPES } from '../../shared/events/domain-events';
 import { JOB_RUNS_BY_WORKFLOW, jobRun, jobRuns } from '../../shared/workflows/job-runs';
 import { JOBS } from '../../shared/workflows/jobs';
+import { deliveryOf, KIND_DELIVERIES_BY_WORKFLOW } from '../../shared/workflows/kind-deliveries';
 import {
   CANCELLED_ON_LEAVE,
   CONFIG_SECTIONS,
@@ -27,6 +28,7 @@ const MACHINERY = [
   'shared/workflows/react.ts',
   'shared/workflows/handlers.ts',
   'shared/workflows/jobs.ts',
+  'shared/workflows/kind-deliveries.ts',
   'shared/store/ingest.ts',
   'shared/store/outbox.ts',
   'shared/webhook/pipeline.ts',
@@ -65,6 +67,20 @@ describe('Module: shared/workflows/registry', () => {
       expect(Object.keys(JOB_RUNS_BY_WORKFLOW[workflow.name] ?? {}).sort(), workflow.name).toEqual(declared);
     }
     expect(() => jobRun('dispatch')).toThrow('no sweep for job dispatch');
+  });
+
+  it('gives every kind declared delivered its own way exactly one delivery, from its workflow, and no other kind one', () => {
+    for (const workflow of WORKFLOWS) {
+      // Assess: the bodies (kind-deliveries.ts) and the declarations (each kind's `delivered`) name the same kinds.
+      const declared = Object.entries(workflow.kinds ?? {})
+        .filter(([, rules]) => rules.delivered)
+        .map(([kind]) => kind)
+        .sort();
+      expect(Object.keys(KIND_DELIVERIES_BY_WORKFLOW[workflow.name] ?? {}).sort(), workflow.name).toEqual(declared);
+      for (const kind of declared) expect(deliveryOf(kind)).toBeTypeOf('function');
+    }
+    expect(Object.keys(KIND_DELIVERIES_BY_WORKFLOW).every((name) => WORKFLOWS.some((w) => w.name === name))).toBe(true);
+    expect(() => deliveryOf('welcome')).toThrow('kind welcome is delivered its own way, but no workflow gives');
   });
 
   it('routes to the lifecycle function exactly the events some workflow reacts to, and leaves', () => {

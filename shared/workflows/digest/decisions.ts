@@ -2,13 +2,9 @@ import type { CommunityConfig } from '../../domain/config';
 import { addDays, dayIn, instantAt } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { enqueue } from '../../store/outbox';
-import { COMMUNITY_RECIPIENT, type SendContext } from '../contract';
-import type { Tier } from '../standing/rules';
-import { tierTemplate } from '../standing/templates';
+import { COMMUNITY_RECIPIENT } from '../contract';
 import type { SweepOptions } from '../sweep';
-import { renderDigest } from './email';
-import { type PeriodKind, parsePeriod, periodOf, previousPeriod } from './periods';
-import { digestReport } from './report';
+import { type PeriodKind, periodOf, previousPeriod } from './periods';
 
 /**
  * When digests go, and how. Each hour the `digest` job looks at every
@@ -97,16 +93,4 @@ export async function digestSweep(
     }
   }
   return report;
-}
-
-/** Send a digest item: the period's report as of now, mailed to the operators. */
-export async function deliverDigest(context: SendContext): Promise<void> {
-  const { item, community, db, now } = context;
-  const period = parsePeriod(item.vars.periodKind as PeriodKind, item.vars.period);
-  if (!period) throw Object.assign(new Error(`not a period: ${item.vars.period}`), { retryable: false });
-  const email = renderDigest(await digestReport(db, community, period, now), {
-    kind: context.kindLabel,
-    tier: (tier) => context.text(tierTemplate(tier as Tier)),
-  });
-  await context.mail({ to: community.operators, ...email });
 }

@@ -1,11 +1,10 @@
 import type { Workflow } from '../contract';
 import { digestSchema, targetsSchema } from './config';
-import { deliverDigest } from './decisions';
 
 /**
  * The weekly KPI digest email to operators, and the monthly and quarterly
  * reviews, measured against the community's targets (see `decisions.ts` for
- * when they go, `report.ts` for what they say, `email.ts` for how).
+ * when they go, `report.ts` for what they say, `email.ts` for how, `delivery.ts` for the send).
  */
 export const digest: Workflow<{ digest: typeof digestSchema; targets: typeof targetsSchema }> = {
   name: 'digest',
@@ -17,7 +16,7 @@ export const digest: Workflow<{ digest: typeof digestSchema; targets: typeof tar
       label: { en: 'Digests', 'zh-CN': '运营报告' },
       responsive: true,
       alarmWhenParked: true,
-      deliver: deliverDigest,
+      delivered: true,
     },
   },
   jobs: [
