@@ -26,6 +26,11 @@ const VARS = {
   tier: 'regular',
   rank: ', #3 in the community',
   badges: 'First message',
+  challenge: 'run-7',
+  day: '3',
+  count: '3',
+  streak: '2',
+  how: '/checkin · #run',
 };
 
 const english = () => shippedTemplates().find((t) => t.locale === 'en' && t.name === 'welcome')?.text;

@@ -3,7 +3,7 @@ import { templateNameSchema } from '../../domain/validation';
 import * as z from '../../domain/zod';
 
 /** A local day, `YYYY-MM-DD`, that is a date. */
-const daySchema = z
+export const daySchema = z
   .string()
   .check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD'), z.refine(isDay, 'is not a date'));
 

@@ -8,8 +8,8 @@ import { enqueue, outboxWithPrefix, settle } from '../../store/outbox';
 import { getSweepMark, setSweepMark } from '../../store/sweeps';
 import { COMMUNITY_RECIPIENT } from '../contract';
 import { eachCommunity, type SweepOptions } from '../sweep';
-import type { CalendarEntry } from './config';
-import { type Occurrence, occurrencesBetween } from './occurrences';
+import { promptsBetween } from './challenges';
+import { localMinute, type Occurrence, occurrencesBetween } from './occurrences';
 
 const HOUR_MS = 3_600_000;
 /** How far back a run looks at least: the hour before (its mark may be further back, after missed runs). */
@@ -55,7 +55,7 @@ export async function calendarSweep(
   const report: CalendarReport = { communities: 0, found: 0, queued: 0, refused: 0 };
   const to = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + 2 * HOUR_MS);
   await eachCommunity('calendar', communities, async (community) => {
-    if (community.calendar.length === 0) return;
+    if (community.calendar.length === 0 && community.challenges.length === 0) return;
     report.communities++;
     const mark = options.asOf ? undefined : await getSweepMark(db, 'calendar', community.id);
     // From where the last run got to, and never less than the hour before: an entry added since that run,
@@ -79,7 +79,33 @@ export async function calendarSweep(
       }
       for (const occurrence of occurrences) {
         report.found++;
-        if (await queuePost(db, community, entry, occurrence, now)) report.queued++;
+        const template = occurrence.reminder ? (entry.reminderTemplate ?? entry.template) : entry.template;
+        if (await queuePost(db, community, { occurrence, template, channel: entry.channel, vars: {} }, now)) {
+          report.queued++;
+        }
+      }
+    }
+    // Each check-in challenge's daily prompt, a post under the challenge's id.
+    for (const challenge of community.challenges) {
+      for (const prompt of promptsBetween(challenge, community.timezone, from, to)) {
+        report.found++;
+        const occurrence = { entry: challenge.id, at: prompt.at, local: localMinute(prompt.at, community.timezone) };
+        const vars = {
+          challenge: challenge.id,
+          day: String(prompt.day),
+          days: String(challenge.days),
+          how: challenge.keyword ? `/checkin · ${challenge.keyword}` : '/checkin',
+        };
+        if (
+          await queuePost(
+            db,
+            community,
+            { occurrence, template: challenge.template, channel: challenge.channel, vars },
+            now,
+          )
+        ) {
+          report.queued++;
+        }
       }
     }
     if (!options.asOf) await setSweepMark(db, 'calendar', to.toISOString(), community.id);
@@ -87,14 +113,17 @@ export async function calendarSweep(
   return report;
 }
 
+/** One post to queue: its occurrence, its text and where it goes. */
+interface PlannedPost {
+  occurrence: Occurrence;
+  template: string;
+  channel?: string;
+  vars: Record<string, string>;
+}
+
 /** Queue one post, once; false when it was queued before or its day has ended. */
-async function queuePost(
-  db: Db,
-  community: CommunityConfig,
-  entry: CalendarEntry,
-  occurrence: Occurrence,
-  now: Date,
-): Promise<boolean> {
+async function queuePost(db: Db, community: CommunityConfig, post: PlannedPost, now: Date): Promise<boolean> {
+  const { occurrence } = post;
   const notAfter = endOfLocalDay(dayIn(occurrence.at, community.timezone), community.timezone);
   if (notAfter <= now) return false;
   return enqueue(
@@ -104,10 +133,10 @@ async function queuePost(
       communityId: community.id,
       kind: 'post',
       memberId: COMMUNITY_RECIPIENT,
-      template: occurrence.reminder ? (entry.reminderTemplate ?? entry.template) : entry.template,
-      vars: {},
+      template: post.template,
+      vars: post.vars,
       delivery: 'channel',
-      ...(entry.channel ? { channel: entry.channel } : {}),
+      ...(post.channel ? { channel: post.channel } : {}),
       dueAt: (occurrence.at > now ? occurrence.at : now).toISOString(),
       notAfter: notAfter.toISOString(),
     },

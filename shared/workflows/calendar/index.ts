@@ -1,17 +1,39 @@
 import { waitsPastMidnight } from '../../domain/guardrails';
 import type { Workflow } from '../contract';
 import { namedTextProblem } from '../texts';
+import { challengesSchema } from './challenges';
+import { takeCheckIn } from './checkins';
 import { calendarSchema, entryHour } from './config';
+import { templates } from './templates';
 
 /**
  * The operations calendar: the community's scheduled posts, one-off or recurring, posted in its channel at
- * their local time (`decisions.ts` plans them, `occurrences.ts` reads the recurrence).
+ * their local time (`decisions.ts` plans them, `occurrences.ts` reads the recurrence), and its check-in
+ * challenges (`challenges.ts`: the rules, `checkins.ts`: a member's check-in, `store.ts`: their days).
  */
-export const calendar: Workflow<{ calendar: typeof calendarSchema }> = {
+export const calendar: Workflow<{ calendar: typeof calendarSchema; challenges: typeof challengesSchema }> = {
   name: 'calendar',
-  sections: { calendar: calendarSchema },
+  sections: { calendar: calendarSchema, challenges: challengesSchema },
+  templates,
   customTemplateVars: ['community'],
+  commands: takeCheckIn,
   check(config, issue, shipped) {
+    const entryIds = new Set(config.calendar.map((entry) => entry.id));
+    config.challenges.forEach((challenge, i) => {
+      const at = (field: string) => ['challenges', i, field];
+      // A challenge's prompts are posts under its id: an entry of the same id would share their outbox ids.
+      if (entryIds.has(challenge.id)) issue(at('id'), `is the id of a calendar entry too`);
+      const problem = namedTextProblem(config, challenge.template, shipped, {
+        prefix: 'challenge',
+        what: 'prompt text',
+      });
+      if (problem) issue(at('template'), problem);
+      if (challenge.keyword?.startsWith('/')) issue(at('keyword'), 'is a word or phrase; /checkin always checks in');
+      if (waitsPastMidnight(config.quietHours, challenge.hour)) {
+        const q = config.quietHours;
+        issue(at('hour'), `is in quiet hours (${q.start}–${q.end}): the prompt could not go on its day`);
+      }
+    });
     config.calendar.forEach((entry, i) => {
       const at = (field: string) => ['calendar', i, field];
       const problem = namedTextProblem(config, entry.template, shipped, { prefix: 'calendar', what: 'calendar text' });
@@ -44,6 +66,8 @@ export const calendar: Workflow<{ calendar: typeof calendarSchema }> = {
   kinds: {
     // A post to the channel: no member to cap; it waits out the community's quiet hours.
     post: { label: { en: 'Scheduled posts', 'zh-CN': '定时发布' } },
+    // The answer to a member's check-in: they asked, so it goes whatever the hour and counts against no cap.
+    checkin: { label: { en: 'Check-in answers', 'zh-CN': '打卡回复' }, responsive: true, answer: true },
   },
   jobs: [
     {

@@ -97,6 +97,7 @@ export const BADGES: readonly Badge[] = [
   { id: 'first-referral', en: 'First referral', 'zh-CN': '首次邀请', earned: (t) => t.referralsQualified >= 1 },
   { id: 'referrals-5', en: '5 referrals', 'zh-CN': '邀请 5 人', earned: (t) => t.referralsQualified >= 5 },
   { id: 'one-year', en: 'One year in the community', 'zh-CN': '入群一周年' },
+  { id: 'challenge-complete', en: 'Check-in challenge completed', 'zh-CN': '完成打卡挑战' },
 ];
 
 /** The badges `totals` earn. */

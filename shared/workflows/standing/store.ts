@@ -39,6 +39,8 @@ export interface Standing {
   badges?: Set<string>;
   /** The referred members whose qualification was credited (each once). */
   creditedReferrals?: Set<string>;
+  /** The check-in challenges whose completion was credited (each once). */
+  completedChallenges?: Set<string>;
   tier?: Tier;
   /** The day the tier took effect. */
   tierSince?: string;
@@ -104,10 +106,12 @@ async function writeStanding(
     if (!next) return undefined;
     const before = current.points ?? 0;
     const had = current.badges ?? new Set<string>();
-    const newBadges = badgesEarned(next.totals).filter((badge) => !had.has(badge));
+    // Badges the totals earn, and any the change awards by its own rule (a completed challenge's).
+    const { badges: awarded, ...sets } = next.addToSets ?? {};
+    const newBadges = [...new Set([...badgesEarned(next.totals), ...(awarded ?? [])])].filter((b) => !had.has(b));
     const update = new UpdateBuilder().set('points', next.points);
     for (const [attribute, value] of Object.entries(next.set)) update.set(attribute, value);
-    for (const [attribute, members] of Object.entries(next.addToSets ?? {})) update.addToSet(attribute, members);
+    for (const [attribute, members] of Object.entries(sets)) update.addToSet(attribute, members);
     if (newBadges.length) update.addToSet('badges', new Set(newBadges));
     const ranked = rankKeys(update, community.id, current, next.points);
     const points = update.name('points');
@@ -225,6 +229,33 @@ export function creditReferral(
       addToSets: { creditedReferrals: new Set([referredId]) },
       condition: (update) =>
         `(attribute_not_exists(${update.name('creditedReferrals')}) OR NOT contains(${update.name('creditedReferrals')}, ${update.value(referredId)}))`,
+    };
+  });
+}
+
+/** The badge for completing a check-in challenge (awarded by its own rule). */
+export const CHALLENGE_BADGE = 'challenge-complete';
+
+/**
+ * Credit a member for completing check-in challenge `challengeId`, once: its points (none for staff and
+ * bots) and the {@link CHALLENGE_BADGE}. Undefined when it was credited already.
+ */
+export function creditChallenge(
+  db: Db,
+  community: CommunityConfig,
+  memberId: string,
+  challengeId: string,
+  points: number,
+): Promise<StandingWrite | undefined> {
+  return writeStanding(db, community, memberId, (member) => {
+    if (member.completedChallenges?.has(challengeId)) return undefined;
+    return {
+      points: (member.points ?? 0) + (earnsPoints(member) ? points : 0),
+      totals: totalsOf(member),
+      set: {},
+      addToSets: { completedChallenges: new Set([challengeId]), badges: new Set([CHALLENGE_BADGE]) },
+      condition: (update) =>
+        `(attribute_not_exists(${update.name('completedChallenges')}) OR NOT contains(${update.name('completedChallenges')}, ${update.value(challengeId)}))`,
     };
   });
 }

@@ -1,0 +1,96 @@
+import { type Db, queryAll, updateItem } from '../../store/db';
+import { TABLE } from '../../store/table';
+import { UpdateBuilder } from '../../store/update';
+import { type Progress, progressOf } from './challenges';
+
+/**
+ * The calendar's own items, in one partition per challenge (`C#<c>#CHALLENGE#<id>`):
+ *
+ * | item                  | sk               | written                                              |
+ * |-----------------------|------------------|------------------------------------------------------|
+ * | a day checked in      | `D#<m>#<day>`    | once, if absent: a second check-in that day finds it |
+ * | a member's progress   | `P#<m>`          | from their days, only ever to a higher count          |
+ *
+ * A check-in first writes its day, then reads the member's days (a Query of at most the challenge's length)
+ * and writes the progress they make, so a retry after a failure in between completes it, and two check-ins
+ * at once both end with the progress of both days. The digest reads the `P#` items: one per participant.
+ */
+
+const challengePk = (communityId: string, challengeId: string): string => `C#${communityId}#CHALLENGE#${challengeId}`;
+
+/** A participant's progress as stored. */
+export interface StoredProgress extends Progress {
+  memberId: string;
+  /** When the last day of the challenge was checked in with every other day (ISO), once. */
+  completedAt?: string;
+}
+
+/** What a check-in did. */
+export interface CheckIn {
+  /** False when the member had checked in that day already (nothing changed). */
+  first: boolean;
+  progress: Progress;
+}
+
+/** Record `memberId`'s check-in for local `day`, once, and their progress after it. */
+export async function recordCheckIn(
+  db: Db,
+  communityId: string,
+  challengeId: string,
+  memberId: string,
+  day: string,
+  at: Date,
+): Promise<CheckIn> {
+  const pk = challengePk(communityId, challengeId);
+  const dayUpdate = new UpdateBuilder().set('memberId', memberId).set('day', day).set('at', at.toISOString());
+  const first =
+    (await updateItem(db, { pk, sk: `D#${memberId}#${day}` }, dayUpdate, {
+      condition: `attribute_not_exists(${dayUpdate.name(TABLE.partitionKey)})`,
+    })) !== undefined;
+  const days = await queryAll<{ day: string }>(db, {
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, '#d': 'day' },
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': `D#${memberId}#` },
+    ProjectionExpression: '#d',
+    ConsistentRead: true,
+  });
+  const progress = progressOf(days.map((d) => d.day));
+  const update = new UpdateBuilder()
+    .set('memberId', memberId)
+    .set('count', progress.count)
+    .set('streak', progress.streak)
+    .set('best', progress.best)
+    .set('lastDay', progress.lastDay);
+  const count = update.name('count');
+  // Only forward: a slower writer that read fewer days does not undo a faster one's.
+  await updateItem(db, { pk, sk: `P#${memberId}` }, update, {
+    condition: `attribute_not_exists(${count}) OR ${count} < ${update.value(progress.count)}`,
+  });
+  return { first, progress };
+}
+
+/** Mark a participant's challenge completed, once; false when it was already. */
+export async function markCompleted(
+  db: Db,
+  communityId: string,
+  challengeId: string,
+  memberId: string,
+  at: Date,
+): Promise<boolean> {
+  const update = new UpdateBuilder().set('completedAt', at.toISOString());
+  const condition = `attribute_exists(${update.name(TABLE.partitionKey)}) AND attribute_not_exists(${update.name('completedAt')})`;
+  return (
+    (await updateItem(db, { pk: challengePk(communityId, challengeId), sk: `P#${memberId}` }, update, {
+      condition,
+    })) !== undefined
+  );
+}
+
+/** Every participant's progress in a challenge (one item each). */
+export function participants(db: Db, communityId: string, challengeId: string): Promise<StoredProgress[]> {
+  return queryAll<StoredProgress>(db, {
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeValues: { ':pk': challengePk(communityId, challengeId), ':prefix': 'P#' },
+  });
+}

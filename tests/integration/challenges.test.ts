@@ -1,0 +1,178 @@
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatMessage, ChatSender } from '../../shared/chat/sender';
+import type { EventPublisher } from '../../shared/events/domain-events';
+import { signGeneric } from '../../shared/platforms/generic/inbound';
+import { literalSecrets } from '../../shared/runtime/secrets';
+import { CommunityCache, putCommunity } from '../../shared/store/communities';
+import type { Db } from '../../shared/store/db';
+import { outboxId } from '../../shared/store/keys';
+import { getMember } from '../../shared/store/members';
+import { getOutboxItem, listOutbox } from '../../shared/store/outbox';
+import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
+import { calendarSweep } from '../../shared/workflows/calendar/decisions';
+import { participants } from '../../shared/workflows/calendar/store';
+import { dispatch } from '../../shared/workflows/dispatch';
+import type { StandingMember } from '../../shared/workflows/standing/store';
+import { freshTable } from '../support/dynamo';
+import { communityConfig } from '../support/fixtures';
+
+const SECRET = 'whsec_challenges_test';
+// Auckland in December is UTC+13: local midnight is 11:00 UTC, so a local day spans two UTC dates.
+const KIWI = communityConfig({
+  id: 'kiwi',
+  name: 'Kiwi Runners',
+  timezone: 'Pacific/Auckland',
+  locale: 'en',
+  webhookSecret: SECRET,
+  onboarding: { enabled: false },
+  challenges: [{ id: 'run-3', start: '2026-12-07', days: 3, hour: 8, keyword: 'run', points: 40 }],
+});
+
+class RecordingSender implements ChatSender {
+  readonly sent: ChatMessage[] = [];
+  async send(message: ChatMessage): Promise<undefined> {
+    this.sent.push(message);
+    return undefined;
+  }
+}
+
+const silent: EventPublisher = { publish: async () => undefined };
+const noMetrics = { accepted: () => undefined, duplicates: () => undefined, rejected: () => undefined };
+
+let db: Db;
+let deps: PipelineDeps;
+let seq = 0;
+
+beforeAll(async () => {
+  db = await freshTable('challenges');
+  await putCommunity(db, KIWI, new Date('2026-12-01T00:00:00Z'));
+});
+
+beforeEach(() => {
+  deps = { db, communities: new CommunityCache(db), secrets: literalSecrets, publisher: silent, metrics: noMetrics };
+});
+
+/** Member `memberId` types `text` in #general at `iso` (delivered then); returns the event id. */
+async function say(memberId: string, text: string, iso: string, options: { id?: string; member?: object } = {}) {
+  const id = options.id ?? `ev-${++seq}`;
+  const now = new Date(iso);
+  const rawBody = JSON.stringify({
+    id,
+    type: 'message.posted',
+    occurredAt: now.toISOString(),
+    member: { id: memberId, ...options.member },
+    channelId: 'general',
+    text,
+  });
+  await handleWebhook(
+    deps,
+    {
+      platform: 'generic',
+      communityId: KIWI.id,
+      method: 'POST',
+      headers: { 'hearth-signature': signGeneric(SECRET, rawBody, now) },
+      query: {},
+      rawBody,
+    },
+    now,
+  );
+  return id;
+}
+
+const answerOf = (memberId: string, key: string) =>
+  getOutboxItem(db, KIWI.id, outboxId('checkin', KIWI.id, memberId, key));
+const progressOf = async (memberId: string) =>
+  (await participants(db, KIWI.id, 'run-3')).find((p) => p.memberId === memberId);
+
+describe('Check-in challenges through the webhook', () => {
+  it('counts check-ins a minute either side of local midnight as two days, far from UTC', async () => {
+    // Act: 23:59 on Monday 7 December in Auckland, then 00:01 on Tuesday 8: both on 7 December in UTC.
+    await say('ana', '/checkin', '2026-12-07T10:59:00Z');
+    await say('ana', '/checkin', '2026-12-07T11:01:00Z');
+
+    // Assess
+    expect(await progressOf('ana')).toMatchObject({ count: 2, streak: 2, best: 2, lastDay: '2026-12-08' });
+    expect((await answerOf('ana', 'run-3@2026-12-07'))?.vars).toMatchObject({ day: '1', count: '1', streak: '1' });
+    expect((await answerOf('ana', 'run-3@2026-12-08'))?.vars).toMatchObject({ day: '2', count: '2', streak: '2' });
+  });
+
+  it('changes nothing for a duplicate delivery or a second check-in the same local day', async () => {
+    // Arrange
+    const id = await say('ben', 'Done my run today!', '2026-12-07T20:00:00Z');
+    const before = await progressOf('ben');
+
+    // Act: the platform's retry of the same event, then another check-in on Tuesday 8 (local).
+    await say('ben', 'Done my run today!', '2026-12-07T20:00:00Z', { id });
+    await say('ben', '/checkin', '2026-12-07T22:00:00Z');
+
+    // Assess: one day, one answer.
+    expect(before).toMatchObject({ count: 1 });
+    expect(await progressOf('ben')).toEqual(before);
+    const answers = (await listOutbox(db, KIWI.id)).filter((i) => i.kind === 'checkin' && i.memberId === 'ben');
+    expect(answers.map((a) => a.id)).toEqual([outboxId('checkin', KIWI.id, 'ben', 'run-3@2026-12-08')]);
+  });
+
+  it('takes the keyword as a whole word only, and a missed day breaks the streak', async () => {
+    // Act: Monday 7 (local) by keyword, "running" on Tuesday is no check-in, Wednesday 9 by keyword.
+    await say('cai', 'RUN: 5 km', '2026-12-06T20:00:00Z');
+    await say('cai', 'running late', '2026-12-07T20:00:00Z');
+    await say('cai', 'morning run', '2026-12-08T20:00:00Z');
+
+    // Assess
+    expect(await progressOf('cai')).toMatchObject({ count: 2, streak: 1, best: 1, lastDay: '2026-12-09' });
+  });
+
+  it('credits completion once: points and the badge, and the completed answer', async () => {
+    // Act: Ana's third day (Wednesday 9, local), then the same day again and a retry.
+    const id = await say('ana', '/checkin', '2026-12-08T19:00:00Z');
+    await say('ana', '/checkin', '2026-12-08T19:00:00Z', { id });
+    await say('ana', 'run', '2026-12-08T21:00:00Z');
+
+    // Assess
+    const ana = (await getMember(db, KIWI.id, 'ana')) as StandingMember | undefined;
+    expect(ana?.points).toBe(40);
+    expect([...(ana?.badges ?? [])]).toContain('challenge-complete');
+    expect([...(ana?.completedChallenges ?? [])]).toEqual(['run-3']);
+    expect((await progressOf('ana'))?.completedAt).toBeDefined();
+    expect((await answerOf('ana', 'run-3@2026-12-09'))?.template).toBe('challenge.completed');
+  });
+
+  it('gives staff the check-in but no points, and ignores bots', async () => {
+    // Act
+    for (const day of ['2026-12-06T20:00:00Z', '2026-12-07T20:00:00Z', '2026-12-08T20:00:00Z']) {
+      await say('sam', '/checkin', day, { member: { isStaff: true } });
+      await say('bot', '/checkin', day, { member: { isBot: true } });
+    }
+
+    // Assess
+    expect(await progressOf('sam')).toMatchObject({ count: 3 });
+    expect(((await getMember(db, KIWI.id, 'sam')) as StandingMember | undefined)?.points ?? 0).toBe(0);
+    expect(await progressOf('bot')).toBeUndefined();
+  });
+
+  it('tells a member who checks in outside the challenge that none is running, once per message', async () => {
+    // Act: Thursday 10 December, local: the three days are over.
+    const id = await say('dee', '/checkin', '2026-12-09T20:00:00Z');
+
+    // Assess
+    expect((await answerOf('dee', `none@${id}`))?.template).toBe('challenge.none');
+    expect(await progressOf('dee')).toBeUndefined();
+  });
+
+  it("posts each day's prompt at its local hour, with the day and how to check in", async () => {
+    // Arrange: 07:50 on Monday 7 December in Auckland.
+    const sender = new RecordingSender();
+
+    // Act
+    await calendarSweep(db, [KIWI], new Date('2026-12-06T18:50:00Z'), {});
+    await dispatch(
+      { db, communities: new CommunityCache(db, 0), senderFor: () => sender },
+      new Date('2026-12-06T19:00:30Z'),
+      {},
+    );
+
+    // Assess
+    const prompts = sender.sent.filter((m) => m.kind === 'post');
+    expect(prompts.map((m) => m.text)).toEqual(['Day 1 of 3 of the run-3 challenge! Check in today: /checkin · run']);
+  });
+});
