@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { logToStderr } from '../shared/runtime/observability';
-import type { CalendarAddOptions } from './commands/calendar';
+import type { CalendarAddOptions, ChallengeAddOptions } from './commands/calendar';
 import { UsageError } from './errors';
 import type { Target } from './target';
 
@@ -18,7 +18,7 @@ import type { Target } from './target';
 
 /** The value of every option a command may take, as commander gives them. */
 /** The options of every command (`calendar add`'s are its entry's fields). */
-interface Flags extends CalendarAddOptions {
+interface Flags extends CalendarAddOptions, Omit<ChallengeAddOptions, keyof CalendarAddOptions> {
   json?: boolean;
   at?: string;
   community?: string;
@@ -163,7 +163,9 @@ AWS when HEARTH_TABLE and AWS credentials are set. Exit codes: 0 done, 2 bad inp
       action(async (t, f, c: string) => (await import('./commands/standing')).tiersCommand(t, [c], f.week, !!f.json)),
     );
 
-  const calendar = hearth.command('calendar').description('the operations calendar: scheduled posts');
+  const calendar = hearth
+    .command('calendar')
+    .description('the operations calendar: scheduled posts and check-in challenges');
   calendar
     .command('list <community>', { isDefault: true })
     .description('the entries')
@@ -199,6 +201,37 @@ AWS when HEARTH_TABLE and AWS credentials are set. Exit codes: 0 done, 2 bad inp
     .action(
       action(async (t, f, c: string, e: string) =>
         (await import('./commands/calendar')).calendarRemove(t, c, e, !!f.json),
+      ),
+    );
+
+  const challenge = calendar.command('challenge').description('check-in challenges (/checkin once a day)');
+  challenge
+    .command('show <community> <challenge>', { isDefault: true })
+    .description('participants, completion and the longest streaks')
+    .action(
+      action(async (t, f, c: string, id: string) =>
+        (await import('./commands/calendar')).challengeShow(t, c, id, !!f.json),
+      ),
+    );
+  challenge
+    .command('add <community>')
+    .description('a challenge: members check in once a local day for --days days')
+    .requiredOption('--id <challenge>', 'its id: lowercase letters, digits and dashes')
+    .requiredOption('--start <day>', 'its first local day, YYYY-MM-DD')
+    .requiredOption('--days <n>', 'how many days it runs (1 to 60)')
+    .option('--hour <h>', 'the local hour of the daily prompt (default 9)')
+    .option('--keyword <word>', 'a word that checks in when a message holds it, besides /checkin')
+    .option('--channel <channel>', "the prompts' channel (default: the platform's default)")
+    .option('--owner <name>', 'the operator responsible, named in the digest')
+    .option('--points <n>', 'points for completing it (default 50)')
+    .option('--template <name>', 'the prompt text (default challenge.prompt)')
+    .action(action(async (t, f, c: string) => (await import('./commands/calendar')).challengeAdd(t, c, f, !!f.json)));
+  challenge
+    .command('remove <community> <challenge>')
+    .description('a challenge, and its prompts not yet sent')
+    .action(
+      action(async (t, f, c: string, id: string) =>
+        (await import('./commands/calendar')).challengeRemove(t, c, id, !!f.json),
       ),
     );
 

@@ -1,8 +1,10 @@
 import { type CommunityConfig, ConfigError, parseCommunityConfig } from '../../shared/domain/config';
 import { putCommunity } from '../../shared/store/communities';
+import { lastDayOf } from '../../shared/workflows/calendar/challenges';
 import { entryHour } from '../../shared/workflows/calendar/config';
 import { calendarSweep, cancelEntryPosts } from '../../shared/workflows/calendar/decisions';
 import { localMinute, nextOccurrences, ruleProblem } from '../../shared/workflows/calendar/occurrences';
+import { challengeStats } from '../../shared/workflows/calendar/store';
 import { UsageError } from '../errors';
 import { output, table } from '../output';
 import type { Target } from '../target';
@@ -35,15 +37,15 @@ export function refusedRule(config: CommunityConfig): UsageError | undefined {
   return undefined;
 }
 
-/** Store `config` with `calendar` replaced, validated as `community put` validates a file. */
+/** Store `config` with `calendar` (or `challenges`) replaced, validated as `community put` validates a file. */
 async function storeCalendar(
   target: Target,
   community: CommunityConfig,
-  calendar: unknown[],
+  sections: { calendar?: unknown[]; challenges?: unknown[] },
 ): Promise<CommunityConfig> {
   let config: CommunityConfig;
   try {
-    config = parseCommunityConfig({ ...community, calendar });
+    config = parseCommunityConfig({ ...community, ...sections });
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message, { field: error.path });
     throw error;
@@ -81,7 +83,7 @@ export async function calendarAdd(
       reminderTemplate: options.reminderTemplate,
     }).filter(([, value]) => value !== undefined),
   );
-  const config = await storeCalendar(target, community, [...community.calendar, entry]);
+  const config = await storeCalendar(target, community, { calendar: [...community.calendar, entry] });
   // Its posts of the coming hour or two queued now, as the job would at its next run (which would be late
   // for a post before then); ids make the job's own run find them taken.
   await calendarSweep(target.db, [config], new Date(), { asOf: true });
@@ -112,11 +114,7 @@ export async function calendarRemove(target: Target, communityId: string | undef
   if (!community.calendar.some((entry) => entry.id === entryId)) {
     throw new UsageError(`no calendar entry "${entryId}" in ${community.id}`, { field: 'entry' });
   }
-  await storeCalendar(
-    target,
-    community,
-    community.calendar.filter((entry) => entry.id !== entryId),
-  );
+  await storeCalendar(target, community, { calendar: community.calendar.filter((entry) => entry.id !== entryId) });
   const cancelled = await cancelEntryPosts(target.db, community.id, entryId, new Date());
   output(
     json,
@@ -125,10 +123,10 @@ export async function calendarRemove(target: Target, communityId: string | undef
   );
 }
 
-/** `calendar list <community>`: the entries. */
+/** `calendar list <community>`: the entries, and the check-in challenges. */
 export async function calendarList(target: Target, communityId: string | undefined, json: boolean) {
   const community = await communityArg(target, communityId, 'calendar list');
-  output(json, community.calendar, () =>
+  const entries = () =>
     community.calendar.length === 0
       ? `${community.id} has no calendar entries (hearth calendar add ${community.id} --id … --template … --at …)`
       : table([
@@ -141,7 +139,121 @@ export async function calendarList(target: Target, communityId: string | undefin
             e.channel ?? '(default)',
             e.owner ?? '',
           ]),
-        ]),
+        ]);
+  const challenges = () =>
+    community.challenges.length === 0
+      ? []
+      : [
+          '',
+          table([
+            ['challenge', 'days', 'prompt', 'check in with', 'points', 'owner'],
+            ...community.challenges.map((c) => [
+              c.id,
+              `${c.start} to ${lastDayOf(c)} (${c.days})`,
+              `${String(c.hour).padStart(2, '0')}:00`,
+              c.keyword ? `/checkin, "${c.keyword}"` : '/checkin',
+              String(c.points),
+              c.owner ?? '',
+            ]),
+          ]),
+        ];
+  // With --json, the entries as before (an array) when there are no challenges, else both sections.
+  output(
+    json,
+    community.challenges.length
+      ? { calendar: community.calendar, challenges: community.challenges }
+      : community.calendar,
+    () => [entries(), ...challenges()].join('\n'),
+  );
+}
+
+/** What `calendar challenge add` takes: one entry of the `challenges` section. */
+export interface ChallengeAddOptions {
+  id?: string;
+  start?: string;
+  days?: string;
+  hour?: string;
+  keyword?: string;
+  channel?: string;
+  owner?: string;
+  points?: string;
+  template?: string;
+}
+
+/** A whole-number option, as a number (the config's schema checks its range and names the field). */
+function wholeNumber(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${field} must be a whole number, got "${value}"`, { field });
+  return Number(value);
+}
+
+/** `calendar challenge add <community> --id … --start … --days …`: a check-in challenge. */
+export async function challengeAdd(
+  target: Target,
+  communityId: string | undefined,
+  options: ChallengeAddOptions,
+  json: boolean,
+) {
+  const community = await communityArg(target, communityId, 'calendar challenge add');
+  if (community.challenges.some((c) => c.id === options.id)) {
+    throw new UsageError(`challenge "${options.id}" exists in ${community.id}: remove it first`, { field: 'id' });
+  }
+  const challenge = Object.fromEntries(
+    Object.entries({
+      id: options.id,
+      start: options.start,
+      days: wholeNumber(options.days, 'days'),
+      hour: wholeNumber(options.hour, 'hour'),
+      keyword: options.keyword,
+      channel: options.channel,
+      owner: options.owner,
+      points: wholeNumber(options.points, 'points'),
+      template: options.template,
+    }).filter(([, value]) => value !== undefined),
+  );
+  const config = await storeCalendar(target, community, { challenges: [...community.challenges, challenge] });
+  // Its prompt of the coming hour or two queued now, as `calendar add` does for a post.
+  await calendarSweep(target.db, [config], new Date(), { asOf: true });
+  const stored = config.challenges.find((c) => c.id === options.id);
+  if (!stored) throw new Error(`challenge ${options.id} was not stored`);
+  output(json, { stored: stored.id, start: stored.start, last: lastDayOf(stored), hour: stored.hour }, () =>
+    [
+      `added challenge ${stored.id} to ${config.id}: ${stored.days} days, ${stored.start} to ${lastDayOf(stored)}`,
+      `  a prompt each day at ${String(stored.hour).padStart(2, '0')}:00 (${config.timezone}); members check in with /checkin${stored.keyword ? ` or a message with "${stored.keyword}"` : ''}`,
+    ].join('\n'),
+  );
+}
+
+/** `calendar challenge remove <community> <challenge>`: it goes, and its prompts not yet sent are cancelled. */
+export async function challengeRemove(target: Target, communityId: string | undefined, id: string, json: boolean) {
+  const community = await communityArg(target, communityId, 'calendar challenge remove');
+  if (!community.challenges.some((c) => c.id === id)) {
+    throw new UsageError(`no challenge "${id}" in ${community.id}`, { field: 'challenge' });
+  }
+  await storeCalendar(target, community, { challenges: community.challenges.filter((c) => c.id !== id) });
+  const cancelled = await cancelEntryPosts(target.db, community.id, id, new Date());
+  output(
+    json,
+    { removed: id, cancelled },
+    () =>
+      `removed challenge ${id} from ${community.id}; ${cancelled} pending prompts cancelled (check-ins made are kept)`,
+  );
+}
+
+/** `calendar challenge show <community> <challenge>`: how it is going. */
+export async function challengeShow(target: Target, communityId: string | undefined, id: string, json: boolean) {
+  const community = await communityArg(target, communityId, 'calendar challenge show');
+  const challenge = community.challenges.find((c) => c.id === id);
+  if (!challenge) throw new UsageError(`no challenge "${id}" in ${community.id}`, { field: 'challenge' });
+  const stats = await challengeStats(target.db, community.id, challenge, 10);
+  const rate = stats.participants ? Math.round((100 * stats.completed) / stats.participants) : 0;
+  output(json, stats, () =>
+    [
+      `${stats.id}: ${stats.days} days from ${stats.start}; ${stats.participants} participants, ${stats.completed} completed (${rate}%)`,
+      ...(stats.longest.length
+        ? [table([['member', 'longest streak'], ...stats.longest.map((l) => [l.memberId, `${l.best} days`])])]
+        : []),
+    ].join('\n'),
   );
 }
 

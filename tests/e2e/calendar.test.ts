@@ -121,4 +121,78 @@ describe('End to end: the calendar through the CLI', () => {
     expect(JSON.parse(badFrom.stdout)).toMatchObject({ field: 'from' });
     expect(JSON.parse(listed.stdout).map((e: { id: string }) => e.id)).toEqual(['show']);
   });
+
+  it('adds a check-in challenge, queues its prompt, shows it, refuses a bad one and removes it', async () => {
+    // Act
+    const added = await run(
+      'calendar',
+      'challenge',
+      'add',
+      'cal',
+      '--id',
+      'run-7',
+      '--start',
+      '2026-03-09',
+      '--days',
+      '7',
+      '--hour',
+      '8',
+      '--keyword',
+      'run',
+      '--owner',
+      'Ana',
+      '--json',
+    );
+    const badDays = await run(
+      'calendar',
+      'challenge',
+      'add',
+      'cal',
+      '--id',
+      'x',
+      '--start',
+      '2026-03-09',
+      '--days',
+      '0',
+      '--json',
+    );
+    const notNumber = await run(
+      'calendar',
+      'challenge',
+      'add',
+      'cal',
+      '--id',
+      'x',
+      '--start',
+      '2026-03-09',
+      '--days',
+      'week',
+    );
+    // 07:50 on Monday 9 March in New York (EDT since the 8th): the 08:00 prompt is queued.
+    const job = await run('run', 'calendar', '--at', '2026-03-09T11:50:00Z', '--json');
+    const listed = await run('calendar', 'list', 'cal');
+    const shown = await run('calendar', 'challenge', 'show', 'cal', 'run-7', '--json');
+    const removed = await run('calendar', 'challenge', 'remove', 'cal', 'run-7', '--json');
+
+    // Assess
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toEqual({ stored: 'run-7', start: '2026-03-09', last: '2026-03-15', hour: 8 });
+    expect(badDays.code).toBe(2);
+    expect(JSON.parse(badDays.stdout)).toMatchObject({ error: 'usage', field: 'challenges.1.days' });
+    expect(notNumber.code).toBe(2);
+    expect(notNumber.stderr).toContain('--days must be a whole number, got "week"');
+    expect(JSON.parse(job.stdout)).toMatchObject({ job: 'calendar', queued: 1 });
+    expect(listed.stdout).toContain('run-7      2026-03-09 to 2026-03-15 (7)');
+    expect(listed.stdout).toContain('/checkin, "run"');
+    expect(JSON.parse(shown.stdout)).toEqual({
+      id: 'run-7',
+      owner: 'Ana',
+      start: '2026-03-09',
+      days: 7,
+      participants: 0,
+      completed: 0,
+      longest: [],
+    });
+    expect(JSON.parse(removed.stdout)).toEqual({ removed: 'run-7', cancelled: 1 });
+  });
 });

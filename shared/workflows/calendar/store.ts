@@ -94,3 +94,39 @@ export function participants(db: Db, communityId: string, challengeId: string): 
     ExpressionAttributeValues: { ':pk': challengePk(communityId, challengeId), ':prefix': 'P#' },
   });
 }
+
+/** How a challenge went: for the digest and `calendar challenge show`. */
+export interface ChallengeStats {
+  id: string;
+  owner?: string;
+  start: string;
+  days: number;
+  /** Members who checked in at least once. */
+  participants: number;
+  /** Members who checked in on every day. */
+  completed: number;
+  /** The longest streaks, longest first (then the member id), at most `top`. */
+  longest: Array<{ memberId: string; best: number }>;
+}
+
+/** A challenge's numbers as of now: one Query of its participants' progress. */
+export async function challengeStats(
+  db: Db,
+  communityId: string,
+  challenge: { id: string; owner?: string; start: string; days: number },
+  top = 3,
+): Promise<ChallengeStats> {
+  const all = await participants(db, communityId, challenge.id);
+  return {
+    id: challenge.id,
+    ...(challenge.owner ? { owner: challenge.owner } : {}),
+    start: challenge.start,
+    days: challenge.days,
+    participants: all.length,
+    completed: all.filter((p) => p.completedAt).length,
+    longest: all
+      .map((p) => ({ memberId: p.memberId, best: p.best }))
+      .sort((a, b) => b.best - a.best || a.memberId.localeCompare(b.memberId))
+      .slice(0, top),
+  };
+}
