@@ -1,6 +1,6 @@
 import { HttpClient, type SenderOptions, trimBase } from './http';
 import { Pacer } from './pacer';
-import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from './sender';
+import { type ChatMessage, type ChatSender, type PostedMessage, type SendResult, UndeliverableError } from './sender';
 
 /**
  * What every platform's sender shares: an HTTP client and a pacer named after
@@ -23,8 +23,8 @@ export abstract class PlatformSender implements ChatSender {
 
 /** Where a platform posts in a channel. */
 export interface ChannelRoute {
-  /** Post the message there, mentioning the member or not. */
-  post(mention: boolean): Promise<void>;
+  /** Post the message there, mentioning the member or not; the message as posted, where the platform says. */
+  post(mention: boolean): Promise<PostedMessage | undefined | void>;
   /** Why there is nowhere to post (a setting missing), if so: the message is undeliverable. */
   missing?: string;
   /** The place, for a fallback's reason: `the channel`, `the group`, `the robot group`. */
@@ -34,7 +34,7 @@ export interface ChannelRoute {
 /** How a platform sends a DM: a send and how to tell a refusal, or why it cannot DM at all. */
 export type DmRoute =
   | {
-      send(): Promise<void>;
+      send(): Promise<unknown>;
       /** Why `error` means this member cannot be DMed (the channel may still reach them); undefined for any other error. */
       refusal(error: unknown): string | undefined;
     }
@@ -49,11 +49,11 @@ export type DmRoute =
 export async function route(message: ChatMessage, channel: ChannelRoute, dm: DmRoute): Promise<SendResult | undefined> {
   const postInChannel = async (mention: boolean) => {
     if (channel.missing) throw new UndeliverableError(channel.missing);
-    await channel.post(mention);
+    return (await channel.post(mention)) ?? undefined;
   };
   if (message.delivery !== 'dm') {
-    await postInChannel(message.mention === true);
-    return undefined;
+    const posted = await postInChannel(message.mention === true);
+    return posted ? { posted } : undefined;
   }
   let why: string;
   if ('impossible' in dm) {
@@ -70,8 +70,8 @@ export async function route(message: ChatMessage, channel: ChannelRoute, dm: DmR
       why = refusal;
     }
   }
-  await postInChannel(true);
-  return { fallback: `${why}; posted in ${channel.place} with a mention` };
+  const posted = await postInChannel(true);
+  return { fallback: `${why}; posted in ${channel.place} with a mention`, ...(posted ? { posted } : {}) };
 }
 
 /** Refresh an access token this long before the platform says it expires. */

@@ -27,6 +27,18 @@ export interface ChatMessage {
 export interface SendResult {
   /** Why a DM went to the channel instead (recorded on the outbox item). */
   fallback?: string;
+  /** The message as posted in a channel, where the platform says (for counting the responses to it). */
+  posted?: PostedMessage;
+}
+
+/**
+ * A message as the platform posted it: its id in the form the platform's inbound events name the message a
+ * reply answers or a reaction is on (`replyToMessage`, `messageId`: Slack `<channel>:<ts>`, Telegram
+ * `<chat>:<message_id>`, Discord the message's snowflake), and the channel it went to.
+ */
+export interface PostedMessage {
+  messageId: string;
+  channel?: string;
 }
 
 /**
@@ -66,25 +78,31 @@ export class FileChatSender implements ChatSender {
 
   constructor(private readonly file: string) {}
 
-  send(message: ChatMessage, now: Date): Promise<undefined> {
+  send(message: ChatMessage, now: Date): Promise<SendResult | undefined> {
     // One send at a time in this process, so the catch-up read and the append cannot interleave.
     const sent = this.queue.then(() => this.sendOnce(message, now));
     this.queue = sent.catch(() => undefined);
     return sent;
   }
 
-  private async sendOnce(message: ChatMessage, now: Date): Promise<undefined> {
+  /** A line's id is the message's id: a reply or reaction to it names that (`replyToMessage`, `messageId`). */
+  private postedOf(message: ChatMessage): SendResult | undefined {
+    if (message.delivery !== 'channel') return undefined;
+    return { posted: { messageId: message.id, ...(message.channel ? { channel: message.channel } : {}) } };
+  }
+
+  private async sendOnce(message: ChatMessage, now: Date): Promise<SendResult | undefined> {
     await mkdir(dirname(this.file), { recursive: true });
     await this.catchUp();
     // Already in the file: delivered once, by this process or one that died before recording it.
-    if (this.delivered.has(message.id)) return undefined;
+    if (this.delivered.has(message.id)) return this.postedOf(message);
     // The contract's fields, picked one by one: the rest (memberName is personal data,
     // interactionToken a secret) must not reach the file, whatever ChatMessage gains later.
     const { id, communityId, platform, kind, memberId, channel, text } = message;
     const line = { id, communityId, platform, kind, memberId, channel, text, sentAt: now.toISOString() };
     await appendFile(this.file, `${JSON.stringify(line)}\n`);
     this.delivered.add(id);
-    return undefined;
+    return this.postedOf(message);
   }
 
   /** Read the ids of the lines appended since the last look (by any process). */

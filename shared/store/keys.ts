@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
  * | invite code     | `C#<c>#REF`                 | `<code>`      |                                                    |
  * | sweep mark      | `SWEEP` or `C#<c>#SWEEP`    | `<job>`       |                                                    |
  * | seen request    | `C#<c>#SEEN`                | `<key>`       | (expiresAt: the platform's replay window)          |
+ * | watched post    | `C#<c>#WATCH`               | `<sentAt>#<outbox id>` | (expiresAt: 120 days; see `watches.ts`)   |
  *
  * A workflow's own items (its tallies) are keyed in its folder's `store.ts`, under `C#<c>#<NAME>`.
  *
@@ -47,6 +48,8 @@ import { createHash } from 'node:crypto';
  *   4 shards, sk <= `<now>`.
  * - a community's outbox (CLI): Query pk `C#<c>#OUTBOX`.
  * - the member behind an invite code (referral attribution): GetItem `C#<c>#REF`/`<code>`.
+ * - a community's posts of the last day (the webhook, counting responses) or of a period (the digest): Query
+ *   pk `C#<c>#WATCH`, sk between two instants.
  */
 
 /**

@@ -13,7 +13,8 @@ import type { Db } from '../store/db';
 import { ingestEvent } from '../store/ingest';
 import type { ProfileCache } from '../store/profile-cache';
 import { firstSighting } from '../store/seen';
-import { answerCommand, quietSpellDays } from '../workflows/registry';
+import { countResponses } from '../store/watches';
+import { answerCommand, quietSpellDays, watchesSends } from '../workflows/registry';
 
 /**
  * The webhook pipeline every platform shares: find the community, verify,
@@ -148,6 +149,8 @@ async function apply(
       continue;
     }
     accepted++;
+    // A reply, a reaction or a message in the channel of a post Hearth made: counted for the post, once.
+    if (watchesSends(community)) await countResponses(deps.db, community, event, now);
     if (result.events.length) {
       try {
         await deps.publisher.publish(result.events);

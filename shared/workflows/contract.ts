@@ -75,6 +75,12 @@ export interface KindRules {
    * dispatcher loads, so what it alone needs (an email's renderer) stays out of the other functions.
    */
   readonly delivered?: boolean;
+  /**
+   * The responses to each of its sends posted in a channel are counted, where this says so for the
+   * community: replies and reactions to the post, and members' messages in its channel, for a day after
+   * (`store/watches.ts`; the calendar's posts, for the digest).
+   */
+  readonly watched?: (config: CommunityConfig) => boolean;
   /** Variables of this kind's texts known only at send time; `used` names those the text uses. */
   vars?(context: SendContext, used: ReadonlySet<string>): Promise<Record<string, string>>;
   /** Just before the send, once every guardrail has let it go. */

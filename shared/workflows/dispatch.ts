@@ -19,6 +19,7 @@ import { countDelivery, type Delivery } from '../store/deliveries';
 import { getMember, type Member } from '../store/members';
 import { bucketOf, claim, dueInBucket, type OutboxGuard, type OutboxItem, reschedule, settle } from '../store/outbox';
 import { lastKnownSweepMark, setSweepMark } from '../store/sweeps';
+import { watchSent } from '../store/watches';
 import { type KindRules, type SendContext, toCommunity } from './contract';
 import { deliveryOf } from './kind-deliveries';
 import { kindLabel, kindRules, VARIABLE_SOURCES } from './registry';
@@ -367,6 +368,13 @@ async function sendAndRecord(
     if (await settle(deps.db, item, 'sent', now, fence, result?.fallback)) {
       report.sent++;
       await tally(deps.db, community, now, { sent: item.kind });
+      // A post whose responses are counted: the platform's id of it, for the webhook to match replies to.
+      const posted = result?.posted;
+      if (posted && rules.watched?.(community)) {
+        await watchSent(deps.db, community.id, { itemId: item.id, kind: item.kind, ...posted, sentAt: now }).catch(
+          (error: Error) => logger.warn('a sent post was not watched', { id: item.id, error: error.name }),
+        );
+      }
       // It went: what the kind records after (a tally) can fail without undoing the send or its cap slot.
       await rules
         .afterSend?.(sendContext(deps, item, community, member, now))

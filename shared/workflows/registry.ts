@@ -94,6 +94,12 @@ export function kindLabel(kind: string, locale: string): string {
 /** The kinds whose parked failures raise an alarm in AWS. */
 export const ALARMED_KINDS: readonly string[] = OUTBOX_KINDS.filter((kind) => KINDS[kind].alarmWhenParked);
 
+/** The kinds whose sends' responses are counted, each with its rule for whether a community's are. */
+const WATCHED = OUTBOX_KINDS.flatMap((kind) => KINDS[kind].watched ?? []);
+
+/** Whether some kind's sends to this community are watched (`KindRules.watched`): the webhook counts responses. */
+export const watchesSends = (config: CommunityConfig): boolean => WATCHED.some((watched) => watched(config));
+
 /** The kinds a member leaving cancels. */
 export const CANCELLED_ON_LEAVE: readonly string[] = OUTBOX_KINDS.filter((kind) => KINDS[kind].cancelledOnLeave);
 

@@ -166,7 +166,15 @@ describe('Object: slackAdapter', () => {
         expect.objectContaining({ type: 'message.posted', channelId: 'C0GENERAL', text: 'hello' }),
       ]);
       expect(plain[0]).not.toHaveProperty('replyTo');
-      expect(reply).toEqual([expect.objectContaining({ id: 'Ev0REPLY', member: { id: 'U0BO' }, replyTo: 'U0ADA' })]);
+      // The thread's parent named as a reaction on it is, and as Hearth's sender names its own posts.
+      expect(reply).toEqual([
+        expect.objectContaining({
+          id: 'Ev0REPLY',
+          member: { id: 'U0BO' },
+          replyTo: 'U0ADA',
+          replyToMessage: 'C0GENERAL:1.1',
+        }),
+      ]);
     });
 
     it('turns reaction_added into reaction.added to the author of the item', () => {

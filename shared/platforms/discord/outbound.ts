@@ -10,7 +10,13 @@ import {
 } from '../../chat/http';
 import type { PaceRule } from '../../chat/pacer';
 import { PlatformSender, route } from '../../chat/platform-sender';
-import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from '../../chat/sender';
+import {
+  type ChatMessage,
+  type ChatSender,
+  type PostedMessage,
+  type SendResult,
+  UndeliverableError,
+} from '../../chat/sender';
 import type { SecretResolver } from '../../runtime/secrets';
 
 /** The Discord platform config. */
@@ -128,12 +134,17 @@ export class DiscordSender extends PlatformSender {
     return id;
   }
 
-  private async post(token: string, channel: string, message: ChatMessage, mention: boolean): Promise<void> {
+  private async post(
+    token: string,
+    channel: string,
+    message: ChatMessage,
+    mention: boolean,
+  ): Promise<PostedMessage | undefined> {
     await this.pacer.acquire([
       { key: `channel:${channel}`, label: '5 messages per 5 s per channel', limit: 5, windowMs: 5_000 },
       BOT,
     ]);
-    await this.call({
+    const response = await this.call({
       method: 'POST',
       url: `${this.base}/channels/${encodeURIComponent(channel)}/messages`,
       headers: this.authHeaders(token),
@@ -147,6 +158,9 @@ export class DiscordSender extends PlatformSender {
       what: 'create message',
       secrets: [token],
     });
+    // The snowflake, as a reply's reference and a reaction name the message (relay/relay.ts).
+    const id = asRecord(response.body).id;
+    return typeof id === 'string' ? { messageId: id, channel } : undefined;
   }
 
   /** One request; a global rate limit holds every later send of this bot in this process. */

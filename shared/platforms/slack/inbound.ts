@@ -133,7 +133,8 @@ function canonical(
           member: { id: event.user },
           channelId: event.channel,
           ...(isReply && typeof event.parent_user_id === 'string' ? { replyTo: event.parent_user_id } : {}),
-          ...(isReply ? { replyToMessage: event.thread_ts as string } : {}),
+          // `<channel>:<ts>` of the thread's parent, as a reaction names its message (and Hearth's own posts).
+          ...(isReply ? { replyToMessage: `${event.channel}:${event.thread_ts}` } : {}),
           ...(typeof event.text === 'string' ? { text: event.text } : {}),
         },
         fields: sources({

@@ -8,7 +8,13 @@ import {
   type SenderOptions,
 } from '../../chat/http';
 import { PlatformSender, route } from '../../chat/platform-sender';
-import { type ChatMessage, type ChatSender, type SendResult, UndeliverableError } from '../../chat/sender';
+import {
+  type ChatMessage,
+  type ChatSender,
+  type PostedMessage,
+  type SendResult,
+  UndeliverableError,
+} from '../../chat/sender';
 import type { SecretResolver } from '../../runtime/secrets';
 
 /** The Slack platform config. */
@@ -103,11 +109,11 @@ export class SlackSender extends PlatformSender {
     return id;
   }
 
-  private async post(token: string, channel: string, text: string): Promise<void> {
+  private async post(token: string, channel: string, text: string): Promise<PostedMessage | undefined> {
     await this.pacer.acquire([
       { key: `channel:${channel}`, label: 'one message a second per channel', minIntervalMs: 1_000 },
     ]);
-    await this.http.request(
+    const response = await this.http.request(
       {
         method: 'POST',
         url: `${this.base}/chat.postMessage`,
@@ -118,6 +124,11 @@ export class SlackSender extends PlatformSender {
       },
       classifySlack,
     );
+    // `<channel>:<ts>`, as a reply's thread and a reaction's item name it (inbound.ts).
+    const body = asRecord(response.body);
+    return typeof body.ts === 'string' && typeof body.channel === 'string'
+      ? { messageId: `${body.channel}:${body.ts}`, channel: body.channel }
+      : undefined;
   }
 }
 

@@ -9,7 +9,7 @@ import {
 } from '../../chat/http';
 import type { PaceRule } from '../../chat/pacer';
 import { PlatformSender, route } from '../../chat/platform-sender';
-import type { ChatMessage, ChatSender, SendResult } from '../../chat/sender';
+import type { ChatMessage, ChatSender, PostedMessage, SendResult } from '../../chat/sender';
 import type { SecretResolver } from '../../runtime/secrets';
 
 /** The Telegram platform config. */
@@ -128,7 +128,7 @@ export class TelegramSender extends PlatformSender {
     token: string,
     chatId: string,
     payload: { text: string; entities?: object[] },
-  ): Promise<void> {
+  ): Promise<PostedMessage | undefined> {
     const rules: PaceRule[] = [
       { key: `chat:${chatId}`, label: 'one message a second per chat', minIntervalMs: 1_000 },
       { key: 'bot', label: '30 messages a second per bot', limit: 30, windowMs: 1_000 },
@@ -138,7 +138,7 @@ export class TelegramSender extends PlatformSender {
       rules.push({ key: `group:${chatId}`, label: '20 messages a minute per group', limit: 20, windowMs: 60_000 });
     }
     await this.pacer.acquire(rules);
-    await this.http.request(
+    const response = await this.http.request(
       {
         method: 'POST',
         url: `${this.base}/bot${token}/sendMessage`,
@@ -148,6 +148,12 @@ export class TelegramSender extends PlatformSender {
       },
       classifyTelegram,
     );
+    // `<chat>:<message_id>`, as a reply names the message it answers (inbound.ts).
+    const result = asRecord(asRecord(response.body).result);
+    const chat = asRecord(result.chat).id;
+    return typeof result.message_id === 'number' && (typeof chat === 'number' || typeof chat === 'string')
+      ? { messageId: `${chat}:${result.message_id}`, channel: String(chat) }
+      : undefined;
   }
 }
 

@@ -65,7 +65,11 @@ export const calendar: Workflow<{ calendar: typeof calendarSchema; challenges: t
   },
   kinds: {
     // A post to the channel: no member to cap; it waits out the community's quiet hours.
-    post: { label: { en: 'Scheduled posts', 'zh-CN': '定时发布' } },
+    // Its replies, reactions and the channel's next 24 h are counted for the digest's calendar section.
+    post: {
+      label: { en: 'Scheduled posts', 'zh-CN': '定时发布' },
+      watched: (config) => config.calendar.length > 0 || config.challenges.length > 0,
+    },
     // The answer to a member's check-in: they asked, so it goes whatever the hour and counts against no cap.
     checkin: { label: { en: 'Check-in answers', 'zh-CN': '打卡回复' }, responsive: true, answer: true },
   },

@@ -67,8 +67,8 @@ describe('Class: DiscordSender', () => {
       // Act
       const result = await sender().send(message(), NOW);
 
-      // Assess
-      expect(result).toBeUndefined();
+      // Assess: the post named by its snowflake, as a reply's reference and a reaction name it (relay.ts).
+      expect(result).toEqual({ posted: { messageId: expect.stringMatching(/^\d+$/), channel: CHANNEL } });
       expect(api.requests).toHaveLength(1);
       const [request] = api.requests;
       expect(request.method).toBe('POST');

@@ -56,8 +56,10 @@ describe('Class: SlackSender', () => {
       // Act
       const result = await sender().send(message(), NOW);
 
-      // Assess
-      expect(result).toBeUndefined();
+      // Assess: the post named as a thread reply and a reaction name it (`<channel>:<ts>`, inbound.ts).
+      expect(result).toEqual({
+        posted: { messageId: expect.stringMatching(/^C0GENERAL:\d+\.\d{6}$/), channel: 'C0GENERAL' },
+      });
       expect(api.requests).toHaveLength(1);
       const [request] = api.requests;
       expect(request.method).toBe('POST');

@@ -56,8 +56,10 @@ describe('Class: TelegramSender', () => {
       // Act
       const result = await sender().send(message(), NOW);
 
-      // Assess
-      expect(result).toBeUndefined();
+      // Assess: the post named as a reply names it (`<chat>:<message_id>`, inbound.ts).
+      expect(result).toEqual({
+        posted: { messageId: expect.stringMatching(new RegExp(`^${GROUP}:\\d+$`)), channel: GROUP },
+      });
       expect(api.requests).toHaveLength(1);
       const [request] = api.requests;
       expect(request.method).toBe('POST');

@@ -1,0 +1,155 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage, ChatSender, SendResult } from '../../shared/chat/sender';
+import type { EventPublisher } from '../../shared/events/domain-events';
+import { signGeneric } from '../../shared/platforms/generic/inbound';
+import { literalSecrets } from '../../shared/runtime/secrets';
+import { CommunityCache, putCommunity } from '../../shared/store/communities';
+import type { Db } from '../../shared/store/db';
+import { watchesBetween } from '../../shared/store/watches';
+import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
+import { calendarSweep } from '../../shared/workflows/calendar/decisions';
+import { dispatch } from '../../shared/workflows/dispatch';
+import { freshTable } from '../support/dynamo';
+import { communityConfig } from '../support/fixtures';
+
+const SECRET = 'whsec_post_responses';
+// Berlin in November is UTC+1: the Tuesday post at 10:00 local goes at 09:00 UTC.
+const MAKERS = communityConfig({
+  id: 'makers',
+  timezone: 'Europe/Berlin',
+  locale: 'en',
+  webhookSecret: SECRET,
+  onboarding: { enabled: false },
+  templates: { en: { topic: 'Topic of the week: what are you building?' } },
+  calendar: [
+    {
+      id: 'topic',
+      template: 'topic',
+      owner: 'Ana',
+      channel: 'general',
+      rrule: 'FREQ=WEEKLY;BYDAY=TU;BYHOUR=10;BYMINUTE=0',
+      start: '2026-11-01',
+    },
+  ],
+});
+
+/** Posts as a platform does: each message gets the platform's id, in the form its events name it. */
+class PostingSender implements ChatSender {
+  readonly sent: ChatMessage[] = [];
+  async send(message: ChatMessage): Promise<SendResult> {
+    this.sent.push(message);
+    return { posted: { messageId: `general:17000000${this.sent.length}.000100`, channel: message.channel ?? 'x' } };
+  }
+}
+
+const silent: EventPublisher = { publish: async () => undefined };
+const noMetrics = { accepted: () => undefined, duplicates: () => undefined, rejected: () => undefined };
+
+let db: Db;
+let deps: PipelineDeps;
+let seq = 0;
+
+/** A signed generic event, delivered at its own time; returns its id. */
+async function deliver(event: Record<string, unknown>, options: { id?: string } = {}): Promise<string> {
+  const id = options.id ?? `ev-${++seq}`;
+  const rawBody = JSON.stringify({ id, ...event });
+  const now = new Date(event.occurredAt as string);
+  await handleWebhook(
+    deps,
+    {
+      platform: 'generic',
+      communityId: MAKERS.id,
+      method: 'POST',
+      headers: { 'hearth-signature': signGeneric(SECRET, rawBody, now) },
+      query: {},
+      rawBody,
+    },
+    now,
+  );
+  return id;
+}
+const message = (member: string, occurredAt: string, extra: Record<string, unknown> = {}) =>
+  deliver({ type: 'message.posted', occurredAt, member: { id: member }, channelId: 'general', ...extra });
+
+describe('Responses to calendar posts, counted for the digest', () => {
+  const sender = new PostingSender();
+  const POST = 'general:170000001.000100';
+
+  beforeAll(async () => {
+    db = await freshTable('post-responses');
+    await putCommunity(db, MAKERS, new Date('2026-11-01T00:00:00Z'));
+    deps = { db, communities: new CommunityCache(db), secrets: literalSecrets, publisher: silent, metrics: noMetrics };
+    // Tuesday 24 November: planned at 09:50 local, posted at 10:00 local (09:00 UTC).
+    await calendarSweep(db, [MAKERS], new Date('2026-11-24T08:50:00Z'), {});
+    await dispatch(
+      { db, communities: new CommunityCache(db, 0), senderFor: () => sender },
+      new Date('2026-11-24T09:00:10Z'),
+      {},
+    );
+  });
+
+  it('records the post with the id the platform gave it', async () => {
+    // Assess
+    const [watch] = await watchesBetween(
+      db,
+      MAKERS.id,
+      new Date('2026-11-24T00:00:00Z'),
+      new Date('2026-11-25T00:00:00Z'),
+    );
+    expect(sender.sent.map((m) => m.kind)).toEqual(['post']);
+    expect(watch).toMatchObject({
+      kind: 'post',
+      messageId: POST,
+      channel: 'general',
+      sentAt: '2026-11-24T09:00:10.000Z',
+    });
+  });
+
+  it('counts replies, reactions and the channel for a day, each event once', async () => {
+    // Act
+    const reply = await message('ada', '2026-11-24T09:05:00Z', { replyTo: 'hearth', replyToMessage: POST });
+    await message('ada', '2026-11-24T09:10:00Z', { replyTo: 'hearth', replyToMessage: POST });
+    await message('ada', '2026-11-24T09:15:00Z', { replyTo: 'hearth', replyToMessage: POST });
+    // The platform's retry of the first reply: the same event id.
+    await deliver(
+      {
+        type: 'message.posted',
+        occurredAt: '2026-11-24T09:05:00Z',
+        member: { id: 'ada' },
+        channelId: 'general',
+        replyTo: 'hearth',
+        replyToMessage: POST,
+      },
+      { id: reply },
+    );
+    await deliver({
+      type: 'reaction.added',
+      occurredAt: '2026-11-24T09:06:00Z',
+      member: { id: 'ben' },
+      toMemberId: 'hearth',
+      messageId: POST,
+    });
+    await deliver({
+      type: 'reaction.added',
+      occurredAt: '2026-11-24T09:07:00Z',
+      member: { id: 'cy' },
+      toMemberId: 'ada',
+      messageId: 'general:1699999999.000100',
+    });
+    await message('cy', '2026-11-24T15:00:00Z');
+    await message('cy', '2026-11-24T15:01:00Z', { channelId: 'random' });
+    await message('bot', '2026-11-24T15:02:00Z', { member: { id: 'bot', isBot: true } });
+    await message('dee', '2026-11-24T15:03:00Z', { text: '/points' });
+    // A day and a minute after the post: outside its window.
+    await message('eve', '2026-11-25T09:01:10Z', { replyTo: 'hearth', replyToMessage: POST });
+
+    // Assess: three replies from Ada (one delivered twice), one reaction, four channel messages in the day.
+    const [watch] = await watchesBetween(
+      db,
+      MAKERS.id,
+      new Date('2026-11-24T00:00:00Z'),
+      new Date('2026-11-25T00:00:00Z'),
+    );
+    expect(watch).toMatchObject({ replies: 3, reactions: 1, channelMessages: 4 });
+  });
+});
