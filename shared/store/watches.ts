@@ -33,8 +33,11 @@ export interface Watch {
   /** Its outbox item's id and kind. */
   itemId: string;
   kind: string;
-  /** The platform's id of the message (as its inbound events name it) and the channel it went to. */
-  messageId: string;
+  /**
+   * The platform's id of the message (as its inbound events name it) and the channel it went to, where the
+   * platform says (WeCom's, DingTalk's and Feishu's sends name neither here: their posts are listed, uncounted).
+   */
+  messageId?: string;
   channel?: string;
   sentAt: string;
   /** The end of the window (ISO). */
@@ -49,16 +52,16 @@ export interface Watch {
 export async function watchSent(
   db: Db,
   communityId: string,
-  post: { itemId: string; kind: string; messageId: string; channel?: string; sentAt: Date },
+  post: { itemId: string; kind: string; messageId?: string; channel?: string; sentAt: Date },
 ): Promise<void> {
   const sentAt = post.sentAt.toISOString();
   const update = new UpdateBuilder()
     .set('itemId', post.itemId)
     .set('kind', post.kind)
-    .set('messageId', post.messageId)
     .set('sentAt', sentAt)
     .set('until', new Date(post.sentAt.getTime() + WATCH_WINDOW_MS).toISOString())
     .set('expiresAt', Math.floor(post.sentAt.getTime() / 1000) + KEEP_DAYS * 86_400);
+  if (post.messageId) update.set('messageId', post.messageId);
   if (post.channel) update.set('channel', post.channel);
   await updateItem(db, { pk: watchPk(communityId), sk: `${sentAt}#${post.itemId}` }, update, {
     condition: `attribute_not_exists(${update.name(TABLE.partitionKey)})`,
@@ -105,9 +108,10 @@ function responseTo(
   // Within the window: from the send (an event may carry any offset) until 24 h after.
   const at = Date.parse(event.occurredAt);
   if (event.member.isBot || at < Date.parse(watch.sentAt) || at >= Date.parse(watch.until)) return counts;
-  if (event.type === 'reaction.added' && event.messageId === watch.messageId) counts.reactions = 1;
+  const named = watch.messageId !== undefined;
+  if (event.type === 'reaction.added' && named && event.messageId === watch.messageId) counts.reactions = 1;
   if (event.type === 'message.posted' && activityDelta(event).messages) {
-    if (event.replyToMessage === watch.messageId) counts.replies = 1;
+    if (named && event.replyToMessage === watch.messageId) counts.replies = 1;
     if (watch.channel && event.channelId === watch.channel) counts.channelMessages = 1;
   }
   return counts;

@@ -369,11 +369,16 @@ async function sendAndRecord(
       report.sent++;
       await tally(deps.db, community, now, { sent: item.kind });
       // A post whose responses are counted: the platform's id of it, for the webhook to match replies to.
-      const posted = result?.posted;
-      if (posted && rules.watched?.(community)) {
-        await watchSent(deps.db, community.id, { itemId: item.id, kind: item.kind, ...posted, sentAt: now }).catch(
-          (error: Error) => logger.warn('a sent post was not watched', { id: item.id, error: error.name }),
-        );
+      if (rules.watched?.(community)) {
+        const posted = result?.posted;
+        const channel = posted?.channel ?? item.channel ?? undefined;
+        await watchSent(deps.db, community.id, {
+          itemId: item.id,
+          kind: item.kind,
+          ...posted,
+          channel,
+          sentAt: now,
+        }).catch((error: Error) => logger.warn('a sent post was not watched', { id: item.id, error: error.name }));
       }
       // It went: what the kind records after (a tally) can fail without undoing the send or its cap slot.
       await rules

@@ -5,7 +5,8 @@ import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { listOutbox } from '../../shared/store/outbox';
 import { getSweepMark } from '../../shared/store/sweeps';
-import { calendarSweep, cancelEntryPosts, postId } from '../../shared/workflows/calendar/decisions';
+import { calendarSweep, cancelEntryPosts } from '../../shared/workflows/calendar/decisions';
+import { postId } from '../../shared/workflows/calendar/ids';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
@@ -61,7 +62,7 @@ describe('Calendar: scheduled posts through the outbox', () => {
     // Assess
     expect(morning).toEqual({ communities: 1, found: 1, queued: 1, refused: 0 });
     expect(again.queued).toBe(0);
-    const launch = postId('cal', { entry: 'launch', at: at('2026-11-06T17:00:00Z'), local: '2026-11-06T12:00' });
+    const launch = postId('cal', { entry: 'launch', at: at('2026-11-06T17:00:00Z') });
     expect((await listOutbox(db, 'cal')).map((i) => [i.id, i.kind, i.dueAt, i.channel])).toEqual([
       [launch, 'post', '2026-11-06T17:00:00.000Z', 'news'],
     ]);

@@ -10,6 +10,7 @@ import { getMember } from '../../shared/store/members';
 import { getOutboxItem, listOutbox } from '../../shared/store/outbox';
 import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
 import { calendarSweep } from '../../shared/workflows/calendar/decisions';
+import { calendarReport } from '../../shared/workflows/calendar/report';
 import { participants } from '../../shared/workflows/calendar/store';
 import { dispatch } from '../../shared/workflows/dispatch';
 import type { StandingMember } from '../../shared/workflows/standing/store';
@@ -174,5 +175,29 @@ describe('Check-in challenges through the webhook', () => {
     // Assess
     const prompts = sender.sent.filter((m) => m.kind === 'post');
     expect(prompts.map((m) => m.text)).toEqual(['Day 1 of 3 of the run-3 challenge! Check in today: /checkin · run']);
+  });
+
+  it('gives the digest each challenge that ran in the period: participants, completion, longest streaks', async () => {
+    // Act: the ISO week of Monday 7 December (the challenge's three days), and the week before it.
+    const week = await calendarReport(db, KIWI, { first: '2026-12-07', last: '2026-12-13' });
+    const before = await calendarReport(db, KIWI, { first: '2026-11-30', last: '2026-12-06' });
+
+    // Assess: Ana and Sam (staff) checked in on all three days; Ben and Cai on one and two; bots never count.
+    expect(week.challenges).toEqual([
+      {
+        id: 'run-3',
+        start: '2026-12-07',
+        days: 3,
+        participants: 4,
+        completed: 2,
+        completionRate: 0.5,
+        longest: [
+          { memberId: 'ana', best: 3 },
+          { memberId: 'sam', best: 3 },
+          { memberId: 'ben', best: 1 },
+        ],
+      },
+    ]);
+    expect(before.challenges).toEqual([]);
   });
 });

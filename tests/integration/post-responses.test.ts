@@ -8,6 +8,7 @@ import type { Db } from '../../shared/store/db';
 import { watchesBetween } from '../../shared/store/watches';
 import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
 import { calendarSweep } from '../../shared/workflows/calendar/decisions';
+import { calendarReport } from '../../shared/workflows/calendar/report';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
@@ -151,5 +152,28 @@ describe('Responses to calendar posts, counted for the digest', () => {
       new Date('2026-11-25T00:00:00Z'),
     );
     expect(watch).toMatchObject({ replies: 3, reactions: 1, channelMessages: 4 });
+  });
+
+  it("gives the digest the week's posts, by entry and owner, with their counts", async () => {
+    // Act: the ISO week of Monday 23 November, in Berlin.
+    const calendar = await calendarReport(db, MAKERS, { first: '2026-11-23', last: '2026-11-29' });
+    const before = await calendarReport(db, MAKERS, { first: '2026-11-16', last: '2026-11-22' });
+
+    // Assess
+    expect(calendar).toEqual({
+      posts: [
+        {
+          entry: 'topic',
+          owner: 'Ana',
+          sentAt: '2026-11-24T09:00:10.000Z',
+          local: '2026-11-24 10:00',
+          replies: 3,
+          reactions: 1,
+          channelMessages: 4,
+        },
+      ],
+      challenges: [],
+    });
+    expect(before.posts).toEqual([]);
   });
 });

@@ -71,5 +71,41 @@ export function report(name: string, locale = 'en'): DigestReport {
       { metric: 'wau', kind: 'offPace', value: 312, against: 500, by: '2026-12-31', projected: 350 },
       { metric: 'failedWaiting', kind: 'failed', value: 2, against: 0 },
     ],
+    calendar: {
+      posts: [
+        {
+          entry: 'show-and-tell',
+          owner: 'Ana',
+          sentAt: '2026-12-04T09:00:04.000Z',
+          local: '2026-12-04 17:00',
+          replies: 14,
+          reactions: 31,
+          channelMessages: 86,
+        },
+        {
+          entry: 'launch',
+          sentAt: '2026-12-02T04:00:02.000Z',
+          local: '2026-12-02 12:00',
+          replies: null,
+          reactions: null,
+          channelMessages: null,
+        },
+      ],
+      challenges: [
+        {
+          id: 'run-7',
+          owner: 'Bo',
+          start: '2026-11-30',
+          days: 7,
+          participants: 40,
+          completed: 12,
+          completionRate: 0.3,
+          longest: [
+            { memberId: 'cy', name: zh ? '陈毅' : 'Cy Lu', best: 7 },
+            { memberId: 'dee', best: 6 },
+          ],
+        },
+      ],
+    },
   };
 }

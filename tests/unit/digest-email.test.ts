@@ -103,6 +103,29 @@ describe('Function: renderDigest', () => {
     expect(text).toContain('Onboarding completed: 66.7% (6)');
   });
 
+  it('says what the calendar posted, by whom, how members responded, and how each challenge went', () => {
+    // Act
+    const { text, html } = renderDigest(report('Acme'));
+    const zh = renderDigest(report('创客社区', 'zh-CN')).text;
+
+    // Assess: both parts (the HTML's label and value in cells of their own); a post whose platform names no
+    // message says so rather than show zeros.
+    const lines = [
+      ['show-and-tell · 2026-12-04 17:00 · Ana', '14 replies · 31 reactions · 86 messages in the channel in 24 h'],
+      ['launch · 2026-12-02 12:00', 'sent; responses not counted on this platform'],
+      ['Challenge: run-7 · Bo', '40 participants · 30% completed'],
+      ['Longest streak: Cy Lu', '7 days'],
+      ['Longest streak: dee', '6 days'],
+    ];
+    expect(text).toContain('Calendar');
+    for (const [label, value] of lines) {
+      expect(text).toContain(`${label}: ${value}`);
+      expect(visible(html)).toMatch(new RegExp(`${label}\\s+${value}`));
+    }
+    expect(zh).toContain('打卡挑战: run-7 · Bo: 40 人参与 · 30% 完成');
+    expect(zh).toContain('最长连续打卡: 陈毅: 7 天');
+  });
+
   it('speaks zh-CN with its own labels and formats', () => {
     // Act
     const { subject, text, html } = renderDigest(report('创客社区', 'zh-CN'));

@@ -3,12 +3,12 @@ import { endOfLocalDay } from '../../domain/lifecycle';
 import { dayIn } from '../../domain/time';
 import { logger } from '../../runtime/observability';
 import type { Db } from '../../store/db';
-import { outboxId } from '../../store/keys';
 import { enqueue, outboxWithPrefix, settle } from '../../store/outbox';
 import { getSweepMark, setSweepMark } from '../../store/sweeps';
 import { COMMUNITY_RECIPIENT } from '../contract';
 import { eachCommunity, type SweepOptions } from '../sweep';
 import { promptsBetween } from './challenges';
+import { postId, postIdPrefix } from './ids';
 import { localMinute, type Occurrence, occurrencesBetween } from './occurrences';
 
 const HOUR_MS = 3_600_000;
@@ -27,17 +27,6 @@ export interface CalendarReport {
   /** Entries whose rule the recurrence library refused (named in the log). */
   refused: number;
 }
-
-/**
- * The outbox id of one post: its entry and its instant. A rerun, a retried run or a second sweeps function
- * at once finds the id taken and adds nothing; a post that happens at a repeated local hour has one instant.
- */
-export const postId = (communityId: string, occurrence: Occurrence): string =>
-  outboxId('post', communityId, COMMUNITY_RECIPIENT, `${occurrence.entry}@${occurrence.at.toISOString()}`);
-
-/** The prefix of every post id of one entry (to cancel what has not gone). */
-export const postIdPrefix = (communityId: string, entry: string): string =>
-  `${outboxId('post', communityId, COMMUNITY_RECIPIENT, entry)}@`;
 
 /**
  * The `calendar` job, at 50 past each hour: every post due from where the last run got to until the end of

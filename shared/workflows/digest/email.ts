@@ -58,6 +58,16 @@ const LABELS: Record<Locale, Record<string, string>> = {
     qualified: 'Referrals qualified',
     topReferrers: 'Top referrers',
     topContributors: 'Top contributors',
+    calendar: 'Calendar',
+    'post.replies': 'replies',
+    'post.reactions': 'reactions',
+    'post.channel': 'messages in the channel in 24 h',
+    'post.uncounted': 'sent; responses not counted on this platform',
+    challenge: 'Challenge',
+    participants: 'participants',
+    completed: 'completed',
+    longestStreak: 'Longest streak',
+    days: 'days',
     tiers: 'Tiers',
     promoted: 'Promoted',
     demoted: 'Demoted',
@@ -134,6 +144,16 @@ const LABELS: Record<Locale, Record<string, string>> = {
     qualified: '有效邀请',
     topReferrers: '邀请排行',
     topContributors: '贡献排行',
+    calendar: '运营日历',
+    'post.replies': '条回复',
+    'post.reactions': '个表情',
+    'post.channel': '条 24 小时内频道消息',
+    'post.uncounted': '已发布；此平台无法统计回应',
+    challenge: '打卡挑战',
+    participants: '人参与',
+    completed: '完成',
+    longestStreak: '最长连续打卡',
+    days: '天',
     tiers: '分层',
     promoted: '晋升',
     demoted: '降级',
@@ -354,6 +374,33 @@ export function renderDigest(report: DigestReport, names: DigestNames = RAW_NAME
           ],
           [n.tiers.promoted, n.tiers.demoted],
         ),
+      ],
+    },
+    {
+      // What the calendar posted and how members responded; the challenges that ran.
+      title: label('calendar'),
+      entries: [
+        ...report.calendar.posts.map((p) => {
+          const parts = [
+            p.replies === null ? undefined : `${integer.format(p.replies)} ${label('post.replies')}`,
+            p.reactions === null ? undefined : `${integer.format(p.reactions)} ${label('post.reactions')}`,
+            p.channelMessages === null ? undefined : `${integer.format(p.channelMessages)} ${label('post.channel')}`,
+          ].filter(Boolean);
+          return {
+            label: `${p.entry} · ${p.local}${p.owner ? ` · ${p.owner}` : ''}`,
+            value: parts.length ? parts.join(' · ') : label('post.uncounted'),
+          };
+        }),
+        ...report.calendar.challenges.flatMap((c) => [
+          {
+            label: `${label('challenge')}: ${c.id}${c.owner ? ` · ${c.owner}` : ''}`,
+            value: `${integer.format(c.participants)} ${label('participants')} · ${rate(c.completionRate)} ${label('completed')}`,
+          },
+          ...c.longest.map((l) => ({
+            label: `${label('longestStreak')}: ${who(l)}`,
+            value: `${integer.format(l.best)} ${label('days')}`,
+          })),
+        ]),
       ],
     },
     {

@@ -131,7 +131,7 @@ export async function periodNumbers(db: Db, community: CommunityConfig, period: 
 }
 
 /** The names of the members among `ids` who have one. */
-async function memberNames(db: Db, communityId: string, ids: string[]): Promise<Map<string, string>> {
+export async function memberNames(db: Db, communityId: string, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const keys = [...new Set(ids)].map((id) => memberKey(communityId, id));
   const members = await batchGet<{ id: string; name?: string }>(db, keys, {

@@ -1,8 +1,18 @@
 import type { CommunityConfig } from '../../domain/config';
 import { dayIn, daysBetween } from '../../domain/time';
 import type { Db } from '../../store/db';
+import { type CalendarReport, calendarReport } from '../calendar/report';
 import { goodWhenUp } from './directions';
-import { type Change, changeOf, keptOf, METRICS, metricsOf, type PeriodNumbers, periodNumbers } from './numbers';
+import {
+  type Change,
+  changeOf,
+  keptOf,
+  METRICS,
+  memberNames,
+  metricsOf,
+  type PeriodNumbers,
+  periodNumbers,
+} from './numbers';
 import { type Period, periodOf, periodsBefore } from './periods';
 import { type KeptNumbers, keepNumbers } from './store';
 
@@ -55,7 +65,18 @@ export interface DigestReport {
   trends: Array<{ period: string; members: number | null; wau: number | null; messages: number | null }>;
   targets: TargetProgress[];
   attention: Attention[];
+  /** What the operations calendar posted and how members responded; the challenges that ran. */
+  calendar: DigestCalendar;
 }
+
+/** The calendar's part of a digest, its challenges' longest streaks by name where the member has one. */
+export type DigestCalendar = Omit<CalendarReport, 'challenges'> & {
+  challenges: Array<
+    Omit<CalendarReport['challenges'][number], 'longest'> & {
+      longest: Array<{ memberId: string; name?: string; best: number }>;
+    }
+  >;
+};
 
 const average = (values: Array<number | null>): number | null => {
   const known = values.filter((v): v is number => v !== null);
@@ -71,9 +92,10 @@ export async function digestReport(
 ): Promise<DigestReport> {
   const earlier = periodsBefore(period, TREND_PERIODS - 1);
   // The period's numbers and the earlier periods' (kept rows, once kept) side by side.
-  const [numbers, history] = await Promise.all([
+  const [numbers, history, calendar] = await Promise.all([
     periodNumbers(db, community, period),
     Promise.all(earlier.map((p): Promise<KeptNumbers> => metricsOf(db, community, p, now))),
+    namedCalendar(db, community, period),
   ]);
   const current = keptOf(numbers);
   // A finished period is kept as its digest is built, so next period's changes and trends read a row.
@@ -128,6 +150,24 @@ export async function digestReport(
     trends,
     targets,
     attention,
+    calendar,
+  };
+}
+
+/** The calendar's report of the period, the longest streaks named (one batch read of at most 3 a challenge). */
+async function namedCalendar(db: Db, community: CommunityConfig, period: Period): Promise<DigestCalendar> {
+  const report = await calendarReport(db, community, period);
+  const names = await memberNames(
+    db,
+    community.id,
+    report.challenges.flatMap((c) => c.longest.map((l) => l.memberId)),
+  );
+  return {
+    ...report,
+    challenges: report.challenges.map((c) => ({
+      ...c,
+      longest: c.longest.map((l) => (names.has(l.memberId) ? { ...l, name: names.get(l.memberId) } : l)),
+    })),
   };
 }
 
