@@ -19,6 +19,9 @@ import { Draw } from './random';
  *   opt out (and one in three back in), a few leave; three staff and a bot talk
  *   every day; a dozen referrers ask for their code (`/invite`) and bring
  *   friends, who join through the code or through a link that names them.
+ * - The calendar: members reply to and react on each Friday post for a day after it, and in the last week
+ *   about one member in eight takes the 7-day check-in challenge, most days (`/checkin`, or a message with
+ *   its keyword), some every day.
  */
 
 export interface DemoOptions {
@@ -114,9 +117,24 @@ const FIRST = [
 ];
 const LAST = 'ABCDEFGHIJKLMNOPRSTUVWYZ'.split('');
 
+/** The demo's 7-day check-in challenge: the last simulated week, Monday to Sunday. */
+export const DEMO_CHALLENGE = {
+  id: 'ship-week',
+  start: DEMO_END.minus({ weeks: 1 }).toISODate() as string,
+  days: 7,
+  hour: 9,
+  keyword: 'shipped',
+  owner: 'ops@demo.example',
+  points: 50,
+} as const;
+
+/** The calendar entry of the weekly post, and the member who stands for Hearth's own bot account. */
+const SHOW_AND_TELL = 'show-and-tell';
+const HEARTH_BOT = 'm0004';
+
 /**
  * The demo community's config: generic platform, the bundled demo's secret, two holidays in the weeks shown,
- * and a weekly post in its calendar (Friday show-and-tell, 17:00 local).
+ * a weekly post in its calendar (Friday show-and-tell, 17:00 local, in #showcase) and a 7-day challenge.
  */
 export function demoConfig(): Record<string, unknown> {
   return {
@@ -134,13 +152,15 @@ export function demoConfig(): Record<string, unknown> {
     ],
     calendar: [
       {
-        id: 'show-and-tell',
+        id: SHOW_AND_TELL,
         template: 'showAndTell',
         owner: 'ops@demo.example',
+        channel: 'showcase',
         rrule: 'FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0',
         start: '2026-01-01',
       },
     ],
+    challenges: [DEMO_CHALLENGE],
     templates: {
       en: {
         showAndTell: 'Friday show-and-tell at {community}: what did you build this week? Share it in #showcase.',
@@ -294,6 +314,52 @@ export function generateCommunity(options: DemoOptions): DemoCommunity {
         toMemberId: member.id,
         messageId: id,
       });
+    }
+  }
+
+  // Responses to each Friday post (its id is its outbox id, the local chat line's): replies in #showcase and
+  // reactions on it, from a few members who are around, over the day after it goes at 17:00 London.
+  for (let friday = start.set({ weekday: 5, hour: 17 }); friday < end; friday = friday.plus({ weeks: 1 })) {
+    if (friday < start) continue;
+    const postId = `post#demo##community#${SHOW_AND_TELL}@${iso(friday.toMillis())}`;
+    const around = (m: DemoMember, at: number) => m.joinedAt.toMillis() <= at && at < (leftAt.get(m.id) ?? Infinity);
+    for (let r = draw.int(2, 8); r > 0; r--) {
+      const at = friday.toMillis() + draw.int(5, 20 * 60) * MINUTE;
+      const who = draw.weighted(givers);
+      if (at >= end.toMillis() || !around(who, at)) continue;
+      emit(at, message(who, at, { channelId: 'showcase', replyToMessage: postId }));
+    }
+    for (let r = draw.int(3, 12); r > 0; r--) {
+      const at = friday.toMillis() + draw.int(2, 12 * 60) * MINUTE;
+      const who = draw.weighted(givers);
+      if (at >= end.toMillis() || !around(who, at)) continue;
+      emit(at, {
+        type: 'reaction.added',
+        occurredAt: iso(at),
+        member: profile(who),
+        toMemberId: HEARTH_BOT,
+        messageId: postId,
+      });
+    }
+  }
+
+  // The check-in challenge: about one member in eight who is around takes it, each checking in on most of
+  // its days (London's days) at a London hour from 08:00 to 22:00, by `/checkin` or by its keyword.
+  const challengeStart = DateTime.fromISO(DEMO_CHALLENGE.start, { zone: DEMO_ZONE });
+  const takers = regulars.filter(
+    (m) => m.joinedAt < challengeStart && (leftAt.get(m.id) ?? Infinity) > end.toMillis() && draw.chance(0.12),
+  );
+  for (const m of takers) {
+    const keeps = 0.6 + draw.next() * 0.45;
+    for (let d = 0; d < DEMO_CHALLENGE.days; d++) {
+      if (!draw.chance(keeps)) continue;
+      const at = challengeStart
+        .plus({ days: d })
+        .set({ hour: draw.int(8, 21), minute: draw.int(0, 59) })
+        .toMillis();
+      if (at >= end.toMillis()) continue;
+      const text = draw.chance(0.5) ? '/checkin' : `Day ${d + 1}: shipped a small thing`;
+      emit(at, message(m, at, { channelId: 'general', text }));
     }
   }
 

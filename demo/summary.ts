@@ -37,6 +37,14 @@ export interface DemoSummary {
    * once per guardrail: a wait for quiet hours or the frequency cap, then sent or not; or not sent at all).
    */
   heldBack: Record<string, number>;
+  /** The last week's calendar, as its digest says: posts and their responses, and the challenges. */
+  calendar: {
+    posts: number;
+    replies: number;
+    reactions: number;
+    channelMessages: number;
+    challenges: Array<{ id: string; participants: number; completed: number; longestStreak: number }>;
+  };
 }
 
 export async function summarize(
@@ -99,8 +107,22 @@ export async function summarize(
     },
     kinds: Object.fromEntries(Object.entries(kinds).sort(([a], [b]) => a.localeCompare(b))),
     heldBack: deliveries.held,
+    calendar: {
+      posts: report.calendar.posts.length,
+      replies: sum(report.calendar.posts.map((p) => p.replies ?? 0)),
+      reactions: sum(report.calendar.posts.map((p) => p.reactions ?? 0)),
+      channelMessages: sum(report.calendar.posts.map((p) => p.channelMessages ?? 0)),
+      challenges: report.calendar.challenges.map((c) => ({
+        id: c.id,
+        participants: c.participants,
+        completed: c.completed,
+        longestStreak: c.longest[0]?.best ?? 0,
+      })),
+    },
   };
 }
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 const percent = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)} %`);
 
@@ -119,6 +141,12 @@ export function describeSummary(summary: DemoSummary, label: (kind: string) => s
         .map(([tier, count]) => `${tier} ${count}`)
         .join(', ') || 'none yet'
     }`,
+    `  calendar: ${summary.calendar.posts} posts, ${summary.calendar.replies} replies, ${summary.calendar.reactions} reactions and ${summary.calendar.channelMessages} messages in their channel in the day after${summary.calendar.challenges
+      .map(
+        (c) =>
+          `; challenge ${c.id}: ${c.participants} took part, ${c.completed} checked in every day, longest streak ${c.longestStreak} days`,
+      )
+      .join('')}`,
     '',
     'Messages over the whole replay, by kind: sent, and not sent by the guardrail that held them back',
   ];

@@ -32,6 +32,7 @@ async function demo(dataDir: string) {
 
 /** A line of the local chat outbox. */
 interface Sent {
+  id: string;
   kind: string;
   memberId: string;
   channel?: string;
@@ -83,7 +84,7 @@ describe('npm run demo', () => {
     expect(first.kinds.digest.sent).toBeGreaterThanOrEqual(2);
   });
 
-  it('sends nothing to a member after they opted out or left (but the answer to their /optout)', async () => {
+  it('sends nothing to a member after they opted out or left (but the answers to what they asked)', async () => {
     // Prepare: when each member stopped wanting messages, from the events replayed.
     const stopped = new Map<string, { from: number; until: number }>();
     for (const { at, body } of community.events) {
@@ -102,17 +103,51 @@ describe('npm run demo', () => {
     const unwanted = lines.filter((line) => {
       const window = stopped.get(line.memberId);
       const at = Date.parse(line.sentAt);
-      return window && at >= window.from && at < window.until && line.kind !== 'reply';
+      return window && at >= window.from && at < window.until && line.kind !== 'reply' && line.kind !== 'checkin';
     });
     expect(unwanted).toEqual([]);
     // Every welcome sent went to the chat (the demo's community is on the generic platform).
     expect(lines.filter((line) => line.kind === 'welcome')).toHaveLength(runs[0].kinds.welcome.sent);
-    // The calendar's weekly post, Friday 17:00 London (UTC in November), once each Friday of the two weeks.
-    expect(lines.filter((line) => line.kind === 'post').map((line) => line.sentAt.slice(0, 16))).toEqual([
-      '2026-11-20T17:00',
-      '2026-11-27T17:00',
+    // The calendar's weekly post, Friday 17:00 London (UTC in November), once each Friday of the two weeks,
+    // and the challenge's prompt at 09:00 on each of its seven days.
+    const posts = (entry: string) =>
+      lines.filter((line) => line.kind === 'post' && line.id.includes(`#${entry}@`)).map((l) => l.sentAt.slice(0, 16));
+    expect(posts('show-and-tell')).toEqual(['2026-11-20T17:00', '2026-11-27T17:00']);
+    expect(posts('ship-week')).toEqual([23, 24, 25, 26, 27, 28, 29].map((d) => `2026-11-${d}T09:00`));
+    expect(runs[0].kinds.post.sent).toBe(9);
+  });
+
+  it("counts the challenge's check-ins and the responses to the week's post as the events told them", () => {
+    // Prepare: from the events replayed, each taker's London days checked in, and the Friday post's responses.
+    const days = new Map<string, Set<string>>();
+    let replies = 0;
+    let reactions = 0;
+    const friday = 'post#demo##community#show-and-tell@2026-11-27T17:00:00.000Z';
+    for (const { body } of community.events) {
+      const member = (body.member as { id: string }).id;
+      const text = String(body.text ?? '');
+      if (text === '/checkin' || text.includes('shipped')) {
+        const day = body.occurredAt.slice(0, 10); // London is UTC in November
+        days.set(member, (days.get(member) ?? new Set()).add(day));
+      }
+      if (body.replyToMessage === friday) replies++;
+      if (body.messageId === friday) reactions++;
+    }
+    const takers = [...days.values()];
+
+    // Assess: one answer a member-day, and the digest's numbers.
+    expect(takers.length).toBeGreaterThan(0);
+    expect(runs[0].kinds.checkin.sent).toBe(takers.reduce((n, d) => n + d.size, 0));
+    expect(runs[0].calendar.challenges).toEqual([
+      {
+        id: 'ship-week',
+        participants: takers.length,
+        completed: takers.filter((d) => d.size === 7).length,
+        longestStreak: expect.any(Number),
+      },
     ]);
-    expect(runs[0].kinds.post.sent).toBe(2);
+    expect(runs[0].calendar).toMatchObject({ posts: 8, replies, reactions });
+    expect(replies + reactions).toBeGreaterThan(0);
   });
 
   it('counts from the chat sink no message in quiet hours, after an opt-out, over the caps, twice or to a departed member', () => {
