@@ -124,6 +124,9 @@ export async function summarize(
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+/** `1 post`, `2 posts`. */
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const percent = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)} %`);
 
 /** The summary as a person reads it. */
@@ -135,13 +138,13 @@ export function describeSummary(summary: DemoSummary, label: (kind: string) => s
       : `The ${summary.week} digest was not sent: ${summary.digest.status}${summary.digest.reason ? ` (${summary.digest.reason})` : ''}`,
     '',
     `${summary.week}: ${h.members} members (${h.joins} joined, ${h.leaves} left), WAU ${h.wau}, average DAU ${h.avgDau.toFixed(1)}, stickiness ${percent(h.stickiness)}`,
-    `  ${h.messages} messages, ${h.replies} replies, ${h.reactions} reactions; activation ${percent(h.activation)}, churn ${percent(h.churn)}; ${h.referralsQualified} referrals qualified`,
+    `  ${h.messages} messages, ${h.replies} replies, ${h.reactions} reactions; activation ${percent(h.activation)}, churn ${percent(h.churn)}; ${plural(h.referralsQualified, 'referral')} qualified`,
     `  tiers: ${
       Object.entries(h.tiers)
         .map(([tier, count]) => `${tier} ${count}`)
         .join(', ') || 'none yet'
     }`,
-    `  calendar: ${summary.calendar.posts} posts, ${summary.calendar.replies} replies, ${summary.calendar.reactions} reactions and ${summary.calendar.channelMessages} messages in their channel in the day after${summary.calendar.challenges
+    `  calendar: ${plural(summary.calendar.posts, 'post')}, ${summary.calendar.replies} replies, ${summary.calendar.reactions} reactions and ${summary.calendar.channelMessages} messages in their channel in the day after${summary.calendar.challenges
       .map(
         (c) =>
           `; challenge ${c.id}: ${c.participants} took part, ${c.completed} checked in every day, longest streak ${c.longestStreak} days`,

@@ -146,7 +146,7 @@ describe('npm run demo', () => {
         longestStreak: expect.any(Number),
       },
     ]);
-    expect(runs[0].calendar).toMatchObject({ posts: 8, replies, reactions });
+    expect(runs[0].calendar).toMatchObject({ posts: 1, replies, reactions });
     expect(replies + reactions).toBeGreaterThan(0);
   });
 

@@ -199,5 +199,7 @@ describe('Check-in challenges through the webhook', () => {
       },
     ]);
     expect(before.challenges).toEqual([]);
+    // The prompt sent on the first day is the challenge's, not a post of its own in the digest.
+    expect(week.posts).toEqual([]);
   });
 });

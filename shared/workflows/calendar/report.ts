@@ -30,8 +30,9 @@ export interface CalendarReport {
 
 /**
  * The calendar of `period` (local days `first` to `last`): the posts sent in it with their counts (one Query
- * of the period's watched posts), and each challenge whose days overlap it, as of now (one Query of its
- * participants). A post's counts may still grow for a day after the period ends.
+ * of the period's watched posts; a challenge's prompts are left to its own line), and each challenge whose
+ * days overlap it, as of now (one Query of its participants). A post's counts may still grow for a day after
+ * the period ends.
  */
 export async function calendarReport(
   db: Db,
@@ -48,8 +49,10 @@ export async function calendarReport(
     instantAt({ day: period.first, hour: 0 }, zone),
     endOfLocalDay(period.last, zone),
   );
+  // A challenge's daily prompts are told by its own numbers (participants, completion), not as posts.
+  const prompts = prefixes.filter((p) => community.challenges.some((c) => c.id === p.id));
   const posts = watches
-    .filter((w) => w.kind === 'post')
+    .filter((w) => w.kind === 'post' && !prompts.some((p) => w.itemId.startsWith(p.prefix)))
     .map((w): PostResponse => {
       // The entry by the id's prefix; a post of an entry since removed is named by what its id says.
       const entry =
