@@ -13,6 +13,7 @@ import { calendarSweep } from '../../shared/workflows/calendar/decisions';
 import { calendarReport } from '../../shared/workflows/calendar/report';
 import { participants } from '../../shared/workflows/calendar/store';
 import { dispatch } from '../../shared/workflows/dispatch';
+import { forgetEverywhere } from '../../shared/workflows/forget';
 import type { StandingMember } from '../../shared/workflows/standing/store';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
@@ -54,13 +55,18 @@ beforeEach(() => {
 });
 
 /** Member `memberId` types `text` in #general at `iso` (delivered then); returns the event id. */
-async function say(memberId: string, text: string, iso: string, options: { id?: string; member?: object } = {}) {
+async function say(
+  memberId: string,
+  text: string,
+  iso: string,
+  options: { id?: string; member?: object; deliveredAt?: string } = {},
+) {
   const id = options.id ?? `ev-${++seq}`;
-  const now = new Date(iso);
+  const now = new Date(options.deliveredAt ?? iso);
   const rawBody = JSON.stringify({
     id,
     type: 'message.posted',
-    occurredAt: now.toISOString(),
+    occurredAt: new Date(iso).toISOString(),
     member: { id: memberId, ...options.member },
     channelId: 'general',
     text,
@@ -201,5 +207,25 @@ describe('Check-in challenges through the webhook', () => {
     expect(before.challenges).toEqual([]);
     // The prompt sent on the first day is the challenge's, not a post of its own in the digest.
     expect(week.posts).toEqual([]);
+  });
+
+  it('counts a check-in from history but answers none, as for any command a day late', async () => {
+    // Act: Eve's check-in of Monday 7 December (local) reaches Hearth two days later.
+    await say('eve', '/checkin', '2026-12-06T21:00:00Z', { deliveredAt: '2026-12-08T21:00:00Z' });
+
+    // Assess
+    expect(await progressOf('eve')).toMatchObject({ count: 1, lastDay: '2026-12-07' });
+    expect(await answerOf('eve', 'run-3@2026-12-07')).toBeUndefined();
+  });
+
+  it("forgets the times of a member's check-ins and keeps the days they count", async () => {
+    // Act
+    const erased = await forgetEverywhere(db, KIWI, 'cai', new Date('2026-12-10T00:00:00Z'));
+    const again = await forgetEverywhere(db, KIWI, 'cai', new Date('2026-12-10T00:01:00Z'));
+
+    // Assess
+    expect(erased).toContain('times of 2 check-ins in run-3');
+    expect(again).not.toContain('times of 2 check-ins in run-3');
+    expect(await progressOf('cai')).toMatchObject({ count: 2, best: 1 });
   });
 });

@@ -3,6 +3,7 @@ import { commandIn, type InboundEvent } from '../../domain/events';
 import { dayIn } from '../../domain/time';
 import type { AnswerRoute } from '../../platforms/types';
 import type { Db } from '../../store/db';
+import { isLive } from '../../store/ingest';
 import { outboxId } from '../../store/keys';
 import { enqueue } from '../../store/outbox';
 import { ensureMember } from '../../store/preferences';
@@ -31,6 +32,7 @@ export function isCheckInCommand(event: MessagePosted, community: CommunityConfi
  * nothing and gets no second answer: the answer's id is the member's day), and a member who has checked in
  * on every day of it gets its points and badge, once. A `/checkin` is a command (answered, not counted as a
  * message; with no challenge open it is told so); a keyword message is still a message, so it returns false.
+ * A check-in from history (more than a day late) counts but is not answered, as for a command.
  */
 export async function takeCheckIn(
   db: Db,
@@ -46,7 +48,9 @@ export async function takeCheckIn(
     (challenge) => challengeDay(challenge, day) !== undefined && (asked || holdsKeyword(challenge, event.text)),
   );
   if (open.length === 0) {
-    if (asked) await answer(db, community, event, options, `none@${event.id}`, 'challenge.none', {});
+    if (asked && isLive(at, options.now)) {
+      await answer(db, community, event, options, `none@${event.id}`, 'challenge.none', {});
+    }
     return asked;
   }
   await ensureMember(db, community.id, event.member.id, at);
@@ -63,7 +67,8 @@ async function checkIn(
   options: { now: Date; route?: AnswerRoute },
 ): Promise<void> {
   const memberId = event.member.id;
-  const { progress } = await recordCheckIn(db, community.id, challenge.id, memberId, day, new Date(event.occurredAt));
+  const at = new Date(event.occurredAt);
+  const { progress } = await recordCheckIn(db, community.id, challenge.id, memberId, day, at);
   const completed = progress.count === challenge.days;
   if (completed) {
     // Every step once, whichever delivery gets here: the mark by its condition, the credit by the challenge's id.
@@ -79,6 +84,8 @@ async function checkIn(
     streak: String(progress.streak),
     points: String(challenge.points),
   };
+  // A check-in from history (imported, or delivered more than a day late) counts, unanswered, as a command does.
+  if (!isLive(at, options.now)) return;
   await answer(
     db,
     community,

@@ -4,6 +4,7 @@ import { namedTextProblem } from '../texts';
 import { challengesSchema } from './challenges';
 import { takeCheckIn } from './checkins';
 import { calendarSchema, entryHour } from './config';
+import { forgetCheckInTimes } from './store';
 import { templates } from './templates';
 
 /**
@@ -17,6 +18,15 @@ export const calendar: Workflow<{ calendar: typeof calendarSchema; challenges: t
   templates,
   customTemplateVars: ['community'],
   commands: takeCheckIn,
+  // The days checked in are counts and stay; the time of day of each check-in goes.
+  async forget(db, community, member) {
+    const erased: string[] = [];
+    for (const challenge of community.challenges) {
+      const times = await forgetCheckInTimes(db, community.id, challenge.id, member.id);
+      if (times) erased.push(`times of ${times} check-ins in ${challenge.id}`);
+    }
+    return erased;
+  },
   check(config, issue, shipped) {
     const entryIds = new Set(config.calendar.map((entry) => entry.id));
     config.challenges.forEach((challenge, i) => {

@@ -69,6 +69,30 @@ export async function recordCheckIn(
   return { first, progress };
 }
 
+/**
+ * `member forget`: drop the times of `memberId`'s check-ins in a challenge (the days stay: they are the
+ * count). How many days had a time; a second run finds none.
+ */
+export async function forgetCheckInTimes(
+  db: Db,
+  communityId: string,
+  challengeId: string,
+  memberId: string,
+): Promise<number> {
+  const pk = challengePk(communityId, challengeId);
+  const days = await queryAll<{ sk: string; at?: string }>(db, {
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': `D#${memberId}#` },
+  });
+  let erased = 0;
+  for (const day of days.filter((d) => d.at !== undefined)) {
+    await updateItem(db, { pk, sk: day.sk }, new UpdateBuilder().remove('at'));
+    erased++;
+  }
+  return erased;
+}
+
 /** Mark a participant's challenge completed, once; false when it was already. */
 export async function markCompleted(
   db: Db,
