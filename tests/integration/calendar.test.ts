@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatSender } from '../../shared/chat/sender';
 import type { CommunityConfig } from '../../shared/domain/config';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
@@ -10,15 +9,7 @@ import { postId } from '../../shared/workflows/calendar/ids';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
-
-/** Records what it is asked to send. */
-class RecordingSender implements ChatSender {
-  readonly sent: ChatMessage[] = [];
-  async send(message: ChatMessage): Promise<undefined> {
-    this.sent.push(message);
-    return undefined;
-  }
-}
+import { RecordingSender } from '../support/senders';
 
 const at = (iso: string) => new Date(iso);
 

@@ -1,14 +1,11 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatSender } from '../../shared/chat/sender';
-import type { EventPublisher } from '../../shared/events/domain-events';
-import { signGeneric } from '../../shared/platforms/generic/inbound';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { outboxId } from '../../shared/store/keys';
 import { getMember } from '../../shared/store/members';
 import { getOutboxItem, listOutbox } from '../../shared/store/outbox';
-import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
+import type { PipelineDeps } from '../../shared/webhook/pipeline';
 import { calendarSweep } from '../../shared/workflows/calendar/decisions';
 import { calendarReport } from '../../shared/workflows/calendar/report';
 import { participants } from '../../shared/workflows/calendar/store';
@@ -17,6 +14,7 @@ import { forgetEverywhere } from '../../shared/workflows/forget';
 import type { StandingMember } from '../../shared/workflows/standing/store';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
+import { noMetrics, postGeneric, RecordingSender, silentPublisher } from '../support/senders';
 
 const SECRET = 'whsec_challenges_test';
 // Auckland in December is UTC+13: local midnight is 11:00 UTC, so a local day spans two UTC dates.
@@ -30,17 +28,6 @@ const KIWI = communityConfig({
   challenges: [{ id: 'run-3', start: '2026-12-07', days: 3, hour: 8, keyword: 'run', points: 40 }],
 });
 
-class RecordingSender implements ChatSender {
-  readonly sent: ChatMessage[] = [];
-  async send(message: ChatMessage): Promise<undefined> {
-    this.sent.push(message);
-    return undefined;
-  }
-}
-
-const silent: EventPublisher = { publish: async () => undefined };
-const noMetrics = { accepted: () => undefined, duplicates: () => undefined, rejected: () => undefined };
-
 let db: Db;
 let deps: PipelineDeps;
 let seq = 0;
@@ -51,7 +38,13 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  deps = { db, communities: new CommunityCache(db), secrets: literalSecrets, publisher: silent, metrics: noMetrics };
+  deps = {
+    db,
+    communities: new CommunityCache(db),
+    secrets: literalSecrets,
+    publisher: silentPublisher,
+    metrics: noMetrics,
+  };
 });
 
 /** Member `memberId` types `text` in #general at `iso` (delivered then); returns the event id. */
@@ -62,27 +55,15 @@ async function say(
   options: { id?: string; member?: object; deliveredAt?: string } = {},
 ) {
   const id = options.id ?? `ev-${++seq}`;
-  const now = new Date(options.deliveredAt ?? iso);
-  const rawBody = JSON.stringify({
+  const body = {
     id,
     type: 'message.posted',
     occurredAt: new Date(iso).toISOString(),
     member: { id: memberId, ...options.member },
     channelId: 'general',
     text,
-  });
-  await handleWebhook(
-    deps,
-    {
-      platform: 'generic',
-      communityId: KIWI.id,
-      method: 'POST',
-      headers: { 'hearth-signature': signGeneric(SECRET, rawBody, now) },
-      query: {},
-      rawBody,
-    },
-    now,
-  );
+  };
+  await postGeneric(deps, { id: KIWI.id, secret: SECRET }, body, new Date(options.deliveredAt ?? iso));
   return id;
 }
 

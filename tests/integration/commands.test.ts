@@ -1,6 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatSender } from '../../shared/chat/sender';
 import type { EventPublisher } from '../../shared/events/domain-events';
 import { signGeneric } from '../../shared/platforms/generic/inbound';
 import { literalSecrets } from '../../shared/runtime/secrets';
@@ -15,6 +14,7 @@ import { answerCommand, hearthCommand } from '../../shared/workflows/commands/de
 import { dispatch } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
+import { RecordingSender } from '../support/senders';
 
 const SECRET = 'whsec_commands_test';
 const NOW = new Date('2026-11-25T10:00:00.000Z');
@@ -33,14 +33,6 @@ const ZH = communityConfig({
   locale: 'zh-CN',
   webhookSecret: SECRET,
 });
-
-class RecordingSender implements ChatSender {
-  readonly sent: ChatMessage[] = [];
-  async send(message: ChatMessage): Promise<undefined> {
-    this.sent.push(message);
-    return undefined;
-  }
-}
 
 const silent: EventPublisher = { publish: async () => undefined };
 const noMetrics = { accepted: () => undefined, duplicates: () => undefined, rejected: () => undefined };

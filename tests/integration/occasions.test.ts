@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatSender } from '../../shared/chat/sender';
 import { type CommunityConfig, parseCommunityConfig } from '../../shared/domain/config';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
@@ -11,15 +10,7 @@ import { anniversarySweep, holidayFallsOn, holidaySweep } from '../../shared/wor
 import { reactTo } from '../../shared/workflows/react';
 import { freshTable } from '../support/dynamo';
 import { communityConfig, inboundEvent } from '../support/fixtures';
-
-/** Records what it is asked to send. */
-class RecordingSender implements ChatSender {
-  readonly sent: ChatMessage[] = [];
-  async send(message: ChatMessage): Promise<undefined> {
-    this.sent.push(message);
-    return undefined;
-  }
-}
+import { RecordingSender } from '../support/senders';
 
 const at = (iso: string) => new Date(iso);
 

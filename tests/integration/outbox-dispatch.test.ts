@@ -6,7 +6,6 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asLocalFunction } from '../../infra/local/functions';
 import { functionDefinition } from '../../infra/topology';
 import {
-  type ChatMessage,
   type ChatSender,
   FileChatSender,
   NoSenderError,
@@ -30,6 +29,7 @@ import { WELCOME_WINDOW_MS } from '../../shared/workflows/onboarding/decisions';
 import { reactTo } from '../../shared/workflows/react';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
+import { RecordingSender } from '../support/senders';
 
 const NOW = new Date('2026-11-25T17:30:00.000Z');
 /** NOW is 01:30 on 2026-11-26 in Shanghai. */
@@ -42,14 +42,6 @@ const ACME = communityConfig({
 const DRY = communityConfig({ id: 'dry', name: 'Dry Runners', timezone: 'UTC', dryRun: true });
 
 const minutes = (n: number, from: Date = NOW) => new Date(from.getTime() + n * 60_000);
-
-class RecordingSender implements ChatSender {
-  readonly sent: ChatMessage[] = [];
-  async send(message: ChatMessage): Promise<undefined> {
-    this.sent.push(message);
-    return undefined;
-  }
-}
 
 class FailingSender implements ChatSender {
   calls = 0;

@@ -1,17 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatSender, SendResult } from '../../shared/chat/sender';
-import type { EventPublisher } from '../../shared/events/domain-events';
-import { signGeneric } from '../../shared/platforms/generic/inbound';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { watchesBetween } from '../../shared/store/watches';
-import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
+import type { PipelineDeps } from '../../shared/webhook/pipeline';
 import { calendarSweep } from '../../shared/workflows/calendar/decisions';
 import { calendarReport } from '../../shared/workflows/calendar/report';
 import { dispatch } from '../../shared/workflows/dispatch';
 import { freshTable } from '../support/dynamo';
 import { communityConfig } from '../support/fixtures';
+import { noMetrics, postGeneric, silentPublisher } from '../support/senders';
 
 const SECRET = 'whsec_post_responses';
 // Berlin in November is UTC+1: the Tuesday post at 10:00 local goes at 09:00 UTC.
@@ -43,9 +42,6 @@ class PostingSender implements ChatSender {
   }
 }
 
-const silent: EventPublisher = { publish: async () => undefined };
-const noMetrics = { accepted: () => undefined, duplicates: () => undefined, rejected: () => undefined };
-
 let db: Db;
 let deps: PipelineDeps;
 let seq = 0;
@@ -53,20 +49,7 @@ let seq = 0;
 /** A signed generic event, delivered at its own time; returns its id. */
 async function deliver(event: Record<string, unknown>, options: { id?: string } = {}): Promise<string> {
   const id = options.id ?? `ev-${++seq}`;
-  const rawBody = JSON.stringify({ id, ...event });
-  const now = new Date(event.occurredAt as string);
-  await handleWebhook(
-    deps,
-    {
-      platform: 'generic',
-      communityId: MAKERS.id,
-      method: 'POST',
-      headers: { 'hearth-signature': signGeneric(SECRET, rawBody, now) },
-      query: {},
-      rawBody,
-    },
-    now,
-  );
+  await postGeneric(deps, { id: MAKERS.id, secret: SECRET }, { id, ...event }, new Date(event.occurredAt as string));
   return id;
 }
 const message = (member: string, occurredAt: string, extra: Record<string, unknown> = {}) =>
@@ -79,7 +62,13 @@ describe('Responses to calendar posts, counted for the digest', () => {
   beforeAll(async () => {
     db = await freshTable('post-responses');
     await putCommunity(db, MAKERS, new Date('2026-11-01T00:00:00Z'));
-    deps = { db, communities: new CommunityCache(db), secrets: literalSecrets, publisher: silent, metrics: noMetrics };
+    deps = {
+      db,
+      communities: new CommunityCache(db),
+      secrets: literalSecrets,
+      publisher: silentPublisher,
+      metrics: noMetrics,
+    };
     // Tuesday 24 November: planned at 09:50 local, posted at 10:00 local (09:00 UTC).
     await calendarSweep(db, [MAKERS], new Date('2026-11-24T08:50:00Z'), {});
     await dispatch(
