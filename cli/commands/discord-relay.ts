@@ -1,4 +1,4 @@
-import { registerCommandsRequest, SLASH_COMMANDS } from '../../shared/platforms/discord/relay/commands';
+import { registerCommandsRequest } from '../../shared/platforms/discord/relay/commands';
 import { WebhookForwarder } from '../../shared/platforms/discord/relay/forwarder';
 import { discordGateway } from '../../shared/platforms/discord/relay/gateway';
 import { InviteTracker } from '../../shared/platforms/discord/relay/invites';
@@ -14,6 +14,7 @@ import {
   SsmSecrets,
 } from '../../shared/runtime/secrets';
 import { getCommunity } from '../../shared/store/communities';
+import { MEMBER_COMMANDS } from '../../shared/workflows/registry';
 import { UsageError } from '../errors';
 import { output } from '../output';
 import type { Target } from '../target';
@@ -105,11 +106,11 @@ export async function relaySettings(
 
 /** Register Hearth's slash commands in the community's guild (or globally without one). */
 export async function registerSlashCommands(settings: RelaySettings): Promise<{ scope: string; commands: string[] }> {
-  const { route, body } = registerCommandsRequest(settings);
+  const { route, body } = registerCommandsRequest(settings, MEMBER_COMMANDS);
   await discordRest({ token: settings.botToken, apiBaseUrl: settings.apiBaseUrl }).put(route, body);
   return {
     scope: settings.guildId ? `guild ${settings.guildId}` : 'global',
-    commands: SLASH_COMMANDS.map((c) => c.name),
+    commands: body.map((c) => c.name),
   };
 }
 

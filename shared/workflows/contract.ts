@@ -181,6 +181,12 @@ export interface Workflow<S extends Record<string, z.ZodMiniType> = Record<strin
   /** The member commands it answers. */
   readonly commands?: CommandTaker;
   /**
+   * Commands it takes beyond the `commands` workflow's own (`/checkin`), by name, with what a platform's
+   * command menu says of each (Discord registers them): such a command, or `/hearth <name>`, is offered to
+   * this workflow first.
+   */
+  readonly memberCommands?: Readonly<Record<string, string>>;
+  /**
    * After how many days of silence a member's first activity is news to it: the webhook then publishes
    * `member.reactivated`. The smallest over the workflows applies.
    */

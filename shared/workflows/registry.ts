@@ -1,4 +1,5 @@
 import type { CommunityConfig } from '../domain/config';
+import { commandIn } from '../domain/events';
 import { operatorLocale } from '../domain/locale';
 import type * as z from '../domain/zod';
 import type { DomainEventType } from '../events/domain-events';
@@ -123,11 +124,24 @@ export function reactionsTo(type: DomainEventType): Array<[string, Reaction]> {
  * gets its answer, and a duplicate gets none (the reply's id is taken).
  */
 export async function answerCommand(...[db, community, event, options]: Parameters<CommandTaker>): Promise<boolean> {
-  for (const workflow of WORKFLOWS as readonly Workflow[]) {
+  // A command a workflow declares as its own (`/checkin`, `/hearth checkin`) goes to it before the others.
+  const command = event.type === 'message.posted' ? commandIn(event.text) : undefined;
+  const name = command?.name === 'hearth' ? command.args[0]?.toLowerCase() : command?.name;
+  const owner = name && Object.hasOwn(COMMAND_OWNERS, name) ? COMMAND_OWNERS[name] : undefined;
+  const order = owner ? [owner, ...(WORKFLOWS as readonly Workflow[]).filter((w) => w !== owner)] : WORKFLOWS;
+  for (const workflow of order as readonly Workflow[]) {
     if (await workflow.commands?.(db, community, event, options)) return true;
   }
   return false;
 }
+
+/** The commands workflows declare beyond the `commands` workflow's own, with their menu descriptions. */
+export const MEMBER_COMMANDS: Readonly<Record<string, string>> = merged('member command', (w) => w.memberCommands);
+
+/** The workflow that declares each of {@link MEMBER_COMMANDS}. */
+const COMMAND_OWNERS: Readonly<Record<string, Workflow>> = Object.fromEntries(
+  (WORKFLOWS as readonly Workflow[]).flatMap((w) => Object.keys(w.memberCommands ?? {}).map((name) => [name, w])),
+);
 
 /** The domain event types some workflow reacts to. */
 export const REACTED_TO: readonly DomainEventType[] = [

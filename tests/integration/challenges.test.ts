@@ -209,4 +209,15 @@ describe('Check-in challenges through the webhook', () => {
     expect(again).not.toContain('times of 2 check-ins in run-3');
     expect(await progressOf('cai')).toMatchObject({ count: 2, best: 1 });
   });
+
+  it("takes /hearth checkin (Slack's one slash command) before the commands workflow would answer it with the help", async () => {
+    // Act: Fay on Monday 7 December, local.
+    const id = await say('fay', '/hearth checkin', '2026-12-06T22:00:00Z');
+
+    // Assess: a check-in and its answer, and no help reply.
+    expect(await progressOf('fay')).toMatchObject({ count: 1 });
+    expect((await answerOf('fay', 'run-3@2026-12-07'))?.template).toBe('challenge.checkin');
+    const replies = (await listOutbox(db, KIWI.id)).filter((i) => i.kind === 'reply' && i.memberId === 'fay');
+    expect(replies, id).toEqual([]);
+  });
 });

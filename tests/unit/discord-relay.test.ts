@@ -753,14 +753,18 @@ describe('Relay over @discordjs/ws against a fake Discord', () => {
     const registered = await registerSlashCommands(settings());
 
     // Assess
+    // Hearth's own, then those other workflows declare (the calendar's /checkin).
     expect(registered).toEqual({
       scope: `guild ${GUILD}`,
-      commands: [...COMMAND_NAMES],
+      commands: [...COMMAND_NAMES, 'checkin'],
     });
     const put = discord.requests.find((r) => r.method === 'PUT');
     expect(put?.path).toBe(`/api/v10/applications/1180000000000000001/guilds/${GUILD}/commands`);
     expect(put?.authorization).toBe(`Bot ${TOKEN}`);
-    expect(JSON.parse(put?.body ?? '[]')).toEqual(SLASH_COMMANDS);
+    expect(JSON.parse(put?.body ?? '[]')).toEqual([
+      ...SLASH_COMMANDS,
+      { type: 1, name: 'checkin', description: "Check in to today's challenge" },
+    ]);
   });
 });
 

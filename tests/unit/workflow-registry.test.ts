@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES, SCHEDULES } from '../../infra/topology';
+import { COMMAND_NAMES } from '../../shared/domain/commands';
 import { parseCommunityConfig } from '../../shared/domain/config';
 import { DOMAIN_EVENT_TYPES } from '../../shared/events/domain-events';
 import { JOB_RUNS_BY_WORKFLOW, jobRun, jobRuns } from '../../shared/workflows/job-runs';
@@ -12,6 +13,7 @@ import {
   CONFIG_SECTIONS,
   kindLabel,
   kindRules,
+  MEMBER_COMMANDS,
   OUTBOX_KINDS,
   REACTED_TO,
   TEMPLATE_DEFINITIONS,
@@ -81,6 +83,11 @@ describe('Module: shared/workflows/registry', () => {
     }
     expect(Object.keys(KIND_DELIVERIES_BY_WORKFLOW).every((name) => WORKFLOWS.some((w) => w.name === name))).toBe(true);
     expect(() => deliveryOf('welcome')).toThrow('kind welcome is delivered its own way, but no workflow gives');
+  });
+
+  it("lists the commands workflows declare beyond the commands workflow's own, none of them one of those", () => {
+    expect(MEMBER_COMMANDS).toEqual({ checkin: "Check in to today's challenge" });
+    for (const name of Object.keys(MEMBER_COMMANDS)) expect(COMMAND_NAMES).not.toContain(name);
   });
 
   it('routes to the lifecycle function exactly the events some workflow reacts to, and leaves', () => {

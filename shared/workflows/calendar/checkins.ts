@@ -14,15 +14,15 @@ import { markCompleted, recordCheckIn } from './store';
 type MessagePosted = Extract<InboundEvent, { type: 'message.posted' }>;
 
 /**
- * Whether a message is `/checkin` for Hearth, not for another bot. Where a platform passes only its app's
- * registered commands (Slack's `/hearth`, Discord's), members check in with the keyword.
+ * Whether a message is `/checkin` (or `/hearth checkin`, Slack's one slash command) for Hearth, not for
+ * another bot. Discord registers `/checkin` with Hearth's other commands (`memberCommands`).
  */
 export function isCheckInCommand(event: MessagePosted, community: CommunityConfig): boolean {
   const command = commandIn(event.text);
   if (!command) return false;
   const botUsername = 'botUsername' in community.platform ? community.platform.botUsername : undefined;
   if (command.addressee && botUsername && command.addressee.toLowerCase() !== botUsername.toLowerCase()) return false;
-  return command.name === 'checkin';
+  return command.name === 'checkin' || (command.name === 'hearth' && command.args[0]?.toLowerCase() === 'checkin');
 }
 
 /**

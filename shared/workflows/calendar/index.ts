@@ -18,6 +18,7 @@ export const calendar: Workflow<{ calendar: typeof calendarSchema; challenges: t
   templates,
   customTemplateVars: ['community'],
   commands: takeCheckIn,
+  memberCommands: { checkin: "Check in to today's challenge" },
   // The days checked in are counts and stay; the time of day of each check-in goes.
   async forget(db, community, member) {
     const erased: string[] = [];

@@ -57,6 +57,17 @@ const DESCRIPTIONS: Record<CommandName, [string, { name: string; description: st
 /** The slash commands, in the order Discord lists them (that of `COMMAND_NAMES`). */
 export const SLASH_COMMANDS = COMMAND_NAMES.map((name) => command(name, ...DESCRIPTIONS[name]));
 
+/**
+ * Every slash command: Hearth's own, then those other workflows declare (`memberCommands` in the workflow
+ * registry, passed in by the caller: a platform does not load the workflows).
+ */
+export const slashCommands = (
+  more: Readonly<Record<string, string>> = {},
+): RESTPostAPIChatInputApplicationCommandsJSONBody[] => [
+  ...SLASH_COMMANDS,
+  ...Object.entries(more).map(([name, description]) => command(name, description)),
+];
+
 /** Which application and where: one guild (instant) or everywhere the app is installed (global). */
 export interface CommandTarget {
   applicationId: string;
@@ -68,19 +79,23 @@ export interface CommandTarget {
  * /applications/{app}/guilds/{guild}/commands`, or `/applications/{app}/commands`
  * without a guild. It replaces every command the app had there.
  */
-export function registerCommandsRequest(target: CommandTarget): {
+export function registerCommandsRequest(
+  target: CommandTarget,
+  more: Readonly<Record<string, string>> = {},
+): {
   route: string;
   body: RESTPutAPIApplicationCommandsJSONBody;
 } {
   const app = encodeURIComponent(target.applicationId);
+  const commands = slashCommands(more);
   if (target.guildId) {
     return {
       route: `/applications/${app}/guilds/${encodeURIComponent(target.guildId)}/commands`,
-      body: SLASH_COMMANDS,
+      body: commands,
     };
   }
   // Global commands can also say where they work: in servers and in DMs with the bot, for a server install.
-  const global = SLASH_COMMANDS.map((c) => ({
+  const global = commands.map((c) => ({
     ...c,
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     integration_types: [ApplicationIntegrationType.GuildInstall],
