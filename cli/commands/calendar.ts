@@ -1,9 +1,10 @@
 import { type CommunityConfig, ConfigError, parseCommunityConfig } from '../../shared/domain/config';
+import { localMinute } from '../../shared/domain/time';
 import { putCommunity } from '../../shared/store/communities';
 import { lastDayOf } from '../../shared/workflows/calendar/challenges';
 import { entryHour } from '../../shared/workflows/calendar/config';
 import { calendarSweep, cancelEntryPosts } from '../../shared/workflows/calendar/decisions';
-import { localMinute, nextOccurrences, ruleProblem } from '../../shared/workflows/calendar/occurrences';
+import { nextOccurrences, ruleProblem } from '../../shared/workflows/calendar/occurrences';
 import { challengeStats } from '../../shared/workflows/calendar/store';
 import { UsageError } from '../errors';
 import { output, table } from '../output';

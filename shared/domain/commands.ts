@@ -82,7 +82,7 @@ export function interpretCommand(command: Command, options: InterpretOptions = {
 }
 
 /** Whether a command that may name a bot is Hearth's to answer. */
-function isForHearth({ name, addressee }: Command, botUsername: string | undefined): boolean {
+export function isForHearth({ name, addressee }: Command, botUsername: string | undefined): boolean {
   if (addressee === undefined) return true;
   if (botUsername) return addressee.toLowerCase() === botUsername.toLowerCase();
   return HEARTH_SPECIFIC.has(name);

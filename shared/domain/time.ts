@@ -92,6 +92,12 @@ export function wallTimeOf(instant: Date, zone: string): Required<WallTime> {
   };
 }
 
+/** The wall-clock time `YYYY-MM-DDTHH:mm` of an instant in `zone`. */
+export function localMinute(instant: Date, zone: string): string {
+  const { day, hour, minute } = wallTimeOf(instant, zone);
+  return `${day}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
 /** A day's UTC midnight, in milliseconds. */
 const utcMidnight = (day: string): number => Date.parse(`${day}T00:00:00Z`);
 

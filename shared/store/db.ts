@@ -257,6 +257,26 @@ export function queryPartition<T>(db: Db, partition: string): Promise<T[]> {
   });
 }
 
+/**
+ * The items of one partition whose sort key begins with `prefix`, in order; optionally strongly consistent,
+ * or only the attributes `only` names.
+ */
+export function queryPrefix<T>(
+  db: Db,
+  partition: string,
+  prefix: string,
+  options: { consistent?: boolean; only?: readonly string[] } = {},
+): Promise<T[]> {
+  const projected = Object.fromEntries((options.only ?? []).map((attribute, i) => [`#a${i}`, attribute]));
+  return queryAll<T>(db, {
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, ...projected },
+    ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+    ...(options.only ? { ProjectionExpression: Object.keys(projected).join(', ') } : {}),
+    ...(options.consistent ? { ConsistentRead: true } : {}),
+  });
+}
+
 /** The items of one partition whose sort key is between `from` and `to` (inclusive), in order. */
 export function queryBetween<T>(db: Db, partition: string, from: string, to: string): Promise<T[]> {
   return queryAll<T>(db, {

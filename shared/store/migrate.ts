@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type CommunityConfig, parseCommunityConfig } from '../domain/config';
 import { listCommunities, listCommunityIds } from './communities';
-import { type Db, ifCondition, queryAll, updateItem } from './db';
+import { type Db, ifCondition, queryAll, queryPrefix, updateItem } from './db';
 import {
   anniversaryIndexKeys,
   birthdayIndexKeys,
@@ -130,10 +130,7 @@ interface StoredMember {
 
 /** A community's members whose month-day keys are the old shared ones, re-keyed under the community. */
 async function moveMemberKeys(db: Db, communityId: string, write: boolean): Promise<number> {
-  const members = await queryAll<StoredMember>(db, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': membersPk(communityId), ':prefix': MEMBER_SK_PREFIX },
-  });
+  const members = await queryPrefix<StoredMember>(db, membersPk(communityId), MEMBER_SK_PREFIX);
   let moved = 0;
   for (const member of members) {
     const id = member.sk.slice(MEMBER_SK_PREFIX.length);

@@ -1,7 +1,7 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateName } from '../domain/templates';
 import { unixSeconds } from '../domain/time';
-import { type Db, getItem, ifCondition, queryAll, queryIndex, updateItem } from './db';
+import { type Db, getItem, ifCondition, queryAll, queryIndex, queryPrefix, updateItem } from './db';
 import { DUE_SHARDS, dueBucket, dueIndexKeys, dueShardPk, outboxKey, outboxPk } from './keys';
 import { INDEXES } from './table';
 import { UpdateBuilder } from './update';
@@ -81,10 +81,7 @@ export async function listOutbox(db: Db, communityId: string, status?: OutboxSta
 
 /** Outbox items of a community whose id starts with `prefix` (a member's items of one kind). */
 export async function outboxWithPrefix(db: Db, communityId: string, prefix: string): Promise<OutboxItem[]> {
-  return queryAll<OutboxItem>(db, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': outboxPk(communityId), ':prefix': prefix },
-  });
+  return queryPrefix<OutboxItem>(db, outboxPk(communityId), prefix);
 }
 
 /** One outbox item. */

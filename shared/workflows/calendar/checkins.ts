@@ -1,3 +1,4 @@
+import { isForHearth } from '../../domain/commands';
 import type { CommunityConfig } from '../../domain/config';
 import { commandIn, type InboundEvent } from '../../domain/events';
 import { dayIn } from '../../domain/time';
@@ -19,9 +20,8 @@ type MessagePosted = Extract<InboundEvent, { type: 'message.posted' }>;
  */
 export function isCheckInCommand(event: MessagePosted, community: CommunityConfig): boolean {
   const command = commandIn(event.text);
-  if (!command) return false;
   const botUsername = 'botUsername' in community.platform ? community.platform.botUsername : undefined;
-  if (command.addressee && botUsername && command.addressee.toLowerCase() !== botUsername.toLowerCase()) return false;
+  if (!command || !isForHearth(command, botUsername)) return false;
   return command.name === 'checkin' || (command.name === 'hearth' && command.args[0]?.toLowerCase() === 'checkin');
 }
 
@@ -68,7 +68,7 @@ async function checkIn(
 ): Promise<void> {
   const memberId = event.member.id;
   const at = new Date(event.occurredAt);
-  const { progress } = await recordCheckIn(db, community.id, challenge.id, memberId, day, at);
+  const progress = await recordCheckIn(db, community.id, challenge.id, memberId, day, at);
   const completed = progress.count === challenge.days;
   if (completed) {
     // Every step once, whichever delivery gets here: the mark by its condition, the credit by the challenge's id.

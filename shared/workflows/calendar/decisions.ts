@@ -9,7 +9,7 @@ import { COMMUNITY_RECIPIENT } from '../contract';
 import { eachCommunity, type SweepOptions } from '../sweep';
 import { promptsBetween } from './challenges';
 import { postId, postIdPrefix } from './ids';
-import { localMinute, type Occurrence, occurrencesBetween } from './occurrences';
+import { type Occurrence, occurrencesBetween } from './occurrences';
 
 const HOUR_MS = 3_600_000;
 /** How far back a run looks at least: the hour before (its mark may be further back, after missed runs). */
@@ -78,7 +78,6 @@ export async function calendarSweep(
     for (const challenge of community.challenges) {
       for (const prompt of promptsBetween(challenge, community.timezone, from, to)) {
         report.found++;
-        const occurrence = { entry: challenge.id, at: prompt.at, local: localMinute(prompt.at, community.timezone) };
         const vars = {
           challenge: challenge.id,
           day: String(prompt.day),
@@ -89,7 +88,12 @@ export async function calendarSweep(
           await queuePost(
             db,
             community,
-            { occurrence, template: challenge.template, channel: challenge.channel, vars },
+            {
+              occurrence: { entry: challenge.id, at: prompt.at },
+              template: challenge.template,
+              channel: challenge.channel,
+              vars,
+            },
             now,
           )
         ) {
@@ -104,7 +108,7 @@ export async function calendarSweep(
 
 /** One post to queue: its occurrence, its text and where it goes. */
 interface PlannedPost {
-  occurrence: Occurrence;
+  occurrence: Pick<Occurrence, 'entry' | 'at'>;
   template: string;
   channel?: string;
   vars: Record<string, string>;

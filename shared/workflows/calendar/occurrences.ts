@@ -1,5 +1,5 @@
 import { RRuleTemporal } from 'rrule-temporal';
-import { addDays, dayIn, instantAt, wallTimeOf } from '../../domain/time';
+import { addDays, dayIn, instantAt, localMinute } from '../../domain/time';
 import { type CalendarEntry, REMINDER } from './config';
 
 /**
@@ -39,12 +39,6 @@ export function reminderAt(at: string, offset: string, zone: string): Date {
   const day = addDays(at.slice(0, 10), -Number(days ?? 0));
   const wall = oneOffAt(`${day}${at.slice(10)}`, zone);
   return new Date(wall.getTime() - (Number(hours ?? 0) * 60 + Number(minutes ?? 0)) * 60_000);
-}
-
-/** The wall-clock time `YYYY-MM-DDTHH:mm` of an instant in `zone`. */
-export function localMinute(instant: Date, zone: string): string {
-  const { day, hour, minute } = wallTimeOf(instant, zone);
-  return `${day}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
 
 /** The rule an entry's recurrence is, from the first moment of its start day; throws where the library refuses it. */

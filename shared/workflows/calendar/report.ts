@@ -1,6 +1,6 @@
 import type { CommunityConfig } from '../../domain/config';
 import { endOfLocalDay } from '../../domain/lifecycle';
-import { instantAt, wallTimeOf } from '../../domain/time';
+import { instantAt, localMinute } from '../../domain/time';
 import type { Db } from '../../store/db';
 import { watchesBetween } from '../../store/watches';
 import { lastDayOf } from './challenges';
@@ -58,13 +58,12 @@ export async function calendarReport(
       const entry =
         prefixes.find((p) => w.itemId.startsWith(p.prefix))?.id ??
         w.itemId.slice(w.itemId.lastIndexOf('#') + 1).replace(/@.*$/, '');
-      const wall = wallTimeOf(new Date(w.sentAt), zone);
       const owner = owners.get(entry);
       return {
         entry,
         ...(owner ? { owner } : {}),
         sentAt: w.sentAt,
-        local: `${wall.day} ${String(wall.hour).padStart(2, '0')}:${String(wall.minute).padStart(2, '0')}`,
+        local: localMinute(new Date(w.sentAt), zone).replace('T', ' '),
         replies: w.messageId ? (w.replies ?? 0) : null,
         reactions: w.messageId ? (w.reactions ?? 0) : null,
         channelMessages: w.channel ? (w.channelMessages ?? 0) : null,

@@ -1,4 +1,4 @@
-import { type Db, queryAll, updateItem } from '../../store/db';
+import { type Db, queryPrefix, updateItem } from '../../store/db';
 import { TABLE } from '../../store/table';
 import { UpdateBuilder } from '../../store/update';
 import { type Progress, progressOf } from './challenges';
@@ -25,14 +25,10 @@ export interface StoredProgress extends Progress {
   completedAt?: string;
 }
 
-/** What a check-in did. */
-export interface CheckIn {
-  /** False when the member had checked in that day already (nothing changed). */
-  first: boolean;
-  progress: Progress;
-}
-
-/** Record `memberId`'s check-in for local `day`, once, and their progress after it. */
+/**
+ * Record `memberId`'s check-in for local `day`, once, and their progress after it. A check-in the day already
+ * has reads and writes the progress all the same, so a retry after a failure between the two completes it.
+ */
 export async function recordCheckIn(
   db: Db,
   communityId: string,
@@ -40,20 +36,13 @@ export async function recordCheckIn(
   memberId: string,
   day: string,
   at: Date,
-): Promise<CheckIn> {
+): Promise<Progress> {
   const pk = challengePk(communityId, challengeId);
   const dayUpdate = new UpdateBuilder().set('memberId', memberId).set('day', day).set('at', at.toISOString());
-  const first =
-    (await updateItem(db, { pk, sk: `D#${memberId}#${day}` }, dayUpdate, {
-      condition: `attribute_not_exists(${dayUpdate.name(TABLE.partitionKey)})`,
-    })) !== undefined;
-  const days = await queryAll<{ day: string }>(db, {
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, '#d': 'day' },
-    ExpressionAttributeValues: { ':pk': pk, ':prefix': `D#${memberId}#` },
-    ProjectionExpression: '#d',
-    ConsistentRead: true,
+  await updateItem(db, { pk, sk: `D#${memberId}#${day}` }, dayUpdate, {
+    condition: `attribute_not_exists(${dayUpdate.name(TABLE.partitionKey)})`,
   });
+  const days = await queryPrefix<{ day: string }>(db, pk, `D#${memberId}#`, { consistent: true, only: ['day'] });
   const progress = progressOf(days.map((d) => d.day));
   const update = new UpdateBuilder()
     .set('memberId', memberId)
@@ -66,7 +55,7 @@ export async function recordCheckIn(
   await updateItem(db, { pk, sk: `P#${memberId}` }, update, {
     condition: `attribute_not_exists(${count}) OR ${count} < ${update.value(progress.count)}`,
   });
-  return { first, progress };
+  return progress;
 }
 
 /**
@@ -80,11 +69,7 @@ export async function forgetCheckInTimes(
   memberId: string,
 ): Promise<number> {
   const pk = challengePk(communityId, challengeId);
-  const days = await queryAll<{ sk: string; at?: string }>(db, {
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-    ExpressionAttributeValues: { ':pk': pk, ':prefix': `D#${memberId}#` },
-  });
+  const days = await queryPrefix<{ sk: string; at?: string }>(db, pk, `D#${memberId}#`);
   let erased = 0;
   for (const day of days.filter((d) => d.at !== undefined)) {
     await updateItem(db, { pk, sk: day.sk }, new UpdateBuilder().remove('at'));
@@ -112,11 +97,7 @@ export async function markCompleted(
 
 /** Every participant's progress in a challenge (one item each). */
 export function participants(db: Db, communityId: string, challengeId: string): Promise<StoredProgress[]> {
-  return queryAll<StoredProgress>(db, {
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-    ExpressionAttributeValues: { ':pk': challengePk(communityId, challengeId), ':prefix': 'P#' },
-  });
+  return queryPrefix<StoredProgress>(db, challengePk(communityId, challengeId), 'P#');
 }
 
 /** How a challenge went: for the digest and `calendar challenge show`. */

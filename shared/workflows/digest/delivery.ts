@@ -17,7 +17,7 @@ export async function deliverDigest(context: SendContext): Promise<void> {
   await context.mail({ to: community.operators, ...email });
 }
 
-/** This workflow's own deliveries (declared `delivered` in `index.ts`), by kind: see `../deliveries.ts`. */
+/** This workflow's own deliveries (declared `delivered` in `index.ts`), by kind: see `../kind-deliveries.ts`. */
 export const deliveries: KindDeliveries = {
   digest: deliverDigest,
 };
