@@ -7,6 +7,10 @@ import type { UpdateBuilder } from './update';
 /** How long a member-day row (and so its dedupe set) is kept, from its day or its receipt, whichever is later. */
 export const MEMBER_DAY_RETENTION_DAYS = 400;
 
+/** When an item of a member's local `day` expires (epoch seconds, the table's TTL): as a member-day row. */
+export const dayExpiresAt = (day: string): number =>
+  Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400;
+
 /** A community's day, as the digest and the CLI read it (docs/kpis.md builds on these). */
 export interface DayTotals {
   day: string;
@@ -109,7 +113,7 @@ export async function updateMemberDay(
     .setIfAbsent('memberId', memberId)
     .setIfAbsent('day', day)
     .setIfAbsent('memberDaysPk', memberDaysPk(communityId, memberId))
-    .setIfAbsent('expiresAt', Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + MEMBER_DAY_RETENTION_DAYS * 86_400);
+    .setIfAbsent('expiresAt', dayExpiresAt(day));
   await updateItem(db, memberDayKey(communityId, day, memberId), update);
 }
 

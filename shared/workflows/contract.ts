@@ -154,8 +154,11 @@ export type CommandTaker = (
   db: Db,
   community: CommunityConfig,
   event: InboundEvent,
-  /** `route`: how the platform said the answer must go, when not back to the chat it was asked in. */
-  options: { now: Date; route?: AnswerRoute },
+  /**
+   * `route`: how the platform said the answer must go, when not back to the chat it was asked in;
+   * `memberCommands`: the commands the workflows declare ({@link Workflow.memberCommands}), for `/help`.
+   */
+  options: { now: Date; route?: AnswerRoute; memberCommands?: readonly string[] },
 ) => Promise<boolean>;
 
 /** Reports a config problem at a path. */

@@ -129,8 +129,9 @@ export async function answerCommand(...[db, community, event, options]: Paramete
   const name = command?.name === 'hearth' ? command.args[0]?.toLowerCase() : command?.name;
   const owner = name && Object.hasOwn(COMMAND_OWNERS, name) ? COMMAND_OWNERS[name] : undefined;
   const order = owner ? [owner, ...(WORKFLOWS as readonly Workflow[]).filter((w) => w !== owner)] : WORKFLOWS;
+  const taken = { ...options, memberCommands: Object.keys(MEMBER_COMMANDS) };
   for (const workflow of order as readonly Workflow[]) {
-    if (await workflow.commands?.(db, community, event, options)) return true;
+    if (await workflow.commands?.(db, community, event, taken)) return true;
   }
   return false;
 }

@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
@@ -219,5 +220,17 @@ describe('Check-in challenges through the webhook', () => {
     expect((await answerOf('fay', 'run-3@2026-12-07'))?.template).toBe('challenge.checkin');
     const replies = (await listOutbox(db, KIWI.id)).filter((i) => i.kind === 'reply' && i.memberId === 'fay');
     expect(replies, id).toEqual([]);
+  });
+
+  it('lets the days and the progress expire 400 days after the day, as member-day rows do', async () => {
+    // Act: after every other test here, so it is not among the digest's participants.
+    await say('tui', '/checkin', '2026-12-07T20:00:00Z');
+
+    // Assess: Tuesday 8 December (local) plus 400 days, at 00:00 UTC.
+    const expiresAt = Date.parse('2028-01-12T00:00:00Z') / 1000;
+    const item = (sk: string) =>
+      db.doc.send(new GetCommand({ TableName: db.table, Key: { pk: 'C#kiwi#CHALLENGE#run-3', sk } }));
+    expect((await item('D#tui#2026-12-08')).Item).toMatchObject({ day: '2026-12-08', expiresAt });
+    expect((await item('P#tui')).Item).toMatchObject({ lastDay: '2026-12-08', expiresAt });
   });
 });

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPublisher } from '../../shared/events/domain-events';
 import { signGeneric } from '../../shared/platforms/generic/inbound';
@@ -6,7 +6,7 @@ import { literalSecrets } from '../../shared/runtime/secrets';
 import { CommunityCache, putCommunity } from '../../shared/store/communities';
 import type { Db } from '../../shared/store/db';
 import { eventKey } from '../../shared/store/ingest';
-import { inviteCodeKey, outboxId } from '../../shared/store/keys';
+import { inviteCodeKey, outboxId, outboxKey } from '../../shared/store/keys';
 import { forgetMember, getMember, getMemberWithTotals } from '../../shared/store/members';
 import { getOutboxItem } from '../../shared/store/outbox';
 import { handleWebhook, type PipelineDeps } from '../../shared/webhook/pipeline';
@@ -257,6 +257,44 @@ describe('Module: commands (through the webhook and the dispatcher)', () => {
     expect(sender.sent.find((m) => m.id.endsWith(eventKey(en)))?.text).toBe(
       'Thanks, Hu: your time zone is now Europe/Berlin.',
     );
+  });
+
+  it('lists every command in the help, those other workflows declare included, in the member’s locale', async () => {
+    // Act
+    await say('hy', '/help');
+    await say('hz', '/help', { community: ZH.id });
+    await dispatch(
+      { db, communities: new CommunityCache(db), senderFor: () => sender },
+      new Date(NOW.getTime() + 60_000),
+    );
+
+    // Assess
+    const list = '/birthday MM-DD · /timezone Area/City · /optout · /optin · /invite · /points · /checkin · /help';
+    expect(sender.sent.filter((m) => m.memberId === 'hy').map((m) => m.text)).toEqual([`What I understand: ${list}`]);
+    expect(sender.sent.filter((m) => m.memberId === 'hz').map((m) => m.text)).toEqual([`我能听懂这些命令：${list}`]);
+  });
+
+  it('still sends a help queued before its list was kept, with the commands workflow’s own', async () => {
+    // Prepare: an answer as an earlier version queued it, without the list.
+    const event = inboundEvent('message.posted', 'hq', NOW.toISOString(), { channelId: 'general', text: '/help' });
+    if (event.type !== 'message.posted') throw new Error('a message');
+    const replyId = await answerCommand(db, ACME, event, { kind: 'help' }, { now: NOW });
+    expect(await getOutboxItem(db, ACME.id, replyId)).toMatchObject({ vars: { commands: expect.any(String) } });
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: outboxKey(ACME.id, replyId),
+        UpdateExpression: 'REMOVE vars.commands',
+      }),
+    );
+
+    // Act
+    const texts = await delivered('hq');
+
+    // Assess
+    expect(texts).toEqual([
+      'What I understand: /birthday MM-DD · /timezone Area/City · /optout · /optin · /invite · /points · /help',
+    ]);
   });
 
   it('ignores commands that are not Hearth’s', async () => {

@@ -31,6 +31,7 @@ const VARS = {
   count: '3',
   streak: '2',
   how: '/checkin · #run',
+  commands: '/birthday MM-DD · /help',
 };
 
 const english = () => shippedTemplates().find((t) => t.locale === 'en' && t.name === 'welcome')?.text;

@@ -1,3 +1,4 @@
+import { dayExpiresAt } from '../../store/days';
 import { type Db, queryPrefix, updateItem } from '../../store/db';
 import { TABLE } from '../../store/table';
 import { UpdateBuilder } from '../../store/update';
@@ -10,6 +11,9 @@ import { type Progress, progressOf } from './challenges';
  * |-----------------------|------------------|------------------------------------------------------|
  * | a day checked in      | `D#<m>#<day>`    | once, if absent: a second check-in that day finds it |
  * | a member's progress   | `P#<m>`          | from their days, only ever to a higher count          |
+ *
+ * Both expire as a member-day row does ({@link dayExpiresAt}: 400 days after the day, the last day checked
+ * in for the progress), long after the challenge and the quarterly review that reads it.
  *
  * A check-in first writes its day, then reads the member's days (a Query of at most the challenge's length)
  * and writes the progress they make, so a retry after a failure in between completes it, and two check-ins
@@ -38,7 +42,11 @@ export async function recordCheckIn(
   at: Date,
 ): Promise<Progress> {
   const pk = challengePk(communityId, challengeId);
-  const dayUpdate = new UpdateBuilder().set('memberId', memberId).set('day', day).set('at', at.toISOString());
+  const dayUpdate = new UpdateBuilder()
+    .set('memberId', memberId)
+    .set('day', day)
+    .set('at', at.toISOString())
+    .set(TABLE.ttlAttribute, dayExpiresAt(day));
   await updateItem(db, { pk, sk: `D#${memberId}#${day}` }, dayUpdate, {
     condition: `attribute_not_exists(${dayUpdate.name(TABLE.partitionKey)})`,
   });
@@ -49,7 +57,8 @@ export async function recordCheckIn(
     .set('count', progress.count)
     .set('streak', progress.streak)
     .set('best', progress.best)
-    .set('lastDay', progress.lastDay);
+    .set('lastDay', progress.lastDay)
+    .set(TABLE.ttlAttribute, dayExpiresAt(progress.lastDay));
   const count = update.name('count');
   // Only forward: a slower writer that read fewer days does not undo a faster one's.
   await updateItem(db, { pk, sk: `P#${memberId}` }, update, {

@@ -9,6 +9,7 @@ import { outboxId } from '../../store/keys';
 import { enqueue } from '../../store/outbox';
 import { ensureMember, setPreference } from '../../store/preferences';
 import { inviteCodeFor } from '../referrals/store';
+import { helpList } from './templates';
 
 /**
  * Member commands, applied by the webhook before the message is recorded:
@@ -43,10 +44,14 @@ export async function answerCommand(
   event: MessagePosted,
   action: CommandAction,
   /** `route`: how the platform said the answer must go, when not back to the chat it was asked in. */
-  options: { now: Date; route?: AnswerRoute },
+  options: { now: Date; route?: AnswerRoute; memberCommands?: readonly string[] },
 ): Promise<string> {
   const said = new Date(event.occurredAt);
-  const answer = await applyCommand(db, community, event.member.id, action, { said, now: options.now });
+  const answer = await applyCommand(db, community, event.member.id, action, {
+    said,
+    now: options.now,
+    memberCommands: options.memberCommands,
+  });
   const replyId = outboxId('reply', community.id, event.member.id, eventKey(event.id));
   if (isLive(said, options.now) && answer.applied) await queueAnswer(db, community, event, replyId, answer, options);
   return replyId;
@@ -66,7 +71,7 @@ async function applyCommand(
   community: CommunityConfig,
   memberId: string,
   action: CommandAction,
-  at: { said: Date; now: Date },
+  at: { said: Date; now: Date; memberCommands?: readonly string[] },
 ): Promise<Answer> {
   const { said } = at;
   const prefer = (preference: Parameters<typeof setPreference>[3]) =>
@@ -111,7 +116,7 @@ async function applyCommand(
       };
     case 'help':
       await ensureMember(db, community.id, memberId, said);
-      return { applied: true, template: 'reply.help', vars: {} };
+      return { applied: true, template: 'reply.help', vars: { commands: helpList(at.memberCommands) } };
   }
 }
 

@@ -5,7 +5,7 @@ import type { StandingSummary } from '../standing/summary';
 import { standingOfMember } from '../standing/summary';
 import { badgeTemplate, tierTemplate } from '../standing/templates';
 import { answerCommand, hearthCommand } from './decisions';
-import { templates } from './templates';
+import { helpList, templates } from './templates';
 
 /**
  * Member commands (`/birthday`, `/timezone`, `/optout`, `/optin`, `/invite`,
@@ -30,6 +30,8 @@ export const commands: Workflow = {
       async vars(context, used) {
         const { db, item, community, now, text } = context;
         const vars: Record<string, string> = {};
+        // The help's list is taken when it was asked; an answer queued before the list was kept lists our own.
+        if (used.has('commands') && item.vars.commands === undefined) vars.commands = helpList();
         if (used.has('link')) {
           const url = item.vars.url ?? (item.vars.code ? await platformLink(context, item.vars.code) : undefined);
           vars.link = url ? render(text('reply.invite.link'), { url }) : '';

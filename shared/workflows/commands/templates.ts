@@ -1,7 +1,13 @@
 import type { TemplateDefinition } from '../contract';
 
-/** The help text's command list, the same in every locale. */
-const COMMANDS = '/birthday MM-DD · /timezone Area/City · /optout · /optin · /invite · /points · /help';
+/**
+ * The help's list of commands, the same in every locale: this workflow's own, then those other workflows
+ * declare (`/checkin`), then `/help`.
+ */
+export function helpList(memberCommands: readonly string[] = []): string {
+  const own = ['/birthday MM-DD', '/timezone Area/City', '/optout', '/optin', '/invite', '/points'];
+  return [...own, ...memberCommands.map((name) => `/${name}`), '/help'].join(' · ');
+}
 
 /** The commands texts Hearth ships (a community may override any of them, per locale). */
 export const templates = {
@@ -76,9 +82,9 @@ export const templates = {
     'zh-CN': '暂无',
   },
   'reply.help': {
-    vars: [],
+    vars: ['commands'],
     communityVars: 'exact',
-    en: `What I understand: ${COMMANDS}`,
-    'zh-CN': `我能听懂这些命令：${COMMANDS}`,
+    en: 'What I understand: {commands}',
+    'zh-CN': '我能听懂这些命令：{commands}',
   },
 } as const satisfies Record<string, TemplateDefinition>;
