@@ -13,17 +13,29 @@ import { UpdateBuilder } from './update';
  * (`messageId`), and any member's message in its channel. The digest reads a period's items by their sort key.
  *
  * The webhook keeps a community's open posts (those sent within the window) for {@link OPEN_TTL_MS}, so a
- * community's events cost one Query that often, and only events that match cost a write. Counts are at most
- * once per event: they are added after the event is recorded, so a platform's retry (a duplicate) adds
- * nothing; an error in the count itself loses that one count rather than fail the event.
+ * community's events cost one Query that often, and only events that match cost a write. So that a post's
+ * first responses are not lost to that cache, whoever queues a watched post records it as due as well
+ * ({@link watchDue}, `<dueAt>#due#<outbox id>`): a cache that holds a post due before its 30 s are up ends at
+ * that minute, and while a due post has not gone it is read again every {@link RECHECK_MS}, for at most
+ * {@link RECHECK_FOR_MS} (a post held longer is seen within 30 s of going, as without the mark). Counts are
+ * at most once per event: they are added after the event is recorded, so a platform's retry (a duplicate)
+ * adds nothing; an error in the count itself loses that one count rather than fail the event.
  */
 
 /** How long after a post its channel's messages, replies and reactions are counted. */
 export const WATCH_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** How long the webhook keeps a community's open posts before it reads them again. */
 export const OPEN_TTL_MS = 30_000;
+/** How often a community's open posts are read while one of its posts is due and has not gone. */
+export const RECHECK_MS = 3_000;
+/** How long after its due time a post not yet gone keeps the webhook reading that often. */
+export const RECHECK_FOR_MS = 3 * 60_000;
 /** How long a post's counts are kept: past a quarter, for the quarterly review. */
 const KEEP_DAYS = 120;
+/** How long a due mark is kept: past the window of the webhook's reads. */
+const DUE_KEEP_DAYS = 2;
+/** The infix of a due mark's sort key, between its due time and its outbox id. */
+const DUE = '#due#';
 
 const watchPk = (communityId: string): string => `C#${communityId}#WATCH`;
 
@@ -48,6 +60,33 @@ export interface Watch {
   channelMessages?: number;
 }
 
+/** A watched post as queued, before it goes (see {@link watchDue}). */
+export interface DueMark {
+  sk: string;
+  itemId: string;
+  dueAt: string;
+}
+
+const isDue = (item: Watch | DueMark): item is DueMark => item.sk.includes(DUE);
+
+/**
+ * Mark a watched post as due at `dueAt` once it is queued, so that the webhook reads its open posts again when
+ * it goes. Writing it twice changes nothing; a mark lost costs that post's responses of its first 30 s.
+ */
+export async function watchDue(
+  db: Db,
+  communityId: string,
+  post: { itemId: string; kind: string; dueAt: Date },
+): Promise<void> {
+  const dueAt = post.dueAt.toISOString();
+  const update = new UpdateBuilder()
+    .set('itemId', post.itemId)
+    .set('kind', post.kind)
+    .set('dueAt', dueAt)
+    .set('expiresAt', Math.floor(post.dueAt.getTime() / 1000) + DUE_KEEP_DAYS * 86_400);
+  await updateItem(db, { pk: watchPk(communityId), sk: `${dueAt}${DUE}${post.itemId}` }, update);
+}
+
 /** Record a watched post once it is sent (once: a second record of the same send changes nothing). */
 export async function watchSent(
   db: Db,
@@ -70,14 +109,36 @@ export async function watchSent(
 
 /** The watched posts sent from `from` (inclusive) to `to` (exclusive), oldest first. */
 export async function watchesBetween(db: Db, communityId: string, from: Date, to: Date): Promise<Watch[]> {
-  // Sort keys start with the instant: `<to>` sorts before `<to>#…`, so BETWEEN takes nothing sent at `to`.
-  return queryBetween<Watch>(db, watchPk(communityId), from.toISOString(), to.toISOString());
+  const items = await marksBetween(db, communityId, from, to);
+  return items.filter((item): item is Watch => !isDue(item));
 }
 
-/** Each Db's cache of open posts by community: `{ readAt, watches }`. */
-const openCache = new WeakMap<Db, Map<string, { readAt: number; watches: Watch[] }>>();
+/** The sent posts and due marks from `from` (inclusive) to `to` (exclusive), by their sort keys. */
+function marksBetween(db: Db, communityId: string, from: Date, to: Date): Promise<Array<Watch | DueMark>> {
+  // Sort keys start with the instant: `<to>` sorts before `<to>#…`, so BETWEEN takes nothing sent at `to`.
+  return queryBetween<Watch | DueMark>(db, watchPk(communityId), from.toISOString(), to.toISOString());
+}
 
-/** The posts of a community still in their window at `now` (kept {@link OPEN_TTL_MS} in this process). */
+/** Each Db's cache of open posts by community: the sent ones, and until when they hold. */
+const openCache = new WeakMap<Db, Map<string, { readAt: number; staleAt: number; watches: Watch[] }>>();
+
+/**
+ * When a read at `readAt` of these marks must be read again: after {@link OPEN_TTL_MS}, or sooner when a
+ * post not yet gone is due before then (at its due time), or is due and late (every {@link RECHECK_MS}).
+ */
+export function staleAt(readAt: number, items: ReadonlyArray<Watch | DueMark>): number {
+  const sent = new Set(items.filter((item) => !isDue(item)).map((item) => item.itemId));
+  let until = readAt + OPEN_TTL_MS;
+  for (const item of items) {
+    if (!isDue(item) || sent.has(item.itemId)) continue;
+    const dueAt = Date.parse(item.dueAt);
+    if (dueAt > readAt) until = Math.min(until, dueAt);
+    else if (readAt - dueAt < RECHECK_FOR_MS) until = Math.min(until, readAt + RECHECK_MS);
+  }
+  return until;
+}
+
+/** The posts of a community still in their window at `now` (kept in this process until {@link staleAt}). */
 async function openWatches(db: Db, communityId: string, now: Date): Promise<Watch[]> {
   let byCommunity = openCache.get(db);
   if (!byCommunity) {
@@ -85,17 +146,17 @@ async function openWatches(db: Db, communityId: string, now: Date): Promise<Watc
     openCache.set(db, byCommunity);
   }
   const cached = byCommunity.get(communityId);
-  if (cached && now.getTime() - cached.readAt >= 0 && now.getTime() - cached.readAt < OPEN_TTL_MS) {
-    return cached.watches;
-  }
-  const watches = await watchesBetween(
+  if (cached && now.getTime() >= cached.readAt && now.getTime() < cached.staleAt) return cached.watches;
+  // Sent within the window, and due within the cache's 30 s (a post due later is read by a later read).
+  const items = await marksBetween(
     db,
     communityId,
     new Date(now.getTime() - WATCH_WINDOW_MS),
     new Date(now.getTime() + OPEN_TTL_MS),
   );
+  const watches = items.filter((item): item is Watch => !isDue(item));
   if (byCommunity.size > 10_000) byCommunity.clear();
-  byCommunity.set(communityId, { readAt: now.getTime(), watches });
+  byCommunity.set(communityId, { readAt: now.getTime(), staleAt: staleAt(now.getTime(), items), watches });
   return watches;
 }
 

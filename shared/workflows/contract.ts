@@ -78,7 +78,8 @@ export interface KindRules {
   /**
    * The responses to each of its sends posted in a channel are counted, where this says so for the
    * community: replies and reactions to the post, and members' messages in its channel, for a day after
-   * (`store/watches.ts`; the calendar's posts, for the digest).
+   * (`store/watches.ts`; the calendar's posts, for the digest). The workflow that queues them marks each due
+   * (`watchDue`), so that the webhook's cache of open posts misses none of a post's first responses.
    */
   readonly watched?: (config: CommunityConfig) => boolean;
   /** Variables of this kind's texts known only at send time; `used` names those the text uses. */

@@ -165,4 +165,39 @@ describe('Responses to calendar posts, counted for the digest', () => {
     });
     expect(before.posts).toEqual([]);
   });
+  it("counts a post's first responses, though the webhook read its open posts just before it went", async () => {
+    // Arrange: Tuesday 1 December, planned at 09:50 local (it is marked due at 09:00 UTC).
+    await calendarSweep(db, [MAKERS], new Date('2026-12-01T08:50:00Z'), {});
+    // A message 10 s before the post is due: the webhook reads the community's open posts, the post not among them.
+    await message('cy', '2026-12-01T08:59:50Z');
+    // Due and not yet gone: the webhook reads again at the due minute, and every few seconds after.
+    await message('cy', '2026-12-01T09:00:01Z');
+
+    // Act: the post goes at 09:00:05; its first reply and reaction come within seconds.
+    await dispatch(
+      { db, communities: new CommunityCache(db, 0), senderFor: () => sender },
+      new Date('2026-12-01T09:00:05Z'),
+      {},
+    );
+    // The platform's id of the post: its place among the sender's messages (a reply to /points went too).
+    const post = `general:17000000${sender.sent.map((m) => m.kind).lastIndexOf('post') + 1}.000100`;
+    await message('ada', '2026-12-01T09:00:07Z', { replyTo: 'hearth', replyToMessage: post });
+    await deliver({
+      type: 'reaction.added',
+      occurredAt: '2026-12-01T09:00:08Z',
+      member: { id: 'ben' },
+      toMemberId: 'hearth',
+      messageId: post,
+    });
+
+    // Assess: the messages before the post are not its responses; the reply and the reaction are.
+    const [watch] = await watchesBetween(
+      db,
+      MAKERS.id,
+      new Date('2026-12-01T00:00:00Z'),
+      new Date('2026-12-02T00:00:00Z'),
+    );
+    expect(sender.sent.filter((m) => m.kind === 'post')).toHaveLength(2);
+    expect(watch).toMatchObject({ messageId: post, replies: 1, reactions: 1, channelMessages: 1 });
+  });
 });

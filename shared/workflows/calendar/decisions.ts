@@ -5,6 +5,7 @@ import { logger } from '../../runtime/observability';
 import type { Db } from '../../store/db';
 import { enqueue, outboxWithPrefix, settle } from '../../store/outbox';
 import { getSweepMark, setSweepMark } from '../../store/sweeps';
+import { watchDue } from '../../store/watches';
 import { COMMUNITY_RECIPIENT } from '../contract';
 import { eachCommunity, type SweepOptions } from '../sweep';
 import { promptsBetween } from './challenges';
@@ -119,10 +120,12 @@ async function queuePost(db: Db, community: CommunityConfig, post: PlannedPost, 
   const { occurrence } = post;
   const notAfter = endOfLocalDay(dayIn(occurrence.at, community.timezone), community.timezone);
   if (notAfter <= now) return false;
-  return enqueue(
+  const id = postId(community.id, occurrence);
+  const dueAt = occurrence.at > now ? occurrence.at : now;
+  const queued = await enqueue(
     db,
     {
-      id: postId(community.id, occurrence),
+      id,
       communityId: community.id,
       kind: 'post',
       memberId: COMMUNITY_RECIPIENT,
@@ -130,11 +133,18 @@ async function queuePost(db: Db, community: CommunityConfig, post: PlannedPost, 
       vars: post.vars,
       delivery: 'channel',
       ...(post.channel ? { channel: post.channel } : {}),
-      dueAt: (occurrence.at > now ? occurrence.at : now).toISOString(),
+      dueAt: dueAt.toISOString(),
       notAfter: notAfter.toISOString(),
     },
     now,
   );
+  // Its responses are counted (`watched`): the webhook is told when it goes, so it misses none of the first.
+  if (queued) {
+    await watchDue(db, community.id, { itemId: id, kind: 'post', dueAt }).catch((error: Error) =>
+      logger.warn('a queued post was not marked due', { id, error: error.name }),
+    );
+  }
+  return queued;
 }
 
 /** Why a cancelled post did not go. */
