@@ -54,6 +54,8 @@ async function deliver(event: Record<string, unknown>, options: { id?: string } 
 }
 const message = (member: string, occurredAt: string, extra: Record<string, unknown> = {}) =>
   deliver({ type: 'message.posted', occurredAt, member: { id: member }, channelId: 'general', ...extra });
+const reaction = (member: string, occurredAt: string, messageId: string, toMemberId = 'hearth') =>
+  deliver({ type: 'reaction.added', occurredAt, member: { id: member }, toMemberId, messageId });
 
 describe('Responses to calendar posts, counted for the digest', () => {
   const sender = new PostingSender();
@@ -112,20 +114,8 @@ describe('Responses to calendar posts, counted for the digest', () => {
       },
       { id: reply },
     );
-    await deliver({
-      type: 'reaction.added',
-      occurredAt: '2026-11-24T09:06:00Z',
-      member: { id: 'ben' },
-      toMemberId: 'hearth',
-      messageId: POST,
-    });
-    await deliver({
-      type: 'reaction.added',
-      occurredAt: '2026-11-24T09:07:00Z',
-      member: { id: 'cy' },
-      toMemberId: 'ada',
-      messageId: 'general:1699999999.000100',
-    });
+    await reaction('ben', '2026-11-24T09:06:00Z', POST);
+    await reaction('cy', '2026-11-24T09:07:00Z', 'general:1699999999.000100', 'ada');
     await message('cy', '2026-11-24T15:00:00Z');
     await message('cy', '2026-11-24T15:01:00Z', { channelId: 'random' });
     await message('bot', '2026-11-24T15:02:00Z', { member: { id: 'bot', isBot: true } });
@@ -182,13 +172,7 @@ describe('Responses to calendar posts, counted for the digest', () => {
     // The platform's id of the post: its place among the sender's messages (a reply to /points went too).
     const post = `general:17000000${sender.sent.map((m) => m.kind).lastIndexOf('post') + 1}.000100`;
     await message('ada', '2026-12-01T09:00:07Z', { replyTo: 'hearth', replyToMessage: post });
-    await deliver({
-      type: 'reaction.added',
-      occurredAt: '2026-12-01T09:00:08Z',
-      member: { id: 'ben' },
-      toMemberId: 'hearth',
-      messageId: post,
-    });
+    await reaction('ben', '2026-12-01T09:00:08Z', post);
 
     // Assess: the messages before the post are not its responses; the reply and the reaction are.
     const [watch] = await watchesBetween(
