@@ -67,21 +67,17 @@ export interface DueMark {
   dueAt: string;
 }
 
-const isDue = (item: Watch | DueMark): item is DueMark => item.sk.includes(DUE);
+/** A mark, not a sent post: it has no `sentAt` (by attribute, since an outbox id may hold any text). */
+const isDue = (item: Watch | DueMark): item is DueMark => !('sentAt' in item);
 
 /**
  * Mark a watched post as due at `dueAt` once it is queued, so that the webhook reads its open posts again when
  * it goes. Writing it twice changes nothing; a mark lost costs that post's responses of its first 30 s.
  */
-export async function watchDue(
-  db: Db,
-  communityId: string,
-  post: { itemId: string; kind: string; dueAt: Date },
-): Promise<void> {
+export async function watchDue(db: Db, communityId: string, post: { itemId: string; dueAt: Date }): Promise<void> {
   const dueAt = post.dueAt.toISOString();
   const update = new UpdateBuilder()
     .set('itemId', post.itemId)
-    .set('kind', post.kind)
     .set('dueAt', dueAt)
     .set('expiresAt', Math.floor(post.dueAt.getTime() / 1000) + DUE_KEEP_DAYS * 86_400);
   await updateItem(db, { pk: watchPk(communityId), sk: `${dueAt}${DUE}${post.itemId}` }, update);

@@ -56,5 +56,17 @@ describe('Module: watches', () => {
       // Assess
       expect(until).toBe(readAt + OPEN_TTL_MS);
     });
+
+    it('tells a sent post from a mark whatever its id holds (a community named "due")', () => {
+      // Prepare
+      const readAt = at('2026-12-01T09:00:06Z');
+      const id = 'post#due##community#topic@2026-12-01T09:00:00.000Z';
+
+      // Act
+      const until = staleAt(readAt, [due(id, '2026-12-01T09:00:00Z'), sent(id, '2026-12-01T09:00:05Z')]);
+
+      // Assess
+      expect(until).toBe(readAt + OPEN_TTL_MS);
+    });
   });
 });

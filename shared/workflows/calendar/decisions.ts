@@ -140,7 +140,7 @@ async function queuePost(db: Db, community: CommunityConfig, post: PlannedPost, 
   );
   // Its responses are counted (`watched`): the webhook is told when it goes, so it misses none of the first.
   if (queued) {
-    await watchDue(db, community.id, { itemId: id, kind: 'post', dueAt }).catch((error: Error) =>
+    await watchDue(db, community.id, { itemId: id, dueAt }).catch((error: Error) =>
       logger.warn('a queued post was not marked due', { id, error: error.name }),
     );
   }
